@@ -1,0 +1,139 @@
+"""The command line: parse, dispatch to a command, turn errors into exit codes.
+
+This is the only place that exits. Commands are plain functions in
+`tuneops.commands` that take ordinary arguments and return an exit code; every
+expected failure is a `TuneopsError` and is reported here in one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from tuneops import __version__
+from tuneops.console import Console
+from tuneops.errors import TuneopsError, UsageError
+
+EXIT_INTERRUPTED = 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="tuneops",
+        description="Fine-tuning jobs on Vertex AI and the Gemini API, managed as code.",
+    )
+    parser.add_argument("--version", action="version", version=f"tuneops {__version__}")
+    parser.add_argument(
+        "-C",
+        dest="directory",
+        metavar="DIR",
+        help="run as if tuneops was started in DIR",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="project configuration file (default: tuneops.yaml)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    validate = commands.add_parser(
+        "validate", help="check the configuration and specs offline, reporting every problem"
+    )
+    validate.add_argument(
+        "paths", nargs="*", metavar="PATH", help="spec files or directories (default: all specs)"
+    )
+    validate.add_argument("--format", choices=("text", "json", "github"), default="text")
+
+    schema = commands.add_parser("schema", help="print a JSON Schema")
+    schema.add_argument("which", choices=("spec", "config", "lockfile"), nargs="?", default="spec")
+
+    emulator = commands.add_parser(
+        "emulator", help="serve a local Vertex AI + Gemini API tuning emulator"
+    )
+    emulator.add_argument("--host", default="127.0.0.1")
+    emulator.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    emulator.add_argument("--state", metavar="FILE", help="SQLite file (default: in memory)")
+    emulator.add_argument("--queue-seconds", type=float, default=2.0)
+    emulator.add_argument("--job-seconds", type=float, default=30.0)
+    emulator.add_argument("--cancel-seconds", type=float, default=1.0)
+    emulator.add_argument("--latency-ms", type=float, default=0.0)
+    emulator.add_argument("--fail-rate", type=float, default=0.0)
+    emulator.add_argument("--seed", type=int, default=0)
+    emulator.add_argument("--project-number", type=int, default=123456789012)
+    emulator.add_argument("--no-auth", action="store_true")
+    return parser
+
+
+def _dispatch(args: argparse.Namespace, console: Console) -> int:
+    config = Path(args.config) if args.config else None
+    if args.command == "validate":
+        from tuneops.commands.validate import validate
+
+        return validate([Path(p) for p in args.paths], config, args.format, console)
+    if args.command == "schema":
+        from tuneops.commands.schema import schema
+
+        return schema(args.which, console)
+    if args.command == "emulator":
+        from tuneops.commands.emulator import emulator
+
+        return emulator(
+            host=args.host,
+            port=args.port,
+            state=Path(args.state) if args.state else None,
+            queue_seconds=args.queue_seconds,
+            job_seconds=args.job_seconds,
+            cancel_seconds=args.cancel_seconds,
+            latency_ms=args.latency_ms,
+            fail_rate=args.fail_rate,
+            seed=args.seed,
+            project_number=args.project_number,
+            auth=not args.no_auth,
+            console=console,
+        )
+    raise AssertionError(f"unhandled command {args.command!r}")
+
+
+def _crash_report(console: Console) -> None:
+    """Keeps the traceback of a bug in a file and tells the user where it is."""
+    report = (
+        f"tuneops {__version__}, Python {sys.version.split()[0]}\n"
+        f"command: {' '.join(sys.argv)}\n\n{traceback.format_exc()}"
+    )
+    log = Path(".tuneops") / "crash.log"
+    try:
+        log.parent.mkdir(exist_ok=True)
+        log.write_text(report, encoding="utf-8")
+        where = f"details in {log}"
+    except OSError:
+        where = "details follow:\n" + report
+    console.note(f"error: internal error in tuneops (a bug; please report it); {where}")
+
+
+def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:
+    """Runs one command and returns its exit code."""
+    console = console or Console()
+    args = build_parser().parse_args(argv)
+    start = Path.cwd()
+    try:
+        if args.directory:
+            if not Path(args.directory).is_dir():
+                raise UsageError(f"-C {args.directory}: no such directory")
+            os.chdir(args.directory)
+        return _dispatch(args, console)
+    except TuneopsError as error:
+        console.note(f"error: {error}")
+        return error.exit_code
+    except KeyboardInterrupt:
+        console.note("interrupted")
+        return EXIT_INTERRUPTED
+    except Exception:
+        _crash_report(console)
+        return 1
+    finally:
+        os.chdir(start)

@@ -1,0 +1,55 @@
+"""Positions in user files and the diagnostics that point at them."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Severity(str, enum.Enum):
+    """How bad a diagnostic is; only errors stop a run."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """A place in a user file: 1-based line and column plus the JSON path of the value.
+
+    `json_path` is rendered JSONPath-style (`$.spec.hyperParameters.epochCount`);
+    line and column are 0 when the problem concerns the file as a whole.
+    """
+
+    file: str
+    line: int = 0
+    column: int = 0
+    json_path: str = "$"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in one file, with where it is and what to do about it."""
+
+    location: Location
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Orders diagnostics by file, then position, then path and message."""
+        loc = self.location
+        return (loc.file, loc.line, loc.column, loc.json_path, self.message)
+
+
+def json_path(parts: tuple[str | int, ...] | list[str | int]) -> str:
+    """Renders path segments as `$.a.b[0]`; keys that are not identifiers are quoted."""
+    out = ["$"]
+    for part in parts:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        elif part.replace("_", "a").replace("-", "a").isalnum() and not part[:1].isdigit():
+            out.append(f".{part}")
+        else:
+            escaped = part.replace("\\", "\\\\").replace("'", "\\'")
+            out.append(f"['{escaped}']")
+    return "".join(out)

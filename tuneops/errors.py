@@ -1,0 +1,34 @@
+"""The one error tree of tuneops.
+
+Library code raises these; only `tuneops.cli` turns them into a message and an exit
+code. Anything that is not a `TuneopsError` is a bug and is reported as one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tuneops.diagnostics import Diagnostic
+
+
+class TuneopsError(Exception):
+    """An expected failure with a message fit for the user; exit code 1."""
+
+    exit_code = 1
+
+
+class UsageError(TuneopsError):
+    """The command line or the environment asks for something impossible."""
+
+
+class ConfigError(TuneopsError):
+    """`tuneops.yaml` is missing or invalid."""
+
+
+class SpecError(TuneopsError):
+    """One or more input files are invalid; carries every diagnostic found."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        self.diagnostics = tuple(sorted(diagnostics, key=Diagnostic.sort_key))
+        count = len(self.diagnostics)
+        super().__init__(f"{count} error{'s' if count != 1 else ''} in the input files")

@@ -1,0 +1,1 @@
+"""The spec language: YAML with positions, schema validation, typed models, hashing."""
