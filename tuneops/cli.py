@@ -16,7 +16,8 @@ from pathlib import Path
 
 from tuneops import __version__
 from tuneops.console import Console
-from tuneops.errors import TuneopsError, UsageError
+from tuneops.errors import SpecError, TuneopsError, UsageError
+from tuneops.render.diagnostics import text_line
 
 EXIT_INTERRUPTED = 130
 
@@ -126,6 +127,11 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
                 raise UsageError(f"-C {args.directory}: no such directory")
             os.chdir(args.directory)
         return _dispatch(args, console)
+    except SpecError as error:
+        for diagnostic in error.diagnostics:
+            console.note(text_line(diagnostic))
+        console.note(f"error: {error}")
+        return error.exit_code
     except TuneopsError as error:
         console.note(f"error: {error}")
         return error.exit_code

@@ -19,7 +19,7 @@ def read_text(path: Path, display: str, max_bytes: int) -> str | Diagnostic:
         if size > max_bytes:
             return Diagnostic(
                 Location(display),
-                f"file is {size} bytes; the limit is {max_bytes} bytes ({max_bytes // 1048576} MiB)",
+                f"file is {size} bytes; the limit is {max_bytes} bytes",
             )
         raw = path.read_bytes()
     except OSError as error:

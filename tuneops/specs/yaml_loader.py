@@ -71,7 +71,7 @@ class YamlDocument:
         return Location(self.file, mark.line, mark.column, json_path(path))
 
 
-class _Problem(Exception):
+class _DocumentError(Exception):
     """A problem that stops the conversion of one document."""
 
     def __init__(self, mark: Mark, message: str, path: Path = ()) -> None:
@@ -97,20 +97,22 @@ class _Builder:
         self._active: set[int] = set()
         self._expanded = 0
         self._alias_depth = 0
-        self._constructor = yaml.SafeConstructor()
+        self._constructor = yaml.constructor.SafeConstructor()
 
     def build(self, node: yaml.Node, path: Path) -> Any:
         is_alias = id(node) in self._seen
         if id(node) in self._active:
-            raise _Problem(_mark(node), "recursive alias: a value may not contain itself", path)
+            raise _DocumentError(
+                _mark(node), "recursive alias: a value may not contain itself", path
+            )
         if len(path) > MAX_DEPTH:
-            raise _Problem(_mark(node), f"nesting deeper than {MAX_DEPTH} levels", path)
+            raise _DocumentError(_mark(node), f"nesting deeper than {MAX_DEPTH} levels", path)
         if is_alias:
             self._alias_depth += 1
         if self._alias_depth:
             self._expanded += 1
             if self._expanded > MAX_ALIAS_EXPANSION:
-                raise _Problem(
+                raise _DocumentError(
                     _mark(node),
                     f"aliases expand to more than {MAX_ALIAS_EXPANSION} values; "
                     "refusing to load (a YAML alias bomb?)",
@@ -133,17 +135,17 @@ class _Builder:
 
     def _check_tag(self, node: yaml.Node, expected: str, path: Path) -> None:
         if node.tag != expected:
-            raise _Problem(_mark(node), _tag_message(node.tag), path)
+            raise _DocumentError(_mark(node), _tag_message(node.tag), path)
 
     def _scalar(self, node: yaml.Node, path: Path) -> Any:
         if node.tag == _TIMESTAMP:
             # Keep dates as the text the user wrote; JSON has no date type.
             return str(node.value)
         if node.tag not in _SCALAR_TAGS:
-            raise _Problem(_mark(node), _tag_message(node.tag), path)
+            raise _DocumentError(_mark(node), _tag_message(node.tag), path)
         value = self._constructor.construct_object(node)
         if isinstance(value, float) and not math.isfinite(value):
-            raise _Problem(_mark(node), f"{node.value!r} is not a finite number", path)
+            raise _DocumentError(_mark(node), f"{node.value!r} is not a finite number", path)
         return value
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
@@ -156,9 +158,9 @@ class _Builder:
                 merged.update(self._merge_sources(value_node, path))
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
-                raise _Problem(_mark(key_node), "mapping keys must be plain scalars", path)
+                raise _DocumentError(_mark(key_node), "mapping keys must be plain scalars", path)
             if key_node.tag not in _SCALAR_TAGS | {_TIMESTAMP}:
-                raise _Problem(_mark(key_node), _tag_message(key_node.tag), path)
+                raise _DocumentError(_mark(key_node), _tag_message(key_node.tag), path)
             # Keys are JSON object keys: keep the text the user wrote (`yes:` stays "yes").
             key = str(key_node.value)
             key_mark = _mark(key_node)
@@ -186,7 +188,7 @@ class _Builder:
         merged: dict[str, Any] = {}
         for source in reversed(sources):
             if not isinstance(source, yaml.MappingNode):
-                raise _Problem(_mark(source), "'<<' merges only mappings", path)
+                raise _DocumentError(_mark(source), "'<<' merges only mappings", path)
             merged.update(self.build(source, path))
         return merged
 
@@ -247,7 +249,7 @@ def load_documents(text: str, file: str) -> tuple[list[YamlDocument], list[Diagn
         builder = _Builder(file)
         try:
             data = builder.build(node, ())
-        except _Problem as problem:
+        except _DocumentError as problem:
             problems.extend(builder.problems)
             mark = problem.mark
             location = Location(file, mark.line, mark.column, json_path(problem.path))

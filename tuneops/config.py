@@ -1,0 +1,123 @@
+"""The project configuration, `tuneops.yaml`, validated like a spec."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from tuneops.diagnostics import Diagnostic, Location
+from tuneops.errors import ConfigError, SpecError
+from tuneops.specs import schemas
+from tuneops.specs.models import Backend, Model
+from tuneops.specs.source import read_text
+from tuneops.specs.yaml_loader import load_documents
+
+DEFAULT_CONFIG = Path("tuneops.yaml")
+MAX_CONFIG_BYTES = 1024 * 1024
+EMBEDDED = "embedded"
+
+
+class Defaults(Model):
+    """Values for specs that leave them out."""
+
+    backend: Backend = Backend.VERTEX
+    project: str | None = None
+    location: str | None = None
+
+
+class ServiceSettings(Model):
+    """Per-backend settings; `endpoint` overrides the public URL (or is `embedded`)."""
+
+    endpoint: str | None = None
+
+
+class Guards(Model):
+    """Limits that block a plan unless raised on the command line."""
+
+    max_cancel: int = 5
+    max_create: int = 20
+
+
+class ProjectConfig(Model):
+    """`tuneops.yaml`."""
+
+    stack: str
+    specs: str = "specs"
+    lockfile: str = "tuneops.lock"
+    defaults: Defaults = Defaults()
+    vertex: ServiceSettings = ServiceSettings()
+    gemini: ServiceSettings = ServiceSettings()
+    guards: Guards = Guards()
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A loaded configuration and the directory its relative paths start from."""
+
+    config: ProjectConfig
+    root: Path
+    config_file: str
+
+    @property
+    def specs_dir(self) -> Path:
+        """The directory holding the spec files."""
+        return self.root / self.config.specs
+
+    @property
+    def lockfile_path(self) -> Path:
+        """The lockfile path."""
+        return self.root / self.config.lockfile
+
+
+def display_path(path: Path) -> str:
+    """A path as shown to the user: relative to the working directory when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def load_project(explicit: Path | None) -> tuple[Project | None, list[Diagnostic]]:
+    """Reads and validates the configuration; returns it or the problems found.
+
+    A missing file is not a diagnostic but a `ConfigError`: there is nothing to
+    point at, only a next step to suggest.
+    """
+    path = explicit or DEFAULT_CONFIG
+    if not path.is_file():
+        where = path if explicit else Path.cwd() / path
+        raise ConfigError(
+            f"no configuration file {where}; create one with `tuneops init`, "
+            "or pass --config FILE or -C DIR"
+        )
+    shown = display_path(path)
+    text = read_text(path, shown, MAX_CONFIG_BYTES)
+    if isinstance(text, Diagnostic):
+        return None, [text]
+    documents, problems = load_documents(text, shown)
+    if problems:
+        return None, problems
+    if len(documents) != 1 or not isinstance(documents[0].data, dict):
+        start = documents[1].start if len(documents) > 1 else None
+        line, column = (start.line, start.column) if start else (1, 1)
+        message = "must hold exactly one YAML mapping (stack, specs, defaults, ...)"
+        return None, [Diagnostic(Location(shown, line, column), message)]
+    document = documents[0]
+    problems = schemas.check("config", document, document.data)
+    if problems:
+        return None, problems
+    try:
+        config = ProjectConfig.model_validate(document.data)
+    except ValidationError as error:  # the schema should have caught it: say where anyway
+        return None, [Diagnostic(document.locate(()), f"invalid configuration: {error}")]
+    return Project(config, path.parent, shown), []
+
+
+def require_project(explicit: Path | None) -> Project:
+    """The configuration, or a `SpecError` listing every problem in it."""
+    project, problems = load_project(explicit)
+    if project is None:
+        raise SpecError(problems)
+    return project

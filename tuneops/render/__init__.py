@@ -1,0 +1,1 @@
+"""Renderers: turn result values into text, JSON, Markdown or GitHub annotations."""

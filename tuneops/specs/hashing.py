@@ -1,0 +1,50 @@
+"""The spec hash: the identity of what a job trains.
+
+It is the sha256 of the canonical JSON (sorted keys, no insignificant
+whitespace, UTF-8) of the spec as the user wrote it, typed by the models (so
+`1` and `1.0` for a float field are the same), with:
+
+- `backend`, `project` and `location` resolved from the project defaults, since
+  the same training in another project is another job;
+- `trainingData` replaced by the examples themselves, whether they were inline
+  or in `trainingData.file`, so moving examples to a file changes nothing and
+  editing the file changes the hash;
+- `protect` left out: protecting a job does not change what it trains.
+
+Server-side defaults are never filled in, so a field the user leaves out and a
+server default are not confused. `metadata` (name, labels) is outside `spec`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from tuneops.specs.models import Example, GeminiSpec, Spec
+
+EXCLUDED_FIELDS = frozenset({"protect"})
+
+
+def canonical_spec(spec: Spec, examples: tuple[Example, ...]) -> dict[str, Any]:
+    """The canonical form of a resolved spec, as hashed and as kept for diffs."""
+    data: dict[str, Any] = spec.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for field in EXCLUDED_FIELDS:
+        data.pop(field, None)
+    if isinstance(spec, GeminiSpec):
+        data["trainingData"] = {
+            "examples": [e.model_dump(mode="json", by_alias=True) for e in examples]
+        }
+    return data
+
+
+def canonical_json(data: Mapping[str, Any]) -> bytes:
+    """Deterministic JSON bytes: sorted keys, compact separators, UTF-8."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8")
+
+
+def spec_hash(canonical: Mapping[str, Any]) -> str:
+    """The 64 hex digit sha256 of the canonical spec."""
+    return hashlib.sha256(canonical_json(canonical)).hexdigest()

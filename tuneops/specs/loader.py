@@ -1,0 +1,231 @@
+"""Loading every spec: discovery, envelope, schema, training data, names, hashes.
+
+Collect, then report: every file is read and every problem is gathered; the
+caller decides whether to render the diagnostics or to stop with a `SpecError`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from tuneops.config import Defaults, display_path
+from tuneops.diagnostics import Diagnostic, Location
+from tuneops.errors import SpecError
+from tuneops.specs import schemas
+from tuneops.specs.hashing import canonical_spec, spec_hash
+from tuneops.specs.models import (
+    Backend,
+    Example,
+    GeminiSpec,
+    JobSpec,
+    Metadata,
+    Spec,
+    VertexSpec,
+)
+from tuneops.specs.source import MAX_SPEC_BYTES, read_text
+from tuneops.specs.training_data import read_examples
+from tuneops.specs.yaml_loader import YamlDocument, load_documents
+
+API_VERSION = "tuneops.dev/v1"
+KIND = "TuningJob"
+SPEC_SUFFIXES = (".yaml", ".yml")
+_VERSION = re.compile(r"^tuneops\.dev/v(\d+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """The specs that loaded, and every problem found on the way."""
+
+    specs: tuple[JobSpec, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    files: tuple[str, ...] = field(default=())
+
+    def require_valid(self) -> tuple[JobSpec, ...]:
+        """The specs, or a `SpecError` when anything at all was wrong."""
+        if self.diagnostics:
+            raise SpecError(self.diagnostics)
+        return self.specs
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    """Spec files under `paths`: `*.yaml`/`*.yml`, recursively, hidden ones skipped."""
+    found: list[Path] = []
+    problems: list[Diagnostic] = []
+    for path in paths:
+        if path.is_file():
+            found.append(path)
+        elif path.is_dir():
+            for candidate in sorted(path.rglob("*")):
+                relative = candidate.relative_to(path).parts
+                hidden = any(part.startswith(".") for part in relative)
+                if candidate.suffix in SPEC_SUFFIXES and candidate.is_file() and not hidden:
+                    found.append(candidate)
+        else:
+            problems.append(Diagnostic(Location(display_path(path)), "no such file or directory"))
+    return list(dict.fromkeys(found)), problems
+
+
+def _envelope_problem(document: YamlDocument) -> Diagnostic | None:
+    """Checks apiVersion and kind first: without them the rest means nothing."""
+    data = document.data
+    version = data.get("apiVersion")
+    if isinstance(version, str) and version != API_VERSION:
+        match = _VERSION.match(version)
+        where = document.locate(("apiVersion",))
+        if match and int(match.group(1)) > 1:
+            return Diagnostic(
+                where,
+                f"apiVersion {version} is newer than this tuneops understands "
+                f"({API_VERSION}); upgrade tuneops",
+            )
+        return Diagnostic(where, f"unknown apiVersion {version!r}; expected {API_VERSION}")
+    kind = data.get("kind")
+    if isinstance(kind, str) and kind != KIND:
+        return Diagnostic(document.locate(("kind",)), f"unknown kind {kind!r}; expected {KIND}")
+    return None
+
+
+def _with_backend(data: dict[str, Any], defaults: Defaults) -> dict[str, Any]:
+    """A copy whose spec names its backend, so the schema picks the right field set."""
+    spec = data.get("spec")
+    if not isinstance(spec, dict) or "backend" in spec:
+        return data
+    return {**data, "spec": {**spec, "backend": defaults.backend.value}}
+
+
+class _DocumentLoader:
+    """Turns one schema-valid document into a `JobSpec`, or into diagnostics."""
+
+    def __init__(self, path: Path, project_root: Path, defaults: Defaults | None) -> None:
+        self.path = path
+        self.project_root = project_root.resolve()
+        self.defaults = defaults
+
+    def load(self, document: YamlDocument) -> tuple[JobSpec | None, list[Diagnostic]]:
+        if document.data is None:
+            return None, [Diagnostic(document.locate(()), "empty document")]
+        if not isinstance(document.data, dict):
+            message = "a spec must be a mapping with apiVersion, kind, metadata and spec"
+            return None, [Diagnostic(document.locate(()), message)]
+        envelope = _envelope_problem(document)
+        if envelope is not None:
+            return None, [envelope]
+        data = _with_backend(document.data, self.defaults or Defaults())
+        problems = schemas.check("spec", document, data)
+        if problems:
+            return None, problems
+        try:
+            metadata = Metadata.model_validate(data["metadata"])
+            spec: Spec = (
+                GeminiSpec.model_validate(data["spec"])
+                if data["spec"]["backend"] == Backend.GEMINI.value
+                else VertexSpec.model_validate(data["spec"])
+            )
+        except ValidationError as error:  # the schema should have caught it: say where anyway
+            return None, [Diagnostic(document.locate(("spec",)), f"invalid spec: {error}")]
+        spec, problems = self._resolve(spec, document)
+        examples, data_problems = self._examples(spec, document)
+        problems += data_problems
+        if problems or self.defaults is None:
+            return None, problems
+        canonical = canonical_spec(spec, examples)
+        job = JobSpec(
+            name=metadata.name,
+            labels=metadata.labels or {},
+            spec=spec,
+            examples=examples,
+            canonical=canonical,
+            spec_hash=spec_hash(canonical),
+            source=document.locate(("metadata", "name")),
+        )
+        return job, []
+
+    def _resolve(self, spec: Spec, document: YamlDocument) -> tuple[Spec, list[Diagnostic]]:
+        """Fills project and location from the defaults; a Vertex job needs both."""
+        if not isinstance(spec, VertexSpec) or self.defaults is None:
+            return spec, []
+        project = spec.project or self.defaults.project
+        location = spec.location or self.defaults.location
+        problems = [
+            Diagnostic(
+                document.locate(("spec", field)),
+                f"no {field}: set spec.{field}, or defaults.{field} in tuneops.yaml",
+            )
+            for field, value in (("project", project), ("location", location))
+            if value is None
+        ]
+        return spec.model_copy(update={"project": project, "location": location}), problems
+
+    def _examples(
+        self, spec: Spec, document: YamlDocument
+    ) -> tuple[tuple[Example, ...], list[Diagnostic]]:
+        if not isinstance(spec, GeminiSpec):
+            return (), []
+        if spec.training_data.examples is not None:
+            return spec.training_data.examples, []
+        relative = spec.training_data.file or ""
+        target = (self.path.parent / relative).resolve()
+        where = document.locate(("spec", "trainingData", "file"))
+        if not target.is_relative_to(self.project_root):
+            return (), [Diagnostic(where, f"{relative!r} is outside the project directory")]
+        if not target.is_file():
+            return (), [Diagnostic(where, f"training data file {relative!r} does not exist")]
+        return read_examples(target, display_path(target))
+
+
+def _duplicate_names(specs: Sequence[JobSpec]) -> list[Diagnostic]:
+    """One diagnostic at every definition of a name defined more than once."""
+    by_name: dict[str, list[JobSpec]] = {}
+    for job in specs:
+        by_name.setdefault(job.name, []).append(job)
+    problems = []
+    for name, jobs in by_name.items():
+        if len(jobs) < 2:
+            continue
+        for job in jobs:
+            others = ", ".join(
+                f"{o.source.file}:{o.source.line}:{o.source.column}" for o in jobs if o is not job
+            )
+            problems.append(
+                Diagnostic(job.source, f"duplicate name {name!r}; also defined at {others}")
+            )
+    return problems
+
+
+def load_specs(paths: Iterable[Path], project_root: Path, defaults: Defaults | None) -> LoadResult:
+    """Loads every spec under `paths` and checks them together.
+
+    With `defaults` None (the configuration itself is broken) each file is
+    still checked on its own, but nothing that needs the defaults is.
+    """
+    files, diagnostics = discover(paths)
+    specs: list[JobSpec] = []
+    for path in files:
+        shown = display_path(path)
+        text = read_text(path, shown, MAX_SPEC_BYTES)
+        if isinstance(text, Diagnostic):
+            diagnostics.append(text)
+            continue
+        documents, problems = load_documents(text, shown)
+        diagnostics += problems
+        if not documents and not problems:
+            diagnostics.append(Diagnostic(Location(shown, 1, 1), "file holds no documents"))
+        loader = _DocumentLoader(path, project_root, defaults)
+        for document in documents:
+            job, problems = loader.load(document)
+            diagnostics += problems
+            if job is not None:
+                specs.append(job)
+    diagnostics += _duplicate_names(specs)
+    specs.sort(key=lambda job: job.name)
+    return LoadResult(
+        tuple(specs),
+        tuple(sorted(diagnostics, key=Diagnostic.sort_key)),
+        tuple(display_path(p) for p in files),
+    )

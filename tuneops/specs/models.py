@@ -1,0 +1,144 @@
+"""Typed, frozen views of a validated spec.
+
+The JSON Schemas in `schemas/` are the contract and run first (they know
+positions); these models are built only from documents that passed them, and a
+test keeps the two in step (same fields, same required sets).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+
+from tuneops.diagnostics import Location
+
+
+class Backend(str, enum.Enum):
+    """The remote services tuneops can run jobs on."""
+
+    VERTEX = "vertex"
+    GEMINI = "gemini"
+
+
+class AdapterSize(str, enum.Enum):
+    """Vertex AI LoRA adapter sizes (the proto enum names)."""
+
+    ONE = "ADAPTER_SIZE_ONE"
+    TWO = "ADAPTER_SIZE_TWO"
+    FOUR = "ADAPTER_SIZE_FOUR"
+    EIGHT = "ADAPTER_SIZE_EIGHT"
+    SIXTEEN = "ADAPTER_SIZE_SIXTEEN"
+    THIRTY_TWO = "ADAPTER_SIZE_THIRTY_TWO"
+
+
+class Model(BaseModel):
+    """Base of every spec model: frozen, camelCase on the wire, no unknown fields."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True
+    )
+
+
+class VertexHyperParameters(Model):
+    """`spec.hyperParameters` of a Vertex AI job."""
+
+    epoch_count: int | None = None
+    learning_rate_multiplier: float | None = None
+    adapter_size: AdapterSize | None = None
+
+
+class VertexSpec(Model):
+    """`spec` of a Vertex AI supervised tuning job."""
+
+    backend: Literal[Backend.VERTEX] = Backend.VERTEX
+    project: str | None = None
+    location: str | None = None
+    base_model: str
+    training_dataset: str
+    validation_dataset: str | None = None
+    tuned_model_display_name: str | None = None
+    description: str | None = None
+    hyper_parameters: VertexHyperParameters | None = None
+    labels: dict[str, str] | None = None
+    protect: bool = False
+
+
+class Example(Model):
+    """One training example of a Gemini API tuned model."""
+
+    text_input: str
+    output: str
+
+
+class TrainingData(Model):
+    """`spec.trainingData`: inline examples or a JSONL file beside the spec."""
+
+    examples: tuple[Example, ...] | None = None
+    file: str | None = None
+
+
+class GeminiHyperParameters(Model):
+    """`spec.hyperParameters` of a Gemini API tuned model."""
+
+    epoch_count: int | None = None
+    batch_size: int | None = None
+    learning_rate: float | None = None
+    learning_rate_multiplier: float | None = None
+
+
+class GeminiSpec(Model):
+    """`spec` of a Gemini API tuned model."""
+
+    backend: Literal[Backend.GEMINI] = Backend.GEMINI
+    base_model: str
+    training_data: TrainingData
+    hyper_parameters: GeminiHyperParameters | None = None
+    display_name: str | None = None
+    description: str | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    protect: bool = False
+
+
+class Metadata(Model):
+    """`metadata` of a spec document."""
+
+    name: str
+    labels: dict[str, str] | None = None
+
+
+Spec = VertexSpec | GeminiSpec
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    """A validated spec with everything resolved: the desired state of one job.
+
+    `spec` has `project` and `location` filled from the project defaults;
+    `examples` holds the Gemini training data whether it was inline or in a
+    file; `canonical` is what the hash is computed from (see `hashing`).
+    """
+
+    name: str
+    labels: Mapping[str, str]
+    spec: Spec
+    examples: tuple[Example, ...]
+    canonical: Mapping[str, Any]
+    spec_hash: str
+    source: Location
+
+    @property
+    def backend(self) -> Backend:
+        """The service that runs this job."""
+        return self.spec.backend
+
+    @property
+    def protect(self) -> bool:
+        """Whether tuneops must never cancel this job."""
+        return self.spec.protect
