@@ -8,6 +8,7 @@ from typing import Literal
 
 from tuneops.config import load_project
 from tuneops.console import Console
+from tuneops.diagnostics import Diagnostic
 from tuneops.render.diagnostics import github_line, render_json, text_line
 from tuneops.specs.loader import load_specs
 
@@ -19,9 +20,14 @@ def validate(paths: Sequence[Path], config: Path | None, fmt: Format, console: C
     project, diagnostics = load_project(config)
     root = project.root if project else (config.parent if config else Path())
     defaults = project.config.defaults if project else None
-    targets = list(paths) or [project.specs_dir if project else root / "specs"]
+    if paths:
+        targets = list(paths)
+    elif project:
+        targets = [project.specs_dir]
+    else:  # a broken config names no specs dir: check the conventional one if it is there
+        targets = [d for d in [root / "specs"] if d.is_dir()]
     result = load_specs(targets, root, defaults)
-    diagnostics = [*diagnostics, *result.diagnostics]
+    diagnostics = sorted([*diagnostics, *result.diagnostics], key=Diagnostic.sort_key)
     if fmt == "json":
         console.result(
             render_json(

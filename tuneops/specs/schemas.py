@@ -53,10 +53,11 @@ def schema_errors(name: SchemaName, instance: Any) -> Iterator[ValidationError]:
 
 def check(name: SchemaName, document: YamlDocument, instance: Any) -> list[Diagnostic]:
     """Validates `instance` (the document's data, possibly with defaults filled in)."""
-    diagnostics: list[Diagnostic] = []
+    diagnostics: dict[Diagnostic, None] = {}
     for error in schema_errors(name, instance):
-        diagnostics.extend(_diagnose(name, document, error))
-    return diagnostics
+        # `if`/`else` branches may restate a parent's constraint: report it once.
+        diagnostics.update(dict.fromkeys(_diagnose(name, document, error)))
+    return list(diagnostics)
 
 
 def _short(value: Any, limit: int = 60) -> str:

@@ -146,6 +146,8 @@ class _Builder:
         value = self._constructor.construct_object(node)
         if isinstance(value, float) and not math.isfinite(value):
             raise _DocumentError(_mark(node), f"{node.value!r} is not a finite number", path)
+        if isinstance(value, str):
+            return _without_surrogates(value, _mark(node), path)
         return value
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
@@ -162,8 +164,8 @@ class _Builder:
             if key_node.tag not in _SCALAR_TAGS | {_TIMESTAMP}:
                 raise _DocumentError(_mark(key_node), _tag_message(key_node.tag), path)
             # Keys are JSON object keys: keep the text the user wrote (`yes:` stays "yes").
-            key = str(key_node.value)
             key_mark = _mark(key_node)
+            key = _without_surrogates(str(key_node.value), key_mark, path)
             child = (*path, key)
             if key in first_seen:
                 first = first_seen[key]
@@ -191,6 +193,21 @@ class _Builder:
                 raise _DocumentError(_mark(source), "'<<' merges only mappings", path)
             merged.update(self.build(source, path))
         return merged
+
+
+def _without_surrogates(text: str, mark: Mark, path: Path) -> str:
+    """Joins UTF-16 surrogate pairs from JSON-style escapes (`"\\ud83d\\ude00"`).
+
+    PyYAML keeps such escapes as two lone surrogates, which no encoder accepts;
+    a lone surrogate with no partner is an error in the user's file.
+    """
+    if not any("\ud800" <= char <= "\udfff" for char in text):
+        return text
+    try:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16")
+    except UnicodeDecodeError:
+        message = "string holds an unpaired UTF-16 surrogate escape"
+        raise _DocumentError(mark, message, path) from None
 
 
 def _tag_message(tag: str) -> str:
