@@ -1,0 +1,229 @@
+"""The typed error tree of the backends, mirroring HTTP.
+
+`RemoteError` → `ClientError` (4xx, one class per google.rpc status that matters
+to the planner) | `ServerError` (5xx) | `TransportError` (no HTTP answer at all).
+Two class attributes carry the retry decision as data, so that the transport
+never needs an `if status == ...` of its own:
+
+- `retryable`: trying the same request again may succeed;
+- `may_have_committed`: the server may have acted on the request although we
+  got no success answer (decides whether a create must be checked before it is
+  tried again).
+
+Every text is passed through `redact` when the error is built, so no token or key
+can leave in a message, a repr or a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from tuneops.backends.redact import redact, redact_url
+from tuneops.errors import TuneopsError
+
+
+class CredentialsError(TuneopsError):
+    """No usable credential was found; raised before any request is sent."""
+
+
+class UnsupportedOperationError(TuneopsError):
+    """The backend cannot do what was asked (see its `Capabilities`)."""
+
+
+class IdentityError(TuneopsError):
+    """A stack or job name cannot be written as a remote label or marker."""
+
+
+class RemoteError(TuneopsError):
+    """A call to a remote service failed.
+
+    Carries the HTTP status (None without an answer), the google.rpc status name
+    (`NOT_FOUND`, …), the service's own message, the method and the redacted URL,
+    the attempt it failed on and the `Retry-After` the server asked for, if any.
+    """
+
+    retryable: ClassVar[bool] = False
+    may_have_committed: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        service_message: str,
+        *,
+        method: str | None = None,
+        url: str | None = None,
+        http_status: int | None = None,
+        rpc_status: str | None = None,
+        attempt: int = 1,
+        retry_after: float | None = None,
+    ) -> None:
+        self.service_message = redact(service_message)
+        self.method = method
+        self.url = redact_url(url) if url is not None else None
+        self.http_status = http_status
+        self.rpc_status = rpc_status
+        self.attempt = attempt
+        self.retry_after = retry_after
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = " ".join(part for part in (self.method, self.url) if part)
+        status = " ".join(
+            part
+            for part in (
+                str(self.http_status) if self.http_status is not None else None,
+                self.rpc_status,
+            )
+            if part
+        )
+        head = f"{where}: " if where else ""
+        middle = f"{status}: " if status else ""
+        return f"{head}{middle}{self.service_message}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+
+class ClientError(RemoteError):
+    """The service refused the request (4xx): the same request will fail again."""
+
+
+class InvalidArgumentError(ClientError):
+    """400 INVALID_ARGUMENT / OUT_OF_RANGE: the request body or a parameter is wrong."""
+
+
+class FailedPreconditionError(ClientError):
+    """400 FAILED_PRECONDITION: not possible in the resource's current state."""
+
+
+class UnauthenticatedError(ClientError):
+    """401: the credential is missing, invalid or expired (and a refresh did not help)."""
+
+
+class PermissionDeniedError(ClientError):
+    """403: the caller may not do this (IAM, disabled API, wrong project)."""
+
+
+class NotFoundError(ClientError):
+    """404: the resource does not exist."""
+
+
+class AlreadyExistsError(ClientError):
+    """409 ALREADY_EXISTS: a resource with the requested id exists."""
+
+
+class AbortedError(ClientError):
+    """409 ABORTED: a concurrent change conflicted with this one."""
+
+
+class RateLimitedError(ClientError):
+    """429 RESOURCE_EXHAUSTED: rejected before it was acted on; try again later."""
+
+    retryable = True
+
+
+class ServerError(RemoteError):
+    """5xx: the service failed; it may or may not have acted on the request."""
+
+    retryable = True
+    may_have_committed = True
+
+
+class NotImplementedServerError(ServerError):
+    """501 UNIMPLEMENTED: the method does not exist on this service; retrying is futile."""
+
+    retryable = False
+    may_have_committed = False
+
+
+class TransportError(RemoteError):
+    """No HTTP answer: the connection failed, was dropped, or timed out."""
+
+    retryable = True
+    may_have_committed = True
+
+
+class ConnectError(TransportError):
+    """The connection could not be opened, so the request was never sent."""
+
+    may_have_committed = False
+
+
+class ReadTimeoutError(TransportError):
+    """The request was sent but no answer came in time."""
+
+
+class ConnectionDroppedError(TransportError):
+    """The connection closed before a complete answer arrived."""
+
+
+class InvalidResponseError(RemoteError):
+    """A success status with a body that is not the JSON the API documents."""
+
+    retryable = True
+    may_have_committed = True
+
+
+class JobNotReadyError(TuneopsError):
+    """The job has no tuned model or endpoint yet (it has not succeeded)."""
+
+
+class CreateOutcomeUnknownError(RemoteError):
+    """A create got no answer and the check for the job it may have made failed too.
+
+    The job may exist; it carries the attempt's nonce label, and the next plan
+    finds it by its identity labels. Not retryable: retrying blind could pay twice.
+    """
+
+
+# HTTP status → class, for answers without a google.rpc status we know.
+_BY_HTTP: Mapping[int, type[RemoteError]] = {
+    400: InvalidArgumentError,
+    401: UnauthenticatedError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: AbortedError,
+    429: RateLimitedError,
+    501: NotImplementedServerError,
+}
+
+# google.rpc status → class; wins over the HTTP status when both are known, since
+# Google maps several codes onto 400 and 409.
+_BY_RPC: Mapping[str, type[RemoteError]] = {
+    "INVALID_ARGUMENT": InvalidArgumentError,
+    "OUT_OF_RANGE": InvalidArgumentError,
+    "FAILED_PRECONDITION": FailedPreconditionError,
+    "UNAUTHENTICATED": UnauthenticatedError,
+    "PERMISSION_DENIED": PermissionDeniedError,
+    "NOT_FOUND": NotFoundError,
+    "ALREADY_EXISTS": AlreadyExistsError,
+    "ABORTED": AbortedError,
+    "RESOURCE_EXHAUSTED": RateLimitedError,
+    "UNIMPLEMENTED": NotImplementedServerError,
+}
+
+
+def error_class(http_status: int, rpc_status: str | None) -> type[RemoteError]:
+    """The error class for an HTTP error answer."""
+    cls = _BY_RPC.get(rpc_status) if rpc_status else None
+    # A google.rpc name on the wrong status class (e.g. NOT_FOUND on a 5xx) is not
+    # trusted: the HTTP class decides whether to retry.
+    if cls is not None and issubclass(cls, ClientError) == (400 <= http_status < 500):
+        return cls
+    if http_status in _BY_HTTP:
+        return _BY_HTTP[http_status]
+    return ClientError if 400 <= http_status < 500 else ServerError
+
+
+def parse_error_body(body: Any) -> tuple[str | None, str | None]:
+    """(google.rpc status, message) from a Google error envelope, or (None, None)."""
+    if isinstance(body, Mapping):
+        inner = body.get("error", body)
+        if isinstance(inner, Mapping):
+            status = inner.get("status")
+            message = inner.get("message")
+            return (
+                status if isinstance(status, str) else None,
+                message if isinstance(message, str) else None,
+            )
+    return None, None

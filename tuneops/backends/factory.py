@@ -1,0 +1,179 @@
+"""Building a backend from the project configuration, the environment and options.
+
+Endpoints: `TUNEOPS_VERTEX_ENDPOINT` / `TUNEOPS_GEMINI_ENDPOINT`, then
+`vertex.endpoint` / `gemini.endpoint` in tuneops.yaml, then the public service.
+Credentials are resolved here, before any request, so a missing one is reported
+up front with the ways to provide it.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from tuneops.backends import gemini, vertex
+from tuneops.backends.auth import (
+    CLOUD_PLATFORM,
+    GENERATIVE_LANGUAGE_TUNING,
+    ApiKey,
+    AuthProvider,
+    GoogleCredentials,
+    StaticToken,
+    application_default,
+)
+from tuneops.backends.base import Backend
+from tuneops.backends.clock import Clock, SystemClock
+from tuneops.backends.http import Transport, TransportOptions
+from tuneops.backends.ratelimit import VERTEX_REQUESTS, VERTEX_SUBMISSIONS, RateLimit
+from tuneops.config import EMBEDDED, ProjectConfig
+from tuneops.errors import ConfigError
+from tuneops.specs.models import Backend as BackendKind
+
+ACCESS_TOKEN_ENV = "TUNEOPS_ACCESS_TOKEN"
+API_KEY_ENVS = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
+ENDPOINT_ENVS: Mapping[BackendKind, str] = {
+    BackendKind.VERTEX: "TUNEOPS_VERTEX_ENDPOINT",
+    BackendKind.GEMINI: "TUNEOPS_GEMINI_ENDPOINT",
+}
+DEFAULT_ENDPOINTS: Mapping[BackendKind, str] = {
+    BackendKind.VERTEX: vertex.DEFAULT_ENDPOINT,
+    BackendKind.GEMINI: gemini.DEFAULT_ENDPOINT,
+}
+
+_ADC_HINT = "run `gcloud auth application-default login`"
+_HOW_TO = {
+    BackendKind.VERTEX: (
+        f"to call Vertex AI, {_ADC_HINT}, set GOOGLE_APPLICATION_CREDENTIALS to a "
+        f"service-account or workload-identity file, or set {ACCESS_TOKEN_ENV}"
+    ),
+    BackendKind.GEMINI: (
+        "to call the Gemini API, set GEMINI_API_KEY (or GOOGLE_API_KEY), "
+        f"or set {ACCESS_TOKEN_ENV}, or {_ADC_HINT}"
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BackendOptions:
+    """Tuning knobs of a backend: transport, page size and rate limits."""
+
+    transport: TransportOptions = field(default_factory=TransportOptions)
+    page_size: int | None = None  # None: the backend's largest page
+    requests_limit: RateLimit = VERTEX_REQUESTS
+    submissions_limit: RateLimit = VERTEX_SUBMISSIONS
+
+
+def resolve_endpoint(
+    kind: BackendKind, config: ProjectConfig | None, env: Mapping[str, str]
+) -> str:
+    """The base URL for `kind`: environment, then tuneops.yaml, then the public service.
+
+    `embedded` is refused here: the caller must start the embedded emulator and
+    pass its URL as `endpoint`.
+    """
+    value = env.get(ENDPOINT_ENVS[kind]) or None
+    if value is None and config is not None:
+        settings = config.vertex if kind is BackendKind.VERTEX else config.gemini
+        value = settings.endpoint
+    if value is None:
+        return DEFAULT_ENDPOINTS[kind]
+    if value == EMBEDDED:
+        raise ConfigError(
+            f"the {kind.value} endpoint is {EMBEDDED!r}: start the embedded emulator "
+            "and pass its URL to the backend"
+        )
+    return _check_url(value, kind)
+
+
+def build_auth(
+    kind: BackendKind,
+    env: Mapping[str, str],
+    clock: Clock,
+    *,
+    access_token: str | None = None,
+    api_key: str | None = None,
+    credentials: Any = None,
+) -> AuthProvider:
+    """The credential for `kind`; explicit arguments win over the environment, ADC comes last.
+
+    Raises `CredentialsError` (with how to provide one) when there is none.
+    """
+    if kind is BackendKind.GEMINI and api_key:
+        return ApiKey(api_key, "the caller")
+    if access_token:
+        return StaticToken(access_token, "the caller")
+    if credentials is not None:
+        return GoogleCredentials(credentials, clock, source="the caller's credentials")
+    if kind is BackendKind.GEMINI:
+        for name in API_KEY_ENVS:
+            if env.get(name):
+                return ApiKey(env[name], name)
+    if env.get(ACCESS_TOKEN_ENV):
+        return StaticToken(env[ACCESS_TOKEN_ENV], ACCESS_TOKEN_ENV)
+    scopes = [CLOUD_PLATFORM]
+    if kind is BackendKind.GEMINI:
+        scopes.append(GENERATIVE_LANGUAGE_TUNING)
+    return GoogleCredentials(application_default(scopes, _HOW_TO[kind]), clock)
+
+
+def build_backend(
+    kind: BackendKind,
+    config: ProjectConfig | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    endpoint: str | None = None,
+    access_token: str | None = None,
+    api_key: str | None = None,
+    credentials: Any = None,
+    options: BackendOptions | None = None,
+    clock: Clock | None = None,
+    rng: random.Random | None = None,
+) -> Backend:
+    """A ready backend of `kind`.
+
+    `env` defaults to `os.environ`; `endpoint` overrides every other source;
+    `access_token`, `api_key` and `credentials` (a google-auth credentials
+    object) override the environment; `clock` and `rng` make timing testable.
+    """
+    env = os.environ if env is None else env
+    clock = clock or SystemClock()
+    options = options or BackendOptions()
+    base = _check_url(endpoint, kind) if endpoint else resolve_endpoint(kind, config, env)
+    auth = build_auth(
+        kind, env, clock, access_token=access_token, api_key=api_key, credentials=credentials
+    )
+    transport = Transport(auth, clock, options.transport, rng)
+    if kind is BackendKind.VERTEX:
+        return vertex.VertexBackend(
+            transport,
+            clock,
+            endpoint=base,
+            page_size=options.page_size or vertex.PAGE_SIZE,
+            requests_limit=options.requests_limit,
+            submissions_limit=options.submissions_limit,
+        )
+    return gemini.GeminiBackend(
+        transport,
+        clock,
+        endpoint=base,
+        page_size=options.page_size or gemini.PAGE_SIZE,
+        requests_limit=options.requests_limit,
+        submissions_limit=options.submissions_limit,
+    )
+
+
+def _check_url(value: str, kind: BackendKind) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"the {kind.value} endpoint {value!r} is not an http(s) URL")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        # Credentials must travel in headers only, never in an endpoint URL.
+        raise ConfigError(
+            f"the {kind.value} endpoint must be a plain base URL without query, "
+            "fragment or user info"
+        )
+    return value.rstrip("/")

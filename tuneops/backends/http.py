@@ -1,0 +1,315 @@
+"""The transport: one pooled `requests.Session`, timeouts, retries, pacing, errors.
+
+Every call goes through `Transport.request`, which
+
+1. waits for the rate limiters,
+2. sends the request with connect and read timeouts and the auth headers,
+3. turns the answer (or its absence) into JSON or a typed `RemoteError`,
+4. retries when the error class says it is retryable and the call is idempotent
+   (or the caller supplied a `check` that makes a retry safe), sleeping the
+   server's `Retry-After` or an exponential backoff with full jitter, bounded by
+   attempts and a deadline,
+5. renews the credential and retries once after a 401.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+import requests.adapters
+import urllib3.exceptions
+
+from tuneops import __version__
+from tuneops.backends.auth import AuthProvider
+from tuneops.backends.clock import Clock
+from tuneops.backends.errors import (
+    ConnectError,
+    ConnectionDroppedError,
+    InvalidResponseError,
+    RateLimitedError,
+    ReadTimeoutError,
+    RemoteError,
+    TransportError,
+    UnauthenticatedError,
+    error_class,
+    parse_error_body,
+)
+from tuneops.backends.ratelimit import RateLimiter
+from tuneops.backends.redact import redact, redact_url
+
+log = logging.getLogger("tuneops.backends")
+
+JsonObject = dict[str, Any]
+# Called before a retry of a non-idempotent call whose failed attempt may have
+# been acted on; returns the result that attempt produced, or None to retry.
+Check = Callable[[RemoteError], "JsonObject | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and how long to retry one call.
+
+    Retry `n` (1-based) sleeps a uniform random time in
+    `[0, min(max_backoff, initial_backoff * multiplier ** (n - 1))]` ("full
+    jitter"), or exactly the server's `Retry-After`, and never past `deadline`
+    seconds after the first attempt started.
+    """
+
+    max_attempts: int = 6
+    deadline: float = 120.0
+    initial_backoff: float = 1.0
+    max_backoff: float = 30.0
+    multiplier: float = 2.0
+
+    def backoff_cap(self, retry: int) -> float:
+        """The upper bound of the jittered sleep before retry number `retry`."""
+        return min(self.max_backoff, self.initial_backoff * self.multiplier ** (retry - 1))
+
+    def backoff(self, retry: int, rng: random.Random) -> float:
+        """A full-jitter sleep before retry number `retry`."""
+        return rng.uniform(0.0, self.backoff_cap(retry))
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Seconds to open a connection and to wait for each read of the answer."""
+
+    connect: float = 10.0
+    read: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class TransportOptions:
+    """Everything about the transport that a caller may want to change."""
+
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    pool_size: int = 16
+    user_agent: str = f"tuneops/{__version__}"
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a `Retry-After` header (delta-seconds or HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+class Transport:
+    """Sends JSON requests for one backend; thread-safe."""
+
+    def __init__(
+        self,
+        auth: AuthProvider,
+        clock: Clock,
+        options: TransportOptions | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.options = options or TransportOptions()
+        self._auth = auth
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._session = requests.Session()
+        # Our own retry loop decides; urllib3 must not retry behind its back.
+        adapter = requests.adapters.HTTPAdapter(
+            pool_connections=4, pool_maxsize=self.options.pool_size, max_retries=0
+        )
+        self._session.mount("https://", adapter)
+        self._session.mount("http://", adapter)
+
+    @property
+    def auth(self) -> AuthProvider:
+        """The credential this transport sends."""
+        return self._auth
+
+    def close(self) -> None:
+        """Closes the pooled connections."""
+        self._session.close()
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        body: JsonObject | None = None,
+        idempotent: bool,
+        limiters: Sequence[RateLimiter] = (),
+        check: Check | None = None,
+    ) -> JsonObject:
+        """Sends one call, with retries; returns the JSON object of the answer.
+
+        A non-idempotent call is retried only when `check` is given; it runs
+        before each retry that follows an attempt which may have been acted on.
+        """
+        policy = self.options.retry
+        deadline = self._clock.monotonic() + policy.deadline
+        shown = _with_query(url, params)
+        attempt = 0
+        renewed = False
+        while True:
+            attempt += 1
+            for limiter in limiters:
+                limiter.acquire()
+            sent_headers: Mapping[str, str] = {}
+            try:
+                sent_headers = self._auth.headers()
+                return self._send(method, url, shown, params, body, sent_headers, attempt)
+            except UnauthenticatedError:
+                # A 401 says nothing happened; renew the credential and try once more.
+                if renewed or not self._auth.refresh_after_unauthorized(sent_headers):
+                    raise
+                renewed = True
+                attempt -= 1
+                log.info("%s %s: 401, retrying once with a renewed credential", method, shown)
+                continue
+            except RemoteError as error:
+                if isinstance(error, RateLimitedError):
+                    pause = error.retry_after
+                    if pause is None:
+                        pause = policy.backoff_cap(attempt)
+                    for limiter in limiters:
+                        limiter.throttled(pause)
+                if not error.retryable or (not idempotent and check is None):
+                    raise
+                delay = error.retry_after
+                if delay is None:
+                    delay = policy.backoff(attempt, self._rng)
+                if attempt >= policy.max_attempts or self._clock.monotonic() + delay > deadline:
+                    log.warning("%s %s: giving up after %d attempts", method, shown, attempt)
+                    # The last attempt may still have been acted on: look before failing.
+                    if check is not None and error.may_have_committed:
+                        found = check(error)
+                        if found is not None:
+                            return found
+                    raise
+                log.info(
+                    "%s %s: %s; retry %d in %.2f s",
+                    method,
+                    shown,
+                    type(error).__name__,
+                    attempt,
+                    delay,
+                )
+                self._clock.sleep(delay)
+                if check is not None and error.may_have_committed:
+                    found = check(error)
+                    if found is not None:
+                        return found
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        shown: str,
+        params: Mapping[str, str | int] | None,
+        body: JsonObject | None,
+        auth_headers: Mapping[str, str],
+        attempt: int,
+    ) -> JsonObject:
+        headers = {
+            "Accept": "application/json",
+            "User-Agent": self.options.user_agent,
+            **auth_headers,
+        }
+        timeouts = self.options.timeouts
+        started = self._clock.monotonic()
+        try:
+            response = self._session.request(
+                method,
+                url,
+                params=params,
+                json=body,
+                headers=headers,
+                timeout=(timeouts.connect, timeouts.read),
+                allow_redirects=False,
+            )
+        except requests.exceptions.RequestException as exc:
+            raise _transport_error(exc, method, shown, attempt) from None
+        log.debug(
+            "%s %s -> %d in %.0f ms (attempt %d)",
+            method,
+            redact_url(shown),
+            response.status_code,
+            (self._clock.monotonic() - started) * 1000,
+            attempt,
+        )
+        return self._decode(response, method, shown, attempt)
+
+    def _decode(
+        self, response: requests.Response, method: str, shown: str, attempt: int
+    ) -> JsonObject:
+        status = response.status_code
+        try:
+            data: Any = response.json() if response.content.strip() else {}
+        except ValueError:
+            data = None
+        if 200 <= status < 300:
+            if not isinstance(data, dict):
+                raise InvalidResponseError(
+                    f"expected a JSON object, got {response.text[:200]!r}",
+                    method=method,
+                    url=shown,
+                    http_status=status,
+                    attempt=attempt,
+                )
+            return data
+        rpc_status, message = parse_error_body(data)
+        cls = error_class(status, rpc_status)
+        raise cls(
+            message or (response.text[:200].strip() or response.reason or f"HTTP {status}"),
+            method=method,
+            url=shown,
+            http_status=status,
+            rpc_status=rpc_status,
+            attempt=attempt,
+            retry_after=parse_retry_after(response.headers.get("Retry-After"), self._clock.time()),
+        )
+
+    def __repr__(self) -> str:
+        return f"Transport({self._auth!r})"
+
+
+def _with_query(url: str, params: Mapping[str, str | int] | None) -> str:
+    if not params:
+        return url
+    return f"{url}?{urlencode(dict(params))}"
+
+
+def _transport_error(
+    exc: requests.exceptions.RequestException, method: str, url: str, attempt: int
+) -> TransportError:
+    """Classifies a failure without an answer by whether the request left this host."""
+    reason: Any = exc.args[0] if exc.args else exc
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+    detail = redact(f"{type(reason).__name__}: {reason}")[:300]
+    cls: type[TransportError]
+    if isinstance(exc, requests.exceptions.ConnectTimeout) or isinstance(
+        reason, urllib3.exceptions.NewConnectionError
+    ):
+        cls = ConnectError
+    elif isinstance(exc, requests.exceptions.ReadTimeout):
+        cls = ReadTimeoutError
+    elif isinstance(
+        exc, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)
+    ):
+        cls = ConnectionDroppedError
+    else:
+        cls = TransportError
+    return cls(detail, method=method, url=url, attempt=attempt)

@@ -1,0 +1,102 @@
+"""Client-side pacing: a token bucket per quota that slows down further on 429.
+
+Vertex AI allows about 600 resource-management requests and 60 job submissions
+per minute per project and region. A bucket of capacity `burst` refilled at
+`per_minute / 60` tokens a second lets at most `per_minute + burst` calls
+through in any 60 s window, so the defaults keep `per_minute + burst` at the
+quota. Callers reserve a slot and sleep outside the lock, so threads are served
+in arrival order without busy waiting.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from tuneops.backends.clock import Clock
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """A quota: sustained calls per minute, a burst allowance, and how 429s slow it.
+
+    After a 429 the rate is halved (never below `min_per_minute`) and every caller
+    waits out the pause; each `recovery_seconds` without another 429 doubles the
+    rate again, up to `per_minute`.
+    """
+
+    per_minute: float
+    burst: int = 1
+    min_per_minute: float = 6.0
+    recovery_seconds: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.per_minute <= 0 or self.burst < 1 or self.min_per_minute <= 0:
+            raise ValueError(f"invalid rate limit {self!r}")
+
+
+# Vertex AI quotas per project and region (wire-format.md, part D).
+VERTEX_REQUESTS = RateLimit(per_minute=590, burst=10)
+VERTEX_SUBMISSIONS = RateLimit(per_minute=57, burst=3, min_per_minute=1)
+
+
+class RateLimiter:
+    """A thread-safe token bucket over an injectable clock.
+
+    Implemented as virtual scheduling (GCRA): `_tat` is the instant the bucket
+    would be full again, each call takes the earliest slot at which at most
+    `burst` calls are outstanding, and the wait is taken outside the lock.
+    """
+
+    def __init__(self, limit: RateLimit, clock: Clock) -> None:
+        self.limit = limit
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._interval = 60.0 / limit.per_minute  # seconds per call, longer after 429s
+        now = clock.monotonic()
+        self._tat = now
+        self._resume_at = now  # nobody proceeds before this instant
+        self._last_throttle: float | None = None
+
+    @property
+    def per_minute(self) -> float:
+        """The current sustained rate (lower than the limit after a 429)."""
+        with self._lock:
+            return 60.0 / self._interval
+
+    def acquire(self) -> float:
+        """Takes the next free slot, sleeping until it comes; returns the seconds waited."""
+        with self._lock:
+            now = self._clock.monotonic()
+            self._recover(now)
+            slot = max(now, self._tat - self._tolerance(), self._resume_at)
+            self._tat = max(self._tat, slot) + self._interval
+            wait = slot - now
+        if wait > 0:
+            self._clock.sleep(wait)
+        return wait
+
+    def throttled(self, pause: float) -> None:
+        """The service answered 429: pause everyone for `pause` s and halve the rate."""
+        with self._lock:
+            now = self._clock.monotonic()
+            self._resume_at = max(self._resume_at, now + pause)
+            slowest = 60.0 / self.limit.min_per_minute
+            self._interval = min(slowest, self._interval * 2.0)
+            # No burst after the pause: the saved-up burst is what overran the quota.
+            self._tat = max(self._tat, self._resume_at + self._tolerance())
+            self._last_throttle = now
+
+    def _tolerance(self) -> float:
+        return (self.limit.burst - 1) * self._interval
+
+    def _recover(self, now: float) -> None:
+        nominal = 60.0 / self.limit.per_minute
+        if self._last_throttle is None or self._interval <= nominal:
+            return
+        if now - self._last_throttle >= self.limit.recovery_seconds:
+            self._interval = max(nominal, self._interval / 2.0)
+            self._last_throttle = now
+
+    def __repr__(self) -> str:
+        return f"RateLimiter({self.limit!r})"

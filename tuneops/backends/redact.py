@@ -1,0 +1,60 @@
+"""Keeping credentials out of every message, log line and repr.
+
+Secrets are registered here by the auth providers the moment they are known
+(static token, API key, each refreshed access token); every error text and log
+line of the backends goes through `redact` before it leaves. The registry is
+process-wide on purpose: an error raised by one backend must not show the token
+of another.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+MASK = "<redacted>"
+
+# Below this length a "secret" would mask ordinary words; real tokens and keys
+# are far longer than this.
+_MIN_SECRET_LENGTH = 6
+
+# Query parameters that carry credentials in Google APIs and OAuth.
+SECRET_PARAMS = frozenset({"key", "api_key", "apikey", "access_token", "token", "sig"})
+
+# Authorization-like fragments that may appear in echoed request text.
+_BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
+
+_lock = threading.Lock()
+_secrets: set[str] = set()
+
+
+def register_secret(secret: str | None) -> None:
+    """Remembers `secret` so that `redact` masks it from now on."""
+    if secret and len(secret) >= _MIN_SECRET_LENGTH:
+        with _lock:
+            _secrets.add(secret)
+
+
+def redact(text: str) -> str:
+    """`text` with every registered secret and every bearer credential masked."""
+    with _lock:
+        secrets = sorted(_secrets, key=len, reverse=True)
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, MASK)
+    return _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
+
+
+def redact_url(url: str) -> str:
+    """`url` with credential query parameters masked, then `redact`ed."""
+    parts = urlsplit(url)
+    if parts.query:
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        if any(k.lower() in SECRET_PARAMS for k, _ in pairs):
+            cleaned = [(k, MASK if k.lower() in SECRET_PARAMS else v) for k, v in pairs]
+            parts = parts._replace(query=urlencode(cleaned, safe='<>*:"='))
+    if "@" in parts.netloc:
+        # user:password@host — keep only the host and port.
+        parts = parts._replace(netloc=f"{MASK}@{parts.netloc.rsplit('@', 1)[1]}")
+    return redact(urlunsplit(parts))

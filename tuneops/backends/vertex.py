@@ -1,0 +1,316 @@
+"""The Vertex AI backend: `projects.locations.tuningJobs`, REST v1."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from tuneops.backends import identity as ident
+from tuneops.backends.base import Capabilities, JobState, RemoteJob
+from tuneops.backends.clock import Clock
+from tuneops.backends.errors import (
+    CreateOutcomeUnknownError,
+    IdentityError,
+    JobNotReadyError,
+    RemoteError,
+    UnsupportedOperationError,
+)
+from tuneops.backends.generation import generate_body, response_text
+from tuneops.backends.http import JsonObject, Transport
+from tuneops.backends.ratelimit import (
+    VERTEX_REQUESTS,
+    VERTEX_SUBMISSIONS,
+    RateLimit,
+    RateLimiter,
+)
+from tuneops.backends.wire import field, pages, parse_timestamp
+from tuneops.errors import UsageError
+from tuneops.specs.models import Backend as BackendKind
+from tuneops.specs.models import JobSpec, VertexSpec
+
+log = logging.getLogger("tuneops.backends")
+
+DEFAULT_ENDPOINT = "https://{location}-aiplatform.googleapis.com"
+API_VERSION = "v1"
+# The largest page the service is asked for; it may answer with fewer, the
+# listing follows nextPageToken either way.
+PAGE_SIZE = 1000
+
+STATES: Mapping[str, JobState] = MappingProxyType(
+    {
+        "JOB_STATE_QUEUED": JobState.PENDING,
+        "JOB_STATE_PENDING": JobState.PENDING,
+        "JOB_STATE_RUNNING": JobState.RUNNING,
+        "JOB_STATE_UPDATING": JobState.RUNNING,
+        "JOB_STATE_PAUSED": JobState.RUNNING,
+        "JOB_STATE_SUCCEEDED": JobState.SUCCEEDED,
+        "JOB_STATE_FAILED": JobState.FAILED,
+        "JOB_STATE_EXPIRED": JobState.FAILED,
+        "JOB_STATE_PARTIALLY_SUCCEEDED": JobState.FAILED,
+        "JOB_STATE_CANCELLING": JobState.CANCELLING,
+        "JOB_STATE_CANCELLED": JobState.CANCELLED,
+    }
+)
+
+_JOB_NAME = re.compile(
+    r"projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/tuningJobs/[^/:]+"
+)
+_ENDPOINT_NAME = re.compile(
+    r"projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/endpoints/[^/:]+"
+)
+
+
+def build_body(job: JobSpec, identity: ident.Identity) -> JsonObject:
+    """The `TuningJob` to POST for `job`, marked with `identity`'s labels."""
+    spec = job.spec
+    if not isinstance(spec, VertexSpec):
+        raise UsageError(f"spec {job.name!r} is for the {spec.backend.value} backend, not vertex")
+    tuning: JsonObject = {"trainingDatasetUri": spec.training_dataset}
+    if spec.validation_dataset:
+        tuning["validationDatasetUri"] = spec.validation_dataset
+    if spec.hyper_parameters is not None:
+        hyper = spec.hyper_parameters.model_dump(mode="json", by_alias=True, exclude_none=True)
+        if hyper:
+            tuning["hyperParameters"] = hyper
+    labels = dict(spec.labels or {})
+    marks = ident.vertex_labels(identity)
+    clash = sorted(set(labels) & set(marks))
+    if clash:  # the schema reserves the prefix; this guards specs built in code
+        raise IdentityError(f"spec {job.name!r} sets reserved labels {', '.join(clash)}")
+    labels.update(marks)
+    body: JsonObject = {
+        "baseModel": spec.base_model,
+        "supervisedTuningSpec": tuning,
+        # Without a display name the console shows a generated one; the spec
+        # name is what people will look for.
+        "tunedModelDisplayName": spec.tuned_model_display_name or job.name,
+        "labels": labels,
+    }
+    if spec.description:
+        body["description"] = spec.description
+    return body
+
+
+class VertexBackend:
+    """Vertex AI tuning jobs. Thread-safe; one rate-limit pair per region."""
+
+    kind = BackendKind.VERTEX
+    capabilities = Capabilities(client_chosen_ids=False, labels=True, cancel=True, delete=False)
+
+    def __init__(
+        self,
+        transport: Transport,
+        clock: Clock,
+        endpoint: str = DEFAULT_ENDPOINT,
+        page_size: int = PAGE_SIZE,
+        requests_limit: RateLimit = VERTEX_REQUESTS,
+        submissions_limit: RateLimit = VERTEX_SUBMISSIONS,
+    ) -> None:
+        self.endpoint = endpoint.rstrip("/")
+        self.page_size = page_size
+        self._transport = transport
+        self._clock = clock
+        self._limits = (requests_limit, submissions_limit)
+        self._lock = threading.Lock()
+        self._limiters: dict[str, tuple[RateLimiter, RateLimiter]] = {}
+        # Names come back with the project number; remember which id the caller
+        # used for it, so jobs report the project as configured.
+        self._project_ids: dict[str, str] = {}
+
+    def list_jobs(self, stack: str, project: str | None, location: str | None) -> list[RemoteJob]:
+        """Every job of `stack` in `project`/`location`: one filtered list, all pages."""
+        project, location = _require_place(project, location)
+        items = self._list(project, location, ident.stack_filter(stack))
+        jobs = [self._job(item, project) for item in items]
+        # The server filters by the stack label already; the identity check also
+        # drops jobs whose other tuneops labels are malformed.
+        return [job for job in jobs if job.stack == stack]
+
+    def get(self, name: str) -> RemoteJob:
+        """The job named `name` (`projects/P/locations/L/tuningJobs/ID`)."""
+        place = _JOB_NAME.fullmatch(name)
+        if place is None:
+            raise UsageError(f"not a Vertex AI tuning job name: {name!r}")
+        data = self._transport.request(
+            "GET",
+            f"{self._base(place['location'])}/{name}",
+            idempotent=True,
+            limiters=self._limiters_for(place["location"])[:1],
+        )
+        return self._job(data, None)
+
+    def create(self, job: JobSpec, stack: str) -> RemoteJob:
+        """Creates the job; after a lost answer, adopts the attempt's job instead of repeating.
+
+        Every retry is preceded by a list filtered by this attempt's nonce label:
+        if the lost attempt made a job, that job is returned and nothing is sent
+        again, so at most one job exists per nonce.
+        """
+        if not isinstance(job.spec, VertexSpec):
+            raise UsageError(f"spec {job.name!r} is not a Vertex AI spec")
+        project, location = _require_place(job.spec.project, job.spec.location)
+        nonce = ident.new_nonce()
+        identity = ident.identity_for(job, stack, nonce)
+        body = build_body(job, identity)
+
+        def adopt(error: RemoteError) -> JsonObject | None:
+            try:
+                found = self._list(project, location, ident.nonce_filter(stack, nonce))
+            except RemoteError as listing:
+                raise CreateOutcomeUnknownError(
+                    f"creating {job.name!r} failed ({error}) and listing by nonce {nonce} "
+                    f"to look for the job it may have made failed too ({listing}); "
+                    "the next plan will find such a job by its labels",
+                    method="POST",
+                    url=self._collection(project, location),
+                ) from error
+            if not found:
+                return None
+            log.info("create of %r: adopting the job made by the lost attempt", job.name)
+            return min(found, key=lambda item: item.get("createTime") or "")
+
+        data = self._transport.request(
+            "POST",
+            self._collection(project, location),
+            body=body,
+            idempotent=False,
+            limiters=self._limiters_for(location),
+            check=adopt,
+        )
+        return self._job(data, project)
+
+    def cancel(self, name: str) -> None:
+        """Asks Vertex AI to cancel the job; it ends in `cancelled` asynchronously."""
+        place = _JOB_NAME.fullmatch(name)
+        if place is None:
+            raise UsageError(f"not a Vertex AI tuning job name: {name!r}")
+        self._transport.request(
+            "POST",
+            f"{self._base(place['location'])}/{name}:cancel",
+            body={},
+            idempotent=True,
+            limiters=self._limiters_for(place["location"])[:1],
+        )
+
+    def delete(self, name: str) -> None:
+        """Vertex AI has no delete for tuning jobs; always raises."""
+        raise UnsupportedOperationError(
+            f"cannot delete {name}: Vertex AI tuning jobs cannot be deleted, only cancelled"
+        )
+
+    def generate(self, name_or_endpoint: str, prompt: str) -> str:
+        """Asks the tuned model behind an endpoint (or a succeeded job) to answer `prompt`."""
+        endpoint = name_or_endpoint
+        if _ENDPOINT_NAME.fullmatch(endpoint) is None:
+            job = self.get(name_or_endpoint)
+            if job.endpoint is None:
+                raise JobNotReadyError(
+                    f"{name_or_endpoint} has no endpoint yet (state {job.state.value})"
+                )
+            endpoint = job.endpoint
+        place = _ENDPOINT_NAME.fullmatch(endpoint)
+        if place is None:
+            raise UsageError(f"not a Vertex AI endpoint name: {endpoint!r}")
+        data = self._transport.request(
+            "POST",
+            f"{self._base(place['location'])}/{endpoint}:generateContent",
+            body=generate_body(prompt),
+            idempotent=True,  # no side effect: repeating it only costs tokens
+            limiters=self._limiters_for(place["location"])[:1],
+        )
+        return response_text(data)
+
+    def close(self) -> None:
+        """Closes the transport's connections."""
+        self._transport.close()
+
+    def _list(self, project: str, location: str, filter_: str) -> list[JsonObject]:
+        params: dict[str, str | int] = {"pageSize": self.page_size, "filter": filter_}
+        return list(
+            pages(
+                self._transport,
+                self._collection(project, location),
+                "tuningJobs",
+                params,
+                self._limiters_for(location)[:1],
+            )
+        )
+
+    def _base(self, location: str) -> str:
+        return f"{self.endpoint.format(location=location)}/{API_VERSION}"
+
+    def _collection(self, project: str, location: str) -> str:
+        return f"{self._base(location)}/projects/{project}/locations/{location}/tuningJobs"
+
+    def _limiters_for(self, location: str) -> tuple[RateLimiter, RateLimiter]:
+        with self._lock:
+            pair = self._limiters.get(location)
+            if pair is None:
+                requests_limit, submissions_limit = self._limits
+                pair = (
+                    RateLimiter(requests_limit, self._clock),
+                    RateLimiter(submissions_limit, self._clock),
+                )
+                self._limiters[location] = pair
+            return pair
+
+    def _job(self, data: Mapping[str, Any], project: str | None) -> RemoteJob:
+        name = field(data, "name") or ""
+        place = _JOB_NAME.fullmatch(name)
+        named_project = place["project"] if place else None
+        with self._lock:
+            if project is not None and named_project and named_project != project:
+                self._project_ids[named_project] = project
+            elif project is None and named_project:
+                project = self._project_ids.get(named_project, named_project)
+        labels_data = data.get("labels")
+        labels = (
+            {str(k): str(v) for k, v in labels_data.items()}
+            if isinstance(labels_data, Mapping)
+            else {}
+        )
+        who = ident.from_vertex_labels(labels)
+        state_name = field(data, "state") or "JOB_STATE_UNSPECIFIED"
+        state = STATES.get(state_name)
+        if state is None:
+            # An unknown (newer, or unspecified) state: treat as not ended, so a
+            # job is never forgotten because of a value we do not know.
+            log.debug("%s: unknown state %s taken as pending", name, state_name)
+            state = JobState.PENDING
+        return RemoteJob(
+            backend=BackendKind.VERTEX,
+            name=name,
+            spec_name=who.name if who else None,
+            spec_hash=who.hash if who else None,
+            stack=who.stack if who else None,
+            protect=who.protect if who else False,
+            state=state,
+            create_time=parse_timestamp(data.get("createTime")),
+            start_time=parse_timestamp(data.get("startTime")),
+            end_time=parse_timestamp(data.get("endTime")),
+            update_time=parse_timestamp(data.get("updateTime")),
+            model=field(data, "tunedModel", "model"),
+            endpoint=field(data, "tunedModel", "endpoint"),
+            error_message=field(data, "error", "message"),
+            labels=MappingProxyType(labels),
+            progress=None,
+            nonce=who.nonce if who else None,
+            project=project or named_project,
+            location=place["location"] if place else None,
+        )
+
+    def __repr__(self) -> str:
+        return f"VertexBackend({self.endpoint!r})"
+
+
+def _require_place(project: str | None, location: str | None) -> tuple[str, str]:
+    if not project or not location:
+        raise UsageError(
+            "a Vertex AI job needs a project and a location; set defaults.project and "
+            "defaults.location in tuneops.yaml or spec.project and spec.location"
+        )
+    return project, location

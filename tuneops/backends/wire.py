@@ -1,0 +1,98 @@
+"""Reading the JSON both APIs share: timestamps, nested fields, pagination."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from tuneops.backends.errors import InvalidResponseError
+from tuneops.backends.http import JsonObject, Transport
+from tuneops.backends.ratelimit import RateLimiter
+
+# RFC 3339 as Google writes it: 0 to 9 fractional digits, `Z` or an offset.
+_TIMESTAMP = re.compile(
+    r"(?P<base>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(?P<frac>\d{1,9}))?"
+    r"(?P<zone>Z|[+-]\d{2}:\d{2})",
+    re.IGNORECASE,
+)
+
+
+def parse_timestamp(value: Any) -> dt.datetime | None:
+    """A UTC datetime from an RFC 3339 string (nanoseconds truncated); None if absent."""
+    if not isinstance(value, str) or not value:
+        return None
+    match = _TIMESTAMP.fullmatch(value.strip())
+    if match is None:
+        raise InvalidResponseError(f"not an RFC 3339 timestamp: {value!r}")
+    zone = match["zone"].upper()
+    micros = (match["frac"] or "").ljust(6, "0")[:6]
+    parsed = dt.datetime.fromisoformat(
+        f"{match['base']}.{micros}{'+00:00' if zone == 'Z' else zone}"
+    )
+    return parsed.astimezone(dt.timezone.utc)
+
+
+def field(data: Mapping[str, Any], *path: str) -> str | None:
+    """The string at `path` inside nested objects, or None when any step is missing."""
+    value: Any = data
+    for key in path:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def number(data: Mapping[str, Any], *path: str) -> float | None:
+    """The number at `path` (JSON number or int64-as-string), or None."""
+    value: Any = data
+    for key in path:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def pages(
+    transport: Transport,
+    url: str,
+    items_key: str,
+    params: Mapping[str, str | int],
+    limiters: Sequence[RateLimiter],
+) -> Iterator[JsonObject]:
+    """Every item of a paginated list, following `nextPageToken` to the last page.
+
+    Each page is fetched with retries; any failure propagates, so a caller that
+    consumes the iterator fully has either every item or an exception.
+    """
+    token: str | None = None
+    seen: set[str] = set()
+    while True:
+        query = dict(params)
+        if token:
+            query["pageToken"] = token
+        data = transport.request("GET", url, params=query, idempotent=True, limiters=limiters)
+        items = data.get(items_key, [])
+        if not isinstance(items, list):
+            raise InvalidResponseError(f"{items_key!r} is not a list", method="GET", url=url)
+        for item in items:
+            if not isinstance(item, dict):
+                raise InvalidResponseError(f"an item of {items_key!r} is not an object")
+            yield item
+        token = data.get("nextPageToken") or None
+        if token is None:
+            return
+        if not isinstance(token, str) or token in seen:
+            # A repeated token would loop forever; better to fail the listing.
+            raise InvalidResponseError(f"page token {token!r} repeated", method="GET", url=url)
+        seen.add(token)
