@@ -1,0 +1,69 @@
+"""`tuneops emulator`: serve the local Vertex AI + Gemini API tuning emulator."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+
+from tuneops.console import Console
+from tuneops.emulator import EmulatorConfig, start_emulator
+from tuneops.errors import UsageError
+
+
+def emulator(
+    host: str,
+    port: int,
+    state: Path | None,
+    queue_seconds: float,
+    job_seconds: float,
+    cancel_seconds: float,
+    latency_ms: float,
+    fail_rate: float,
+    seed: int,
+    project_number: int,
+    auth: bool,
+    console: Console,
+) -> int:
+    """Serves until SIGINT or SIGTERM; the first stdout line is `listening on URL`."""
+    try:
+        config = EmulatorConfig(
+            host=host,
+            port=port,
+            state_path=state,
+            queue_seconds=queue_seconds,
+            job_seconds=job_seconds,
+            cancel_seconds=cancel_seconds,
+            latency_ms=latency_ms,
+            fail_rate=fail_rate,
+            seed=seed,
+            project_number=project_number,
+            auth=auth,
+        )
+    except ValueError as error:
+        raise UsageError(f"emulator: {error}") from None
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with start_emulator(config, request_log=console.note) as handle:
+            console.result(f"listening on {handle.url}")
+            where = state if state is not None else "memory"
+            console.note(
+                f"state in {where}; project number {project_number}; "
+                f"auth {'on' if auth else 'off'}; control API at {handle.url}/_emulator/"
+            )
+            # A timed wait keeps the main thread responsive to signals on every platform.
+            while not stop.wait(0.5):
+                pass
+    except OSError as error:
+        raise UsageError(f"emulator: cannot serve on {host}:{port}: {error.strerror}") from None
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    console.note("emulator stopped")
+    return 0

@@ -1,0 +1,11 @@
+"""A local Vertex AI + Gemini API tuning service, faithful enough for google-genai.
+
+It imports nothing from the rest of tuneops (and nothing outside the standard
+library), so the fake cannot inherit the client's bugs. Start it with
+`start_emulator(EmulatorConfig(...))` or `tuneops emulator`; see docs/emulator.md.
+"""
+
+from tuneops.emulator.config import EmulatorConfig
+from tuneops.emulator.server import EmulatorHandle, start_emulator
+
+__all__ = ["EmulatorConfig", "EmulatorHandle", "start_emulator"]

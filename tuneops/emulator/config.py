@@ -1,0 +1,44 @@
+"""The emulator's settings: one frozen value shared by every part of the server."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class EmulatorConfig:
+    """How an emulator instance listens, keeps state and paces its jobs.
+
+    The durations are in virtual seconds: a job created now is PENDING for
+    `queue_seconds`, RUNNING for `job_seconds`, and a cancel takes `cancel_seconds`.
+    Each job keeps the durations it was created with, so restarting with other
+    values only affects new jobs. With `frozen_clock` the virtual clock starts at a
+    fixed instant and moves only through the control API (deterministic tests).
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    state_path: Path | None = None
+    queue_seconds: float = 2.0
+    job_seconds: float = 30.0
+    cancel_seconds: float = 1.0
+    latency_ms: float = 0.0
+    fail_rate: float = 0.0
+    seed: int = 0
+    project_number: int = 123456789012
+    auth: bool = True
+    frozen_clock: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("queue_seconds", "job_seconds", "cancel_seconds", "latency_ms"):
+            value = getattr(self, name)
+            if not math.isfinite(value) or value < 0:
+                raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+        if not 0.0 <= self.fail_rate <= 1.0:
+            raise ValueError(f"fail_rate must be between 0 and 1, got {self.fail_rate}")
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"port must be between 0 and 65535, got {self.port}")
+        if self.project_number <= 0:
+            raise ValueError(f"project_number must be positive, got {self.project_number}")

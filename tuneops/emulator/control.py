@@ -1,0 +1,139 @@
+"""The control API under /_emulator/: clock, forced outcomes, faults, reset, counts.
+
+Each operation is a plain function of the state and a JSON body, so the HTTP
+routes and the in-process `EmulatorHandle` share one implementation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections.abc import Callable
+
+from tuneops.emulator.clock import format_time
+from tuneops.emulator.errors import JsonObject, failed_precondition, invalid, not_found
+from tuneops.emulator.faults import parse_fault
+from tuneops.emulator.gemini_view import render_model
+from tuneops.emulator.lifecycle import Outcome, observe
+from tuneops.emulator.protojson import parse_json_body
+from tuneops.emulator.routing import Call, Handler
+from tuneops.emulator.state import EmulatorState
+from tuneops.emulator.vertex_view import render_job
+
+_VERTEX_JOB = re.compile(r"projects/([^/]+)/locations/([^/]+)/tuningJobs/(\d+)")
+_GEMINI_MODEL = re.compile(r"tunedModels/[^/:]+")
+
+
+def clock(state: EmulatorState) -> JsonObject:
+    """The virtual time."""
+    return {"now": format_time(state.now_us())}
+
+
+def advance_clock(state: EmulatorState, body: JsonObject) -> JsonObject:
+    """Moves the virtual clock forward by `seconds`."""
+    seconds = body.get("seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise invalid('clock:advance needs a number of seconds: {"seconds": N}.')
+    if not math.isfinite(seconds) or seconds < 0:
+        raise invalid(f"seconds must be a finite number >= 0, got {seconds}.")
+    return {"now": format_time(state.advance(seconds))}
+
+
+def force_job(state: EmulatorState, body: JsonObject) -> JsonObject:
+    """Makes a job succeed or fail now, or stall until forced again; returns the job."""
+    name, outcome_text = body.get("name"), body.get("outcome")
+    if not isinstance(name, str):
+        raise invalid('jobs:force needs the job\'s resource name in "name".')
+    try:
+        outcome = Outcome(outcome_text)
+    except ValueError:
+        raise invalid(f"outcome must be succeed, fail or stall; got {outcome_text!r}.") from None
+    vertex = _VERTEX_JOB.fullmatch(name)
+    if vertex is not None:
+        project, location, job_id = vertex.groups()
+        number = state.project_number(project)
+        name = f"projects/{number}/locations/{location}/tuningJobs/{job_id}"
+    elif not _GEMINI_MODEL.fullmatch(name):
+        raise invalid(f"{name!r} is neither a tuning job nor a tuned model name.")
+    with state.lock:
+        record = state.store.get(name)
+        if record is None:
+            raise not_found(f"No job or tuned model named {name}.")
+        now = state.now_us()
+        phase = observe(record.timeline, now).phase
+        if phase.ended or record.timeline.cancel_us is not None:
+            raise failed_precondition(f"{name} is in state {phase.value}; it cannot be forced.")
+        record = dataclasses.replace(record, timeline=record.timeline.forced_at(now, outcome))
+        state.store.update(record)
+        if vertex is not None:
+            return render_job(record, now, "v1")
+        return render_model(record, now)
+
+
+def add_fault(state: EmulatorState, body: JsonObject) -> JsonObject:
+    """Queues a fault; answers the pending faults."""
+    state.faults.add(parse_fault(body))
+    return {"faults": state.faults.pending()}
+
+
+def faults(state: EmulatorState) -> JsonObject:
+    """The pending faults."""
+    return {"faults": state.faults.pending()}
+
+
+def clear_faults(state: EmulatorState) -> JsonObject:
+    """Drops every pending fault."""
+    state.faults.clear()
+    return {}
+
+
+def reset(state: EmulatorState) -> JsonObject:
+    """Forgets all jobs, projects, faults, request counts and clock advances."""
+    state.reset()
+    return {}
+
+
+def request_counts(state: EmulatorState) -> JsonObject:
+    """API requests per `METHOD /version/template` since the last reset."""
+    return {"counts": state.counts.snapshot()}
+
+
+def clear_request_counts(state: EmulatorState) -> JsonObject:
+    """Starts counting requests from zero."""
+    state.counts.clear()
+    return {}
+
+
+def projects(state: EmulatorState) -> JsonObject:
+    """The project id -> number mapping used in resource names."""
+    return {"projects": state.projects()}
+
+
+def _with_body(operation: Callable[[EmulatorState, JsonObject], JsonObject]) -> Handler:
+    def handler(state: EmulatorState, call: Call) -> JsonObject:
+        return operation(state, parse_json_body(call.request.body))
+
+    return handler
+
+
+def _without_body(operation: Callable[[EmulatorState], JsonObject]) -> Handler:
+    def handler(state: EmulatorState, call: Call) -> JsonObject:
+        return operation(state)
+
+    return handler
+
+
+# (method, path, handler) of every control route.
+ROUTES = (
+    ("GET", "/_emulator/clock", _without_body(clock)),
+    ("POST", "/_emulator/clock:advance", _with_body(advance_clock)),
+    ("POST", "/_emulator/jobs:force", _with_body(force_job)),
+    ("GET", "/_emulator/faults", _without_body(faults)),
+    ("POST", "/_emulator/faults", _with_body(add_fault)),
+    ("DELETE", "/_emulator/faults", _without_body(clear_faults)),
+    ("POST", "/_emulator/reset", _without_body(reset)),
+    ("GET", "/_emulator/requests", _without_body(request_counts)),
+    ("DELETE", "/_emulator/requests", _without_body(clear_request_counts)),
+    ("GET", "/_emulator/projects", _without_body(projects)),
+)

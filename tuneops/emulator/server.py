@@ -1,0 +1,257 @@
+"""The HTTP/1.1 server around the emulator, and the API that starts it in a thread.
+
+Keep-alive is on (clients pool connections), every answer carries its
+Content-Length and goes out in one write with TCP_NODELAY, so small responses
+are not held back by Nagle's algorithm waiting for a delayed ACK.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import http
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from tuneops.emulator import control
+from tuneops.emulator.config import EmulatorConfig
+from tuneops.emulator.errors import JsonObject, invalid
+from tuneops.emulator.routing import Request
+from tuneops.emulator.service import Emulator, Response
+
+RequestLog = Callable[[str], None]
+
+_MAX_BODY = 64 * 1024 * 1024
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(
+        self, address: tuple[str, int], emulator: Emulator, request_log: RequestLog | None
+    ) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, _Handler)
+        self.emulator = emulator
+        self.request_log = request_log
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Ends idle keep-alive connections so their threads finish."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):  # already closed by the client
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that goes away mid-answer is normal under load and in fault tests.
+        pass
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "tuneops-emulator"
+    timeout = 300  # an idle keep-alive connection is closed after this many seconds
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def do_PATCH(self) -> None:
+        self._serve()
+
+    def do_DELETE(self) -> None:
+        self._serve()
+
+    def do_PUT(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        started = time.perf_counter()
+        try:
+            body = self._read_body()
+        except ValueError as error:
+            self.close_connection = True
+            self._write(Response.error(invalid(str(error))), started)
+            return
+        split = urlsplit(self.path)
+        request = Request(
+            method=self.command,
+            path=unquote(split.path),
+            query=parse_qs(split.query, keep_blank_values=True),
+            headers={name.lower(): value for name, value in self.headers.items()},
+            body=body,
+        )
+        response = self.server.emulator.handle(request)
+        if response is None:
+            self.close_connection = True  # the answer is lost: close without a word
+            self._log(f"{self.command} {self.path} dropped", started)
+            return
+        self._write(response, started)
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks: list[bytes] = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        if length < 0 or length > _MAX_BODY:
+            raise ValueError(f"Request body of {length} bytes is not accepted.")
+        return self.rfile.read(length) if length else b""
+
+    def _write(self, response: Response, started: float) -> None:
+        payload = _encode(response.body)
+        try:
+            reason = http.HTTPStatus(response.status).phrase
+        except ValueError:
+            reason = "Client Closed Request" if response.status == 499 else "Error"
+        head = [
+            f"HTTP/1.1 {response.status} {reason}",
+            "Content-Type: application/json; charset=UTF-8",
+            f"Content-Length: {len(payload)}",
+            f"Date: {email.utils.formatdate(usegmt=True)}",
+            f"Server: {self.server_version}",
+        ]
+        head += [f"{name}: {value}" for name, value in response.headers.items()]
+        if self.close_connection:
+            head.append("Connection: close")
+        try:
+            self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + payload)
+        except OSError:
+            self.close_connection = True
+        self._log(f"{self.command} {self.path} {response.status}", started)
+
+    def _log(self, text: str, started: float) -> None:
+        if self.server.request_log is not None:
+            elapsed = (time.perf_counter() - started) * 1000
+            self.server.request_log(f"{self.client_address[0]} {text} {elapsed:.1f}ms")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # Malformed requests are answered by the base class; report them like the rest.
+        if self.server.request_log is not None:
+            self.server.request_log(format % args)
+
+
+def _encode(body: JsonObject) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class EmulatorHandle:
+    """A running emulator: its URL plus shortcuts to the control API (in process)."""
+
+    def __init__(self, emulator: Emulator, host: str, port: int) -> None:
+        self._emulator = emulator
+        self.host = host
+        self.port = port
+        shown = f"[{host}]" if ":" in host else host
+        self.url = f"http://{shown}:{port}"
+
+    @property
+    def config(self) -> EmulatorConfig:
+        """The settings it runs with."""
+        return self._emulator.config
+
+    def now(self) -> str:
+        """The virtual time, RFC 3339."""
+        return str(control.clock(self._emulator.state)["now"])
+
+    def advance(self, seconds: float) -> str:
+        """Moves the virtual clock forward; returns the new time."""
+        return str(control.advance_clock(self._emulator.state, {"seconds": seconds})["now"])
+
+    def force(self, name: str, outcome: str) -> JsonObject:
+        """Makes a job `succeed`, `fail` or `stall`; returns the job as it is now."""
+        return control.force_job(self._emulator.state, {"name": name, "outcome": outcome})
+
+    def add_fault(self, **fault: Any) -> None:
+        """Queues a fault; keywords as in the control API (kind, method, path, count...)."""
+        control.add_fault(self._emulator.state, fault)
+
+    def clear_faults(self) -> None:
+        """Drops every pending fault."""
+        control.clear_faults(self._emulator.state)
+
+    def reset(self) -> None:
+        """Forgets all jobs, faults, counts and clock advances."""
+        control.reset(self._emulator.state)
+
+    def request_counts(self) -> dict[str, int]:
+        """API requests per `METHOD /version/template`."""
+        return self._emulator.state.counts.snapshot()
+
+    def clear_request_counts(self) -> None:
+        """Starts counting requests from zero."""
+        control.clear_request_counts(self._emulator.state)
+
+    def projects(self) -> dict[str, str]:
+        """The project id -> number mapping used in resource names."""
+        return self._emulator.state.projects()
+
+
+@contextmanager
+def start_emulator(
+    config: EmulatorConfig | None = None, *, request_log: RequestLog | None = None
+) -> Iterator[EmulatorHandle]:
+    """Serves an emulator in a background thread until the block ends.
+
+    Binding happens before the block starts, so the URL is usable at once. On
+    exit the server stops accepting, open connections are closed and the state
+    is released (a state file stays on disk).
+    """
+    config = config or EmulatorConfig()
+    emulator = Emulator(config)
+    try:
+        server = _Server((config.host, config.port), emulator, request_log)
+    except BaseException:
+        emulator.close()
+        raise
+    host, port = server.server_address[:2]
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name=f"tuneops-emulator-{port}",
+        daemon=True,
+    )
+    thread.start()
+    try:
+        yield EmulatorHandle(emulator, str(host), int(port))
+    finally:
+        server.shutdown()
+        server.close_connections()
+        server.server_close()
+        thread.join()
+        emulator.close()

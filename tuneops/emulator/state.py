@@ -1,0 +1,102 @@
+"""Everything one emulator instance knows, shared by the request handlers."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+from tuneops.emulator.clock import VirtualClock
+from tuneops.emulator.config import EmulatorConfig
+from tuneops.emulator.faults import FaultQueue
+from tuneops.emulator.ids import IdSource, project_number_for
+from tuneops.emulator.store import Store
+
+_OFFSET_KEY = "clock_offset_us"
+
+
+class RequestCounts:
+    """How many API requests arrived per method and route template."""
+
+    def __init__(self) -> None:
+        self._counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def add(self, key: str) -> None:
+        """Counts one request."""
+        with self._lock:
+            self._counts[key] += 1
+
+    def snapshot(self) -> dict[str, int]:
+        """The counts so far, sorted by key."""
+        with self._lock:
+            return dict(sorted(self._counts.items()))
+
+    def clear(self) -> None:
+        """Starts counting from zero."""
+        with self._lock:
+            self._counts.clear()
+
+
+class EmulatorState:
+    """The store, clock, ids, faults and counters of one emulator.
+
+    `lock` serialises every read and write of the store: requests are short, and
+    a single writer keeps multi-step changes (read a job, decide, write it back)
+    atomic without transactions spread over threads.
+    """
+
+    def __init__(self, config: EmulatorConfig) -> None:
+        self.config = config
+        self.store = Store(config.state_path)
+        offset = int(self.store.get_meta(_OFFSET_KEY) or "0")
+        self.clock = VirtualClock(frozen=config.frozen_clock, offset_us=offset)
+        self.ids = IdSource(config.seed)
+        self.faults = FaultQueue()
+        self.counts = RequestCounts()
+        self.lock = threading.RLock()
+
+    def now_us(self) -> int:
+        """The current virtual time in microseconds."""
+        return self.clock.now_us()
+
+    def advance(self, seconds: float) -> int:
+        """Moves the virtual clock forward and remembers it across restarts."""
+        with self.lock:
+            now = self.clock.advance(seconds)
+            self.store.set_meta(_OFFSET_KEY, str(self.clock.offset_us))
+            return now
+
+    def project_number(self, project: str) -> str:
+        """The number of a project given by id or number in a request path.
+
+        Numbers are used as given. The first project id the emulator sees gets the
+        configured project number, any other id a stable number derived from it;
+        the mapping is stored, so both spellings keep naming the same jobs.
+        """
+        if project.isdigit():
+            return project
+        with self.lock:
+            number = self.store.project_number(project)
+            if number is None:
+                first = not self.store.has_projects()
+                number = str(self.config.project_number) if first else project_number_for(project)
+                self.store.add_project(project, number)
+            return number
+
+    def projects(self) -> dict[str, str]:
+        """The project id -> number mapping so far."""
+        with self.lock:
+            return self.store.projects()
+
+    def reset(self) -> None:
+        """Forgets jobs, projects, faults, counts and clock advances."""
+        with self.lock:
+            self.store.clear()
+            self.clock.reset()
+            self.faults.clear()
+            self.counts.clear()
+
+    def close(self) -> None:
+        """Releases the store."""
+        with self.lock:
+            self.store.close()
