@@ -13,11 +13,15 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tuneops import __version__
 from tuneops.console import Console
 from tuneops.errors import SpecError, TuneopsError, UsageError
 from tuneops.render.diagnostics import text_line
+
+if TYPE_CHECKING:
+    from tuneops.planning import PlanFlags
 
 EXIT_INTERRUPTED = 130
 
@@ -50,6 +54,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("--format", choices=("text", "json", "github"), default="text")
 
+    plan = commands.add_parser("plan", help="show what apply would change")
+    plan.add_argument("--out", metavar="FILE", help="save the plan for `tuneops apply FILE`")
+    plan.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    plan.add_argument(
+        "--detailed-exitcode", action="store_true", help="exit 2 when there are changes"
+    )
+    plan.add_argument(
+        "--offline", action="store_true", help="plan against the lockfile, without credentials"
+    )
+    _plan_flags(plan)
+
+    apply = commands.add_parser("apply", help="create, replace and cancel jobs to match the specs")
+    apply.add_argument("plan_file", nargs="?", metavar="PLANFILE", help="a saved plan to apply")
+    apply.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
+    apply.add_argument("--parallelism", type=int, default=8, metavar="N")
+    _plan_flags(apply)
+
     schema = commands.add_parser("schema", help="print a JSON Schema")
     schema.add_argument("which", choices=("spec", "config", "lockfile"), nargs="?", default="spec")
 
@@ -70,8 +91,59 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _plan_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--target", action="append", default=[], metavar="NAME", help="only this spec (repeatable)"
+    )
+    parser.add_argument(
+        "--retry-failed", action="store_true", help="start failed jobs of unchanged specs again"
+    )
+    parser.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="allow cancelling everything when no spec is left",
+    )
+    parser.add_argument("--max-cancel", type=int, metavar="N", help="raise guards.maxCancel")
+    parser.add_argument("--max-create", type=int, metavar="N", help="raise guards.maxCreate")
+
+
+def _flags(args: argparse.Namespace) -> PlanFlags:
+    from tuneops.planning import PlanFlags
+
+    return PlanFlags(
+        targets=tuple(args.target),
+        retry_failed=args.retry_failed,
+        allow_empty=args.allow_empty,
+        max_cancel=args.max_cancel,
+        max_create=args.max_create,
+    )
+
+
 def _dispatch(args: argparse.Namespace, console: Console) -> int:
     config = Path(args.config) if args.config else None
+    if args.command == "plan":
+        from tuneops.commands.plan import plan
+
+        return plan(
+            config,
+            out=Path(args.out) if args.out else None,
+            fmt=args.format,
+            detailed_exitcode=args.detailed_exitcode,
+            offline=args.offline,
+            flags=_flags(args),
+            console=console,
+        )
+    if args.command == "apply":
+        from tuneops.commands.apply import apply
+
+        return apply(
+            config,
+            plan_file=Path(args.plan_file) if args.plan_file else None,
+            auto_approve=args.auto_approve,
+            parallelism=args.parallelism,
+            flags=_flags(args),
+            console=console,
+        )
     if args.command == "validate":
         from tuneops.commands.validate import validate
 

@@ -32,3 +32,15 @@ class SpecError(TuneopsError):
         self.diagnostics = tuple(sorted(diagnostics, key=Diagnostic.sort_key))
         count = len(self.diagnostics)
         super().__init__(f"{count} error{'s' if count != 1 else ''} in the input files")
+
+
+class LockfileError(TuneopsError):
+    """The lockfile cannot be read or does not match its schema."""
+
+
+class PlanStaleError(TuneopsError):
+    """A saved plan no longer matches the specs, lockfile or remote jobs."""
+
+
+class ApplyLockedError(TuneopsError):
+    """Another apply holds the lock on this checkout."""

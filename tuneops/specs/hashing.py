@@ -48,3 +48,18 @@ def canonical_json(data: Mapping[str, Any]) -> bytes:
 def spec_hash(canonical: Mapping[str, Any]) -> str:
     """The 64 hex digit sha256 of the canonical spec."""
     return hashlib.sha256(canonical_json(canonical)).hexdigest()
+
+
+def spec_snapshot(canonical: Mapping[str, Any]) -> dict[str, Any]:
+    """The canonical spec as the lockfile keeps it for diffs.
+
+    Training examples can run to megabytes; the snapshot keeps their count and
+    digest instead, which is enough to say that they changed.
+    """
+    snapshot = dict(canonical)
+    training = canonical.get("trainingData")
+    if isinstance(training, Mapping) and "examples" in training:
+        examples = training["examples"]
+        digest = hashlib.sha256(canonical_json({"examples": examples})).hexdigest()
+        snapshot["trainingData"] = {"exampleCount": len(examples), "sha256": digest}
+    return snapshot

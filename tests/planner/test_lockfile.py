@@ -1,0 +1,63 @@
+"""The lockfile: canonical, validated on read, written atomically and only on change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.planner.builders import BOT_SPEC, entry, job, lockfile, revision
+from tuneops.backends.base import JobState
+from tuneops.errors import LockfileError
+from tuneops.lockfile import HEADER, read_lockfile, write_lockfile
+
+
+def test_round_trip_keeps_every_field(tmp_path: Path) -> None:
+    done, running = job(BOT_SPEC, 1, JobState.SUCCEEDED), job(BOT_SPEC, 2)
+    original = lockfile(bot=entry(BOT_SPEC, revision(done, BOT_SPEC), revision(running), True))
+    path = tmp_path / "tuneops.lock"
+    assert write_lockfile(path, original) is True
+    assert read_lockfile(path, "demo") == original
+
+
+def test_text_is_canonical_sorted_and_headed(tmp_path: Path) -> None:
+    done = job(BOT_SPEC, 1, JobState.SUCCEEDED)
+    path = tmp_path / "tuneops.lock"
+    write_lockfile(path, lockfile(zeta=entry(BOT_SPEC), bot=entry(BOT_SPEC, revision(done))))
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(HEADER)
+    assert text.index("  bot:") < text.index("  zeta:")
+    assert "endpoint: projects/1/locations/us-central1/endpoints/1\n" in text
+
+
+def test_unchanged_content_is_not_rewritten(tmp_path: Path) -> None:
+    path = tmp_path / "tuneops.lock"
+    write_lockfile(path, lockfile(bot=entry(BOT_SPEC)))
+    before = path.stat().st_mtime_ns
+    assert write_lockfile(path, lockfile(bot=entry(BOT_SPEC))) is False
+    assert path.stat().st_mtime_ns == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tuneops.lock"]
+
+
+def test_a_missing_lockfile_is_empty(tmp_path: Path) -> None:
+    assert read_lockfile(tmp_path / "tuneops.lock", "demo") == lockfile()
+
+
+def test_a_hand_broken_lockfile_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "tuneops.lock"
+    write_lockfile(path, lockfile(bot=entry(BOT_SPEC)))
+    path.write_text(path.read_text("utf-8").replace("protect: false", "protect: maybe"), "utf-8")
+    with pytest.raises(LockfileError) as caught:
+        read_lockfile(path, "demo")
+    assert str(caught.value) == (
+        f"the lockfile is corrupt: {path}:10:14: error: $.specs.bot.protect: 'maybe' is not of "
+        "type 'boolean'; delete it and run `tuneops plan`: tuneops finds its jobs again by "
+        "their labels and adopts them"
+    )
+
+
+def test_a_lockfile_of_another_stack_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "tuneops.lock"
+    write_lockfile(path, lockfile(bot=entry(BOT_SPEC)))
+    with pytest.raises(LockfileError, match=r"belongs to stack 'demo', but tuneops\.yaml says"):
+        read_lockfile(path, "other")

@@ -1,0 +1,204 @@
+"""Executes a plan through the backends and records every finished action at once.
+
+Actions run in three phases: bookkeeping (adopt, promote, forget: no remote
+call), cancels, then creates (create, replace, retry), each phase in parallel up
+to `parallelism`. Each worker records its own outcome in the lockfile as soon as
+it finishes, under a lock, so an apply that is interrupted or half fails leaves a
+lockfile that is true for everything that happened.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from tuneops.backends.base import JobState, RemoteJob
+from tuneops.errors import PlanStaleError, TuneopsError
+from tuneops.lockfile import Lockfile, write_lockfile
+from tuneops.plan import Action, ActionKind, Plan
+from tuneops.recording import (
+    record_cancelled,
+    record_forgotten,
+    record_found,
+    record_promoted,
+    record_started,
+    refresh,
+)
+from tuneops.remote import RemoteSession, place_of
+from tuneops.specs.models import JobSpec
+
+_PHASES = (
+    {ActionKind.ADOPT, ActionKind.PROMOTE, ActionKind.FORGET},
+    {ActionKind.CANCEL},
+    {ActionKind.REPLACE, ActionKind.RETRY, ActionKind.CREATE},
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one action: done (with the job it made or touched) or failed."""
+
+    action: Action
+    ok: bool
+    detail: str
+    job: str | None = None
+
+
+class Applier:
+    """Applies one plan; owns the lockfile while it runs."""
+
+    def __init__(
+        self,
+        session: RemoteSession,
+        specs: Sequence[JobSpec],
+        lockfile: Lockfile,
+        lockfile_path: Path,
+        observed: Iterable[RemoteJob],
+        *,
+        parallelism: int = 8,
+        on_outcome: Callable[[Outcome], None] | None = None,
+    ) -> None:
+        self.session = session
+        self.specs = {spec.name: spec for spec in specs}
+        self.observed = {job.name: job for job in observed}
+        self.lockfile_path = lockfile_path
+        self.parallelism = max(1, parallelism)
+        self.on_outcome = on_outcome
+        self._lock = threading.Lock()
+        self.lockfile = refresh(lockfile, self.observed.values())
+        self._save()
+
+    def _save(self) -> None:
+        write_lockfile(self.lockfile_path, self.lockfile)
+
+    def _record(self, change: Callable[[Lockfile], Lockfile]) -> None:
+        with self._lock:
+            self.lockfile = change(self.lockfile)
+            self._save()
+
+    def _spec(self, action: Action) -> JobSpec:
+        spec = self.specs.get(action.name)
+        if spec is None or (action.spec_hash and spec.spec_hash != action.spec_hash):
+            raise PlanStaleError(
+                f"the spec {action.name!r} changed since the plan was made; plan again"
+            )
+        return spec
+
+    def _known(self, name: str | None) -> RemoteJob:
+        job = self.observed.get(name or "")
+        if job is None:
+            raise PlanStaleError(f"job {name} is no longer listed; plan again")
+        return job
+
+    def _cancel(self, action: Action, job: str) -> None:
+        backend = self.session.backend(action.backend)
+        if backend.capabilities.cancel:
+            backend.cancel(job)
+        else:  # the planner only plans this where the backend can delete
+            backend.delete(job)
+        self._record(lambda lock: record_cancelled(lock, action.name, job))
+
+    def _execute(self, action: Action) -> Outcome:
+        kind = action.kind
+        if kind is ActionKind.FORGET:
+            self._record(lambda lock: record_forgotten(lock, action.name))
+            return Outcome(action, True, "forgotten")
+        if kind in (ActionKind.ADOPT, ActionKind.PROMOTE):
+            spec, job = self._spec(action), self._known(action.job)
+            record = record_found if kind is ActionKind.ADOPT else record_promoted
+            self._record(lambda lock: record(lock, spec, job))
+            return Outcome(action, True, f"{kind.value}d {job.name}", job.name)
+        if kind is ActionKind.CANCEL:
+            assert action.job is not None
+            self._cancel(action, action.job)
+            return Outcome(action, True, f"cancelled {action.job}", action.job)
+        spec = self._spec(action)
+        for older in action.cancels:
+            self._cancel(action, older)
+        created = self.session.backend(spec.backend).create(spec, self.session.project.config.stack)
+        self._record(lambda lock: record_started(lock, spec, created))
+        return Outcome(action, True, f"created {created.name}", created.name)
+
+    def _attempt(self, action: Action) -> Outcome:
+        try:
+            outcome = self._execute(action)
+        except TuneopsError as error:
+            outcome = Outcome(action, False, str(error))
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
+        return outcome
+
+    def run(self, plan: Plan) -> tuple[Outcome, ...]:
+        """Applies every action of `plan`; returns the outcomes in plan order."""
+        outcomes: dict[int, Outcome] = {}
+        for phase in _PHASES:
+            batch = [(i, a) for i, a in enumerate(plan.actions) if a.kind in phase]
+            if not batch:
+                continue
+            with ThreadPoolExecutor(max_workers=min(self.parallelism, len(batch))) as pool:
+                futures = {pool.submit(self._attempt, action): i for i, action in batch}
+                try:
+                    for future in as_completed(futures):
+                        outcomes[futures[future]] = future.result()
+                except BaseException:
+                    # Interrupted: start nothing new; running workers still record.
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    raise
+        created = [o for o in outcomes.values() if o.ok and o.action.kind.creates_job]
+        extra = self.converge(created) if created else ()
+        return tuple(outcomes[i] for i in sorted(outcomes)) + extra
+
+    def converge(self, created: Sequence[Outcome]) -> tuple[Outcome, ...]:
+        """Reduces racing duplicates (same name and hash, from another apply) to the oldest.
+
+        Lists the places it created in once more; for each spec it created a job
+        for, every other live job of the same hash is cancelled, keeping the
+        oldest, which the lockfile then records.
+        """
+        names = {o.action.name for o in created}
+        specs = [self.specs[name] for name in names]
+        where = {place_of(spec) for spec in specs}
+        jobs = self.session.list_jobs(sorted(where))
+        extra: list[Outcome] = []
+        for spec in sorted(specs, key=lambda s: s.name):
+            same = sorted(
+                (
+                    j
+                    for j in jobs
+                    if j.spec_name == spec.name
+                    and j.spec_hash == spec.spec_hash[:16]
+                    and j.state in (JobState.PENDING, JobState.RUNNING, JobState.SUCCEEDED)
+                ),
+                key=lambda j: (j.create_time.isoformat() if j.create_time else "~", j.name),
+            )
+            if len(same) < 2:
+                continue
+            keep = same[0]
+            self._record(partial(_adopt, spec=spec, job=keep))
+            for duplicate in same[1:]:
+                if not duplicate.state.is_live:
+                    continue
+                action = Action(
+                    ActionKind.CANCEL,
+                    spec.name,
+                    spec.backend,
+                    f"duplicate of {keep.name} (a concurrent apply)",
+                    spec.spec_hash,
+                    duplicate.name,
+                )
+                extra.append(self._attempt(action))
+        return tuple(extra)
+
+
+def _adopt(lockfile: Lockfile, *, spec: JobSpec, job: RemoteJob) -> Lockfile:
+    return record_found(lockfile, spec, job)
+
+
+def summarize(outcomes: Sequence[Outcome]) -> Mapping[str, int]:
+    """Counts of done and failed actions."""
+    done = sum(1 for o in outcomes if o.ok)
+    return {"done": done, "failed": len(outcomes) - done}

@@ -1,0 +1,108 @@
+"""`tuneops apply`: make the remote jobs match the specs, recording each step."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from tuneops.applier import Applier, Outcome
+from tuneops.apply_lock import apply_lock
+from tuneops.commands import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK
+from tuneops.commands.plan import show
+from tuneops.config import require_project
+from tuneops.console import Console
+from tuneops.errors import PlanStaleError, UsageError
+from tuneops.plan import Plan
+from tuneops.planning import PlanFlags, compute_plan, gather, load_local, plan_options
+from tuneops.remote import STATE_DIR, RemoteSession
+
+
+def _read_plan(path: Path) -> Plan:
+    try:
+        return Plan.from_data(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise UsageError(f"cannot read the plan file {path}: {error}") from None
+
+
+def _confirm(console: Console) -> bool:
+    console.note("Apply these changes? Only 'yes' is accepted: ")
+    try:
+        return input().strip() == "yes"
+    except EOFError:
+        return False
+
+
+def _report(console: Console) -> Callable[[Outcome], None]:
+    def report(outcome: Outcome) -> None:
+        action = outcome.action
+        mark = console.paint("✓", "green") if outcome.ok else console.paint("✗", "red")
+        console.result(f"  {mark} {action.kind.value:<8} {action.name}: {outcome.detail}")
+
+    return report
+
+
+def apply(
+    config: Path | None,
+    *,
+    plan_file: Path | None,
+    auto_approve: bool,
+    parallelism: int,
+    flags: PlanFlags,
+    console: Console,
+    interactive: bool | None = None,
+) -> int:
+    """Applies a saved plan, or plans and (after confirmation) applies."""
+    if parallelism < 1:
+        raise UsageError("--parallelism must be at least 1")
+    interactive = sys.stdin.isatty() if interactive is None else interactive
+    project = require_project(config)
+    load_local(project)  # every spec must be valid before any lock or remote call
+    saved = _read_plan(plan_file) if plan_file else None
+    if saved is not None and saved.offline:
+        raise UsageError("an offline plan cannot be applied: plan again with remote access")
+    if saved is None and not auto_approve and not interactive:
+        raise UsageError(
+            "apply needs --auto-approve when it cannot ask for confirmation (no terminal), "
+            "or a plan file from `tuneops plan --out FILE`"
+        )
+    with (
+        apply_lock(project.root / STATE_DIR),
+        RemoteSession(project, parallelism=parallelism) as session,
+    ):
+        inputs = gather(project, session)
+        if saved is not None:
+            current = compute_plan(inputs, saved.options)
+            if current.fingerprint != saved.fingerprint:
+                raise PlanStaleError(
+                    f"the plan in {plan_file} is stale: the specs, the lockfile or the remote "
+                    "jobs changed since it was made; run `tuneops plan --out FILE` again"
+                )
+            plan = saved
+        else:
+            plan = compute_plan(inputs, plan_options(project, flags))
+            show(plan, "text", console)
+        if plan.blocked:
+            console.note("error: guards block this plan; nothing was applied")
+            return EXIT_BLOCKED
+        applier = Applier(
+            session,
+            inputs.specs,
+            inputs.lockfile,
+            project.lockfile_path,
+            inputs.remote or (),
+            parallelism=parallelism,
+            on_outcome=_report(console),
+        )
+        if not plan.has_changes:
+            return EXIT_OK
+        if saved is None and not auto_approve and not _confirm(console):
+            console.note("apply cancelled; nothing was changed")
+            return EXIT_ERROR
+        outcomes = applier.run(plan)
+    failed = [o for o in outcomes if not o.ok]
+    done = len(outcomes) - len(failed)
+    line = f"Apply complete: {done} done, {len(failed)} failed. Lockfile: {project.config.lockfile}"
+    console.result(console.paint(line, "bold" if not failed else "red"))
+    return EXIT_ERROR if failed else EXIT_OK

@@ -1,0 +1,249 @@
+"""The plan: a frozen, serialisable value that says exactly what apply will do."""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tuneops.errors import TuneopsError
+from tuneops.specs.models import Backend
+
+FORMAT_VERSION = 1
+
+
+class ActionKind(str, enum.Enum):
+    """What apply does for one spec (design.md, "Plan")."""
+
+    CREATE = "create"
+    REPLACE = "replace"
+    RETRY = "retry"
+    CANCEL = "cancel"
+    FORGET = "forget"
+    PROMOTE = "promote"
+    ADOPT = "adopt"
+
+    @property
+    def creates_job(self) -> bool:
+        """The action starts a new (paid) remote job."""
+        return self in {ActionKind.CREATE, ActionKind.REPLACE, ActionKind.RETRY}
+
+    @property
+    def symbol(self) -> str:
+        """The one-character sign shown in text plans."""
+        return _SYMBOLS[self]
+
+
+_SYMBOLS = {
+    ActionKind.CREATE: "+",
+    ActionKind.REPLACE: "±",
+    ActionKind.RETRY: "↻",
+    ActionKind.CANCEL: "-",
+    ActionKind.FORGET: "~",
+    ActionKind.PROMOTE: "~",
+    ActionKind.ADOPT: "~",
+}
+# Apply order: bookkeeping first, then cancels (freeing quota), then creates.
+_ORDER = {
+    ActionKind.ADOPT: 0,
+    ActionKind.PROMOTE: 1,
+    ActionKind.FORGET: 2,
+    ActionKind.CANCEL: 3,
+    ActionKind.REPLACE: 4,
+    ActionKind.RETRY: 5,
+    ActionKind.CREATE: 6,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One field that differs between the running revision and the spec."""
+
+    path: str
+    old: Any
+    new: Any
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"path": self.path, "old": self.old, "new": self.new}
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One step of a plan, for one spec name.
+
+    `job` is the remote job the action is about (the one to cancel, promote or
+    adopt; the revision being replaced); `cancels` lists further jobs that the
+    action cancels (an in-flight older revision, duplicates from a race).
+    `blocked` says which guard stops it; a plan with a blocked action is not
+    applied at all.
+    """
+
+    kind: ActionKind
+    name: str
+    backend: Backend
+    reason: str
+    spec_hash: str | None = None
+    job: str | None = None
+    cancels: tuple[str, ...] = ()
+    changes: tuple[Change, ...] = ()
+    blocked: str | None = None
+
+    @property
+    def destructive(self) -> bool:
+        """The action stops remote work (a cancel, or a replace that cancels)."""
+        return self.kind is ActionKind.CANCEL or bool(self.cancels)
+
+    def sort_key(self) -> tuple[int, str, str]:
+        """Stable order: by kind (apply order), then name, then job."""
+        return (_ORDER[self.kind], self.name, self.job or "")
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON form (empty optional fields left out)."""
+        data: dict[str, Any] = {
+            "action": self.kind.value,
+            "name": self.name,
+            "backend": self.backend.value,
+            "reason": self.reason,
+        }
+        if self.spec_hash:
+            data["specHash"] = self.spec_hash
+        if self.job:
+            data["job"] = self.job
+        if self.cancels:
+            data["cancels"] = list(self.cancels)
+        if self.changes:
+            data["changes"] = [c.to_data() for c in self.changes]
+        if self.blocked:
+            data["blocked"] = self.blocked
+        return data
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Action:
+        """The action of its JSON form."""
+        return cls(
+            kind=ActionKind(data["action"]),
+            name=data["name"],
+            backend=Backend(data["backend"]),
+            reason=data["reason"],
+            spec_hash=data.get("specHash"),
+            job=data.get("job"),
+            cancels=tuple(data.get("cancels", ())),
+            changes=tuple(Change(c["path"], c["old"], c["new"]) for c in data.get("changes", ())),
+            blocked=data.get("blocked"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOptions:
+    """The command-line switches that change what a plan may do; saved with the plan."""
+
+    targets: tuple[str, ...] = ()
+    retry_failed: bool = False
+    allow_empty: bool = False
+    max_cancel: int = 5
+    max_create: int = 20
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "targets": sorted(self.targets),
+            "retryFailed": self.retry_failed,
+            "allowEmpty": self.allow_empty,
+            "maxCancel": self.max_cancel,
+            "maxCreate": self.max_create,
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> PlanOptions:
+        """The options of their JSON form."""
+        return cls(
+            targets=tuple(data["targets"]),
+            retry_failed=data["retryFailed"],
+            allow_empty=data["allowEmpty"],
+            max_cancel=data["maxCancel"],
+            max_create=data["maxCreate"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Everything apply will do, and a fingerprint of what it was computed from."""
+
+    stack: str
+    fingerprint: str
+    actions: tuple[Action, ...]
+    offline: bool = False
+    notes: tuple[str, ...] = ()
+    tuneops_version: str = ""
+    format_version: int = FORMAT_VERSION
+    options: PlanOptions = field(default_factory=PlanOptions)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "actions", tuple(sorted(self.actions, key=Action.sort_key)))
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Number of actions per kind, every kind present."""
+        found = Counter(a.kind.value for a in self.actions)
+        return {kind.value: found.get(kind.value, 0) for kind in ActionKind}
+
+    @property
+    def has_changes(self) -> bool:
+        """Apply would do something."""
+        return bool(self.actions)
+
+    @property
+    def destructive(self) -> bool:
+        """Apply would stop remote work."""
+        return any(a.destructive for a in self.actions)
+
+    @property
+    def blocked(self) -> tuple[Action, ...]:
+        """The actions a guard stops."""
+        return tuple(a for a in self.actions if a.blocked)
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON form, the format of `plan --out` and `plan --format json`."""
+        return {
+            "formatVersion": self.format_version,
+            "tuneopsVersion": self.tuneops_version,
+            "stack": self.stack,
+            "offline": self.offline,
+            "options": self.options.to_data(),
+            "fingerprint": self.fingerprint,
+            "summary": {
+                **self.counts,
+                "blocked": len(self.blocked),
+                "hasChanges": self.has_changes,
+                "destructive": self.destructive,
+            },
+            "actions": [a.to_data() for a in self.actions],
+            "notes": list(self.notes),
+        }
+
+    def to_json(self) -> str:
+        """Pretty JSON text."""
+        return json.dumps(self.to_data(), indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Plan:
+        """The plan of its JSON form; refuses formats it does not know."""
+        version = data.get("formatVersion")
+        if version != FORMAT_VERSION:
+            raise TuneopsError(
+                f"plan file format {version!r} is not supported (expected {FORMAT_VERSION}); "
+                "run `tuneops plan --out FILE` again with this version of tuneops"
+            )
+        return cls(
+            stack=data["stack"],
+            fingerprint=data["fingerprint"],
+            actions=tuple(Action.from_data(a) for a in data["actions"]),
+            offline=data["offline"],
+            notes=tuple(data.get("notes", ())),
+            tuneops_version=data["tuneopsVersion"],
+            options=PlanOptions.from_data(data["options"]),
+        )

@@ -1,0 +1,324 @@
+"""The planner: (specs, lockfile, remote jobs) → Plan. Pure: no I/O, no clock.
+
+Per spec name it compares the hash of the spec with the jobs that carry the
+stack's identity, and the lockfile's record of them:
+
+- a job for the current hash that is running or succeeded is the spec's job;
+  if the lockfile does not know it, `adopt`; if it succeeded as the pending
+  revision, `promote`; live duplicates of it (a race) are cancelled;
+- a job for the current hash that failed is retried only with `retry_failed`;
+- no job for the current hash: `replace` when an older revision exists, else
+  `create`; an older revision still in flight is cancelled by the replace;
+- a removed spec: `cancel` its live jobs, `forget` it once they have ended.
+
+Guards then block what they must; a blocked action is shown, never applied.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from tuneops.backends.base import Capabilities, JobState, RemoteJob
+from tuneops.errors import UsageError
+from tuneops.lockfile import LockEntry, Lockfile
+from tuneops.plan import Action, ActionKind, Change, Plan, PlanOptions
+from tuneops.specs.hashing import spec_snapshot
+from tuneops.specs.models import Backend, JobSpec
+
+HASH_PREFIX = 16
+
+
+def _short(spec_hash: str | None) -> str:
+    return (spec_hash or "")[:HASH_PREFIX]
+
+
+def _age(job: RemoteJob) -> tuple[str, str]:
+    created = job.create_time.isoformat() if job.create_time else "~"
+    return (created, job.name)
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        path = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, Mapping) and value:
+            flat.update(_flatten(value, path))
+        else:
+            flat[path] = value
+    return flat
+
+
+def diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> tuple[Change, ...]:
+    """Field changes between two spec snapshots (dotted paths, sorted)."""
+    if old is None:
+        return ()
+    before, after = _flatten(old), _flatten(new)
+    return tuple(
+        Change(path, before.get(path), after.get(path))
+        for path in sorted(before.keys() | after.keys())
+        if before.get(path) != after.get(path)
+    )
+
+
+def jobs_from_lockfile(lockfile: Lockfile) -> tuple[RemoteJob, ...]:
+    """The lockfile's revisions seen as remote jobs, for an offline plan."""
+    return tuple(
+        RemoteJob(
+            backend=entry.backend,
+            name=revision.job,
+            spec_name=name,
+            spec_hash=_short(revision.spec_hash),
+            stack=lockfile.stack,
+            protect=entry.protect,
+            state=JobState(revision.state),
+            model=revision.model,
+            endpoint=revision.endpoint,
+        )
+        for name, entry in lockfile.entries.items()
+        for revision in entry.revisions()
+    )
+
+
+class _SpecPlanner:
+    """Plans one spec name; collects actions and notes."""
+
+    def __init__(self, options: PlanOptions, capabilities: Mapping[Backend, Capabilities]):
+        self.options = options
+        self.capabilities = capabilities
+        self.actions: list[Action] = []
+        self.notes: list[str] = []
+
+    def cancel(self, name: str, job: RemoteJob, reason: str, protect: bool) -> None:
+        blocked = None
+        caps = self.capabilities.get(job.backend)
+        if protect:
+            blocked = "the job is protected (protect: true); unprotect it in the spec first"
+        elif caps is not None and not (caps.cancel or caps.delete):
+            blocked = f"the {job.backend.value} backend can neither cancel nor delete jobs"
+        elif caps is not None and not caps.cancel:
+            reason += f"; the {job.backend.value} backend cannot cancel, so the model is deleted"
+        self.actions.append(
+            Action(
+                ActionKind.CANCEL,
+                name,
+                job.backend,
+                reason,
+                spec_hash=job.spec_hash,
+                job=job.name,
+                blocked=blocked,
+            )
+        )
+
+    def removed(self, name: str, entry: LockEntry | None, jobs: Sequence[RemoteJob]) -> None:
+        protect = (entry.protect if entry else False) or any(j.protect for j in jobs)
+        live = [j for j in jobs if j.state in (JobState.PENDING, JobState.RUNNING)]
+        for job in sorted(live, key=_age):
+            self.cancel(name, job, f"spec removed; job is {job.state.value}", protect)
+        if entry is not None and not any(j.state.is_live for j in jobs):
+            self.actions.append(
+                Action(ActionKind.FORGET, name, entry.backend, "spec removed and its jobs ended")
+            )
+
+    def desired(self, spec: JobSpec, entry: LockEntry | None, jobs: Sequence[RemoteJob]) -> None:
+        current = [j for j in jobs if j.spec_hash == _short(spec.spec_hash)]
+        others = [j for j in jobs if j.spec_hash != _short(spec.spec_hash)]
+        known = {r.job for r in entry.revisions()} if entry else set()
+        wanted = [j for j in current if j.state in _KEEPABLE]
+        for job in sorted(others, key=_age):
+            if job.state in (JobState.PENDING, JobState.RUNNING) and wanted:
+                self.cancel(spec.name, job, "superseded by the current spec", spec.protect)
+        if wanted:
+            keep, *duplicates = sorted(wanted, key=_age)
+            for duplicate in duplicates:
+                if duplicate.state.is_live:
+                    reason = f"duplicate of {keep.name} for the same spec (a concurrent apply)"
+                    self.cancel(spec.name, duplicate, reason, protect=False)
+            self._keep(spec, entry, keep, known)
+        elif current:
+            self._failed(spec, entry, max(current, key=_age), known)
+        else:
+            self._start(spec, entry, others)
+
+    def _keep(
+        self, spec: JobSpec, entry: LockEntry | None, job: RemoteJob, known: set[str]
+    ) -> None:
+        if job.name not in known:
+            reason = f"found {job.state.value} job {job.name} that the lockfile does not record"
+            self.actions.append(
+                Action(ActionKind.ADOPT, spec.name, spec.backend, reason, spec.spec_hash, job.name)
+            )
+        elif (
+            job.state is JobState.SUCCEEDED
+            and entry
+            and entry.pending
+            and (entry.pending.job == job.name)
+        ):
+            self.actions.append(
+                Action(
+                    ActionKind.PROMOTE,
+                    spec.name,
+                    spec.backend,
+                    "pending revision succeeded",
+                    spec.spec_hash,
+                    job.name,
+                )
+            )
+
+    def _failed(
+        self, spec: JobSpec, entry: LockEntry | None, job: RemoteJob, known: set[str]
+    ) -> None:
+        what = f"job {job.name} {job.state.value}"
+        if job.error_message:
+            what += f": {job.error_message}"
+        if self.options.retry_failed:
+            self.actions.append(
+                Action(ActionKind.RETRY, spec.name, spec.backend, what, spec.spec_hash, job.name)
+            )
+            return
+        self.notes.append(f"{spec.name}: {what}; `tuneops apply --retry-failed` starts it again")
+        if job.name not in known:
+            reason = f"found {job.state.value} job {job.name} that the lockfile does not record"
+            self.actions.append(
+                Action(ActionKind.ADOPT, spec.name, spec.backend, reason, spec.spec_hash, job.name)
+            )
+
+    def _start(self, spec: JobSpec, entry: LockEntry | None, others: Sequence[RemoteJob]) -> None:
+        snapshot = spec_snapshot(spec.canonical)
+        previous = entry.active or entry.pending if entry else None
+        if previous is None and not others:
+            self.actions.append(
+                Action(ActionKind.CREATE, spec.name, spec.backend, "new spec", spec.spec_hash)
+            )
+            return
+        in_flight = sorted(
+            (j for j in others if j.state in (JobState.PENDING, JobState.RUNNING)), key=_age
+        )
+        replaced = previous.job if previous else max(others, key=_age).name
+        changes = diff(previous.spec if previous else None, snapshot)
+        reason = "spec changed" if changes or previous is None else "spec changed (hash differs)"
+        if previous is not None and previous.spec is None:
+            reason = "spec changed (the previous spec is not recorded, so fields are not shown)"
+        blocked = None
+        if in_flight and spec.protect:
+            blocked = "replacing would cancel a protected job in flight; unprotect it first"
+        self.actions.append(
+            Action(
+                ActionKind.REPLACE,
+                spec.name,
+                spec.backend,
+                reason,
+                spec.spec_hash,
+                job=replaced,
+                cancels=tuple(j.name for j in in_flight),
+                changes=changes,
+                blocked=blocked,
+            )
+        )
+
+
+_KEEPABLE = frozenset({JobState.PENDING, JobState.RUNNING, JobState.SUCCEEDED})
+
+
+def _guards(actions: list[Action], specs: Sequence[JobSpec], options: PlanOptions) -> list[Action]:
+    """Blocks every action of a kind whose count exceeds its guard."""
+
+    def block(action: Action, reason: str) -> Action:
+        return action if action.blocked else replace(action, blocked=reason)
+
+    cancels = sum((1 if a.kind is ActionKind.CANCEL else 0) + len(a.cancels) for a in actions)
+    creates = sum(1 for a in actions if a.kind.creates_job)
+    guarded: list[Action] = []
+    for action in actions:
+        if action.destructive and not specs and not options.allow_empty and not options.targets:
+            action = block(
+                action,
+                "no specs were found but the stack has live jobs; "
+                "pass --allow-empty to cancel them all",
+            )
+        if action.destructive and cancels > options.max_cancel:
+            action = block(
+                action,
+                f"{cancels} cancels exceed guards.maxCancel ({options.max_cancel}); "
+                f"pass --max-cancel {cancels} to allow them",
+            )
+        if action.kind.creates_job and creates > options.max_create:
+            action = block(
+                action,
+                f"{creates} new jobs exceed guards.maxCreate ({options.max_create}); "
+                f"pass --max-create {creates} to allow them",
+            )
+        guarded.append(action)
+    return guarded
+
+
+def fingerprint(
+    stack: str,
+    specs: Iterable[JobSpec],
+    lockfile: Lockfile,
+    remote: Sequence[RemoteJob] | None,
+    options: PlanOptions,
+    version: str,
+) -> str:
+    """A digest of everything a plan depends on; a saved plan is stale when it differs."""
+    observed = None
+    if remote is not None:
+        observed = sorted(
+            (j.name, j.state.value, j.update_time.isoformat() if j.update_time else "")
+            for j in remote
+        )
+    material = {
+        "tuneops": version,
+        "stack": stack,
+        "specs": sorted((s.name, s.spec_hash, s.protect) for s in specs),
+        "lockfile": lockfile.digest(),
+        "remote": observed,
+        "options": options.to_data(),
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def make_plan(
+    stack: str,
+    specs: Sequence[JobSpec],
+    lockfile: Lockfile,
+    remote: Sequence[RemoteJob] | None,
+    options: PlanOptions,
+    capabilities: Mapping[Backend, Capabilities],
+    version: str,
+) -> Plan:
+    """The plan that brings the remote jobs in line with the specs.
+
+    `remote` is the stack's jobs as listed (every page, every location), or None
+    for an offline plan, which trusts the lockfile instead.
+    """
+    jobs = list(remote) if remote is not None else list(jobs_from_lockfile(lockfile))
+    jobs = [j for j in jobs if j.stack == stack and j.spec_name]
+    by_spec = {s.name: s for s in specs}
+    names = set(by_spec) | set(lockfile.entries) | {j.spec_name or "" for j in jobs}
+    if options.targets:
+        unknown = sorted(set(options.targets) - names)
+        if unknown:
+            raise UsageError(f"--target names nothing tuneops knows: {', '.join(unknown)}")
+        names &= set(options.targets)
+    planner = _SpecPlanner(options, capabilities)
+    for name in sorted(names):
+        own = [j for j in jobs if j.spec_name == name]
+        entry = lockfile.entries.get(name)
+        if name in by_spec:
+            planner.desired(by_spec[name], entry, own)
+        else:
+            planner.removed(name, entry, own)
+    considered = [s for s in specs if s.name in names]
+    return Plan(
+        stack=stack,
+        fingerprint=fingerprint(stack, considered, lockfile, remote, options, version),
+        actions=tuple(_guards(planner.actions, specs, options)),
+        offline=remote is None,
+        notes=tuple(planner.notes),
+        tuneops_version=version,
+        options=options,
+    )

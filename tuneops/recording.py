@@ -1,0 +1,119 @@
+"""How remote facts change the lockfile. Pure functions of (lockfile, facts) → lockfile.
+
+Two kinds of facts: what the listing shows of jobs the lockfile already names
+(`refresh`: state, model and endpoint on real transitions), and what one applied
+action did (`record_*`). `active` only ever holds a revision that succeeded;
+every new job starts as `pending` and is promoted when it succeeds, so a replaced
+spec keeps serving its old endpoint until the new one is ready (blue/green).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from tuneops.backends.base import JobState, RemoteJob
+from tuneops.lockfile import LockEntry, Lockfile, Revision
+from tuneops.specs.hashing import spec_snapshot
+from tuneops.specs.models import JobSpec, VertexSpec
+
+
+def _place(spec: JobSpec) -> tuple[str | None, str | None]:
+    if isinstance(spec.spec, VertexSpec):
+        return spec.spec.project, spec.spec.location
+    return None, None
+
+
+def new_revision(spec: JobSpec, job: RemoteJob) -> Revision:
+    """The revision of a job created (or found) for `spec`."""
+    return Revision(
+        job=job.name,
+        spec_hash=spec.spec_hash,
+        state=job.state.value,
+        model=job.model,
+        endpoint=job.endpoint,
+        spec=spec_snapshot(spec.canonical),
+    )
+
+
+def _entry_for(lockfile: Lockfile, spec: JobSpec) -> LockEntry:
+    """The spec's entry, created or brought up to date with the spec's hash and protection."""
+    project, location = _place(spec)
+    current = lockfile.entries.get(spec.name)
+    if current is None:
+        return LockEntry(spec.backend, spec.spec_hash, spec.protect, project, location)
+    return replace(
+        current,
+        backend=spec.backend,
+        spec_hash=spec.spec_hash,
+        protect=spec.protect,
+        project=project,
+        location=location,
+    )
+
+
+def _refreshed(revision: Revision, job: RemoteJob) -> Revision:
+    return replace(
+        revision,
+        state=job.state.value,
+        model=job.model or revision.model,
+        endpoint=job.endpoint or revision.endpoint,
+    )
+
+
+def refresh(lockfile: Lockfile, jobs: Iterable[RemoteJob]) -> Lockfile:
+    """Brings the recorded revisions up to date with the listed jobs."""
+    by_name = {job.name: job for job in jobs}
+    entries = {}
+    for name, entry in lockfile.entries.items():
+        active, pending = entry.active, entry.pending
+        if active is not None and active.job in by_name:
+            active = _refreshed(active, by_name[active.job])
+        if pending is not None and pending.job in by_name:
+            pending = _refreshed(pending, by_name[pending.job])
+        entries[name] = replace(entry, active=active, pending=pending)
+    return replace(lockfile, entries=entries)
+
+
+def record_started(lockfile: Lockfile, spec: JobSpec, job: RemoteJob) -> Lockfile:
+    """A new job (create, replace, retry) runs for `spec`: it is the pending revision."""
+    entry = replace(_entry_for(lockfile, spec), pending=new_revision(spec, job))
+    return lockfile.with_entry(spec.name, entry)
+
+
+def record_found(lockfile: Lockfile, spec: JobSpec, job: RemoteJob) -> Lockfile:
+    """An existing job of `spec` is adopted: active when it succeeded, else pending."""
+    entry = _entry_for(lockfile, spec)
+    revision = new_revision(spec, job)
+    if job.state is JobState.SUCCEEDED:
+        pending = entry.pending if entry.pending and entry.pending.job != job.name else None
+        entry = replace(entry, active=revision, pending=pending)
+    else:
+        entry = replace(entry, pending=revision)
+    return lockfile.with_entry(spec.name, entry)
+
+
+def record_promoted(lockfile: Lockfile, spec: JobSpec, job: RemoteJob) -> Lockfile:
+    """The pending revision succeeded: it becomes active."""
+    entry = _entry_for(lockfile, spec)
+    pending = entry.pending if entry.pending and entry.pending.job == job.name else None
+    revision = _refreshed(pending, job) if pending else new_revision(spec, job)
+    return lockfile.with_entry(spec.name, replace(entry, active=revision, pending=None))
+
+
+def record_cancelled(lockfile: Lockfile, name: str, job: str) -> Lockfile:
+    """A job was asked to stop: its recorded state says so until the listing knows better."""
+    entry = lockfile.entries.get(name)
+    if entry is None:
+        return lockfile
+    active, pending = entry.active, entry.pending
+    if pending is not None and pending.job == job:
+        pending = replace(pending, state=JobState.CANCELLING.value)
+    if active is not None and active.job == job:
+        active = replace(active, state=JobState.CANCELLING.value)
+    return lockfile.with_entry(name, replace(entry, active=active, pending=pending))
+
+
+def record_forgotten(lockfile: Lockfile, name: str) -> Lockfile:
+    """A removed spec whose jobs ended leaves the lockfile."""
+    return lockfile.with_entry(name, None)

@@ -1,0 +1,170 @@
+"""The remote side of a run: backends built on demand, the embedded emulator, listings.
+
+`endpoint: embedded` in tuneops.yaml runs the tuneops emulator in this process
+with its state in `.tuneops/`, so every command works without a cloud account.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from tuneops.backends.base import Backend, Capabilities, RemoteJob
+from tuneops.backends.factory import ENDPOINT_ENVS, build_backend
+from tuneops.backends.gemini import GeminiBackend
+from tuneops.backends.vertex import VertexBackend
+from tuneops.config import EMBEDDED, Project
+from tuneops.lockfile import Lockfile
+from tuneops.specs.models import Backend as BackendKind
+from tuneops.specs.models import JobSpec, VertexSpec
+
+STATE_DIR = ".tuneops"
+EMBEDDED_STATE = "emulator.sqlite"
+# The embedded emulator's clock, in seconds: fast enough for a demo, slow enough
+# to watch. TUNEOPS_EMBEDDED_JOB_SECONDS overrides the running time.
+EMBEDDED_QUEUE_SECONDS = 1.0
+EMBEDDED_JOB_SECONDS = 8.0
+EMBEDDED_TOKEN = "embedded-emulator"
+CAPABILITIES: Mapping[BackendKind, Capabilities] = {
+    BackendKind.VERTEX: VertexBackend.capabilities,
+    BackendKind.GEMINI: GeminiBackend.capabilities,
+}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Place:
+    """Where one listing looks: a backend, and for Vertex a project and region."""
+
+    backend: BackendKind
+    project: str | None = None
+    location: str | None = None
+
+    def describe(self) -> str:
+        """`vertex acme-ml/us-central1`, or `gemini`."""
+        where = "/".join(p for p in (self.project, self.location) if p)
+        return f"{self.backend.value} {where}".strip()
+
+
+def place_of(spec: JobSpec) -> Place:
+    """Where the jobs of `spec` run."""
+    if isinstance(spec.spec, VertexSpec):
+        return Place(spec.backend, spec.spec.project, spec.spec.location)
+    return Place(spec.backend)
+
+
+def places(specs: Iterable[JobSpec], lockfile: Lockfile) -> list[Place]:
+    """Every place the stack's jobs can be: the specs' and the lockfile's."""
+    found = {place_of(spec) for spec in specs}
+    for entry in lockfile.entries.values():
+        if entry.backend is BackendKind.VERTEX and entry.project and entry.location:
+            found.add(Place(entry.backend, entry.project, entry.location))
+        elif entry.backend is BackendKind.GEMINI:
+            found.add(Place(entry.backend))
+    return sorted(found)
+
+
+class RemoteSession:
+    """The backends of one project for one command; a context manager.
+
+    Credentials are resolved when a backend is first needed, so commands that
+    stay offline never ask for any.
+    """
+
+    def __init__(
+        self,
+        project: Project,
+        *,
+        env: Mapping[str, str] | None = None,
+        parallelism: int = 8,
+    ) -> None:
+        self.project = project
+        self.env = os.environ if env is None else env
+        self.parallelism = parallelism
+        self._backends: dict[BackendKind, Backend] = {}
+        self._stack = contextlib.ExitStack()
+        self._embedded_url: str | None = None
+
+    def __enter__(self) -> RemoteSession:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Closes the backends and stops the embedded emulator."""
+        for backend in self._backends.values():
+            backend.close()
+        self._backends.clear()
+        self._stack.close()
+
+    def _is_embedded(self, kind: BackendKind) -> bool:
+        configured = (
+            self.project.config.vertex
+            if kind is BackendKind.VERTEX
+            else (self.project.config.gemini)
+        )
+        override = self.env.get(ENDPOINT_ENVS[kind])
+        return (override or configured.endpoint) == EMBEDDED
+
+    def _embedded(self) -> str:
+        if self._embedded_url is None:
+            from tuneops.emulator import EmulatorConfig, start_emulator
+
+            state = self.project.root / STATE_DIR
+            state.mkdir(exist_ok=True)
+            job_seconds = float(self.env.get("TUNEOPS_EMBEDDED_JOB_SECONDS", EMBEDDED_JOB_SECONDS))
+            config = EmulatorConfig(
+                state_path=Path(state / EMBEDDED_STATE),
+                queue_seconds=EMBEDDED_QUEUE_SECONDS,
+                job_seconds=job_seconds,
+            )
+            self._embedded_url = self._stack.enter_context(start_emulator(config)).url
+        return self._embedded_url
+
+    def backend(self, kind: BackendKind) -> Backend:
+        """The backend of `kind`, built on first use."""
+        if kind not in self._backends:
+            if self._is_embedded(kind):
+                self._backends[kind] = build_backend(
+                    kind,
+                    self.project.config,
+                    env=self.env,
+                    endpoint=self._embedded(),
+                    access_token=EMBEDDED_TOKEN,
+                    api_key=EMBEDDED_TOKEN,
+                )
+            else:
+                self._backends[kind] = build_backend(kind, self.project.config, env=self.env)
+        return self._backends[kind]
+
+    def list_jobs(self, where: Iterable[Place]) -> tuple[RemoteJob, ...]:
+        """The stack's jobs in every place, listed in parallel; any failure raises.
+
+        A job seen from two places (a project named by id and by number) is kept once.
+        """
+        stack = self.project.config.stack
+        targets = list(where)
+        for place in targets:  # resolve credentials up front, one clear error
+            self.backend(place.backend)
+        with ThreadPoolExecutor(max_workers=max(1, min(self.parallelism, len(targets)))) as pool:
+            listings = list(
+                pool.map(
+                    lambda p: self.backend(p.backend).list_jobs(stack, p.project, p.location),
+                    targets,
+                )
+            )
+        unique: dict[str, RemoteJob] = {}
+        for listing in listings:
+            for job in listing:
+                unique.setdefault(job.name, job)
+        return tuple(sorted(unique.values(), key=lambda j: j.name))

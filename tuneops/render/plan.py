@@ -1,0 +1,139 @@
+"""Rendering a plan: Terraform-like text for terminals and logs, Markdown for pull requests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from tuneops.plan import Action, ActionKind, Change, Plan
+
+MARKDOWN_LIMIT = 60_000
+
+_STYLE = {
+    ActionKind.CREATE: "green",
+    ActionKind.REPLACE: "yellow",
+    ActionKind.RETRY: "yellow",
+    ActionKind.CANCEL: "red",
+    ActionKind.FORGET: "cyan",
+    ActionKind.PROMOTE: "cyan",
+    ActionKind.ADOPT: "cyan",
+}
+_VERB = {
+    ActionKind.CREATE: "to create",
+    ActionKind.REPLACE: "to replace",
+    ActionKind.RETRY: "to retry",
+    ActionKind.CANCEL: "to cancel",
+    ActionKind.FORGET: "to forget",
+    ActionKind.PROMOTE: "to promote",
+    ActionKind.ADOPT: "to adopt",
+}
+
+Paint = Callable[[str, str], str]
+
+
+def _plain(text: str, style: str) -> str:
+    return text
+
+
+def value(item: Any) -> str:
+    """A field value as shown in a plan: JSON, or `(unset)`."""
+    return "(unset)" if item is None else json.dumps(item, ensure_ascii=False)
+
+
+def _change_line(change: Change) -> str:
+    return f"{change.path}: {value(change.old)} → {value(change.new)}"
+
+
+def summary_line(plan: Plan) -> str:
+    """`Plan: 1 to create, 2 to cancel.` (and what is blocked)."""
+    if not plan.has_changes:
+        return "No changes. The remote jobs match the specs."
+    parts = [f"{count} {_VERB[ActionKind(kind)]}" for kind, count in plan.counts.items() if count]
+    line = "Plan: " + ", ".join(parts) + "."
+    if plan.blocked:
+        line += f" {len(plan.blocked)} blocked by guards: nothing will be applied."
+    return line
+
+
+def render_text(plan: Plan, paint: Paint = _plain) -> str:
+    """The plan as lines for a terminal (coloured through `paint`) or a log."""
+    lines: list[str] = []
+    if plan.offline:
+        lines.append(
+            paint("Offline plan: computed from the lockfile, not from the remote services.", "dim")
+        )
+    width = max((len(a.name) for a in plan.actions), default=0)
+    for action in plan.actions:
+        sign = paint(f"{action.kind.symbol} {action.kind.value:<8}", _STYLE[action.kind])
+        target = f" ({action.job})" if action.job else ""
+        lines.append(f"  {sign} {action.name:<{width}}  {action.reason}{target}")
+        for change in action.changes:
+            lines.append(f"        {paint('~', 'yellow')} {_change_line(change)}")
+        for cancelled in action.cancels:
+            lines.append(f"        {paint('-', 'red')} cancels {cancelled}")
+        if action.blocked:
+            lines.append(f"        {paint('! blocked:', 'red')} {action.blocked}")
+    if plan.actions:
+        lines.append("")
+    for note in plan.notes:
+        lines.append(f"{paint('note:', 'yellow')} {note}")
+    lines.append(paint(summary_line(plan), "bold"))
+    return "\n".join(lines)
+
+
+def _details(action: Action) -> str:
+    title = f"<code>{action.kind.symbol} {action.kind.value}</code> <b>{action.name}</b>"
+    body = [f"- {action.reason}"]
+    if action.job:
+        body.append(f"- job: `{action.job}`")
+    if action.spec_hash:
+        body.append(f"- spec hash: `{action.spec_hash[:16]}`")
+    body += [f"- cancels: `{cancelled}`" for cancelled in action.cancels]
+    if action.blocked:
+        body.append(f"- ⛔ **blocked**: {action.blocked}")
+    if action.changes:
+        body += ["", "| field | old | new |", "|---|---|---|"]
+        body += [
+            f"| `{c.path}` | `{value(c.old)}` | `{value(c.new)}` |".replace("\n", " ")
+            for c in action.changes
+        ]
+    return f"<details><summary>{title}</summary>\n\n" + "\n".join(body) + "\n\n</details>\n"
+
+
+def render_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT) -> str:
+    """A pull-request comment: summary first, then one collapsible block per action.
+
+    Never longer than `limit` characters: the blocks that do not fit are left
+    out, with a note that says how many and how to see them.
+    """
+    head = [f"### tuneops plan for `{plan.stack}`", ""]
+    if plan.offline:
+        head += ["_Offline plan: computed from the lockfile, not from the remote services._", ""]
+    head.append(f"**{summary_line(plan)}**")
+    if plan.has_changes:
+        head += ["", "| action | count |", "|---|---|"]
+        head += [f"| {kind} | {count} |" for kind, count in plan.counts.items() if count]
+    destructive = [a for a in plan.actions if a.destructive]
+    if destructive:
+        names = ", ".join(f"`{a.name}`" for a in destructive[:20])
+        more = f" and {len(destructive) - 20} more" if len(destructive) > 20 else ""
+        head += ["", f"⚠️ **Destructive**: {len(destructive)} actions stop jobs: {names}{more}"]
+    if plan.blocked:
+        reasons = sorted({a.blocked or "" for a in plan.blocked})
+        head += ["", f"⛔ **Blocked by guards** ({len(plan.blocked)} actions):"]
+        head += [f"- {reason}" for reason in reasons]
+    head += [f"- note: {note}" for note in plan.notes]
+    text = "\n".join(head) + "\n\n"
+    blocks = [_details(a) for a in plan.actions]
+    reserve = 200  # room for the truncation note
+    for shown, block in enumerate(blocks):
+        if len(text) + len(block) > limit - reserve:
+            left = blocks[shown:]
+            chars = sum(len(b) for b in left)
+            return text + (
+                f"_… {len(left)} more actions not shown ({chars} characters left out to stay "
+                f"under {limit}); run `tuneops plan` to see them all._\n"
+            )
+        text += block
+    return text
