@@ -21,9 +21,35 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(RUN_STAMP)
 
+# The demo works on a copy of the example project in .tuneops/demo, against the
+# embedded emulator (jobs take a few seconds there), and leaves the repo clean.
+DEMO := .tuneops/demo
+TUNEOPS_DEMO := TUNEOPS_EMBEDDED_JOB_SECONDS=4 $(BIN)/tuneops -C $(DEMO)
+
 demo: $(RUN_STAMP)
-	$(BIN)/tuneops validate
-	$(BIN)/tuneops validate --format json
+	@rm -rf $(DEMO) && mkdir -p $(DEMO) && cp -r tuneops.yaml specs $(DEMO)/
+	@echo "== validate the specs"
+	$(TUNEOPS_DEMO) validate
+	@echo "== plan from nothing, then apply"
+	$(TUNEOPS_DEMO) plan
+	$(TUNEOPS_DEMO) apply --auto-approve
+	@echo "== the lockfile"
+	@cat $(DEMO)/tuneops.lock
+	@echo "== the jobs finish; apply promotes them"
+	@sleep 6
+	$(TUNEOPS_DEMO) apply --auto-approve
+	@echo "== change a spec: the plan shows a replace (old endpoint stays active)"
+	sed -i.bak 's/epochCount: 5/epochCount: 6/' $(DEMO)/specs/support-bot.yaml && rm $(DEMO)/specs/support-bot.yaml.bak
+	$(TUNEOPS_DEMO) plan
+	$(TUNEOPS_DEMO) apply --auto-approve
+	@echo "== remove a spec while its job runs: the plan shows a cancel"
+	sed -i.bak 's/epochCount: 3/epochCount: 4/' $(DEMO)/specs/summarizers.yaml && rm $(DEMO)/specs/summarizers.yaml.bak
+	$(TUNEOPS_DEMO) apply --auto-approve
+	rm $(DEMO)/specs/summarizers.yaml
+	$(TUNEOPS_DEMO) plan
+	$(TUNEOPS_DEMO) apply --auto-approve
+	@echo "== nothing left to do"
+	$(TUNEOPS_DEMO) plan --detailed-exitcode
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
