@@ -234,7 +234,8 @@ class GeminiBackend:
             data = self._transport.request(
                 "GET", f"{self._base}/{operation}", idempotent=True, limiters=(self._requests,)
             )
-            return number(data, "metadata", "completedPercent")
+            # Zero is omitted on the wire, so a missing percent is no progress yet.
+            return number(data, "metadata", "completedPercent") or 0.0
         # Another process made the model: find its create operation.
         try:
             data = self._transport.request(
@@ -253,7 +254,7 @@ class GeminiBackend:
         if found:
             with self._lock:
                 self._operations[name] = found
-        return number(first, "metadata", "completedPercent")
+        return number(first, "metadata", "completedPercent") or 0.0
 
     def _job(self, data: Mapping[str, Any]) -> RemoteJob:
         name = field(data, "name") or ""

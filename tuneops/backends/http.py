@@ -161,6 +161,7 @@ class Transport:
         policy = self.options.retry
         deadline = self._clock.monotonic() + policy.deadline
         shown = _with_query(url, params)
+        logged = redact_url(shown)
         attempt = 0
         renewed = False
         while True:
@@ -177,22 +178,20 @@ class Transport:
                     raise
                 renewed = True
                 attempt -= 1
-                log.info("%s %s: 401, retrying once with a renewed credential", method, shown)
+                log.info("%s %s: 401, retrying once with a renewed credential", method, logged)
                 continue
             except RemoteError as error:
-                if isinstance(error, RateLimitedError):
-                    pause = error.retry_after
-                    if pause is None:
-                        pause = policy.backoff_cap(attempt)
-                    for limiter in limiters:
-                        limiter.throttled(pause)
-                if not error.retryable or (not idempotent and check is None):
-                    raise
                 delay = error.retry_after
                 if delay is None:
                     delay = policy.backoff(attempt, self._rng)
+                if isinstance(error, RateLimitedError):
+                    # The quota is shared: hold back every caller, not just this one.
+                    for limiter in limiters:
+                        limiter.throttled(delay)
+                if not error.retryable or (not idempotent and check is None):
+                    raise
                 if attempt >= policy.max_attempts or self._clock.monotonic() + delay > deadline:
-                    log.warning("%s %s: giving up after %d attempts", method, shown, attempt)
+                    log.warning("%s %s: giving up after %d attempts", method, logged, attempt)
                     # The last attempt may still have been acted on: look before failing.
                     if check is not None and error.may_have_committed:
                         found = check(error)
@@ -202,7 +201,7 @@ class Transport:
                 log.info(
                     "%s %s: %s; retry %d in %.2f s",
                     method,
-                    shown,
+                    logged,
                     type(error).__name__,
                     attempt,
                     delay,

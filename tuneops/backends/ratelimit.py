@@ -35,6 +35,8 @@ class RateLimit:
             raise ValueError(f"invalid rate limit {self!r}")
 
 
+_NEGLIGIBLE = 1e-6  # seconds
+
 # Vertex AI quotas per project and region (wire-format.md, part D).
 VERTEX_REQUESTS = RateLimit(per_minute=590, burst=10)
 VERTEX_SUBMISSIONS = RateLimit(per_minute=57, burst=3, min_per_minute=1)
@@ -72,6 +74,8 @@ class RateLimiter:
             slot = max(now, self._tat - self._tolerance(), self._resume_at)
             self._tat = max(self._tat, slot) + self._interval
             wait = slot - now
+            if wait < _NEGLIGIBLE:
+                wait = 0.0  # float residue of the slot arithmetic, not a real wait
         if wait > 0:
             self._clock.sleep(wait)
         return wait
