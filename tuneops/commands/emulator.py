@@ -8,7 +8,7 @@ from pathlib import Path
 from types import FrameType
 
 from tuneops.console import Console
-from tuneops.emulator import EmulatorConfig, start_emulator
+from tuneops.emulator import EmulatorConfig, StoreError, start_emulator
 from tuneops.errors import UsageError
 
 
@@ -60,6 +60,8 @@ def emulator(
             # A timed wait keeps the main thread responsive to signals on every platform.
             while not stop.wait(0.5):
                 pass
+    except StoreError as error:
+        raise UsageError(f"emulator: {error}") from None
     except OSError as error:
         raise UsageError(f"emulator: cannot serve on {host}:{port}: {error.strerror}") from None
     finally:

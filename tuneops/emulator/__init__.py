@@ -7,5 +7,6 @@ library), so the fake cannot inherit the client's bugs. Start it with
 
 from tuneops.emulator.config import EmulatorConfig
 from tuneops.emulator.server import EmulatorHandle, start_emulator
+from tuneops.emulator.store import StoreError
 
-__all__ = ["EmulatorConfig", "EmulatorHandle", "start_emulator"]
+__all__ = ["EmulatorConfig", "EmulatorHandle", "StoreError", "start_emulator"]

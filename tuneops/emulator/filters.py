@@ -155,9 +155,11 @@ class _Parser:
         field = self.next()
         if field.kind != "word":
             raise _error(self.text, f"expected a field name, got {field.text!r}")
-        operator = self.next()
-        if operator.kind != "op":
+        operator = self.peek()
+        if operator is None or operator.kind != "op":
+            # A bare value would be a global text search, which tuningJobs does not offer.
             raise _error(self.text, f"expected a comparison after {field.text!r}")
+        self.index += 1
         value = self.next()
         if value.kind not in ("word", "string"):
             raise _error(self.text, f"expected a value after {field.text}{operator.text}")

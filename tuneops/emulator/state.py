@@ -80,7 +80,7 @@ class EmulatorState:
             if number is None:
                 first = not self.store.has_projects()
                 number = str(self.config.project_number) if first else project_number_for(project)
-                self.store.add_project(project, number)
+                number = self.store.add_project(project, number)
             return number
 
     def projects(self) -> dict[str, str]:

@@ -2,7 +2,9 @@
 
 One connection serves every thread; callers serialise access with the emulator's
 state lock, so there are no concurrent transactions to reason about. Each write
-commits at once, so a killed emulator loses nothing it has answered for.
+commits at once, so a killed emulator loses nothing it has answered for. Two
+processes may share a state file (two embedded runs): the file is in WAL mode,
+waits for the other writer's lock, and sequence numbers are taken atomically.
 """
 
 from __future__ import annotations
@@ -70,7 +72,11 @@ class Store:
     def __init__(self, path: Path | None) -> None:
         target = str(path) if path is not None else ":memory:"
         try:
-            self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+            self._db = sqlite3.connect(
+                target, check_same_thread=False, isolation_level=None, timeout=10.0
+            )
+            if path is not None:
+                self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(_SCHEMA)
             version = self.get_meta("schema_version")
             if version is None:
@@ -95,9 +101,12 @@ class Store:
 
     def next_seq(self) -> int:
         """A number never handed out before by this state (ids derive from it)."""
-        seq = int(self.get_meta("seq") or "0") + 1
-        self.set_meta("seq", str(seq))
-        return seq
+        # fetchall finishes the statement, which ends its implicit transaction.
+        rows = self._db.execute(
+            "INSERT INTO meta (key, value) VALUES ('seq', '1') ON CONFLICT (key)"
+            " DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value"
+        ).fetchall()
+        return int(rows[0][0])
 
     def project_number(self, project_id: str) -> str | None:
         """The number a project id was given, if any."""
@@ -110,12 +119,13 @@ class Store:
         """True once any project id has been given a number."""
         return self._db.execute("SELECT 1 FROM projects LIMIT 1").fetchone() is not None
 
-    def add_project(self, project_id: str, number: str) -> None:
-        """Records the number of a project id."""
+    def add_project(self, project_id: str, number: str) -> str:
+        """Records the number of a project id unless one is known; returns the number."""
         self._db.execute(
             "INSERT OR IGNORE INTO projects (project_id, number) VALUES (?, ?)",
             (project_id, number),
         )
+        return self.project_number(project_id) or number
 
     def projects(self) -> dict[str, str]:
         """Every project id -> number mapping."""
