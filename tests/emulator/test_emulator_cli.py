@@ -1,0 +1,82 @@
+"""`tuneops emulator` as a user runs it: the URL line first, then a clean stop."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tuneops.cli import main
+from tuneops.console import Console
+
+
+@pytest.fixture
+def started() -> Iterator[list[subprocess.Popen[str]]]:
+    processes: list[subprocess.Popen[str]] = []
+    yield processes
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def launch(processes: list[subprocess.Popen[str]], *args: str) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tuneops", "emulator", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    processes.append(process)
+    return process
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_prints_its_url_first_and_stops_cleanly(
+    started: list[subprocess.Popen[str]], stop: signal.Signals, tmp_path: Path
+) -> None:
+    began = time.monotonic()
+    process = launch(started, "--state", str(tmp_path / "state.sqlite"), "--no-auth")
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    took = time.monotonic() - began
+    assert line.startswith("listening on http://127.0.0.1:"), line
+    # Python start-up and imports included; the server itself binds in milliseconds.
+    assert took < 5, took
+    url = line.split()[-1]
+    jobs = requests.get(f"{url}/v1/projects/p/locations/l/tuningJobs", timeout=5)
+    assert (jobs.status_code, jobs.json()) == (200, {})
+    process.send_signal(stop)
+    out, err = process.communicate(timeout=10)
+    assert process.returncode == 0, err
+    assert out == ""
+    assert "GET /v1/projects/p/locations/l/tuningJobs 200" in err
+    assert err.rstrip().endswith("emulator stopped")
+
+
+def test_bad_options_are_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["emulator", "--port", "0", "--fail-rate", "2"], Console())
+    assert code == 1
+    assert capsys.readouterr().err == (
+        "error: emulator: fail_rate must be between 0 and 1, got 2.0\n"
+    )
+
+
+def test_a_busy_port_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code = main(["emulator", "--port", str(port)], Console())
+    assert code == 1
+    assert capsys.readouterr().err == (
+        f"error: emulator: cannot serve on 127.0.0.1:{port}: Address already in use\n"
+    )
