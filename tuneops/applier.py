@@ -25,11 +25,12 @@ from tuneops.recording import (
     record_forgotten,
     record_found,
     record_promoted,
+    record_smoke_failed,
     record_started,
     refresh,
 )
 from tuneops.remote import RemoteSession, place_of
-from tuneops.specs.models import JobSpec
+from tuneops.specs.models import Backend, JobSpec
 
 _PHASES = (
     {ActionKind.ADOPT, ActionKind.PROMOTE, ActionKind.FORGET},
@@ -107,11 +108,12 @@ class Applier:
         if kind is ActionKind.FORGET:
             self._record(lambda lock: record_forgotten(lock, action.name))
             return Outcome(action, True, "forgotten")
-        if kind in (ActionKind.ADOPT, ActionKind.PROMOTE):
+        if kind is ActionKind.ADOPT:
             spec, job = self._spec(action), self._known(action.job)
-            record = record_found if kind is ActionKind.ADOPT else record_promoted
-            self._record(lambda lock: record(lock, spec, job))
-            return Outcome(action, True, f"{kind.value}d {job.name}", job.name)
+            self._record(lambda lock: record_found(lock, spec, job))
+            return Outcome(action, True, f"adopted {job.name}", job.name)
+        if kind is ActionKind.PROMOTE:
+            return self._promote(action, self._spec(action), self._known(action.job))
         if kind is ActionKind.CANCEL:
             assert action.job is not None
             self._cancel(action, action.job)
@@ -122,6 +124,31 @@ class Applier:
         created = self.session.backend(spec.backend).create(spec, self.session.project.config.stack)
         self._record(lambda lock: record_started(lock, spec, created))
         return Outcome(action, True, f"created {created.name}", created.name)
+
+    def _promote(self, action: Action, spec: JobSpec, job: RemoteJob) -> Outcome:
+        """Promotes a succeeded revision, after its smoke test when the spec has one."""
+        smoke = spec.spec.smoke_test
+        if smoke is None:
+            self._record(lambda lock: record_promoted(lock, spec, job))
+            return Outcome(action, True, f"promoted {job.name}", job.name)
+        target = job.endpoint if spec.backend is Backend.VERTEX and job.endpoint else job.name
+        answer = self.session.backend(spec.backend).generate(target, smoke.prompt)
+        if not smoke.expect.met_by(answer):
+            self._record(lambda lock: record_smoke_failed(lock, spec, job))
+            wanted = (
+                f"contain {smoke.expect.contains!r}"
+                if smoke.expect.contains is not None
+                else (f"equal {smoke.expect.equals!r}")
+            )
+            return Outcome(
+                action,
+                False,
+                f"smoke test failed: the answer {answer[:200]!r} does not {wanted}; "
+                "the active revision keeps serving",
+                job.name,
+            )
+        self._record(lambda lock: record_promoted(lock, spec, job, smoke_test="passed"))
+        return Outcome(action, True, f"promoted {job.name} (smoke test passed)", job.name)
 
     def _attempt(self, action: Action) -> Outcome:
         try:

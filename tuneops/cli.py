@@ -69,7 +69,36 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("plan_file", nargs="?", metavar="PLANFILE", help="a saved plan to apply")
     apply.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
     apply.add_argument("--parallelism", type=int, default=8, metavar="N")
+    apply.add_argument("--wait", action="store_true", help="then wait for the jobs to end")
+    apply.add_argument("--timeout", metavar="DURATION", help="with --wait: give up after this")
     _plan_flags(apply)
+
+    status = commands.add_parser("status", help="show sync and health of every spec")
+    status.add_argument("names", nargs="*", metavar="NAME")
+    status.add_argument("--format", choices=("text", "json"), default="text")
+    status.add_argument("--offline", action="store_true", help="use the lockfile only")
+
+    reconcile = commands.add_parser(
+        "reconcile", help="refresh the lockfile from the remote jobs and report drift"
+    )
+    reconcile.add_argument("--write-lock", action="store_true", help="write the lockfile")
+    reconcile.add_argument(
+        "--apply", action="store_true", help="also apply changes (as apply --auto-approve)"
+    )
+    reconcile.add_argument(
+        "--detailed-exitcode", action="store_true", help="exit 2 when there is drift"
+    )
+    reconcile.add_argument("--watch", action="store_true", help="run until stopped")
+    reconcile.add_argument("--interval", default="5m", metavar="DURATION")
+    _plan_flags(reconcile)
+
+    wait = commands.add_parser("wait", help="block until the specs' jobs end")
+    wait.add_argument("names", nargs="*", metavar="NAME")
+    wait.add_argument("--timeout", metavar="DURATION", help="give up after this (exit 124)")
+    wait.add_argument("--poll-interval", default="10s", metavar="DURATION")
+
+    init = commands.add_parser("init", help="scaffold a project that runs on the emulator")
+    init.add_argument("dir", nargs="?", default=".", metavar="DIR")
 
     schema = commands.add_parser("schema", help="print a JSON Schema")
     schema.add_argument("which", choices=("spec", "config", "lockfile"), nargs="?", default="spec")
@@ -119,6 +148,12 @@ def _flags(args: argparse.Namespace) -> PlanFlags:
     )
 
 
+def _duration(text: str | None) -> float | None:
+    from tuneops.durations import parse_duration
+
+    return parse_duration(text) if text is not None else None
+
+
 def _dispatch(args: argparse.Namespace, console: Console) -> int:
     config = Path(args.config) if args.config else None
     if args.command == "plan":
@@ -142,8 +177,41 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
             auto_approve=args.auto_approve,
             parallelism=args.parallelism,
             flags=_flags(args),
+            wait=args.wait,
+            timeout=_duration(args.timeout),
             console=console,
         )
+    if args.command == "status":
+        from tuneops.commands.status import status
+
+        return status(config, args.names, fmt=args.format, offline=args.offline, console=console)
+    if args.command == "reconcile":
+        from tuneops.commands.reconcile import reconcile
+
+        return reconcile(
+            config,
+            write_lock=args.write_lock,
+            apply=args.apply,
+            detailed_exitcode=args.detailed_exitcode,
+            watch=args.watch,
+            interval=_duration(args.interval) or 300.0,
+            flags=_flags(args),
+            console=console,
+        )
+    if args.command == "wait":
+        from tuneops.commands.wait import wait
+
+        return wait(
+            config,
+            args.names,
+            timeout=_duration(args.timeout),
+            poll_seconds=_duration(args.poll_interval) or 10.0,
+            console=console,
+        )
+    if args.command == "init":
+        from tuneops.commands.init import init
+
+        return init(Path(args.dir), console)
     if args.command == "validate":
         from tuneops.commands.validate import validate
 

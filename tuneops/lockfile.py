@@ -44,11 +44,17 @@ class Revision:
     model: str | None = None
     endpoint: str | None = None
     spec: Mapping[str, Any] | None = None
+    smoke_test: str | None = None
 
     def to_data(self) -> dict[str, Any]:
         """The YAML mapping of this revision (None fields left out)."""
         data: dict[str, Any] = {"job": self.job, "specHash": self.spec_hash, "state": self.state}
-        for key, value in (("model", self.model), ("endpoint", self.endpoint)):
+        optional = (
+            ("model", self.model),
+            ("endpoint", self.endpoint),
+            ("smokeTest", self.smoke_test),
+        )
+        for key, value in optional:
             if value is not None:
                 data[key] = value
         if self.spec is not None:
@@ -65,6 +71,7 @@ class Revision:
             model=data.get("model"),
             endpoint=data.get("endpoint"),
             spec=data.get("spec"),
+            smoke_test=data.get("smokeTest"),
         )
 
 

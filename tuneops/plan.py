@@ -6,7 +6,7 @@ import enum
 import json
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tuneops.errors import TuneopsError
@@ -27,6 +27,11 @@ class ActionKind(str, enum.Enum):
     ADOPT = "adopt"
 
     @property
+    def is_bookkeeping(self) -> bool:
+        """The action only changes the lockfile, never a remote job."""
+        return self in BOOKKEEPING
+
+    @property
     def creates_job(self) -> bool:
         """The action starts a new (paid) remote job."""
         return self in {ActionKind.CREATE, ActionKind.REPLACE, ActionKind.RETRY}
@@ -37,6 +42,7 @@ class ActionKind(str, enum.Enum):
         return _SYMBOLS[self]
 
 
+BOOKKEEPING = frozenset({ActionKind.ADOPT, ActionKind.PROMOTE, ActionKind.FORGET})
 _SYMBOLS = {
     ActionKind.CREATE: "+",
     ActionKind.REPLACE: "±",
@@ -205,6 +211,10 @@ class Plan:
     def blocked(self) -> tuple[Action, ...]:
         """The actions a guard stops."""
         return tuple(a for a in self.actions if a.blocked)
+
+    def only(self, kinds: frozenset[ActionKind]) -> Plan:
+        """The same plan restricted to actions of `kinds` (for bookkeeping runs)."""
+        return replace(self, actions=tuple(a for a in self.actions if a.kind in kinds))
 
     def to_data(self) -> dict[str, Any]:
         """JSON form, the format of `plan --out` and `plan --format json`."""

@@ -64,6 +64,18 @@ def diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> tuple[Change,
     )
 
 
+def current_job(spec: JobSpec, jobs: Sequence[RemoteJob]) -> RemoteJob | None:
+    """The job that stands for the spec's current hash: the oldest queued, running or
+    succeeded one, else the newest that failed or was cancelled, else None."""
+    current = [
+        j for j in jobs if j.spec_name == spec.name and j.spec_hash == _short(spec.spec_hash)
+    ]
+    wanted = [j for j in current if j.state in _KEEPABLE]
+    if wanted:
+        return min(wanted, key=_age)
+    return max(current, key=_age) if current else None
+
+
 def jobs_from_lockfile(lockfile: Lockfile) -> tuple[RemoteJob, ...]:
     """The lockfile's revisions seen as remote jobs, for an offline plan."""
     return tuple(
@@ -151,12 +163,15 @@ class _SpecPlanner:
             self.actions.append(
                 Action(ActionKind.ADOPT, spec.name, spec.backend, reason, spec.spec_hash, job.name)
             )
-        elif (
-            job.state is JobState.SUCCEEDED
-            and entry
-            and entry.pending
-            and (entry.pending.job == job.name)
-        ):
+        elif job.state is JobState.SUCCEEDED and entry and entry.pending:
+            if entry.pending.job != job.name:
+                return
+            if entry.pending.smoke_test == "failed" and not self.options.retry_failed:
+                self.notes.append(
+                    f"{spec.name}: revision {job.name} failed its smoke test, so the active "
+                    "revision keeps serving; `tuneops apply --retry-failed` tests it again"
+                )
+                return
             self.actions.append(
                 Action(
                     ActionKind.PROMOTE,

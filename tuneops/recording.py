@@ -93,12 +93,25 @@ def record_found(lockfile: Lockfile, spec: JobSpec, job: RemoteJob) -> Lockfile:
     return lockfile.with_entry(spec.name, entry)
 
 
-def record_promoted(lockfile: Lockfile, spec: JobSpec, job: RemoteJob) -> Lockfile:
-    """The pending revision succeeded: it becomes active."""
+def record_promoted(
+    lockfile: Lockfile, spec: JobSpec, job: RemoteJob, smoke_test: str | None = None
+) -> Lockfile:
+    """The pending revision succeeded (and passed its smoke test): it becomes active."""
     entry = _entry_for(lockfile, spec)
     pending = entry.pending if entry.pending and entry.pending.job == job.name else None
     revision = _refreshed(pending, job) if pending else new_revision(spec, job)
+    revision = replace(revision, smoke_test=smoke_test)
     return lockfile.with_entry(spec.name, replace(entry, active=revision, pending=None))
+
+
+def record_smoke_failed(lockfile: Lockfile, spec: JobSpec, job: RemoteJob) -> Lockfile:
+    """The pending revision succeeded but failed its smoke test: it stays pending."""
+    entry = _entry_for(lockfile, spec)
+    pending = entry.pending if entry.pending and entry.pending.job == job.name else None
+    revision = _refreshed(pending, job) if pending else new_revision(spec, job)
+    return lockfile.with_entry(
+        spec.name, replace(entry, pending=replace(revision, smoke_test="failed"))
+    )
 
 
 def record_cancelled(lockfile: Lockfile, name: str, job: str) -> Lockfile:

@@ -33,8 +33,8 @@ def vertex_spec(name: str, epochs: int = 3, protect: bool = False) -> dict[str, 
     }
 
 
-def gemini_spec(name: str, epochs: int = 2) -> dict[str, Any]:
-    """A Gemini spec document with inline examples."""
+def gemini_spec(name: str, epochs: int = 2, **extra: Any) -> dict[str, Any]:
+    """A Gemini spec document with inline examples (the model answers "I" with "II")."""
     return {
         "apiVersion": "tuneops.dev/v1",
         "kind": "TuningJob",
@@ -44,6 +44,7 @@ def gemini_spec(name: str, epochs: int = 2) -> dict[str, Any]:
             "baseModel": "models/gemini-1.5-flash-001-tuning",
             "trainingData": {"examples": [{"textInput": "I", "output": "II"}]},
             "hyperParameters": {"epochCount": epochs, "batchSize": 1},
+            **extra,
         },
     }
 

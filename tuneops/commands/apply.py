@@ -11,12 +11,15 @@ from tuneops.applier import Applier, Outcome
 from tuneops.apply_lock import apply_lock
 from tuneops.commands import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK
 from tuneops.commands.plan import show
-from tuneops.config import require_project
+from tuneops.commands.wait import wait_for
+from tuneops.config import Project, require_project
 from tuneops.console import Console
 from tuneops.errors import PlanStaleError, UsageError
 from tuneops.plan import Plan
 from tuneops.planning import PlanFlags, compute_plan, gather, load_local, plan_options
 from tuneops.remote import STATE_DIR, RemoteSession
+
+POLL_SECONDS = 10.0
 
 
 def _read_plan(path: Path) -> Plan:
@@ -51,6 +54,8 @@ def apply(
     parallelism: int,
     flags: PlanFlags,
     console: Console,
+    wait: bool = False,
+    timeout: float | None = None,
     interactive: bool | None = None,
 ) -> int:
     """Applies a saved plan, or plans and (after confirmation) applies."""
@@ -96,13 +101,38 @@ def apply(
             on_outcome=_report(console),
         )
         if not plan.has_changes:
-            return EXIT_OK
+            return _wait(project, session, [], timeout, console) if wait else EXIT_OK
         if saved is None and not auto_approve and not _confirm(console):
             console.note("apply cancelled; nothing was changed")
             return EXIT_ERROR
         outcomes = applier.run(plan)
-    failed = [o for o in outcomes if not o.ok]
-    done = len(outcomes) - len(failed)
-    line = f"Apply complete: {done} done, {len(failed)} failed. Lockfile: {project.config.lockfile}"
-    console.result(console.paint(line, "bold" if not failed else "red"))
-    return EXIT_ERROR if failed else EXIT_OK
+        failed = [o for o in outcomes if not o.ok]
+        done = len(outcomes) - len(failed)
+        lockfile = project.config.lockfile
+        line = f"Apply complete: {done} done, {len(failed)} failed. Lockfile: {lockfile}"
+        console.result(console.paint(line, "bold" if not failed else "red"))
+        if failed:
+            return EXIT_ERROR
+        if wait:
+            names = sorted({a.name for a in plan.actions if a.name in applier.specs})
+            return _wait(project, session, names, timeout, console)
+    return EXIT_OK
+
+
+def _wait(
+    project: Project,
+    session: RemoteSession,
+    names: list[str],
+    timeout: float | None,
+    console: Console,
+) -> int:
+    """`apply --wait`: waits while still holding the apply lock."""
+    return wait_for(
+        project,
+        session,
+        names,
+        timeout=timeout,
+        poll_seconds=POLL_SECONDS,
+        console=console,
+        lock_held=True,
+    )

@@ -9,7 +9,7 @@ whitespace, UTF-8) of the spec as the user wrote it, typed by the models (so
 - `trainingData` replaced by the examples themselves, whether they were inline
   or in `trainingData.file`, so moving examples to a file changes nothing and
   editing the file changes the hash;
-- `protect` left out: protecting a job does not change what it trains.
+- `protect` and `smokeTest` left out: neither changes what a job trains.
 
 Server-side defaults are never filled in, so a field the user leaves out and a
 server default are not confused. `metadata` (name, labels) is outside `spec`.
@@ -24,7 +24,7 @@ from typing import Any
 
 from tuneops.specs.models import Example, GeminiSpec, Spec
 
-EXCLUDED_FIELDS = frozenset({"protect"})
+EXCLUDED_FIELDS = frozenset({"protect", "smokeTest"})
 
 
 def canonical_spec(spec: Spec, examples: tuple[Example, ...]) -> dict[str, Any]:

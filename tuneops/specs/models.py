@@ -52,6 +52,26 @@ class VertexHyperParameters(Model):
     adapter_size: AdapterSize | None = None
 
 
+class SmokeExpectation(Model):
+    """What a smoke test answer must contain or equal."""
+
+    contains: str | None = None
+    equals: str | None = None
+
+    def met_by(self, answer: str) -> bool:
+        """Whether `answer` passes."""
+        if self.contains is not None:
+            return self.contains in answer
+        return answer.strip() == (self.equals or "").strip()
+
+
+class SmokeTest(Model):
+    """`spec.smokeTest`: a prompt a new revision must answer before it is promoted."""
+
+    prompt: str
+    expect: SmokeExpectation
+
+
 class VertexSpec(Model):
     """`spec` of a Vertex AI supervised tuning job."""
 
@@ -65,6 +85,7 @@ class VertexSpec(Model):
     description: str | None = None
     hyper_parameters: VertexHyperParameters | None = None
     labels: dict[str, str] | None = None
+    smoke_test: SmokeTest | None = None
     protect: bool = False
 
 
@@ -103,6 +124,7 @@ class GeminiSpec(Model):
     temperature: float | None = None
     top_p: float | None = None
     top_k: int | None = None
+    smoke_test: SmokeTest | None = None
     protect: bool = False
 
 

@@ -1,0 +1,85 @@
+"""`tuneops init`: scaffold a project that works at once, on the embedded emulator."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tuneops.commands import EXIT_OK
+from tuneops.console import Console
+from tuneops.errors import UsageError
+
+SCHEMA_URL = "https://tuneops.dev/schemas/v1/spec.schema.json"
+CONFIG_SCHEMA_URL = "https://tuneops.dev/schemas/v1/config.schema.json"
+
+CONFIG = """\
+# yaml-language-server: $schema={schema}
+# tuneops project settings. `endpoint: embedded` runs the tuneops emulator
+# in-process (state in .tuneops/), so every command works without a cloud
+# account; remove the two endpoint lines to use Vertex AI and the Gemini API.
+stack: {stack}
+specs: specs
+lockfile: tuneops.lock
+defaults:
+  backend: vertex
+  project: my-project
+  location: us-central1
+vertex:
+  endpoint: embedded
+gemini:
+  endpoint: embedded
+guards:
+  maxCancel: 5
+  maxCreate: 20
+"""
+
+EXAMPLE = """\
+# yaml-language-server: $schema={schema}
+# `tuneops schema spec > spec.schema.json` writes the schema for offline editors.
+apiVersion: tuneops.dev/v1
+kind: TuningJob
+metadata:
+  name: example
+  labels: {{team: ml-platform}}
+spec:
+  baseModel: gemini-2.5-flash
+  trainingDataset: gs://my-bucket/example/train.jsonl
+  tunedModelDisplayName: example
+  hyperParameters:
+    epochCount: 3
+    adapterSize: ADAPTER_SIZE_FOUR
+"""
+
+
+def stack_name(directory: Path) -> str:
+    """A valid stack id from a directory name (`My Project` → `my-project`)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", directory.resolve().name.lower()).strip("-")
+    slug = re.sub(r"^[^a-z]+", "", slug)[:40].rstrip("-")
+    return slug or "tuneops"
+
+
+def init(directory: Path, console: Console) -> int:
+    """Writes tuneops.yaml, specs/example.yaml and a .gitignore entry; never overwrites."""
+    directory.mkdir(parents=True, exist_ok=True)
+    config = directory / "tuneops.yaml"
+    example = directory / "specs" / "example.yaml"
+    existing = [str(path) for path in (config, example) if path.exists()]
+    if existing:
+        raise UsageError(f"refusing to overwrite {', '.join(existing)}; nothing was written")
+    example.parent.mkdir(exist_ok=True)
+    config.write_text(
+        CONFIG.format(schema=CONFIG_SCHEMA_URL, stack=stack_name(directory)), encoding="utf-8"
+    )
+    example.write_text(EXAMPLE.format(schema=SCHEMA_URL), encoding="utf-8")
+    written = [config, example]
+    gitignore = directory / ".gitignore"
+    lines = gitignore.read_text(encoding="utf-8").splitlines() if gitignore.exists() else []
+    if not {".tuneops/", ".tuneops", "/.tuneops/", "/.tuneops"} & {line.strip() for line in lines}:
+        prefix = "" if not lines or gitignore.read_text(encoding="utf-8").endswith("\n") else "\n"
+        with gitignore.open("a", encoding="utf-8") as handle:
+            handle.write(f"{prefix}# tuneops local state (embedded emulator, locks)\n.tuneops/\n")
+        written.append(gitignore)
+    for path in written:
+        console.result(f"wrote {path}")
+    console.note(f"next: tuneops -C {directory} plan")
+    return EXIT_OK

@@ -1,0 +1,186 @@
+"""`tuneops reconcile`: keep the lockfile true on a schedule and report drift.
+
+It refreshes states, promotes succeeded revisions, adopts what the lockfile
+missed and rebuilds a missing or broken lockfile (written with --write-lock),
+but never creates or cancels a job unless told to `--apply`, which runs the
+same path as `tuneops apply --auto-approve`, every guard included.
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+from tuneops.applier import Applier, Outcome
+from tuneops.apply_lock import apply_lock
+from tuneops.commands import EXIT_BLOCKED, EXIT_CHANGES, EXIT_ERROR, EXIT_OK
+from tuneops.config import Project, require_project
+from tuneops.console import Console
+from tuneops.drift import Drift, find_drift
+from tuneops.errors import LockfileError, TuneopsError
+from tuneops.lockfile import Lockfile, read_lockfile
+from tuneops.plan import BOOKKEEPING, ActionKind, Plan
+from tuneops.planning import Inputs, PlanFlags, compute_plan, plan_options
+from tuneops.remote import STATE_DIR, RemoteSession, places
+from tuneops.render.plan import render_text
+from tuneops.specs.loader import load_specs
+
+MAX_BACKOFF_SECONDS = 600.0
+CHANGES = frozenset(ActionKind) - BOOKKEEPING
+
+
+@dataclass(frozen=True, slots=True)
+class CycleResult:
+    """What one reconcile cycle found and did."""
+
+    code: int
+    drift: tuple[Drift, ...]
+    recorded: int
+    waiting: int
+
+
+def _inputs(project: Project, session: RemoteSession, console: Console) -> Inputs:
+    specs = load_specs([project.specs_dir], project.root, project.config.defaults).require_valid()
+    try:
+        lockfile = read_lockfile(project.lockfile_path, project.config.stack)
+    except LockfileError as error:
+        console.note(f"warning: {error}; rebuilding it from the remote labels")
+        lockfile = Lockfile(project.config.stack)
+    remote = session.list_jobs(places(specs, lockfile))
+    return Inputs(project, specs, lockfile, remote)
+
+
+def _print_outcomes(outcomes: tuple[Outcome, ...], console: Console) -> None:
+    for outcome in outcomes:
+        mark = console.paint("✓", "green") if outcome.ok else console.paint("✗", "red")
+        action = outcome.action
+        console.result(f"  {mark} {action.kind.value:<8} {action.name}: {outcome.detail}")
+
+
+def _report(plan: Plan, drift: tuple[Drift, ...], wrote: bool, console: Console) -> None:
+    bookkeeping, changes = plan.only(BOOKKEEPING), plan.only(CHANGES)
+    if bookkeeping.actions and not wrote:
+        console.result("Lockfile updates (written with --write-lock):")
+        console.result(render_text(bookkeeping, console.paint))
+    if changes.actions:
+        console.result("Changes waiting for `tuneops apply`:")
+        console.result(render_text(changes, console.paint))
+    if drift:
+        console.result(console.paint("Drift:", "yellow"))
+        for item in drift:
+            console.result(f"  ! {item.name}: {item.kind.value}: {item.message}")
+    else:
+        console.result("Drift: none.")
+
+
+def reconcile_once(
+    project: Project,
+    *,
+    write_lock: bool,
+    apply: bool,
+    flags: PlanFlags,
+    detailed_exitcode: bool,
+    console: Console,
+) -> CycleResult:
+    """One cycle: list, plan, record bookkeeping (or apply), report drift."""
+    code = EXIT_OK
+    with apply_lock(project.root / STATE_DIR), RemoteSession(project) as session:
+        inputs = _inputs(project, session, console)
+        plan = compute_plan(inputs, plan_options(project, flags))
+        drift = find_drift(inputs.specs, inputs.lockfile, inputs.remote or ())
+        chosen = plan if apply else plan.only(BOOKKEEPING)
+        if apply and plan.blocked:
+            console.note("error: guards block the changes; only the lockfile is updated")
+            chosen, code = plan.only(BOOKKEEPING), EXIT_BLOCKED
+        if write_lock or apply:
+            applier = Applier(
+                session, inputs.specs, inputs.lockfile, project.lockfile_path, inputs.remote or ()
+            )
+            outcomes = applier.run(chosen) if chosen.actions else ()
+            _print_outcomes(outcomes, console)
+            if any(not o.ok for o in outcomes):
+                code = EXIT_ERROR
+    _report(plan if not apply else plan.only(BOOKKEEPING), drift, write_lock or apply, console)
+    if code == EXIT_OK and detailed_exitcode and drift:
+        code = EXIT_CHANGES
+    waiting = 0 if apply else len(plan.only(CHANGES).actions)
+    return CycleResult(code, drift, len(chosen.actions), waiting)
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGINT and SIGTERM end the watch loop after the current cycle."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def reconcile(
+    config: Path | None,
+    *,
+    write_lock: bool,
+    apply: bool,
+    detailed_exitcode: bool,
+    watch: bool,
+    interval: float,
+    flags: PlanFlags,
+    console: Console,
+    stop: threading.Event | None = None,
+    rng: random.Random | None = None,
+) -> int:
+    """Runs one cycle, or with `watch` one per `interval` (±10% jitter) until stopped."""
+    project = require_project(config)
+    if not watch:
+        return reconcile_once(
+            project,
+            write_lock=write_lock,
+            apply=apply,
+            flags=flags,
+            detailed_exitcode=detailed_exitcode,
+            console=console,
+        ).code
+    stop = stop or threading.Event()
+    rng = rng or random.Random()
+    failures = 0
+    cycle = 0
+    with _stop_on_signals(stop):
+        while not stop.is_set():
+            cycle += 1
+            try:
+                result = reconcile_once(
+                    project,
+                    write_lock=write_lock,
+                    apply=apply,
+                    flags=flags,
+                    detailed_exitcode=False,
+                    console=console,
+                )
+                failures = 0
+                console.note(
+                    f"reconcile cycle {cycle}: {result.recorded} recorded, "
+                    f"{result.waiting} changes waiting, {len(result.drift)} drift"
+                )
+                delay = interval
+            except TuneopsError as error:  # remote trouble: keep watching, back off
+                failures += 1
+                delay = min(interval * 2**failures, max(interval, MAX_BACKOFF_SECONDS))
+                console.note(f"reconcile cycle {cycle} failed: {error}; next try in {delay:.0f}s")
+            stop.wait(delay * rng.uniform(0.9, 1.1))
+    console.note(f"reconcile stopped after {cycle} cycles")
+    return EXIT_OK

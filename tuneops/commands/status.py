@@ -1,0 +1,56 @@
+"""`tuneops status`: one row per spec, sync and health, from the remote services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Literal
+
+from tuneops.commands import EXIT_OK
+from tuneops.config import require_project
+from tuneops.console import Console
+from tuneops.plan import PlanOptions
+from tuneops.planner import jobs_from_lockfile
+from tuneops.planning import compute_plan, gather
+from tuneops.remote import RemoteSession
+from tuneops.render.status import render_json, render_table
+from tuneops.status import spec_statuses
+
+Clock = Callable[[], dt.datetime]
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def status(
+    config: Path | None,
+    names: Sequence[str],
+    *,
+    fmt: Literal["text", "json"],
+    offline: bool,
+    console: Console,
+    now: Clock = _utc_now,
+) -> int:
+    """Prints where each spec (or each named one) stands."""
+    project = require_project(config)
+    if offline:
+        inputs = gather(project, None)
+    else:
+        with RemoteSession(project) as session:
+            inputs = gather(project, session)
+    plan = compute_plan(inputs, PlanOptions(targets=tuple(names)))
+    jobs = inputs.remote if inputs.remote is not None else jobs_from_lockfile(inputs.lockfile)
+    rows = spec_statuses(inputs.specs, inputs.lockfile, jobs, plan, now())
+    if names:
+        rows = tuple(r for r in rows if r.name in names)
+    if inputs.remote is None:
+        source = "from the lockfile only (offline): remote states may have moved on"
+    else:
+        source = f"from the remote services: {len(jobs)} job(s) of stack {project.config.stack}"
+    if fmt == "json":
+        console.result(render_json(rows, source))
+    else:
+        console.result(render_table(rows, console.paint, source))
+    return EXIT_OK

@@ -1,0 +1,137 @@
+"""Where each spec stands: sync and health kept apart, as Argo CD does. Pure.
+
+Sync compares the specs with the jobs (does apply have anything to do?);
+health describes the jobs themselves:
+
+- `progressing`: a revision is queued or running;
+- `healthy`: the newest revision succeeded (its endpoint serves);
+- `degraded`: the newest revision failed or was cancelled outside tuneops, or
+  failed its smoke test;
+- `suspended`: nothing runs or serves: the spec was never applied, or its job
+  was cancelled (a removed spec) or is being cancelled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tuneops.backends.base import JobState, RemoteJob
+from tuneops.lockfile import Lockfile
+from tuneops.plan import ActionKind, Plan
+from tuneops.specs.models import JobSpec
+
+
+class Sync(str, enum.Enum):
+    """Whether apply has anything to do for a spec."""
+
+    IN_SYNC = "in sync"
+    OUT_OF_SYNC = "out of sync"
+    MISSING = "missing"
+
+
+class Health(str, enum.Enum):
+    """What the spec's jobs are doing."""
+
+    PROGRESSING = "progressing"
+    HEALTHY = "healthy"
+    DEGRADED = "degraded"
+    SUSPENDED = "suspended"
+
+
+@dataclass(frozen=True, slots=True)
+class SpecStatus:
+    """One row of `tuneops status`."""
+
+    name: str
+    sync: Sync
+    health: Health
+    active_state: str | None
+    pending_state: str | None
+    elapsed: dt.timedelta | None
+    progress: str | None
+    endpoint: str | None
+    error: str | None
+    job: str | None
+
+
+def _elapsed(job: RemoteJob, now: dt.datetime) -> dt.timedelta | None:
+    start = job.start_time or job.create_time
+    if start is None:
+        return None
+    end = job.end_time if job.state.has_ended and job.end_time else now
+    return max(end - start, dt.timedelta(0))
+
+
+def _progress(job: RemoteJob) -> str:
+    if job.progress is not None and job.state.is_live:
+        return f"{job.progress:.0f}%"
+    return job.state.value
+
+
+def _health(newest: RemoteJob | None, spec_exists: bool, smoke_failed: bool) -> Health:
+    if newest is None:
+        return Health.SUSPENDED
+    if newest.state in (JobState.PENDING, JobState.RUNNING):
+        return Health.PROGRESSING
+    if newest.state is JobState.SUCCEEDED:
+        return Health.DEGRADED if smoke_failed else Health.HEALTHY
+    if not spec_exists or newest.state is JobState.CANCELLING:
+        return Health.SUSPENDED
+    return Health.DEGRADED
+
+
+def spec_statuses(
+    specs: Sequence[JobSpec],
+    lockfile: Lockfile,
+    jobs: Sequence[RemoteJob],
+    plan: Plan,
+    now: dt.datetime,
+) -> tuple[SpecStatus, ...]:
+    """A row per spec name known to the specs, the lockfile or the remote jobs."""
+    by_spec = {s.name: s for s in specs}
+    names = sorted(set(by_spec) | set(lockfile.entries) | {j.spec_name or "" for j in jobs} - {""})
+    acting = {a.name: a for a in plan.actions}
+    rows = []
+    for name in names:
+        entry = lockfile.entries.get(name)
+        own = sorted(
+            (j for j in jobs if j.spec_name == name),
+            key=lambda j: (j.create_time.isoformat() if j.create_time else "", j.name),
+        )
+        newest = own[-1] if own else None
+        action = acting.get(name)
+        if action is None:
+            sync = Sync.IN_SYNC if own or name not in by_spec else Sync.MISSING
+        elif action.kind is ActionKind.CREATE and not own:
+            sync = Sync.MISSING
+        else:
+            sync = Sync.OUT_OF_SYNC
+        smoke_failed = bool(entry and entry.pending and entry.pending.smoke_test == "failed")
+        by_name = {j.name: j for j in own}
+        active = by_name.get(entry.active.job) if entry and entry.active else None
+        pending = by_name.get(entry.pending.job) if entry and entry.pending else None
+        endpoint = (active.endpoint if active else None) or (
+            entry.active.endpoint if entry and entry.active else None
+        )
+        rows.append(
+            SpecStatus(
+                name=name,
+                sync=sync,
+                health=_health(newest, name in by_spec, smoke_failed),
+                active_state=(active.state.value if active else None)
+                or (entry.active.state if entry and entry.active else None),
+                pending_state=(pending.state.value if pending else None)
+                or (entry.pending.state if entry and entry.pending else None),
+                elapsed=_elapsed(newest, now) if newest else None,
+                progress=_progress(newest) if newest else None,
+                endpoint=endpoint,
+                error=newest.error_message
+                if newest and newest.state in (JobState.FAILED, JobState.CANCELLED)
+                else None,
+                job=newest.name if newest else None,
+            )
+        )
+    return tuple(rows)
