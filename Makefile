@@ -48,7 +48,11 @@ demo: $(RUN_STAMP)
 	rm $(DEMO)/specs/summarizers.yaml
 	$(TUNEOPS_DEMO) plan
 	$(TUNEOPS_DEMO) apply --auto-approve
-	@echo "== nothing left to do"
+	@echo "== wait for the jobs still running; the cancelled ones are forgotten"
+	$(TUNEOPS_DEMO) wait --poll-interval 1s --timeout 2m
+	$(TUNEOPS_DEMO) reconcile --write-lock
+	@echo "== where everything stands, and nothing left to do"
+	$(TUNEOPS_DEMO) status
 	$(TUNEOPS_DEMO) plan --detailed-exitcode
 
 lint: $(DEV_STAMP)

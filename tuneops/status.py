@@ -92,7 +92,9 @@ def spec_statuses(
 ) -> tuple[SpecStatus, ...]:
     """A row per spec name known to the specs, the lockfile or the remote jobs."""
     by_spec = {s.name: s for s in specs}
-    names = sorted(set(by_spec) | set(lockfile.entries) | {j.spec_name or "" for j in jobs} - {""})
+    # Ended jobs of a removed and forgotten spec are history, not status.
+    live = {j.spec_name for j in jobs if j.spec_name and j.state.is_live}
+    names = sorted(set(by_spec) | set(lockfile.entries) | live)
     acting = {a.name: a for a in plan.actions}
     rows = []
     for name in names:
