@@ -12,7 +12,8 @@ import requests
 from tests.backends.conftest import BackendFactory, Control, options
 from tests.backends.support import TOKEN, gemini_job, vertex_job
 from tuneops.backends.base import Backend, JobState
-from tuneops.backends.errors import JobNotReadyError, NotFoundError
+from tuneops.backends.errors import FailedPreconditionError, JobNotReadyError, NotFoundError
+from tuneops.backends.factory import build_backend
 from tuneops.emulator import EmulatorHandle
 from tuneops.errors import UsageError
 from tuneops.specs.models import Backend as Kind
@@ -202,3 +203,55 @@ def test_malformed_calls_are_refused_before_any_request(
     with pytest.raises(UsageError):
         call(vertex)
     assert control.counts() == {}
+
+
+def test_cancelling_an_ended_job_is_a_failed_precondition(
+    vertex: Backend, control: Control
+) -> None:
+    job = vertex.create(vertex_job(), "prod")
+    control.force(job.name, "succeed")
+    with pytest.raises(FailedPreconditionError, match="cannot be cancelled"):
+        vertex.cancel(job.name)
+    assert control.counts()[CANCEL] == 1
+
+
+def test_a_cancel_whose_answer_was_lost_after_the_job_ended_counts_as_done(
+    emulator_factory: Any, clock: Any
+) -> None:
+    emulator = emulator_factory(cancel_seconds=0.0)
+    vertex = build_backend(
+        Kind.VERTEX,
+        env={},
+        endpoint=emulator.url,
+        access_token=TOKEN,
+        clock=clock,
+        options=options(),
+    )
+    job = vertex.create(vertex_job(), "prod")
+    emulator.add_fault(method="POST", path=r":cancel$", kind="commit-then-fail", status=503)
+    vertex.cancel(job.name)  # the retry finds the job already cancelled
+    assert vertex.get(job.name).state is JobState.CANCELLED
+    assert emulator.request_counts()[CANCEL] == 2
+    vertex.close()
+
+
+def test_requests_are_paced_by_the_injected_clock(
+    make_backend: BackendFactory, control: Control, clock: Any
+) -> None:
+    from tuneops.backends.ratelimit import RateLimit
+
+    paced = options(
+        requests_limit=RateLimit(per_minute=60, burst=2),
+        submissions_limit=RateLimit(per_minute=20, burst=1),
+    )
+    vertex = make_backend(Kind.VERTEX, options=paced)
+    for _ in range(4):
+        vertex.list_jobs("prod", "acme-ml", "us-central1")
+    assert clock.sleeps == [1.0, 1.0]  # two at once, then one a second
+    clock.sleeps.clear()
+    clock.advance(60.0)
+    for i in range(3):
+        vertex.create(vertex_job(name=f"job-{i}"), "prod")
+    # Creates take a request slot and a submission slot (one every 3 s).
+    assert clock.sleeps == [3.0, 3.0]
+    assert control.counts()[LIST] == 4

@@ -14,6 +14,7 @@ from tuneops.backends.base import Capabilities, JobState, RemoteJob
 from tuneops.backends.clock import Clock
 from tuneops.backends.errors import (
     CreateOutcomeUnknownError,
+    FailedPreconditionError,
     IdentityError,
     JobNotReadyError,
     RemoteError,
@@ -184,17 +185,26 @@ class VertexBackend:
         return self._job(data, project)
 
     def cancel(self, name: str) -> None:
-        """Asks Vertex AI to cancel the job; it ends in `cancelled` asynchronously."""
+        """Asks Vertex AI to cancel the job; it ends in `cancelled` asynchronously.
+
+        Raises `FailedPreconditionError` when the job has already ended.
+        """
         place = _JOB_NAME.fullmatch(name)
         if place is None:
             raise UsageError(f"not a Vertex AI tuning job name: {name!r}")
-        self._transport.request(
-            "POST",
-            f"{self._base(place['location'])}/{name}:cancel",
-            body={},
-            idempotent=True,
-            limiters=self._limiters_for(place["location"])[:1],
-        )
+        try:
+            self._transport.request(
+                "POST",
+                f"{self._base(place['location'])}/{name}:cancel",
+                body={},
+                idempotent=True,
+                limiters=self._limiters_for(place["location"])[:1],
+            )
+        except FailedPreconditionError as error:
+            # On a retry this means the lost first attempt worked and the job has
+            # ended since; on the first attempt the job had already ended.
+            if error.attempt <= 1:
+                raise
 
     def delete(self, name: str) -> None:
         """Vertex AI has no delete for tuning jobs; always raises."""
