@@ -206,3 +206,78 @@ def test_markdown_for_500_specs_stays_under_the_limit() -> None:
     shown = text.count("<details>")
     assert 0 < shown < 500
     assert f"_… {500 - shown} more actions not shown" in text
+
+
+def test_a_second_apply_on_the_same_checkout_is_refused(project: Project) -> None:
+    from tuneops.apply_lock import apply_lock
+
+    project.write(vertex_spec("bot"))
+    with apply_lock(project.root / ".tuneops"):
+        run = project.run("tuneops apply --auto-approve")
+    assert run.code == 1
+    assert run.err == (
+        f"error: another apply is running in this checkout (pid {os.getpid()}); "
+        "wait for it to finish and try again\n"
+    )
+    assert project.creates() == 0
+    assert project.run("tuneops apply --auto-approve").code == 0
+
+
+def test_apply_without_a_terminal_needs_auto_approve(project: Project) -> None:
+    project.write(vertex_spec("bot"))
+    run = project.run("tuneops apply")
+    assert run.code == 1
+    assert run.err == (
+        "error: apply needs --auto-approve when it cannot ask for confirmation (no terminal), "
+        "or a plan file from `tuneops plan --out FILE`\n"
+    )
+    assert project.creates() == 0
+
+
+@pytest.mark.parametrize(("answer", "code", "creates"), [("yes\n", 0, 1), ("y\n", 1, 0)])
+def test_apply_on_a_terminal_asks_and_only_yes_applies(
+    project: Project, monkeypatch: pytest.MonkeyPatch, answer: str, code: int, creates: int
+) -> None:
+    import io
+
+    from tuneops.commands.apply import apply
+    from tuneops.console import Console
+    from tuneops.planning import PlanFlags
+
+    project.write(vertex_spec("bot"))
+    monkeypatch.setattr("sys.stdin", io.StringIO(answer))
+    monkeypatch.chdir(project.root)
+    out, err = io.StringIO(), io.StringIO()
+    result = apply(
+        None,
+        plan_file=None,
+        auto_approve=False,
+        parallelism=2,
+        flags=PlanFlags(),
+        console=Console(out, err, False),
+        interactive=True,
+    )
+    assert result == code
+    assert "Apply these changes? Only 'yes' is accepted:" in err.getvalue()
+    assert project.creates() == creates
+
+
+def test_embedded_endpoints_run_the_emulator_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.helpers import tuneops
+
+    for name in (
+        "TUNEOPS_ACCESS_TOKEN",
+        "GEMINI_API_KEY",
+        "GOOGLE_API_KEY",
+        "TUNEOPS_VERTEX_ENDPOINT",
+        "TUNEOPS_GEMINI_ENDPOINT",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    assert tuneops(f"tuneops init {tmp_path}").code == 0
+    run = tuneops(f"tuneops -C {tmp_path} apply --auto-approve")
+    assert run.code == 0, run.err
+    assert (tmp_path / ".tuneops" / "emulator.sqlite").is_file()
+    again = tuneops(f"tuneops -C {tmp_path} plan --detailed-exitcode")
+    assert (again.code, again.out) == (0, "No changes. The remote jobs match the specs.\n")
