@@ -183,7 +183,7 @@ class Transport:
             except RemoteError as error:
                 delay = error.retry_after
                 if delay is None:
-                    delay = policy.backoff(attempt, self._rng)
+                    delay = policy.backoff(attempt, self._rng) if error.retryable else 0.0
                 if isinstance(error, RateLimitedError):
                     # The quota is shared: hold back every caller, not just this one.
                     for limiter in limiters:

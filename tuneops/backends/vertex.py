@@ -159,6 +159,7 @@ class VertexBackend:
         body = build_body(job, identity)
 
         def adopt(error: RemoteError) -> JsonObject | None:
+            """The job the lost attempt made, found by its nonce; None if there is none."""
             try:
                 found = self._list(project, location, ident.nonce_filter(stack, nonce))
             except RemoteError as listing:
