@@ -97,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     wait.add_argument("--timeout", metavar="DURATION", help="give up after this (exit 124)")
     wait.add_argument("--poll-interval", default="10s", metavar="DURATION")
 
+    adopt = commands.add_parser("import", help="adopt a job made outside tuneops under a spec")
+    adopt.add_argument("name", metavar="NAME", help="the spec to import the job under")
+    adopt.add_argument("resource", metavar="RESOURCE", help="the job or tuned model name")
+
     init = commands.add_parser("init", help="scaffold a project that runs on the emulator")
     init.add_argument("dir", nargs="?", default=".", metavar="DIR")
 
@@ -208,6 +212,10 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
             poll_seconds=_duration(args.poll_interval) or 10.0,
             console=console,
         )
+    if args.command == "import":
+        from tuneops.commands.import_job import import_job
+
+        return import_job(config, args.name, args.resource, console)
     if args.command == "init":
         from tuneops.commands.init import init
 

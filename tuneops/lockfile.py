@@ -45,6 +45,7 @@ class Revision:
     endpoint: str | None = None
     spec: Mapping[str, Any] | None = None
     smoke_test: str | None = None
+    imported: bool = False
 
     def to_data(self) -> dict[str, Any]:
         """The YAML mapping of this revision (None fields left out)."""
@@ -59,6 +60,8 @@ class Revision:
                 data[key] = value
         if self.spec is not None:
             data["spec"] = dict(self.spec)
+        if self.imported:
+            data["imported"] = True
         return data
 
     @classmethod
@@ -72,6 +75,7 @@ class Revision:
             endpoint=data.get("endpoint"),
             spec=data.get("spec"),
             smoke_test=data.get("smokeTest"),
+            imported=data.get("imported", False),
         )
 
 

@@ -6,14 +6,16 @@ run before any credential is asked for or any remote call is made.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from tuneops import __version__
 from tuneops.backends.base import RemoteJob
+from tuneops.backends.errors import NotFoundError
 from tuneops.config import Project
 from tuneops.lockfile import Lockfile, read_lockfile
 from tuneops.plan import Plan, PlanOptions
-from tuneops.planner import make_plan
+from tuneops.planner import HASH_PREFIX, make_plan
 from tuneops.remote import CAPABILITIES, RemoteSession, places
 from tuneops.specs.loader import load_specs
 from tuneops.specs.models import JobSpec
@@ -36,10 +38,43 @@ def load_local(project: Project) -> tuple[tuple[JobSpec, ...], Lockfile]:
     return specs, lockfile
 
 
+def observe(
+    session: RemoteSession, specs: Sequence[JobSpec], lockfile: Lockfile
+) -> tuple[RemoteJob, ...]:
+    """The stack's jobs: one listing per place, plus the imported jobs the lockfile names.
+
+    Imported jobs carry no tuneops labels, so no listing finds them; each is
+    fetched by name (the one exception to "no GET per job") and seen with the
+    identity the lockfile gives it. One that no longer exists is left out, which
+    reconcile reports as drift.
+    """
+    listed = session.list_jobs(places(specs, lockfile))
+    seen = {job.name for job in listed}
+    imported: list[RemoteJob] = []
+    for name, entry in lockfile.entries.items():
+        for revision in entry.revisions():
+            if not revision.imported or revision.job in seen:
+                continue
+            try:
+                job = session.backend(entry.backend).get(revision.job)
+            except NotFoundError:
+                continue
+            imported.append(
+                replace(
+                    job,
+                    spec_name=name,
+                    spec_hash=revision.spec_hash[:HASH_PREFIX],
+                    stack=lockfile.stack,
+                    protect=entry.protect,
+                )
+            )
+    return tuple(sorted((*listed, *imported), key=lambda job: job.name))
+
+
 def gather(project: Project, session: RemoteSession | None) -> Inputs:
     """Specs, lockfile and, unless offline (no session), the stack's remote jobs."""
     specs, lockfile = load_local(project)
-    remote = session.list_jobs(places(specs, lockfile)) if session is not None else None
+    remote = observe(session, specs, lockfile) if session is not None else None
     return Inputs(project, specs, lockfile, remote)
 
 

@@ -130,3 +130,13 @@ def record_cancelled(lockfile: Lockfile, name: str, job: str) -> Lockfile:
 def record_forgotten(lockfile: Lockfile, name: str) -> Lockfile:
     """A removed spec whose jobs ended leaves the lockfile."""
     return lockfile.with_entry(name, None)
+
+
+def record_imported(lockfile: Lockfile, spec: JobSpec, revision: Revision) -> Lockfile:
+    """A job adopted by `tuneops import`: active when it succeeded, else pending."""
+    entry = _entry_for(lockfile, spec)
+    if revision.state == JobState.SUCCEEDED.value:
+        entry = replace(entry, active=revision)
+    else:
+        entry = replace(entry, pending=revision)
+    return lockfile.with_entry(spec.name, entry)

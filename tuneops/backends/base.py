@@ -7,7 +7,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from tuneops.specs.models import Backend as BackendKind
 from tuneops.specs.models import JobSpec
@@ -102,6 +102,10 @@ class Backend(Protocol):
 
     def get(self, name: str) -> RemoteJob:
         """The job with the full resource name `name`."""
+        ...
+
+    def describe(self, name: str) -> dict[str, Any]:
+        """The job's settings in spec terms (see `views`), for `tuneops import`."""
         ...
 
     def create(self, job: JobSpec, stack: str) -> RemoteJob:

@@ -22,6 +22,7 @@ from tuneops.backends.errors import (
 from tuneops.backends.generation import generate_body, response_text
 from tuneops.backends.http import JsonObject, Transport
 from tuneops.backends.ratelimit import VERTEX_REQUESTS, VERTEX_SUBMISSIONS, RateLimit, RateLimiter
+from tuneops.backends.views import gemini_view
 from tuneops.backends.wire import field, number, pages, parse_timestamp
 from tuneops.errors import UsageError
 from tuneops.specs.models import Backend as BackendKind
@@ -133,6 +134,13 @@ class GeminiBackend:
             if progress is not None:
                 job = _replace_progress(job, progress)
         return job
+
+    def describe(self, name: str) -> dict[str, Any]:
+        """The model's settings in spec terms (its training data cannot be read back)."""
+        data = self._transport.request(
+            "GET", f"{self._base}/{_model_name(name)}", idempotent=True, limiters=(self._requests,)
+        )
+        return gemini_view(data)
 
     def create(self, job: JobSpec, stack: str) -> RemoteJob:
         """Creates the tuned model `{name}-{hash8}`; a 409 for a model of ours is the same job.

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from tuneops.backends.errors import IdentityError
 from tuneops.specs.models import JobSpec
 
+LABEL_PREFIX = "tuneops-"
 STACK_LABEL = "tuneops-stack"
 NAME_LABEL = "tuneops-name"
 HASH_LABEL = "tuneops-hash"

@@ -28,6 +28,7 @@ from tuneops.backends.ratelimit import (
     RateLimit,
     RateLimiter,
 )
+from tuneops.backends.views import vertex_view
 from tuneops.backends.wire import field, pages, parse_timestamp
 from tuneops.errors import UsageError
 from tuneops.specs.models import Backend as BackendKind
@@ -143,6 +144,19 @@ class VertexBackend:
             limiters=self._limiters_for(place["location"])[:1],
         )
         return self._job(data, None)
+
+    def describe(self, name: str) -> dict[str, Any]:
+        """The job's settings in spec terms, for `tuneops import`."""
+        place = _JOB_NAME.fullmatch(name)
+        if place is None:
+            raise UsageError(f"not a Vertex AI tuning job name: {name!r}")
+        data = self._transport.request(
+            "GET",
+            f"{self._base(place['location'])}/{name}",
+            idempotent=True,
+            limiters=self._limiters_for(place["location"])[:1],
+        )
+        return vertex_view(data, place["location"])
 
     def create(self, job: JobSpec, stack: str) -> RemoteJob:
         """Creates the job; after a lost answer, adopts the attempt's job instead of repeating.

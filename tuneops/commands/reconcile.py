@@ -26,8 +26,8 @@ from tuneops.drift import Drift, find_drift
 from tuneops.errors import LockfileError, TuneopsError
 from tuneops.lockfile import Lockfile, read_lockfile
 from tuneops.plan import BOOKKEEPING, ActionKind, Plan
-from tuneops.planning import Inputs, PlanFlags, compute_plan, plan_options
-from tuneops.remote import STATE_DIR, RemoteSession, places
+from tuneops.planning import Inputs, PlanFlags, compute_plan, observe, plan_options
+from tuneops.remote import STATE_DIR, RemoteSession
 from tuneops.render.plan import render_text
 from tuneops.specs.loader import load_specs
 
@@ -52,7 +52,7 @@ def _inputs(project: Project, session: RemoteSession, console: Console) -> Input
     except LockfileError as error:
         console.note(f"warning: {error}; rebuilding it from the remote labels")
         lockfile = Lockfile(project.config.stack)
-    remote = session.list_jobs(places(specs, lockfile))
+    remote = observe(session, specs, lockfile)
     return Inputs(project, specs, lockfile, remote)
 
 

@@ -16,8 +16,8 @@ from tuneops.console import Console
 from tuneops.errors import ApplyLockedError, UsageError
 from tuneops.plan import BOOKKEEPING
 from tuneops.planner import current_job
-from tuneops.planning import Inputs, PlanFlags, compute_plan, load_local, plan_options
-from tuneops.remote import STATE_DIR, RemoteSession, places
+from tuneops.planning import Inputs, PlanFlags, compute_plan, load_local, observe, plan_options
+from tuneops.remote import STATE_DIR, RemoteSession
 from tuneops.render.status import duration
 from tuneops.specs.models import JobSpec
 
@@ -114,7 +114,7 @@ def wait_for(
     deadline = monotonic() + timeout if timeout is not None else None
     while True:
         specs, lockfile = load_local(project)
-        inputs = Inputs(project, specs, lockfile, session.list_jobs(places(specs, lockfile)))
+        inputs = Inputs(project, specs, lockfile, observe(session, specs, lockfile))
         jobs = {s.name: current_job(s, inputs.remote or ()) for s in targets}
         missing = sorted(name for name, job in jobs.items() if job is None)
         if missing:

@@ -1,0 +1,92 @@
+"""`tuneops import NAME RESOURCE`: adopt a job made outside tuneops under a spec."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tuneops.apply_lock import apply_lock
+from tuneops.commands import EXIT_OK
+from tuneops.config import require_project
+from tuneops.console import Console
+from tuneops.errors import UsageError
+from tuneops.importer import compare, imported_hash
+from tuneops.lockfile import Revision, write_lockfile
+from tuneops.planning import load_local
+from tuneops.recording import record_found, record_imported
+from tuneops.remote import STATE_DIR, RemoteSession
+from tuneops.render.plan import value
+from tuneops.specs.models import Backend
+
+_VERTEX_JOB = re.compile(r"projects/[^/]+/locations/[^/]+/tuningJobs/[^/]+")
+_GEMINI_MODEL = re.compile(r"tunedModels/[a-z0-9-]+")
+
+
+def _backend_of(resource: str) -> Backend:
+    if _VERTEX_JOB.fullmatch(resource):
+        return Backend.VERTEX
+    if _GEMINI_MODEL.fullmatch(resource):
+        return Backend.GEMINI
+    raise UsageError(
+        f"{resource!r} is neither a Vertex AI tuning job (projects/P/locations/L/tuningJobs/ID) "
+        "nor a Gemini tuned model (tunedModels/ID)"
+    )
+
+
+def import_job(config: Path | None, name: str, resource: str, console: Console) -> int:
+    """Records `resource` in the lockfile as the current revision of spec `name`.
+
+    Neither service lets tuneops mark the job as its own (Vertex AI jobs cannot
+    be relabelled; a Gemini model's id cannot change), so the adoption lives in
+    the lockfile (`imported: true`) and the job is fetched by name on each run.
+    """
+    project = require_project(config)
+    specs, lockfile = load_local(project)
+    spec = next((s for s in specs if s.name == name), None)
+    if spec is None:
+        raise UsageError(
+            f"no spec named {name!r}: write the spec first, then import under its name"
+        )
+    kind = _backend_of(resource)
+    if kind is not spec.backend:
+        raise UsageError(
+            f"{resource} is a {kind.value} job but spec {name!r} is for {spec.backend.value}"
+        )
+    with apply_lock(project.root / STATE_DIR), RemoteSession(project) as session:
+        backend = session.backend(kind)
+        job = backend.get(resource)
+        if job.stack is not None:
+            if job.stack != project.config.stack or job.spec_name != name:
+                raise UsageError(
+                    f"{resource} already belongs to spec {job.spec_name!r} of stack {job.stack!r}; "
+                    "tuneops never takes a job over from another spec or stack"
+                )
+            write_lockfile(project.lockfile_path, record_found(lockfile, spec, job))
+            console.result(f"{resource} already carries the labels of {name}; recorded it")
+            return EXIT_OK
+        snapshot, changes = compare(spec, backend.describe(resource))
+        revision = Revision(
+            job=job.name,
+            spec_hash=imported_hash(spec, snapshot, matches=not changes),
+            state=job.state.value,
+            model=job.model,
+            endpoint=job.endpoint,
+            spec=snapshot,
+            imported=True,
+        )
+        write_lockfile(project.lockfile_path, record_imported(lockfile, spec, revision))
+    where = "active" if revision.state == "succeeded" else "pending"
+    if not changes:
+        console.result(f"imported {job.name} as the {where} revision of {name} ({job.state.value})")
+        if kind is Backend.GEMINI:
+            console.note("note: the Gemini API does not return training data; assumed to match")
+        return EXIT_OK
+    console.result(
+        f"imported {job.name} as the {where} revision of {name}, but it differs from the spec:"
+    )
+    for change in changes:
+        console.result(f"  ~ {change.path}: {value(change.old)} → {value(change.new)}")
+    console.result(
+        "the next `tuneops apply` replaces it; its endpoint serves until the new job succeeds"
+    )
+    return EXIT_OK
