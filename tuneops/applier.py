@@ -10,7 +10,7 @@ lockfile that is true for everything that happened.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import partial
@@ -223,9 +223,3 @@ class Applier:
 
 def _adopt(lockfile: Lockfile, *, spec: JobSpec, job: RemoteJob) -> Lockfile:
     return record_found(lockfile, spec, job)
-
-
-def summarize(outcomes: Sequence[Outcome]) -> Mapping[str, int]:
-    """Counts of done and failed actions."""
-    done = sum(1 for o in outcomes if o.ok)
-    return {"done": done, "failed": len(outcomes) - done}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import signal
 import subprocess
@@ -222,7 +223,9 @@ def test_smoke_test_that_fails_keeps_the_old_endpoint(project: Project) -> None:
     assert statuses[1].split()[:5] == ["numbers", "in", "sync", "degraded", "succeeded"]
 
 
-def test_status_for_a_mixed_set_of_states(project: Project) -> None:
+def test_status_for_a_mixed_set_of_states(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project.write(vertex_spec("done"), vertex_spec("broken"), vertex_spec("running"))
     project.run("tuneops apply --auto-approve")
     lock = project.lock()
@@ -234,16 +237,11 @@ def test_status_for_a_mixed_set_of_states(project: Project) -> None:
     error = _error_of(project, lock["broken"]["pending"]["job"])
     done = project.lock()["done"]["active"]["endpoint"]
     now = dt.datetime.fromisoformat(project.emulator.now().replace("Z", "+00:00"))
-    import io
-
     out, err = io.StringIO(), io.StringIO()
-    os.chdir(project.root)
-    try:
-        code = status(
-            None, [], fmt="text", offline=False, console=Console(out, err, False), now=lambda: now
-        )
-    finally:
-        os.chdir(Path(__file__).parent)
+    monkeypatch.chdir(project.root)
+    code = status(
+        None, [], fmt="text", offline=False, console=Console(out, err, False), now=lambda: now
+    )
     assert code == 0
     assert out.getvalue().splitlines() == [
         "NAME     SYNC     HEALTH       ACTIVE     PENDING  ELAPSED  PROGRESS   ENDPOINT",
