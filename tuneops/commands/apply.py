@@ -91,6 +91,10 @@ def apply(
         if plan.blocked:
             console.note("error: guards block this plan; nothing was applied")
             return EXIT_BLOCKED
+        if plan.has_changes and saved is None and not auto_approve and not _confirm(console):
+            console.note("apply cancelled; nothing was changed")
+            return EXIT_ERROR
+        # From here on the lockfile is kept true: first refreshed, then after each action.
         applier = Applier(
             session,
             inputs.specs,
@@ -102,9 +106,6 @@ def apply(
         )
         if not plan.has_changes:
             return _wait(project, session, [], timeout, console) if wait else EXIT_OK
-        if saved is None and not auto_approve and not _confirm(console):
-            console.note("apply cancelled; nothing was changed")
-            return EXIT_ERROR
         outcomes = applier.run(plan)
         failed = [o for o in outcomes if not o.ok]
         done = len(outcomes) - len(failed)
