@@ -252,3 +252,18 @@ def test_status_for_a_mixed_set_of_states(
         "running  in sync  progressing  -          running  8s       running    -",
         "from the remote services: 3 job(s) of stack e2e",
     ]
+
+
+def test_status_falls_back_to_the_lockfile_and_says_so(project: Project) -> None:
+    project.write(vertex_spec("bot"))
+    project.run("tuneops apply --auto-approve")
+    project.emulator.add_fault(method="GET", path="tuningJobs", kind="status", status=403, count=1)
+    run = project.run("tuneops status")
+    assert run.code == 0
+    assert run.err.startswith("warning: GET ")
+    assert run.err.rstrip().endswith("showing what the lockfile records")
+    assert run.out.splitlines()[-1] == (
+        "from the lockfile only (the remote services could not be read): "
+        "remote states may have moved on"
+    )
+    assert run.out.splitlines()[1].split()[:4] == ["bot", "in", "sync", "progressing"]

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
+from tuneops.backends.errors import CredentialsError, RemoteError
 from tuneops.commands import EXIT_OK
 from tuneops.config import require_project
 from tuneops.console import Console
@@ -35,18 +36,24 @@ def status(
 ) -> int:
     """Prints where each spec (or each named one) stands."""
     project = require_project(config)
-    if offline:
+    inputs, problem = None, None
+    if not offline:
+        try:
+            with RemoteSession(project) as session:
+                inputs = gather(project, session)
+        except (RemoteError, CredentialsError) as error:
+            problem = str(error)
+            console.note(f"warning: {problem}; showing what the lockfile records")
+    if inputs is None:
         inputs = gather(project, None)
-    else:
-        with RemoteSession(project) as session:
-            inputs = gather(project, session)
     plan = compute_plan(inputs, PlanOptions(targets=tuple(names)))
     jobs = inputs.remote if inputs.remote is not None else jobs_from_lockfile(inputs.lockfile)
     rows = spec_statuses(inputs.specs, inputs.lockfile, jobs, plan, now())
     if names:
         rows = tuple(r for r in rows if r.name in names)
     if inputs.remote is None:
-        source = "from the lockfile only (offline): remote states may have moved on"
+        why = "the remote services could not be read" if problem else "offline"
+        source = f"from the lockfile only ({why}): remote states may have moved on"
     else:
         source = f"from the remote services: {len(jobs)} job(s) of stack {project.config.stack}"
     if fmt == "json":
