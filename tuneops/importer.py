@@ -14,21 +14,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from tuneops.plan import Change
+from tuneops.planner import flatten
 from tuneops.specs.hashing import canonical_json, spec_snapshot
 from tuneops.specs.models import JobSpec
 
 UNREADABLE = ("project", "trainingData")
-
-
-def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in data.items():
-        path = f"{prefix}.{key}" if prefix else key
-        if isinstance(value, Mapping) and value:
-            flat.update(_flatten(value, path))
-        else:
-            flat[path] = value
-    return flat
 
 
 def _unflatten(flat: Mapping[str, Any]) -> dict[str, Any]:
@@ -48,8 +38,8 @@ def compare(spec: JobSpec, view: Mapping[str, Any]) -> tuple[dict[str, Any], tup
     A `Change` reads old = the job's value, new = the spec's value, as a replace
     would show it.
     """
-    wanted = _flatten(spec_snapshot(spec.canonical))
-    seen = _flatten(view)
+    wanted = flatten(spec_snapshot(spec.canonical))
+    seen = flatten(view)
     observed: dict[str, Any] = {}
     for path, value in wanted.items():
         assumed = any(path == f or path.startswith(f + ".") for f in UNREADABLE)

@@ -41,12 +41,13 @@ def _age(job: RemoteJob) -> tuple[str, str]:
     return (created, job.name)
 
 
-def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested mappings as dotted paths (`hyperParameters.epochCount`) to leaf values."""
     flat: dict[str, Any] = {}
     for key, value in data.items():
         path = f"{prefix}.{key}" if prefix else key
         if isinstance(value, Mapping) and value:
-            flat.update(_flatten(value, path))
+            flat.update(flatten(value, path))
         else:
             flat[path] = value
     return flat
@@ -56,7 +57,7 @@ def diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> tuple[Change,
     """Field changes between two spec snapshots (dotted paths, sorted)."""
     if old is None:
         return ()
-    before, after = _flatten(old), _flatten(new)
+    before, after = flatten(old), flatten(new)
     return tuple(
         Change(path, before.get(path), after.get(path))
         for path in sorted(before.keys() | after.keys())

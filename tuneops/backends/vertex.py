@@ -134,19 +134,16 @@ class VertexBackend:
 
     def get(self, name: str) -> RemoteJob:
         """The job named `name` (`projects/P/locations/L/tuningJobs/ID`)."""
-        place = _JOB_NAME.fullmatch(name)
-        if place is None:
-            raise UsageError(f"not a Vertex AI tuning job name: {name!r}")
-        data = self._transport.request(
-            "GET",
-            f"{self._base(place['location'])}/{name}",
-            idempotent=True,
-            limiters=self._limiters_for(place["location"])[:1],
-        )
+        data, _ = self._fetch(name)
         return self._job(data, None)
 
     def describe(self, name: str) -> dict[str, Any]:
         """The job's settings in spec terms, for `tuneops import`."""
+        data, location = self._fetch(name)
+        return vertex_view(data, location)
+
+    def _fetch(self, name: str) -> tuple[JsonObject, str]:
+        """The raw `TuningJob` and its region."""
         place = _JOB_NAME.fullmatch(name)
         if place is None:
             raise UsageError(f"not a Vertex AI tuning job name: {name!r}")
@@ -156,7 +153,7 @@ class VertexBackend:
             idempotent=True,
             limiters=self._limiters_for(place["location"])[:1],
         )
-        return vertex_view(data, place["location"])
+        return data, place["location"]
 
     def create(self, job: JobSpec, stack: str) -> RemoteJob:
         """Creates the job; after a lost answer, adopts the attempt's job instead of repeating.
