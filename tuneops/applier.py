@@ -20,6 +20,7 @@ from tuneops.backends.base import JobState, RemoteJob
 from tuneops.errors import PlanStaleError, TuneopsError
 from tuneops.lockfile import Lockfile, write_lockfile
 from tuneops.plan import Action, ActionKind, Plan
+from tuneops.planner import KEEPABLE, current_job
 from tuneops.recording import (
     record_cancelled,
     record_forgotten,
@@ -192,23 +193,21 @@ class Applier:
         jobs = self.session.list_jobs(sorted(where))
         extra: list[Outcome] = []
         for spec in sorted(specs, key=lambda s: s.name):
-            same = sorted(
-                (
-                    j
-                    for j in jobs
-                    if j.spec_name == spec.name
-                    and j.spec_hash == spec.spec_hash[:16]
-                    and j.state in (JobState.PENDING, JobState.RUNNING, JobState.SUCCEEDED)
-                ),
-                key=lambda j: (j.create_time.isoformat() if j.create_time else "~", j.name),
-            )
-            if len(same) < 2:
+            keep = current_job(spec, jobs)
+            if keep is None or keep.state not in KEEPABLE:
                 continue
-            keep = same[0]
+            duplicates = [
+                j
+                for j in jobs
+                if j.spec_name == spec.name
+                and j.spec_hash == keep.spec_hash
+                and j.name != keep.name
+                and j.state in (JobState.PENDING, JobState.RUNNING)
+            ]
+            if not duplicates:
+                continue
             self._record(partial(_adopt, spec=spec, job=keep))
-            for duplicate in same[1:]:
-                if not duplicate.state.is_live:
-                    continue
+            for duplicate in duplicates:
                 action = Action(
                     ActionKind.CANCEL,
                     spec.name,

@@ -27,11 +27,6 @@ class ActionKind(str, enum.Enum):
     ADOPT = "adopt"
 
     @property
-    def is_bookkeeping(self) -> bool:
-        """The action only changes the lockfile, never a remote job."""
-        return self in BOOKKEEPING
-
-    @property
     def creates_job(self) -> bool:
         """The action starts a new (paid) remote job."""
         return self in {ActionKind.CREATE, ActionKind.REPLACE, ActionKind.RETRY}

@@ -71,7 +71,7 @@ def current_job(spec: JobSpec, jobs: Sequence[RemoteJob]) -> RemoteJob | None:
     current = [
         j for j in jobs if j.spec_name == spec.name and j.spec_hash == _short(spec.spec_hash)
     ]
-    wanted = [j for j in current if j.state in _KEEPABLE]
+    wanted = [j for j in current if j.state in KEEPABLE]
     if wanted:
         return min(wanted, key=_age)
     return max(current, key=_age) if current else None
@@ -137,24 +137,22 @@ class _SpecPlanner:
             )
 
     def desired(self, spec: JobSpec, entry: LockEntry | None, jobs: Sequence[RemoteJob]) -> None:
-        current = [j for j in jobs if j.spec_hash == _short(spec.spec_hash)]
-        others = [j for j in jobs if j.spec_hash != _short(spec.spec_hash)]
+        keep = current_job(spec, jobs)
         known = {r.job for r in entry.revisions()} if entry else set()
-        wanted = [j for j in current if j.state in _KEEPABLE]
-        for job in sorted(others, key=_age):
-            if job.state in (JobState.PENDING, JobState.RUNNING) and wanted:
-                self.cancel(spec.name, job, "superseded by the current spec", spec.protect)
-        if wanted:
-            keep, *duplicates = sorted(wanted, key=_age)
-            for duplicate in duplicates:
-                if duplicate.state.is_live:
-                    reason = f"duplicate of {keep.name} for the same spec (a concurrent apply)"
-                    self.cancel(spec.name, duplicate, reason, protect=False)
-            self._keep(spec, entry, keep, known)
-        elif current:
-            self._failed(spec, entry, max(current, key=_age), known)
+        if keep is None:
+            self._start(spec, entry, [j for j in jobs if j.spec_hash != _short(spec.spec_hash)])
+        elif keep.state not in KEEPABLE:
+            self._failed(spec, entry, keep, known)
         else:
-            self._start(spec, entry, others)
+            for job in sorted(jobs, key=_age):
+                if job is keep or job.state not in (JobState.PENDING, JobState.RUNNING):
+                    continue
+                if job.spec_hash == keep.spec_hash:
+                    reason = f"duplicate of {keep.name} for the same spec (a concurrent apply)"
+                    self.cancel(spec.name, job, reason, protect=False)
+                else:
+                    self.cancel(spec.name, job, "superseded by the current spec", spec.protect)
+            self._keep(spec, entry, keep, known)
 
     def _keep(
         self, spec: JobSpec, entry: LockEntry | None, job: RemoteJob, known: set[str]
@@ -236,7 +234,7 @@ class _SpecPlanner:
         )
 
 
-_KEEPABLE = frozenset({JobState.PENDING, JobState.RUNNING, JobState.SUCCEEDED})
+KEEPABLE = frozenset({JobState.PENDING, JobState.RUNNING, JobState.SUCCEEDED})
 
 
 def _guards(actions: list[Action], specs: Sequence[JobSpec], options: PlanOptions) -> list[Action]:

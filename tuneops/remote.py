@@ -44,11 +44,6 @@ class Place:
     project: str | None = None
     location: str | None = None
 
-    def describe(self) -> str:
-        """`vertex acme-ml/us-central1`, or `gemini`."""
-        where = "/".join(p for p in (self.project, self.location) if p)
-        return f"{self.backend.value} {where}".strip()
-
 
 def place_of(spec: JobSpec) -> Place:
     """Where the jobs of `spec` run."""
@@ -108,11 +103,8 @@ class RemoteSession:
         self._stack.close()
 
     def _is_embedded(self, kind: BackendKind) -> bool:
-        configured = (
-            self.project.config.vertex
-            if kind is BackendKind.VERTEX
-            else (self.project.config.gemini)
-        )
+        config = self.project.config
+        configured = config.vertex if kind is BackendKind.VERTEX else config.gemini
         override = self.env.get(ENDPOINT_ENVS[kind])
         return (override or configured.endpoint) == EMBEDDED
 

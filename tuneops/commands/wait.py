@@ -14,6 +14,7 @@ from tuneops.commands import EXIT_ERROR, EXIT_OK
 from tuneops.config import Project, require_project
 from tuneops.console import Console
 from tuneops.errors import ApplyLockedError, UsageError
+from tuneops.lockfile import read_lockfile
 from tuneops.plan import BOOKKEEPING
 from tuneops.planner import current_job
 from tuneops.planning import Inputs, PlanFlags, compute_plan, load_local, observe, plan_options
@@ -103,7 +104,7 @@ def wait_for(
     lock_held: bool = False,
 ) -> int:
     """Polls (one listing per place) until the jobs of `names` end; see `wait`."""
-    specs, _ = load_local(project)
+    specs, _ = load_local(project)  # read once; only the lockfile changes while waiting
     known = {spec.name for spec in specs}
     unknown = sorted(set(names) - known)
     if unknown:
@@ -113,7 +114,7 @@ def wait_for(
     display = _Display(console)
     deadline = monotonic() + timeout if timeout is not None else None
     while True:
-        specs, lockfile = load_local(project)
+        lockfile = read_lockfile(project.lockfile_path, project.config.stack)  # written by _record
         inputs = Inputs(project, specs, lockfile, observe(session, specs, lockfile))
         jobs = {s.name: current_job(s, inputs.remote or ()) for s in targets}
         missing = sorted(name for name, job in jobs.items() if job is None)
