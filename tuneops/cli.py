@@ -21,7 +21,7 @@ from tuneops.errors import SpecError, TuneopsError, UsageError
 from tuneops.render.diagnostics import text_line
 
 if TYPE_CHECKING:
-    from tuneops.planning import PlanFlags
+    from tuneops.runtime.inputs import PlanFlags
 
 EXIT_INTERRUPTED = 130
 
@@ -141,7 +141,7 @@ def _plan_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _flags(args: argparse.Namespace) -> PlanFlags:
-    from tuneops.planning import PlanFlags
+    from tuneops.runtime.inputs import PlanFlags
 
     return PlanFlags(
         targets=tuple(args.target),

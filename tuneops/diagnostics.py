@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from pathlib import Path
 
 
 class Severity(str, enum.Enum):
@@ -35,6 +36,12 @@ class Diagnostic:
     message: str
     severity: Severity = Severity.ERROR
 
+    def line(self) -> str:
+        """`FILE:LINE:COL: error: $.json.path: message` (LINE:COL left out when unknown)."""
+        loc = self.location
+        where = f"{loc.file}:{loc.line}:{loc.column}" if loc.line else loc.file
+        return f"{where}: {self.severity.value}: {loc.json_path}: {self.message}"
+
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Orders diagnostics by file, then position, then path and message."""
         loc = self.location
@@ -53,3 +60,11 @@ def json_path(parts: tuple[str | int, ...] | list[str | int]) -> str:
             escaped = part.replace("\\", "\\\\").replace("'", "\\'")
             out.append(f"['{escaped}']")
     return "".join(out)
+
+
+def display_path(path: Path) -> str:
+    """A path as shown to the user: relative to the working directory when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -13,9 +13,9 @@ from tests.backends.support import API_KEY, TOKEN, CountingCredentials, FakeCloc
 from tuneops.backends.auth import ApiKey, GoogleCredentials, StaticToken
 from tuneops.backends.errors import CredentialsError
 from tuneops.backends.factory import build_auth, build_backend, resolve_endpoint
-from tuneops.config import ProjectConfig, ServiceSettings
 from tuneops.errors import ConfigError
-from tuneops.specs.models import Backend as Kind
+from tuneops.project import ProjectConfig, ServiceSettings
+from tuneops.specs.models import BackendKind as Kind
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ import pytest
 
 from tests.backends.support import gemini_job, vertex_job
 from tuneops.backends import gemini, identity, vertex
-from tuneops.backends.base import JobState
 from tuneops.backends.errors import IdentityError, InvalidResponseError
 from tuneops.backends.generation import generate_body, response_text
 from tuneops.backends.wire import parse_timestamp
+from tuneops.core.jobs import JobState
 from tuneops.errors import UsageError
 
 NONCE = "fedcba9876543210"

@@ -10,10 +10,11 @@ import requests
 from tests.backends.conftest import BackendFactory, Control, options
 from tests.backends.support import API_KEY, gemini_job
 from tuneops.backends import errors
-from tuneops.backends.base import Backend, JobState
+from tuneops.backends.base import Backend
+from tuneops.core.jobs import JobState
 from tuneops.emulator import EmulatorHandle
 from tuneops.errors import UsageError
-from tuneops.specs.models import Backend as Kind
+from tuneops.specs.models import BackendKind as Kind
 
 CREATE = "POST /v1beta/tunedModels"
 LIST = "GET /v1beta/tunedModels"

@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from tests.backends.conftest import Control
 from tests.backends.support import gemini_job, vertex_job
-from tuneops.backends.base import Backend, RemoteJob
+from tuneops.backends.base import Backend
+from tuneops.core.jobs import RemoteJob
 
 CREATE = "POST /v1/projects/{project}/locations/{location}/tuningJobs"
 

@@ -11,12 +11,13 @@ import requests
 
 from tests.backends.conftest import BackendFactory, Control, options
 from tests.backends.support import TOKEN, gemini_job, vertex_job
-from tuneops.backends.base import Backend, JobState
+from tuneops.backends.base import Backend
 from tuneops.backends.errors import FailedPreconditionError, JobNotReadyError, NotFoundError
 from tuneops.backends.factory import build_backend
+from tuneops.core.jobs import JobState
 from tuneops.emulator import EmulatorHandle
 from tuneops.errors import UsageError
-from tuneops.specs.models import Backend as Kind
+from tuneops.specs.models import BackendKind as Kind
 
 NUMBER = "123456789012"
 PARENT = f"projects/{NUMBER}/locations/us-central1"

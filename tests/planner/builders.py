@@ -5,17 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tuneops.backends.base import Capabilities, JobState, RemoteJob
+from tuneops.core.jobs import Capabilities, JobState, RemoteJob
 from tuneops.diagnostics import Location
-from tuneops.lockfile import LockEntry, Lockfile, Revision
+from tuneops.lockfile.file import LockEntry, Lockfile, Revision
 from tuneops.specs.hashing import canonical_spec, spec_hash, spec_snapshot
-from tuneops.specs.models import Backend, JobSpec, VertexSpec
+from tuneops.specs.models import BackendKind, JobSpec, VertexSpec
 
 STACK = "demo"
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 CAPS = {
-    Backend.VERTEX: Capabilities(client_chosen_ids=False, labels=True, cancel=True, delete=False),
-    Backend.GEMINI: Capabilities(client_chosen_ids=True, labels=False, cancel=False, delete=True),
+    BackendKind.VERTEX: Capabilities(
+        client_chosen_ids=False, labels=True, cancel=True, delete=False
+    ),
+    BackendKind.GEMINI: Capabilities(
+        client_chosen_ids=True, labels=False, cancel=False, delete=True
+    ),
 }
 
 
@@ -51,7 +55,7 @@ def job(
     full_hash = spec_hash or (of.spec_hash if isinstance(of, JobSpec) else "f" * 64)
     succeeded = state is JobState.SUCCEEDED
     return RemoteJob(
-        backend=Backend.VERTEX,
+        backend=BackendKind.VERTEX,
         name=f"projects/1/locations/us-central1/tuningJobs/{number}",
         spec_name=name,
         spec_hash=full_hash[:16],
@@ -91,7 +95,7 @@ def entry(
 ) -> LockEntry:
     """A lockfile entry for a spec."""
     return LockEntry(
-        Backend.VERTEX, of.spec_hash, protect, "acme-ml", "us-central1", active, pending
+        BackendKind.VERTEX, of.spec_hash, protect, "acme-ml", "us-central1", active, pending
     )
 
 

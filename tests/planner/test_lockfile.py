@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from tests.planner.builders import BOT_SPEC, entry, job, lockfile, revision
-from tuneops.backends.base import JobState
+from tuneops.core.jobs import JobState
 from tuneops.errors import LockfileError
-from tuneops.lockfile import HEADER, read_lockfile, write_lockfile
+from tuneops.lockfile.file import HEADER, read_lockfile, write_lockfile
 
 
 def test_round_trip_keeps_every_field(tmp_path: Path) -> None:

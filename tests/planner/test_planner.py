@@ -7,11 +7,11 @@ from collections.abc import Sequence
 import pytest
 
 from tests.planner.builders import CAPS, STACK, entry, job, lockfile, revision, spec
-from tuneops.backends.base import JobState, RemoteJob
+from tuneops.core.jobs import JobState, RemoteJob
+from tuneops.core.plan import ActionKind, Change, Plan, PlanOptions
+from tuneops.core.planner import make_plan
 from tuneops.errors import UsageError
-from tuneops.lockfile import Lockfile
-from tuneops.plan import ActionKind, Change, Plan, PlanOptions
-from tuneops.planner import make_plan
+from tuneops.lockfile.file import Lockfile
 from tuneops.specs.models import JobSpec
 
 

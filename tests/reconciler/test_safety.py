@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import tuneops.applier
+import tuneops.runtime.applier
 from tests.reconciler.project import (
     API_KEY,
     TOKEN,
@@ -19,10 +19,10 @@ from tests.reconciler.project import (
     use_credentials,
     vertex_spec,
 )
+from tuneops.core.plan import Action, ActionKind, Change, Plan
 from tuneops.emulator import EmulatorHandle
-from tuneops.plan import Action, ActionKind, Change, Plan
 from tuneops.render.plan import MARKDOWN_LIMIT, render_markdown
-from tuneops.specs.models import Backend
+from tuneops.specs.models import BackendKind
 
 
 @pytest.fixture
@@ -138,7 +138,7 @@ def test_an_apply_killed_before_its_lockfile_write_leaves_no_duplicate(
     def crash(*args: object) -> object:
         raise KeyboardInterrupt  # as if the process died right after the create answered
 
-    monkeypatch.setattr(tuneops.applier, "record_started", crash)
+    monkeypatch.setattr(tuneops.runtime.applier, "record_started", crash)
     assert project.run("tuneops apply --auto-approve").code == 130
     assert project.creates() == 1
     assert "bot" not in project.lock()
@@ -191,7 +191,7 @@ def test_markdown_for_500_specs_stays_under_the_limit() -> None:
         Action(
             ActionKind.REPLACE,
             f"spec-{i:03d}",
-            Backend.VERTEX,
+            BackendKind.VERTEX,
             "spec changed",
             "a" * 64,
             f"projects/1/locations/us-central1/tuningJobs/{i}",
@@ -209,7 +209,7 @@ def test_markdown_for_500_specs_stays_under_the_limit() -> None:
 
 
 def test_a_second_apply_on_the_same_checkout_is_refused(project: Project) -> None:
-    from tuneops.apply_lock import apply_lock
+    from tuneops.runtime.checkout_lock import apply_lock
 
     project.write(vertex_spec("bot"))
     with apply_lock(project.root / ".tuneops"):
@@ -242,7 +242,7 @@ def test_apply_on_a_terminal_asks_and_only_yes_applies(
 
     from tuneops.commands.apply import apply
     from tuneops.console import Console
-    from tuneops.planning import PlanFlags
+    from tuneops.runtime.inputs import PlanFlags
 
     project.write(vertex_spec("bot"))
     monkeypatch.setattr("sys.stdin", io.StringIO(answer))

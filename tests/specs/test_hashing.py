@@ -11,7 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tuneops.config import Defaults
+from tuneops.project import Defaults
 from tuneops.specs.loader import load_specs
 
 DEFAULTS = Defaults(project="acme-ml", location="us-central1")

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import tuneops
-from tuneops.config import Defaults
 from tuneops.diagnostics import Diagnostic
+from tuneops.project import Defaults
 from tuneops.specs.loader import load_specs
 from tuneops.specs.source import MAX_SPEC_BYTES
 

@@ -8,8 +8,9 @@ import jsonschema
 import pytest
 from pydantic import BaseModel
 
-from tuneops.config import Defaults, Guards, ProjectConfig, ServiceSettings
+from tuneops.project import Guards, ProjectConfig, ServiceSettings
 from tuneops.specs.models import (
+    Defaults,
     Example,
     GeminiHyperParameters,
     GeminiSpec,
@@ -98,8 +99,8 @@ def test_every_spec_and_config_field_has_a_description() -> None:
 
 
 def test_enum_values_match_the_model_enums() -> None:
-    from tuneops.specs.models import AdapterSize, Backend
+    from tuneops.specs.models import AdapterSize, BackendKind
 
     adapter = VERTEX["properties"]["hyperParameters"]["properties"]["adapterSize"]["enum"]
     assert adapter == [size.value for size in AdapterSize]
-    assert VERTEX["properties"]["backend"]["enum"] == [b.value for b in Backend]
+    assert VERTEX["properties"]["backend"]["enum"] == [b.value for b in BackendKind]

@@ -29,9 +29,9 @@ from tuneops.backends.base import Backend
 from tuneops.backends.clock import Clock, SystemClock
 from tuneops.backends.http import Transport, TransportOptions
 from tuneops.backends.ratelimit import VERTEX_REQUESTS, VERTEX_SUBMISSIONS, RateLimit
-from tuneops.config import EMBEDDED, ProjectConfig
 from tuneops.errors import ConfigError
-from tuneops.specs.models import Backend as BackendKind
+from tuneops.project import EMBEDDED, ProjectConfig
+from tuneops.specs.models import BackendKind
 
 ACCESS_TOKEN_ENV = "TUNEOPS_ACCESS_TOKEN"
 API_KEY_ENVS = ("GEMINI_API_KEY", "GOOGLE_API_KEY")

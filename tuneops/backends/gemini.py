@@ -11,7 +11,6 @@ from types import MappingProxyType
 from typing import Any
 
 from tuneops.backends import identity as ident
-from tuneops.backends.base import Capabilities, JobState, RemoteJob
 from tuneops.backends.clock import Clock
 from tuneops.backends.errors import (
     AlreadyExistsError,
@@ -24,9 +23,9 @@ from tuneops.backends.http import JsonObject, Transport
 from tuneops.backends.ratelimit import VERTEX_REQUESTS, VERTEX_SUBMISSIONS, RateLimit, RateLimiter
 from tuneops.backends.views import gemini_view
 from tuneops.backends.wire import field, number, pages, parse_timestamp
+from tuneops.core.jobs import Capabilities, JobState, RemoteJob
 from tuneops.errors import UsageError
-from tuneops.specs.models import Backend as BackendKind
-from tuneops.specs.models import GeminiSpec, JobSpec
+from tuneops.specs.models import BackendKind, GeminiSpec, JobSpec
 
 log = logging.getLogger("tuneops.backends")
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tuneops.backends.errors import IdentityError
+from tuneops.core.jobs import HASH_PREFIX
 from tuneops.specs.models import JobSpec
 
 LABEL_PREFIX = "tuneops-"
@@ -22,7 +23,7 @@ HASH_LABEL = "tuneops-hash"
 PROTECT_LABEL = "tuneops-protect"
 NONCE_LABEL = "tuneops-nonce"
 
-HASH_LENGTH = 16  # hex digits of the spec hash recorded remotely
+HASH_LENGTH = HASH_PREFIX  # hex digits of the spec hash recorded remotely
 MODEL_ID_HASH_LENGTH = 8  # hex digits in a Gemini tunedModelId
 
 # The same rules as the config and spec schemas; both fit Google label values.

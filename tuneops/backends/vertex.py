@@ -10,7 +10,6 @@ from types import MappingProxyType
 from typing import Any
 
 from tuneops.backends import identity as ident
-from tuneops.backends.base import Capabilities, JobState, RemoteJob
 from tuneops.backends.clock import Clock
 from tuneops.backends.errors import (
     CreateOutcomeUnknownError,
@@ -30,9 +29,9 @@ from tuneops.backends.ratelimit import (
 )
 from tuneops.backends.views import vertex_view
 from tuneops.backends.wire import field, pages, parse_timestamp
+from tuneops.core.jobs import Capabilities, JobState, RemoteJob
 from tuneops.errors import UsageError
-from tuneops.specs.models import Backend as BackendKind
-from tuneops.specs.models import JobSpec, VertexSpec
+from tuneops.specs.models import BackendKind, JobSpec, VertexSpec
 
 log = logging.getLogger("tuneops.backends")
 

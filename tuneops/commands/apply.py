@@ -7,17 +7,17 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from tuneops.applier import Applier, Outcome
-from tuneops.apply_lock import apply_lock
 from tuneops.commands import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK
 from tuneops.commands.plan import show
 from tuneops.commands.wait import wait_for
-from tuneops.config import Project, require_project
 from tuneops.console import Console
+from tuneops.core.plan import Plan
 from tuneops.errors import PlanStaleError, UsageError
-from tuneops.plan import Plan
-from tuneops.planning import PlanFlags, compute_plan, gather, load_local, plan_options
-from tuneops.remote import STATE_DIR, RemoteSession
+from tuneops.project import Project, require_project
+from tuneops.runtime.applier import Applier, Outcome
+from tuneops.runtime.checkout_lock import apply_lock
+from tuneops.runtime.inputs import PlanFlags, compute_plan, gather, load_local, plan_options
+from tuneops.runtime.session import STATE_DIR, RemoteSession
 
 POLL_SECONDS = 10.0
 

@@ -5,28 +5,28 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tuneops.apply_lock import apply_lock
 from tuneops.commands import EXIT_OK
-from tuneops.config import require_project
 from tuneops.console import Console
+from tuneops.core.importing import compare, imported_hash
+from tuneops.core.transitions import record_found, record_imported
 from tuneops.errors import UsageError
-from tuneops.importer import compare, imported_hash
-from tuneops.lockfile import Revision, write_lockfile
-from tuneops.planning import load_local
-from tuneops.recording import record_found, record_imported
-from tuneops.remote import STATE_DIR, RemoteSession
+from tuneops.lockfile.file import Revision, write_lockfile
+from tuneops.project import require_project
 from tuneops.render.plan import value
-from tuneops.specs.models import Backend
+from tuneops.runtime.checkout_lock import apply_lock
+from tuneops.runtime.inputs import load_local
+from tuneops.runtime.session import STATE_DIR, RemoteSession
+from tuneops.specs.models import BackendKind
 
 _VERTEX_JOB = re.compile(r"projects/[^/]+/locations/[^/]+/tuningJobs/[^/]+")
 _GEMINI_MODEL = re.compile(r"tunedModels/[a-z0-9-]+")
 
 
-def _backend_of(resource: str) -> Backend:
+def _backend_of(resource: str) -> BackendKind:
     if _VERTEX_JOB.fullmatch(resource):
-        return Backend.VERTEX
+        return BackendKind.VERTEX
     if _GEMINI_MODEL.fullmatch(resource):
-        return Backend.GEMINI
+        return BackendKind.GEMINI
     raise UsageError(
         f"{resource!r} is neither a Vertex AI tuning job (projects/P/locations/L/tuningJobs/ID) "
         "nor a Gemini tuned model (tunedModels/ID)"
@@ -78,7 +78,7 @@ def import_job(config: Path | None, name: str, resource: str, console: Console) 
     where = "active" if revision.state == "succeeded" else "pending"
     if not changes:
         console.result(f"imported {job.name} as the {where} revision of {name} ({job.state.value})")
-        if kind is Backend.GEMINI:
+        if kind is BackendKind.GEMINI:
             console.note("note: the Gemini API does not return training data; assumed to match")
         return EXIT_OK
     console.result(

@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Literal
 
 from tuneops.commands import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
-from tuneops.config import require_project
 from tuneops.console import Console
-from tuneops.plan import Plan
-from tuneops.planning import PlanFlags, compute_plan, gather, plan_options
-from tuneops.remote import RemoteSession
+from tuneops.core.plan import Plan
+from tuneops.project import require_project
 from tuneops.render.plan import render_markdown, render_text
+from tuneops.runtime.inputs import PlanFlags, compute_plan, gather, plan_options
+from tuneops.runtime.session import RemoteSession
 
 Format = Literal["text", "json", "markdown"]
 

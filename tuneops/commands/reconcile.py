@@ -17,18 +17,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from tuneops.applier import Applier, Outcome
-from tuneops.apply_lock import apply_lock
 from tuneops.commands import EXIT_BLOCKED, EXIT_CHANGES, EXIT_ERROR, EXIT_OK
-from tuneops.config import Project, require_project
 from tuneops.console import Console
-from tuneops.drift import Drift, find_drift
+from tuneops.core.drift import Drift, find_drift
+from tuneops.core.plan import BOOKKEEPING, ActionKind, Plan
 from tuneops.errors import LockfileError, TuneopsError
-from tuneops.lockfile import Lockfile, read_lockfile
-from tuneops.plan import BOOKKEEPING, ActionKind, Plan
-from tuneops.planning import Inputs, PlanFlags, compute_plan, observe, plan_options
-from tuneops.remote import STATE_DIR, RemoteSession
+from tuneops.lockfile.file import Lockfile, read_lockfile
+from tuneops.project import Project, require_project
 from tuneops.render.plan import render_text
+from tuneops.runtime.applier import Applier, Outcome
+from tuneops.runtime.checkout_lock import apply_lock
+from tuneops.runtime.inputs import Inputs, PlanFlags, compute_plan, observe, plan_options
+from tuneops.runtime.session import STATE_DIR, RemoteSession
 from tuneops.specs.loader import load_specs
 
 MAX_BACKOFF_SECONDS = 600.0

@@ -9,14 +9,14 @@ from typing import Literal
 
 from tuneops.backends.errors import CredentialsError, RemoteError
 from tuneops.commands import EXIT_OK
-from tuneops.config import require_project
 from tuneops.console import Console
-from tuneops.plan import PlanOptions
-from tuneops.planner import jobs_from_lockfile
-from tuneops.planning import compute_plan, gather
-from tuneops.remote import RemoteSession
-from tuneops.render.status import render_json, render_table
-from tuneops.status import spec_statuses
+from tuneops.core.health import spec_statuses
+from tuneops.core.plan import PlanOptions
+from tuneops.core.planner import jobs_from_lockfile
+from tuneops.project import require_project
+from tuneops.render.health import render_json, render_table
+from tuneops.runtime.inputs import compute_plan, gather
+from tuneops.runtime.session import RemoteSession
 
 Clock = Callable[[], dt.datetime]
 

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
-from tuneops.config import load_project
 from tuneops.console import Console
 from tuneops.diagnostics import Diagnostic
+from tuneops.project import load_project
 from tuneops.render.diagnostics import github_line, render_json, text_line
 from tuneops.specs.loader import load_specs
 

@@ -7,19 +7,26 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from tuneops.applier import Applier
-from tuneops.apply_lock import apply_lock
-from tuneops.backends.base import JobState, RemoteJob
 from tuneops.commands import EXIT_ERROR, EXIT_OK
-from tuneops.config import Project, require_project
 from tuneops.console import Console
+from tuneops.core.jobs import JobState, RemoteJob
+from tuneops.core.plan import BOOKKEEPING
+from tuneops.core.planner import current_job
 from tuneops.errors import ApplyLockedError, UsageError
-from tuneops.lockfile import read_lockfile
-from tuneops.plan import BOOKKEEPING
-from tuneops.planner import current_job
-from tuneops.planning import Inputs, PlanFlags, compute_plan, load_local, observe, plan_options
-from tuneops.remote import STATE_DIR, RemoteSession
-from tuneops.render.status import duration
+from tuneops.lockfile.file import read_lockfile
+from tuneops.project import Project, require_project
+from tuneops.render.health import duration
+from tuneops.runtime.applier import Applier
+from tuneops.runtime.checkout_lock import apply_lock
+from tuneops.runtime.inputs import (
+    Inputs,
+    PlanFlags,
+    compute_plan,
+    load_local,
+    observe,
+    plan_options,
+)
+from tuneops.runtime.session import STATE_DIR, RemoteSession
 from tuneops.specs.models import JobSpec
 
 EXIT_TIMEOUT = 124

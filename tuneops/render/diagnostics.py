@@ -11,9 +11,7 @@ from tuneops.diagnostics import Diagnostic
 
 def text_line(diagnostic: Diagnostic) -> str:
     """`FILE:LINE:COL: error: $.json.path: message` (LINE:COL left out when unknown)."""
-    loc = diagnostic.location
-    where = f"{loc.file}:{loc.line}:{loc.column}" if loc.line else loc.file
-    return f"{where}: {diagnostic.severity.value}: {loc.json_path}: {diagnostic.message}"
+    return diagnostic.line()
 
 
 def as_json(diagnostic: Diagnostic) -> dict[str, Any]:

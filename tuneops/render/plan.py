@@ -6,7 +6,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from tuneops.plan import Action, ActionKind, Change, Plan
+from tuneops.core.jobs import short_hash
+from tuneops.core.plan import Action, ActionKind, Change, Plan
 
 MARKDOWN_LIMIT = 60_000
 
@@ -88,7 +89,7 @@ def _details(action: Action) -> str:
     if action.job:
         body.append(f"- job: `{action.job}`")
     if action.spec_hash:
-        body.append(f"- spec hash: `{action.spec_hash[:16]}`")
+        body.append(f"- spec hash: `{short_hash(action.spec_hash)}`")
     body += [f"- cancels: `{cancelled}`" for cancelled in action.cancels]
     if action.blocked:
         body.append(f"- ⛔ **blocked**: {action.blocked}")

@@ -14,13 +14,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from tuneops.config import Defaults, display_path
-from tuneops.diagnostics import Diagnostic, Location
+from tuneops.diagnostics import Diagnostic, Location, display_path
 from tuneops.errors import SpecError
 from tuneops.specs import schemas
 from tuneops.specs.hashing import canonical_spec, spec_hash
 from tuneops.specs.models import (
-    Backend,
+    BackendKind,
+    Defaults,
     Example,
     GeminiSpec,
     JobSpec,
@@ -124,7 +124,7 @@ class _DocumentLoader:
             metadata = Metadata.model_validate(data["metadata"])
             spec: Spec = (
                 GeminiSpec.model_validate(data["spec"])
-                if data["spec"]["backend"] == Backend.GEMINI.value
+                if data["spec"]["backend"] == BackendKind.GEMINI.value
                 else VertexSpec.model_validate(data["spec"])
             )
         except ValidationError as error:  # the schema should have caught it: say where anyway

@@ -18,7 +18,7 @@ from pydantic.alias_generators import to_camel
 from tuneops.diagnostics import Location
 
 
-class Backend(str, enum.Enum):
+class BackendKind(str, enum.Enum):
     """The remote services tuneops can run jobs on."""
 
     VERTEX = "vertex"
@@ -42,6 +42,14 @@ class Model(BaseModel):
     model_config = ConfigDict(
         frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True
     )
+
+
+class Defaults(Model):
+    """Values for specs that leave them out (`defaults:` in tuneops.yaml)."""
+
+    backend: BackendKind = BackendKind.VERTEX
+    project: str | None = None
+    location: str | None = None
 
 
 class VertexHyperParameters(Model):
@@ -75,7 +83,7 @@ class SmokeTest(Model):
 class VertexSpec(Model):
     """`spec` of a Vertex AI supervised tuning job."""
 
-    backend: Literal[Backend.VERTEX] = Backend.VERTEX
+    backend: Literal[BackendKind.VERTEX] = BackendKind.VERTEX
     project: str | None = None
     location: str | None = None
     base_model: str
@@ -115,7 +123,7 @@ class GeminiHyperParameters(Model):
 class GeminiSpec(Model):
     """`spec` of a Gemini API tuned model."""
 
-    backend: Literal[Backend.GEMINI] = Backend.GEMINI
+    backend: Literal[BackendKind.GEMINI] = BackendKind.GEMINI
     base_model: str
     training_data: TrainingData
     hyper_parameters: GeminiHyperParameters | None = None
@@ -156,7 +164,7 @@ class JobSpec:
     source: Location
 
     @property
-    def backend(self) -> Backend:
+    def backend(self) -> BackendKind:
         """The service that runs this job."""
         return self.spec.backend
 

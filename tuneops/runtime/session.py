@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from tuneops.backends.base import Backend, Capabilities, RemoteJob
+from tuneops.backends.base import Backend
 from tuneops.backends.factory import ENDPOINT_ENVS, build_backend
 from tuneops.backends.gemini import GeminiBackend
 from tuneops.backends.vertex import VertexBackend
-from tuneops.config import EMBEDDED, Project
-from tuneops.lockfile import Lockfile
-from tuneops.specs.models import Backend as BackendKind
-from tuneops.specs.models import JobSpec, VertexSpec
+from tuneops.core.jobs import Capabilities, RemoteJob
+from tuneops.lockfile.file import Lockfile
+from tuneops.project import EMBEDDED, Project
+from tuneops.specs.models import BackendKind, JobSpec, VertexSpec
 
 STATE_DIR = ".tuneops"
 EMBEDDED_STATE = "emulator.sqlite"

@@ -6,8 +6,8 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tuneops.backends.base import JobState, RemoteJob
-from tuneops.lockfile import Lockfile
+from tuneops.core.jobs import JobState, RemoteJob
+from tuneops.lockfile.file import Lockfile
 from tuneops.specs.models import JobSpec
 
 

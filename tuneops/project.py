@@ -7,24 +7,16 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from tuneops.diagnostics import Diagnostic, Location
+from tuneops.diagnostics import Diagnostic, Location, display_path
 from tuneops.errors import ConfigError, SpecError
 from tuneops.specs import schemas
-from tuneops.specs.models import Backend, Model
+from tuneops.specs.models import Defaults, Model
 from tuneops.specs.source import read_text
 from tuneops.specs.yaml_loader import load_documents
 
 DEFAULT_CONFIG = Path("tuneops.yaml")
 MAX_CONFIG_BYTES = 1024 * 1024
 EMBEDDED = "embedded"
-
-
-class Defaults(Model):
-    """Values for specs that leave them out."""
-
-    backend: Backend = Backend.VERTEX
-    project: str | None = None
-    location: str | None = None
 
 
 class ServiceSettings(Model):
@@ -69,14 +61,6 @@ class Project:
     def lockfile_path(self) -> Path:
         """The lockfile path."""
         return self.root / self.config.lockfile
-
-
-def display_path(path: Path) -> str:
-    """A path as shown to the user: relative to the working directory when inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def load_project(explicit: Path | None) -> tuple[Project | None, list[Diagnostic]]:

@@ -19,9 +19,8 @@ from typing import Any
 import yaml
 
 from tuneops.errors import LockfileError
-from tuneops.render.diagnostics import text_line
 from tuneops.specs import schemas
-from tuneops.specs.models import Backend
+from tuneops.specs.models import BackendKind
 from tuneops.specs.yaml_loader import load_documents
 
 FORMAT_VERSION = 1
@@ -87,7 +86,7 @@ class LockEntry:
     use); `pending` a newer one that is in flight or did not succeed.
     """
 
-    backend: Backend
+    backend: BackendKind
     spec_hash: str
     protect: bool = False
     project: str | None = None
@@ -164,7 +163,7 @@ def _sorted(value: Any) -> Any:
 
 def _entry(data: Mapping[str, Any]) -> LockEntry:
     return LockEntry(
-        backend=Backend(data["backend"]),
+        backend=BackendKind(data["backend"]),
         spec_hash=data["specHash"],
         protect=data["protect"],
         project=data.get("project"),
@@ -197,7 +196,7 @@ def read_lockfile(path: Path, stack: str) -> Lockfile:
                     f"says {stack!r}; {REBUILD_HINT}"
                 )
             return Lockfile(stack, {n: _entry(e) for n, e in data["specs"].items()})
-    details = "; ".join(text_line(p) for p in problems) or f"{path}: not a YAML mapping"
+    details = "; ".join(p.line() for p in problems) or f"{path}: not a YAML mapping"
     raise LockfileError(f"the lockfile is corrupt: {details}; {REBUILD_HINT}")
 
 

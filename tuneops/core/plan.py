@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tuneops.errors import TuneopsError
-from tuneops.specs.models import Backend
+from tuneops.specs.models import BackendKind
 
 FORMAT_VERSION = 1
 
@@ -85,7 +85,7 @@ class Action:
 
     kind: ActionKind
     name: str
-    backend: Backend
+    backend: BackendKind
     reason: str
     spec_hash: str | None = None
     job: str | None = None
@@ -128,7 +128,7 @@ class Action:
         return cls(
             kind=ActionKind(data["action"]),
             name=data["name"],
-            backend=Backend(data["backend"]),
+            backend=BackendKind(data["backend"]),
             reason=data["reason"],
             spec_hash=data.get("specHash"),
             job=data.get("job"),

@@ -18,9 +18,9 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tuneops.backends.base import JobState, RemoteJob
-from tuneops.lockfile import Lockfile
-from tuneops.plan import ActionKind, Plan
+from tuneops.core.jobs import JobState, RemoteJob
+from tuneops.core.plan import ActionKind, Plan
+from tuneops.lockfile.file import Lockfile
 from tuneops.specs.models import JobSpec
 
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from tuneops.status import Health, SpecStatus, Sync
+from tuneops.core.health import Health, SpecStatus, Sync
 
 _HEALTH_STYLE = {
     Health.HEALTHY: "green",

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from tuneops.backends.base import JobState, RemoteJob
-from tuneops.lockfile import LockEntry, Lockfile, Revision
+from tuneops.core.jobs import JobState, RemoteJob
+from tuneops.lockfile.file import LockEntry, Lockfile, Revision
 from tuneops.specs.hashing import spec_snapshot
 from tuneops.specs.models import JobSpec, VertexSpec
 

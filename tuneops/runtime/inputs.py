@@ -10,13 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from tuneops import __version__
-from tuneops.backends.base import RemoteJob
 from tuneops.backends.errors import NotFoundError
-from tuneops.config import Project
-from tuneops.lockfile import Lockfile, read_lockfile
-from tuneops.plan import Plan, PlanOptions
-from tuneops.planner import HASH_PREFIX, make_plan
-from tuneops.remote import CAPABILITIES, RemoteSession, places
+from tuneops.core.jobs import RemoteJob, short_hash
+from tuneops.core.plan import Plan, PlanOptions
+from tuneops.core.planner import make_plan
+from tuneops.lockfile.file import Lockfile, read_lockfile
+from tuneops.project import Project
+from tuneops.runtime.session import CAPABILITIES, RemoteSession, places
 from tuneops.specs.loader import load_specs
 from tuneops.specs.models import JobSpec
 
@@ -63,7 +63,7 @@ def observe(
                 replace(
                     job,
                     spec_name=name,
-                    spec_hash=revision.spec_hash[:HASH_PREFIX],
+                    spec_hash=short_hash(revision.spec_hash),
                     stack=lockfile.stack,
                     protect=entry.protect,
                 )

@@ -22,18 +22,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from tuneops.backends.base import Capabilities, JobState, RemoteJob
+from tuneops.core.jobs import Capabilities, JobState, RemoteJob, short_hash
+from tuneops.core.plan import Action, ActionKind, Change, Plan, PlanOptions
 from tuneops.errors import UsageError
-from tuneops.lockfile import LockEntry, Lockfile
-from tuneops.plan import Action, ActionKind, Change, Plan, PlanOptions
+from tuneops.lockfile.file import LockEntry, Lockfile
 from tuneops.specs.hashing import spec_snapshot
-from tuneops.specs.models import Backend, JobSpec
-
-HASH_PREFIX = 16
-
-
-def _short(spec_hash: str | None) -> str:
-    return (spec_hash or "")[:HASH_PREFIX]
+from tuneops.specs.models import BackendKind, JobSpec
 
 
 def _age(job: RemoteJob) -> tuple[str, str]:
@@ -69,7 +63,7 @@ def current_job(spec: JobSpec, jobs: Sequence[RemoteJob]) -> RemoteJob | None:
     """The job that stands for the spec's current hash: the oldest queued, running or
     succeeded one, else the newest that failed or was cancelled, else None."""
     current = [
-        j for j in jobs if j.spec_name == spec.name and j.spec_hash == _short(spec.spec_hash)
+        j for j in jobs if j.spec_name == spec.name and j.spec_hash == short_hash(spec.spec_hash)
     ]
     wanted = [j for j in current if j.state in KEEPABLE]
     if wanted:
@@ -84,7 +78,7 @@ def jobs_from_lockfile(lockfile: Lockfile) -> tuple[RemoteJob, ...]:
             backend=entry.backend,
             name=revision.job,
             spec_name=name,
-            spec_hash=_short(revision.spec_hash),
+            spec_hash=short_hash(revision.spec_hash),
             stack=lockfile.stack,
             protect=entry.protect,
             state=JobState(revision.state),
@@ -99,7 +93,7 @@ def jobs_from_lockfile(lockfile: Lockfile) -> tuple[RemoteJob, ...]:
 class _SpecPlanner:
     """Plans one spec name; collects actions and notes."""
 
-    def __init__(self, options: PlanOptions, capabilities: Mapping[Backend, Capabilities]):
+    def __init__(self, options: PlanOptions, capabilities: Mapping[BackendKind, Capabilities]):
         self.options = options
         self.capabilities = capabilities
         self.actions: list[Action] = []
@@ -140,7 +134,7 @@ class _SpecPlanner:
         keep = current_job(spec, jobs)
         known = {r.job for r in entry.revisions()} if entry else set()
         if keep is None:
-            self._start(spec, entry, [j for j in jobs if j.spec_hash != _short(spec.spec_hash)])
+            self._start(spec, entry, [j for j in jobs if j.spec_hash != short_hash(spec.spec_hash)])
         elif keep.state not in KEEPABLE:
             self._failed(spec, entry, keep, known)
         else:
@@ -301,7 +295,7 @@ def make_plan(
     lockfile: Lockfile,
     remote: Sequence[RemoteJob] | None,
     options: PlanOptions,
-    capabilities: Mapping[Backend, Capabilities],
+    capabilities: Mapping[BackendKind, Capabilities],
     version: str,
 ) -> Plan:
     """The plan that brings the remote jobs in line with the specs.

@@ -16,12 +16,10 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from tuneops.backends.base import JobState, RemoteJob
-from tuneops.errors import PlanStaleError, TuneopsError
-from tuneops.lockfile import Lockfile, write_lockfile
-from tuneops.plan import Action, ActionKind, Plan
-from tuneops.planner import KEEPABLE, current_job
-from tuneops.recording import (
+from tuneops.core.jobs import JobState, RemoteJob
+from tuneops.core.plan import Action, ActionKind, Plan
+from tuneops.core.planner import KEEPABLE, current_job
+from tuneops.core.transitions import (
     record_cancelled,
     record_forgotten,
     record_found,
@@ -30,8 +28,10 @@ from tuneops.recording import (
     record_started,
     refresh,
 )
-from tuneops.remote import RemoteSession, place_of
-from tuneops.specs.models import Backend, JobSpec
+from tuneops.errors import PlanStaleError, TuneopsError
+from tuneops.lockfile.file import Lockfile, write_lockfile
+from tuneops.runtime.session import RemoteSession, place_of
+from tuneops.specs.models import BackendKind, JobSpec
 
 _PHASES = (
     {ActionKind.ADOPT, ActionKind.PROMOTE, ActionKind.FORGET},
@@ -132,7 +132,7 @@ class Applier:
         if smoke is None:
             self._record(lambda lock: record_promoted(lock, spec, job))
             return Outcome(action, True, f"promoted {job.name}", job.name)
-        target = job.endpoint if spec.backend is Backend.VERTEX and job.endpoint else job.name
+        target = job.endpoint if spec.backend is BackendKind.VERTEX and job.endpoint else job.name
         answer = self.session.backend(spec.backend).generate(target, smoke.prompt)
         if not smoke.expect.met_by(answer):
             self._record(lambda lock: record_smoke_failed(lock, spec, job))

@@ -1,0 +1,92 @@
+"""The domain's jobs: which service, what state, and a remote job normalized across services.
+
+Pure values the planner reasons about; the backends produce them. `BackendKind` is
+defined with the spec language (a spec names its backend) and re-exported here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from tuneops.specs.models import BackendKind
+
+__all__ = ["HASH_PREFIX", "BackendKind", "Capabilities", "JobState", "RemoteJob"]
+
+# Remote identity records the first 16 hex digits of the spec hash (a label value
+# has at most 64 characters, and 64 bits tell revisions apart).
+HASH_PREFIX = 16
+
+
+def short_hash(spec_hash: str | None) -> str:
+    """The prefix of a spec hash that remote jobs carry."""
+    return (spec_hash or "")[:HASH_PREFIX]
+
+
+class JobState(str, enum.Enum):
+    """The lifecycle of a remote job, the same for every backend."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLING = "cancelling"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_live(self) -> bool:
+        """The job still runs, or will (and may still cost money)."""
+        return self in _LIVE
+
+    @property
+    def has_ended(self) -> bool:
+        """The job reached a final state."""
+        return not self.is_live
+
+
+_LIVE = frozenset({JobState.PENDING, JobState.RUNNING, JobState.CANCELLING})
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteJob:
+    """One remote job, normalized across backends.
+
+    `spec_hash` is the hash prefix recorded remotely (16 hex digits); `stack`,
+    `spec_name` and `spec_hash` are None only for a job without tuneops identity,
+    which `get` can return but `list_jobs` never does. `project` is the project as
+    the caller named it when known (an id), else as the service wrote it (often
+    the number); `location` is None on the Gemini API. Times are UTC.
+    """
+
+    backend: BackendKind
+    name: str
+    spec_name: str | None
+    spec_hash: str | None
+    stack: str | None
+    protect: bool
+    state: JobState
+    create_time: dt.datetime | None = None
+    start_time: dt.datetime | None = None
+    end_time: dt.datetime | None = None
+    update_time: dt.datetime | None = None
+    model: str | None = None
+    endpoint: str | None = None
+    error_message: str | None = None
+    labels: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    progress: float | None = None
+    nonce: str | None = None
+    project: str | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a backend can do, so the planner can refuse what it cannot."""
+
+    client_chosen_ids: bool
+    labels: bool
+    cancel: bool
+    delete: bool
