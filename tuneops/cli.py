@@ -1,8 +1,8 @@
 """The command line: parse, dispatch to a command, turn errors into exit codes.
 
-This is the only place that exits. Commands are plain functions in
-`tuneops.commands` that take ordinary arguments and return an exit code; every
-expected failure is a `TuneopsError` and is reported here in one line.
+Commands are plain functions in `tuneops.commands` that take ordinary arguments
+and return an exit code; `tuneops.error_handler` turns every failure into a
+message and an exit code.
 """
 
 from __future__ import annotations
@@ -10,25 +10,32 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from tuneops import __version__
 from tuneops.console import Console
-from tuneops.errors import SpecError, TuneopsError, UsageError
-from tuneops.render.diagnostics import text_line
+from tuneops.error_handler import error_handler
+from tuneops.errors import UsageError
 
 if TYPE_CHECKING:
     from tuneops.runtime.inputs import PlanFlags
 
-EXIT_INTERRUPTED = 130
+EXIT_USAGE = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error exits 1: exit 2 means "changes" (--detailed-exitcode)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="tuneops",
         description="Fine-tuning jobs on Vertex AI and the Gemini API, managed as code.",
     )
@@ -248,46 +255,19 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
     raise AssertionError(f"unhandled command {args.command!r}")
 
 
-def _crash_report(console: Console) -> None:
-    """Keeps the traceback of a bug in a file and tells the user where it is."""
-    report = (
-        f"tuneops {__version__}, Python {sys.version.split()[0]}\n"
-        f"command: {' '.join(sys.argv)}\n\n{traceback.format_exc()}"
-    )
-    log = Path(".tuneops") / "crash.log"
-    try:
-        log.parent.mkdir(exist_ok=True)
-        log.write_text(report, encoding="utf-8")
-        where = f"details in {log}"
-    except OSError:
-        where = "details follow:\n" + report
-    console.note(f"error: internal error in tuneops (a bug; please report it); {where}")
-
-
 def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:
     """Runs one command and returns its exit code."""
     console = console or Console()
     args = build_parser().parse_args(argv)
     start = Path.cwd()
     try:
-        if args.directory:
-            if not Path(args.directory).is_dir():
-                raise UsageError(f"-C {args.directory}: no such directory")
-            os.chdir(args.directory)
-        return _dispatch(args, console)
-    except SpecError as error:
-        for diagnostic in error.diagnostics:
-            console.note(text_line(diagnostic))
-        console.note(f"error: {error}")
-        return error.exit_code
-    except TuneopsError as error:
-        console.note(f"error: {error}")
-        return error.exit_code
-    except KeyboardInterrupt:
-        console.note("interrupted")
-        return EXIT_INTERRUPTED
-    except Exception:
-        _crash_report(console)
-        return 1
+        with error_handler(console, start) as outcome:
+            if args.directory:
+                if not Path(args.directory).is_dir():
+                    raise UsageError(f"-C {args.directory}: no such directory")
+                os.chdir(args.directory)
+            outcome.code = _dispatch(args, console)
     finally:
         os.chdir(start)
+    assert outcome.code is not None
+    return outcome.code

@@ -34,6 +34,17 @@ class SpecError(TuneopsError):
         super().__init__(f"{count} error{'s' if count != 1 else ''} in the input files")
 
 
+class UnknownNamesError(TuneopsError):
+    """Names were asked for that no spec, lockfile entry or remote job carries.
+
+    Each command words its own message (a `--target` flag, a `NAME` argument).
+    """
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = tuple(names)
+        super().__init__(f"no spec, lockfile entry or job is named {', '.join(self.names)}")
+
+
 class LockfileError(TuneopsError):
     """The lockfile cannot be read or does not match its schema."""
 

@@ -8,11 +8,10 @@ import pytest
 
 from tests.backends.support import gemini_job, vertex_job
 from tuneops.backends import gemini, identity, vertex
-from tuneops.backends.errors import IdentityError, InvalidResponseError
+from tuneops.backends.errors import IdentityError, InvalidRequestError, InvalidResponseError
 from tuneops.backends.generation import generate_body, response_text
 from tuneops.backends.wire import parse_timestamp
 from tuneops.core.jobs import JobState
-from tuneops.errors import UsageError
 
 NONCE = "fedcba9876543210"
 
@@ -79,7 +78,7 @@ def test_vertex_body_refuses_reserved_labels_and_gemini_specs() -> None:
     with pytest.raises(IdentityError, match="reserved labels tuneops-stack"):
         vertex.build_body(forged, identity.identity_for(forged, "prod", NONCE))
     g = gemini_job()
-    with pytest.raises(UsageError, match="gemini backend, not vertex"):
+    with pytest.raises(InvalidRequestError, match="gemini backend, not vertex"):
         vertex.build_body(g, identity.identity_for(job, "prod", NONCE))
 
 

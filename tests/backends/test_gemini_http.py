@@ -11,9 +11,9 @@ from tests.backends.conftest import BackendFactory, Control, options
 from tests.backends.support import API_KEY, gemini_job
 from tuneops.backends import errors
 from tuneops.backends.base import Backend
+from tuneops.backends.errors import InvalidRequestError
 from tuneops.core.jobs import JobState
 from tuneops.emulator import EmulatorHandle
-from tuneops.errors import UsageError
 from tuneops.specs.models import BackendKind as Kind
 
 CREATE = "POST /v1beta/tunedModels"
@@ -199,6 +199,6 @@ def test_generate_before_the_model_is_ready_is_a_failed_precondition(
 
 @pytest.mark.parametrize("name", ["models/x", "tunedModels/X", "tunedModels/a/b"])
 def test_malformed_names_are_refused(gemini: Backend, control: Control, name: str) -> None:
-    with pytest.raises(UsageError):
+    with pytest.raises(InvalidRequestError):
         gemini.get(name)
     assert control.counts() == {}

@@ -12,11 +12,15 @@ import requests
 from tests.backends.conftest import BackendFactory, Control, options
 from tests.backends.support import TOKEN, gemini_job, vertex_job
 from tuneops.backends.base import Backend
-from tuneops.backends.errors import FailedPreconditionError, JobNotReadyError, NotFoundError
+from tuneops.backends.errors import (
+    FailedPreconditionError,
+    InvalidRequestError,
+    JobNotReadyError,
+    NotFoundError,
+)
 from tuneops.backends.factory import build_backend
 from tuneops.core.jobs import JobState
 from tuneops.emulator import EmulatorHandle
-from tuneops.errors import UsageError
 from tuneops.specs.models import BackendKind as Kind
 
 NUMBER = "123456789012"
@@ -201,7 +205,7 @@ def test_unknown_job_is_not_found(vertex: Backend, control: Control) -> None:
 def test_malformed_calls_are_refused_before_any_request(
     vertex: Backend, control: Control, call: Any
 ) -> None:
-    with pytest.raises(UsageError):
+    with pytest.raises(InvalidRequestError):
         call(vertex)
     assert control.counts() == {}
 

@@ -10,7 +10,7 @@ from tests.planner.builders import CAPS, STACK, entry, job, lockfile, revision, 
 from tuneops.core.jobs import JobState, RemoteJob
 from tuneops.core.plan import ActionKind, Change, Plan, PlanOptions
 from tuneops.core.planner import make_plan
-from tuneops.errors import UsageError
+from tuneops.errors import UnknownNamesError
 from tuneops.lockfile.file import Lockfile
 from tuneops.specs.models import JobSpec
 
@@ -164,7 +164,7 @@ def test_more_cancels_than_max_cancel_are_all_blocked() -> None:
 def test_targets_limit_the_plan_and_unknown_targets_are_errors() -> None:
     result = plan([BOT, spec("other")], targets=("other",))
     assert summary(result) == [("create", "other", None)]
-    with pytest.raises(UsageError, match="--target names nothing tuneops knows: nope"):
+    with pytest.raises(UnknownNamesError, match="no spec, lockfile entry or job is named nope"):
         plan([BOT], targets=("nope",))
 
 

@@ -35,6 +35,11 @@ class IdentityError(TuneopsError):
     """A stack or job name cannot be written as a remote label or marker."""
 
 
+class InvalidRequestError(TuneopsError):
+    """What was asked of a backend cannot be sent: a malformed resource name, a spec
+    for another backend, a job without a place. Raised before any request."""
+
+
 class RemoteError(TuneopsError):
     """A call to a remote service failed.
 

@@ -14,6 +14,7 @@ from tuneops.backends import identity as ident
 from tuneops.backends.clock import Clock
 from tuneops.backends.errors import (
     AlreadyExistsError,
+    InvalidRequestError,
     InvalidResponseError,
     NotFoundError,
     UnsupportedOperationError,
@@ -24,7 +25,6 @@ from tuneops.backends.ratelimit import VERTEX_REQUESTS, VERTEX_SUBMISSIONS, Rate
 from tuneops.backends.views import gemini_view
 from tuneops.backends.wire import field, number, pages, parse_timestamp
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob
-from tuneops.errors import UsageError
 from tuneops.specs.models import BackendKind, GeminiSpec, JobSpec
 
 log = logging.getLogger("tuneops.backends")
@@ -48,7 +48,9 @@ def build_body(job: JobSpec, identity: ident.Identity) -> JsonObject:
     """The `TunedModel` to POST for `job`, its description ending in `identity`'s marker."""
     spec = job.spec
     if not isinstance(spec, GeminiSpec):
-        raise UsageError(f"spec {job.name!r} is for the {spec.backend.value} backend, not gemini")
+        raise InvalidRequestError(
+            f"spec {job.name!r} is for the {spec.backend.value} backend, not gemini"
+        )
     task: JsonObject = {
         "trainingData": {
             "examples": {
@@ -305,7 +307,7 @@ def _task(data: Mapping[str, Any]) -> Mapping[str, Any]:
 def _model_name(name: str) -> str:
     name = name if name.startswith("tunedModels/") else f"tunedModels/{name}"
     if _MODEL_NAME.fullmatch(name) is None:
-        raise UsageError(f"not a Gemini API tuned model name: {name!r}")
+        raise InvalidRequestError(f"not a Gemini API tuned model name: {name!r}")
     return name
 
 

@@ -15,6 +15,7 @@ from tuneops.backends.errors import (
     CreateOutcomeUnknownError,
     FailedPreconditionError,
     IdentityError,
+    InvalidRequestError,
     JobNotReadyError,
     RemoteError,
     UnsupportedOperationError,
@@ -30,7 +31,6 @@ from tuneops.backends.ratelimit import (
 from tuneops.backends.views import vertex_view
 from tuneops.backends.wire import field, pages, parse_timestamp
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob
-from tuneops.errors import UsageError
 from tuneops.specs.models import BackendKind, JobSpec, VertexSpec
 
 log = logging.getLogger("tuneops.backends")
@@ -69,7 +69,9 @@ def build_body(job: JobSpec, identity: ident.Identity) -> JsonObject:
     """The `TuningJob` to POST for `job`, marked with `identity`'s labels."""
     spec = job.spec
     if not isinstance(spec, VertexSpec):
-        raise UsageError(f"spec {job.name!r} is for the {spec.backend.value} backend, not vertex")
+        raise InvalidRequestError(
+            f"spec {job.name!r} is for the {spec.backend.value} backend, not vertex"
+        )
     tuning: JsonObject = {"trainingDatasetUri": spec.training_dataset}
     if spec.validation_dataset:
         tuning["validationDatasetUri"] = spec.validation_dataset
@@ -145,7 +147,7 @@ class VertexBackend:
         """The raw `TuningJob` and its region."""
         place = _JOB_NAME.fullmatch(name)
         if place is None:
-            raise UsageError(f"not a Vertex AI tuning job name: {name!r}")
+            raise InvalidRequestError(f"not a Vertex AI tuning job name: {name!r}")
         data = self._transport.request(
             "GET",
             f"{self._base(place['location'])}/{name}",
@@ -162,7 +164,7 @@ class VertexBackend:
         again, so at most one job exists per nonce.
         """
         if not isinstance(job.spec, VertexSpec):
-            raise UsageError(f"spec {job.name!r} is not a Vertex AI spec")
+            raise InvalidRequestError(f"spec {job.name!r} is not a Vertex AI spec")
         project, location = _require_place(job.spec.project, job.spec.location)
         nonce = ident.new_nonce()
         identity = ident.identity_for(job, stack, nonce)
@@ -202,7 +204,7 @@ class VertexBackend:
         """
         place = _JOB_NAME.fullmatch(name)
         if place is None:
-            raise UsageError(f"not a Vertex AI tuning job name: {name!r}")
+            raise InvalidRequestError(f"not a Vertex AI tuning job name: {name!r}")
         try:
             self._transport.request(
                 "POST",
@@ -235,7 +237,7 @@ class VertexBackend:
             endpoint = job.endpoint
         place = _ENDPOINT_NAME.fullmatch(endpoint)
         if place is None:
-            raise UsageError(f"not a Vertex AI endpoint name: {endpoint!r}")
+            raise InvalidRequestError(f"not a Vertex AI endpoint name: {endpoint!r}")
         data = self._transport.request(
             "POST",
             f"{self._base(place['location'])}/{endpoint}:generateContent",
@@ -330,7 +332,7 @@ class VertexBackend:
 
 def _require_place(project: str | None, location: str | None) -> tuple[str, str]:
     if not project or not location:
-        raise UsageError(
+        raise InvalidRequestError(
             "a Vertex AI job needs a project and a location; set defaults.project and "
             "defaults.location in tuneops.yaml or spec.project and spec.location"
         )

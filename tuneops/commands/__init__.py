@@ -1,6 +1,22 @@
 """One module per subcommand; each exposes a function that returns an exit code."""
 
-EXIT_OK = 0
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from tuneops.core.plan import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
+from tuneops.errors import UnknownNamesError, UsageError
+
 EXIT_ERROR = 1
-EXIT_CHANGES = 2
-EXIT_BLOCKED = 3
+
+__all__ = ["EXIT_BLOCKED", "EXIT_CHANGES", "EXIT_ERROR", "EXIT_OK", "names_given_as"]
+
+
+@contextmanager
+def names_given_as(how: str) -> Iterator[None]:
+    """Words an unknown-names error in the terms the user typed (`--target`, `NAME`)."""
+    try:
+        yield
+    except UnknownNamesError as error:
+        raise UsageError(f"{how} names nothing tuneops knows: {', '.join(error.names)}") from None

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from tuneops.commands import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK
+from tuneops.commands import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK, names_given_as
 from tuneops.commands.plan import show
 from tuneops.commands.wait import wait_for
 from tuneops.console import Console
@@ -63,7 +63,7 @@ def apply(
         raise UsageError("--parallelism must be at least 1")
     interactive = sys.stdin.isatty() if interactive is None else interactive
     project = require_project(config)
-    load_local(project)  # every spec must be valid before any lock or remote call
+    local = load_local(project)  # every spec must be valid before any lock or remote call
     saved = _read_plan(plan_file) if plan_file else None
     if saved is not None and saved.offline:
         raise UsageError("an offline plan cannot be applied: plan again with remote access")
@@ -76,9 +76,10 @@ def apply(
         apply_lock(project.root / STATE_DIR),
         RemoteSession(project, parallelism=parallelism) as session,
     ):
-        inputs = gather(project, session)
+        inputs = gather(project, session, local)
         if saved is not None:
-            current = compute_plan(inputs, saved.options)
+            with names_given_as("the plan file's --target"):
+                current = compute_plan(inputs, saved.options)
             if current.fingerprint != saved.fingerprint:
                 raise PlanStaleError(
                     f"the plan in {plan_file} is stale: the specs, the lockfile or the remote "
@@ -86,7 +87,8 @@ def apply(
                 )
             plan = saved
         else:
-            plan = compute_plan(inputs, plan_options(project, flags))
+            with names_given_as("--target"):
+                plan = compute_plan(inputs, plan_options(project, flags))
             show(plan, "text", console)
         if plan.blocked:
             console.note("error: guards block this plan; nothing was applied")
@@ -95,18 +97,12 @@ def apply(
             console.note("apply cancelled; nothing was changed")
             return EXIT_ERROR
         # From here on the lockfile is kept true: first refreshed, then after each action.
-        applier = Applier(
-            session,
-            inputs.specs,
-            inputs.lockfile,
-            project.lockfile_path,
-            inputs.remote or (),
-            parallelism=parallelism,
-            on_outcome=_report(console),
+        applier = Applier.for_inputs(
+            session, inputs, parallelism=parallelism, on_outcome=_report(console)
         )
+        outcomes = applier.run(plan)
         if not plan.has_changes:
             return _wait(project, session, [], timeout, console) if wait else EXIT_OK
-        outcomes = applier.run(plan)
         failed = [o for o in outcomes if not o.ok]
         done = len(outcomes) - len(failed)
         lockfile = project.config.lockfile

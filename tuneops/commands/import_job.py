@@ -41,7 +41,8 @@ def import_job(config: Path | None, name: str, resource: str, console: Console) 
     the lockfile (`imported: true`) and the job is fetched by name on each run.
     """
     project = require_project(config)
-    specs, lockfile = load_local(project)
+    local = load_local(project)
+    specs, lockfile = local.specs, local.lockfile
     spec = next((s for s in specs if s.name == name), None)
     if spec is None:
         raise UsageError(

@@ -17,22 +17,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from tuneops.commands import EXIT_BLOCKED, EXIT_CHANGES, EXIT_ERROR, EXIT_OK
+from tuneops.commands import EXIT_BLOCKED, EXIT_CHANGES, EXIT_ERROR, EXIT_OK, names_given_as
 from tuneops.console import Console
 from tuneops.core.drift import Drift, find_drift
-from tuneops.core.plan import BOOKKEEPING, ActionKind, Plan
+from tuneops.core.plan import BOOKKEEPING, CHANGES, Plan
 from tuneops.errors import LockfileError, TuneopsError
-from tuneops.lockfile.file import Lockfile, read_lockfile
 from tuneops.project import Project, require_project
 from tuneops.render.plan import render_text
 from tuneops.runtime.applier import Applier, Outcome
 from tuneops.runtime.checkout_lock import apply_lock
-from tuneops.runtime.inputs import Inputs, PlanFlags, compute_plan, observe, plan_options
+from tuneops.runtime.inputs import Inputs, PlanFlags, compute_plan, gather, load_local, plan_options
 from tuneops.runtime.session import STATE_DIR, RemoteSession
-from tuneops.specs.loader import load_specs
 
 MAX_BACKOFF_SECONDS = 600.0
-CHANGES = frozenset(ActionKind) - BOOKKEEPING
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +43,10 @@ class CycleResult:
 
 
 def _inputs(project: Project, session: RemoteSession, console: Console) -> Inputs:
-    specs = load_specs([project.specs_dir], project.root, project.config.defaults).require_valid()
-    try:
-        lockfile = read_lockfile(project.lockfile_path, project.config.stack)
-    except LockfileError as error:
+    def rebuild(error: LockfileError) -> None:
         console.note(f"warning: {error}; rebuilding it from the remote labels")
-        lockfile = Lockfile(project.config.stack)
-    remote = observe(session, specs, lockfile)
-    return Inputs(project, specs, lockfile, remote)
+
+    return gather(project, session, load_local(project, on_broken_lockfile=rebuild))
 
 
 def _print_outcomes(outcomes: tuple[Outcome, ...], console: Console) -> None:
@@ -92,17 +85,15 @@ def reconcile_once(
     code = EXIT_OK
     with apply_lock(project.root / STATE_DIR), RemoteSession(project) as session:
         inputs = _inputs(project, session, console)
-        plan = compute_plan(inputs, plan_options(project, flags))
+        with names_given_as("--target"):
+            plan = compute_plan(inputs, plan_options(project, flags))
         drift = find_drift(inputs.specs, inputs.lockfile, inputs.remote or ())
         chosen = plan if apply else plan.only(BOOKKEEPING)
         if apply and plan.blocked:
             console.note("error: guards block the changes; only the lockfile is updated")
             chosen, code = plan.only(BOOKKEEPING), EXIT_BLOCKED
         if write_lock or apply:
-            applier = Applier(
-                session, inputs.specs, inputs.lockfile, project.lockfile_path, inputs.remote or ()
-            )
-            outcomes = applier.run(chosen) if chosen.actions else ()
+            outcomes = Applier.for_inputs(session, inputs).run(chosen)
             _print_outcomes(outcomes, console)
             if any(not o.ok for o in outcomes):
                 code = EXIT_ERROR

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from tuneops.backends.errors import CredentialsError, RemoteError
-from tuneops.commands import EXIT_OK
+from tuneops.commands import EXIT_OK, names_given_as
 from tuneops.console import Console
 from tuneops.core.health import spec_statuses
 from tuneops.core.plan import PlanOptions
@@ -46,7 +46,8 @@ def status(
             console.note(f"warning: {problem}; showing what the lockfile records")
     if inputs is None:
         inputs = gather(project, None)
-    plan = compute_plan(inputs, PlanOptions(targets=tuple(names)))
+    with names_given_as("status NAME"):
+        plan = compute_plan(inputs, PlanOptions(targets=tuple(names)))
     jobs = inputs.remote if inputs.remote is not None else jobs_from_lockfile(inputs.lockfile)
     rows = spec_statuses(inputs.specs, inputs.lockfile, jobs, plan, now())
     if names:

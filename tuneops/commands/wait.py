@@ -83,10 +83,7 @@ def _record(session: RemoteSession, inputs: Inputs, names: set[str], lock_held: 
     plan = compute_plan(inputs, plan_options(project, PlanFlags(targets=tuple(sorted(names)))))
 
     def run() -> None:
-        applier = Applier(
-            session, inputs.specs, inputs.lockfile, project.lockfile_path, inputs.remote or ()
-        )
-        applier.run(plan.only(BOOKKEEPING))
+        Applier.for_inputs(session, inputs).run(plan.only(BOOKKEEPING))
 
     if lock_held:
         run()
@@ -111,7 +108,7 @@ def wait_for(
     lock_held: bool = False,
 ) -> int:
     """Polls (one listing per place) until the jobs of `names` end; see `wait`."""
-    specs, _ = load_local(project)  # read once; only the lockfile changes while waiting
+    specs = load_local(project).specs  # read once; only the lockfile changes while waiting
     known = {spec.name for spec in specs}
     unknown = sorted(set(names) - known)
     if unknown:

@@ -18,7 +18,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tuneops.core.jobs import JobState, RemoteJob
+from tuneops.core.jobs import JobState, RemoteJob, by_age
 from tuneops.core.plan import ActionKind, Plan
 from tuneops.lockfile.file import Lockfile
 from tuneops.specs.models import JobSpec
@@ -74,7 +74,7 @@ def _progress(job: RemoteJob) -> str:
 def _health(newest: RemoteJob | None, spec_exists: bool, smoke_failed: bool) -> Health:
     if newest is None:
         return Health.SUSPENDED
-    if newest.state in (JobState.PENDING, JobState.RUNNING):
+    if newest.state.in_flight:
         return Health.PROGRESSING
     if newest.state is JobState.SUCCEEDED:
         return Health.DEGRADED if smoke_failed else Health.HEALTHY
@@ -99,10 +99,7 @@ def spec_statuses(
     rows = []
     for name in names:
         entry = lockfile.entries.get(name)
-        own = sorted(
-            (j for j in jobs if j.spec_name == name),
-            key=lambda j: (j.create_time.isoformat() if j.create_time else "", j.name),
-        )
+        own = sorted((j for j in jobs if j.spec_name == name), key=by_age)
         newest = own[-1] if own else None
         action = acting.get(name)
         if action is None:

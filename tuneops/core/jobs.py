@@ -42,12 +42,18 @@ class JobState(str, enum.Enum):
         return self in _LIVE
 
     @property
+    def in_flight(self) -> bool:
+        """Queued or running: the job may still succeed (a cancelling job will not)."""
+        return self in _IN_FLIGHT
+
+    @property
     def has_ended(self) -> bool:
         """The job reached a final state."""
         return not self.is_live
 
 
-_LIVE = frozenset({JobState.PENDING, JobState.RUNNING, JobState.CANCELLING})
+_IN_FLIGHT = frozenset({JobState.PENDING, JobState.RUNNING})
+_LIVE = _IN_FLIGHT | {JobState.CANCELLING}
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,3 +96,13 @@ class Capabilities:
     labels: bool
     cancel: bool
     delete: bool
+
+
+def by_age(job: RemoteJob) -> tuple[str, str]:
+    """Sort key, oldest first; a job with no create time counts as the newest.
+
+    The one ordering of jobs by age: the planner keeps the oldest of racing
+    duplicates, and status shows the newest revision.
+    """
+    created = job.create_time.isoformat() if job.create_time else "~"
+    return (created, job.name)

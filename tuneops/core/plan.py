@@ -13,6 +13,18 @@ from tuneops.errors import TuneopsError
 from tuneops.specs.models import BackendKind
 
 FORMAT_VERSION = 1
+# Exit codes that follow from a plan (design.md, "Exit codes").
+EXIT_OK = 0
+EXIT_CHANGES = 2
+EXIT_BLOCKED = 3
+
+
+class Phase(enum.IntEnum):
+    """When apply runs an action: bookkeeping first, then cancels (freeing quota), then creates."""
+
+    BOOKKEEPING = 0  # the lockfile only, no remote call
+    CANCEL = 1
+    CREATE = 2
 
 
 class ActionKind(str, enum.Enum):
@@ -36,8 +48,37 @@ class ActionKind(str, enum.Enum):
         """The one-character sign shown in text plans."""
         return _SYMBOLS[self]
 
+    @property
+    def phase(self) -> Phase:
+        """The apply phase this kind of action runs in."""
+        return _PHASES[self]
 
-BOOKKEEPING = frozenset({ActionKind.ADOPT, ActionKind.PROMOTE, ActionKind.FORGET})
+    @property
+    def order(self) -> int:
+        """Rank in apply order (phases first, then a fixed order within each)."""
+        return _APPLY_ORDER.index(self)
+
+
+_PHASES = {
+    ActionKind.ADOPT: Phase.BOOKKEEPING,
+    ActionKind.PROMOTE: Phase.BOOKKEEPING,
+    ActionKind.FORGET: Phase.BOOKKEEPING,
+    ActionKind.CANCEL: Phase.CANCEL,
+    ActionKind.REPLACE: Phase.CREATE,
+    ActionKind.RETRY: Phase.CREATE,
+    ActionKind.CREATE: Phase.CREATE,
+}
+_APPLY_ORDER = (
+    ActionKind.ADOPT,
+    ActionKind.PROMOTE,
+    ActionKind.FORGET,
+    ActionKind.CANCEL,
+    ActionKind.REPLACE,
+    ActionKind.RETRY,
+    ActionKind.CREATE,
+)
+BOOKKEEPING = frozenset(k for k in ActionKind if k.phase is Phase.BOOKKEEPING)
+CHANGES = frozenset(ActionKind) - BOOKKEEPING
 _SYMBOLS = {
     ActionKind.CREATE: "+",
     ActionKind.REPLACE: "±",
@@ -46,16 +87,6 @@ _SYMBOLS = {
     ActionKind.FORGET: "~",
     ActionKind.PROMOTE: "~",
     ActionKind.ADOPT: "~",
-}
-# Apply order: bookkeeping first, then cancels (freeing quota), then creates.
-_ORDER = {
-    ActionKind.ADOPT: 0,
-    ActionKind.PROMOTE: 1,
-    ActionKind.FORGET: 2,
-    ActionKind.CANCEL: 3,
-    ActionKind.REPLACE: 4,
-    ActionKind.RETRY: 5,
-    ActionKind.CREATE: 6,
 }
 
 
@@ -100,7 +131,7 @@ class Action:
 
     def sort_key(self) -> tuple[int, str, str]:
         """Stable order: by kind (apply order), then name, then job."""
-        return (_ORDER[self.kind], self.name, self.job or "")
+        return (self.kind.order, self.name, self.job or "")
 
     def to_data(self) -> dict[str, Any]:
         """JSON form (empty optional fields left out)."""
@@ -206,6 +237,14 @@ class Plan:
     def blocked(self) -> tuple[Action, ...]:
         """The actions a guard stops."""
         return tuple(a for a in self.actions if a.blocked)
+
+    def exit_code(self, detailed_exitcode: bool) -> int:
+        """3 when a guard blocks the plan; 2 for pending changes with --detailed-exitcode."""
+        if self.blocked:
+            return EXIT_BLOCKED
+        if detailed_exitcode and self.has_changes:
+            return EXIT_CHANGES
+        return EXIT_OK
 
     def only(self, kinds: frozenset[ActionKind]) -> Plan:
         """The same plan restricted to actions of `kinds` (for bookkeeping runs)."""

@@ -22,17 +22,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from tuneops.core.jobs import Capabilities, JobState, RemoteJob, short_hash
+from tuneops.core.jobs import Capabilities, JobState, RemoteJob, by_age, short_hash
 from tuneops.core.plan import Action, ActionKind, Change, Plan, PlanOptions
-from tuneops.errors import UsageError
+from tuneops.errors import UnknownNamesError
 from tuneops.lockfile.file import LockEntry, Lockfile
 from tuneops.specs.hashing import spec_snapshot
 from tuneops.specs.models import BackendKind, JobSpec
-
-
-def _age(job: RemoteJob) -> tuple[str, str]:
-    created = job.create_time.isoformat() if job.create_time else "~"
-    return (created, job.name)
 
 
 def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -67,8 +62,8 @@ def current_job(spec: JobSpec, jobs: Sequence[RemoteJob]) -> RemoteJob | None:
     ]
     wanted = [j for j in current if j.state in KEEPABLE]
     if wanted:
-        return min(wanted, key=_age)
-    return max(current, key=_age) if current else None
+        return min(wanted, key=by_age)
+    return max(current, key=by_age) if current else None
 
 
 def jobs_from_lockfile(lockfile: Lockfile) -> tuple[RemoteJob, ...]:
@@ -122,8 +117,8 @@ class _SpecPlanner:
 
     def removed(self, name: str, entry: LockEntry | None, jobs: Sequence[RemoteJob]) -> None:
         protect = (entry.protect if entry else False) or any(j.protect for j in jobs)
-        live = [j for j in jobs if j.state in (JobState.PENDING, JobState.RUNNING)]
-        for job in sorted(live, key=_age):
+        live = [j for j in jobs if j.state.in_flight]
+        for job in sorted(live, key=by_age):
             self.cancel(name, job, f"spec removed; job is {job.state.value}", protect)
         if entry is not None and not any(j.state.is_live for j in jobs):
             self.actions.append(
@@ -138,8 +133,8 @@ class _SpecPlanner:
         elif keep.state not in KEEPABLE:
             self._failed(spec, entry, keep, known)
         else:
-            for job in sorted(jobs, key=_age):
-                if job is keep or job.state not in (JobState.PENDING, JobState.RUNNING):
+            for job in sorted(jobs, key=by_age):
+                if job is keep or not job.state.in_flight:
                     continue
                 if job.spec_hash == keep.spec_hash:
                     reason = f"duplicate of {keep.name} for the same spec (a concurrent apply)"
@@ -202,10 +197,8 @@ class _SpecPlanner:
                 Action(ActionKind.CREATE, spec.name, spec.backend, "new spec", spec.spec_hash)
             )
             return
-        in_flight = sorted(
-            (j for j in others if j.state in (JobState.PENDING, JobState.RUNNING)), key=_age
-        )
-        replaced = previous.job if previous else max(others, key=_age).name
+        in_flight = sorted((j for j in others if j.state.in_flight), key=by_age)
+        replaced = previous.job if previous else max(others, key=by_age).name
         changes = diff(previous.spec if previous else None, snapshot)
         reason = "spec changed" if changes or previous is None else "spec changed (hash differs)"
         if previous is not None and previous.spec is None:
@@ -310,7 +303,7 @@ def make_plan(
     if options.targets:
         unknown = sorted(set(options.targets) - names)
         if unknown:
-            raise UsageError(f"--target names nothing tuneops knows: {', '.join(unknown)}")
+            raise UnknownNamesError(unknown)
         names &= set(options.targets)
     planner = _SpecPlanner(options, capabilities)
     for name in sorted(names):

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from tuneops.core.jobs import JobState, RemoteJob
-from tuneops.core.plan import Action, ActionKind, Plan
+from tuneops.core.jobs import RemoteJob
+from tuneops.core.plan import Action, ActionKind, Phase, Plan
 from tuneops.core.planner import KEEPABLE, current_job
 from tuneops.core.transitions import (
     record_cancelled,
@@ -30,14 +30,9 @@ from tuneops.core.transitions import (
 )
 from tuneops.errors import PlanStaleError, TuneopsError
 from tuneops.lockfile.file import Lockfile, write_lockfile
+from tuneops.runtime.inputs import Inputs
 from tuneops.runtime.session import RemoteSession, place_of
 from tuneops.specs.models import BackendKind, JobSpec
-
-_PHASES = (
-    {ActionKind.ADOPT, ActionKind.PROMOTE, ActionKind.FORGET},
-    {ActionKind.CANCEL},
-    {ActionKind.REPLACE, ActionKind.RETRY, ActionKind.CREATE},
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +67,26 @@ class Applier:
         self.on_outcome = on_outcome
         self._lock = threading.Lock()
         self.lockfile = refresh(lockfile, self.observed.values())
-        self._save()
+
+    @classmethod
+    def for_inputs(
+        cls,
+        session: RemoteSession,
+        inputs: Inputs,
+        *,
+        parallelism: int = 8,
+        on_outcome: Callable[[Outcome], None] | None = None,
+    ) -> Applier:
+        """The applier for a plan computed from `inputs`."""
+        return cls(
+            session,
+            inputs.specs,
+            inputs.lockfile,
+            inputs.project.lockfile_path,
+            inputs.remote or (),
+            parallelism=parallelism,
+            on_outcome=on_outcome,
+        )
 
     def _save(self) -> None:
         write_lockfile(self.lockfile_path, self.lockfile)
@@ -161,10 +175,16 @@ class Applier:
         return outcome
 
     def run(self, plan: Plan) -> tuple[Outcome, ...]:
-        """Applies every action of `plan`; returns the outcomes in plan order."""
+        """Applies every action of `plan`; returns the outcomes in plan order.
+
+        The lockfile is first brought up to date with the observed jobs (written
+        only if that changes it), then after each action.
+        """
+        with self._lock:
+            self._save()
         outcomes: dict[int, Outcome] = {}
-        for phase in _PHASES:
-            batch = [(i, a) for i, a in enumerate(plan.actions) if a.kind in phase]
+        for phase in Phase:
+            batch = [(i, a) for i, a in enumerate(plan.actions) if a.kind.phase is phase]
             if not batch:
                 continue
             with ThreadPoolExecutor(max_workers=min(self.parallelism, len(batch))) as pool:
@@ -202,7 +222,7 @@ class Applier:
                 if j.spec_name == spec.name
                 and j.spec_hash == keep.spec_hash
                 and j.name != keep.name
-                and j.state in (JobState.PENDING, JobState.RUNNING)
+                and j.state.in_flight
             ]
             if not duplicates:
                 continue

@@ -6,7 +6,7 @@ run before any credential is asked for or any remote call is made.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from tuneops import __version__
@@ -14,6 +14,7 @@ from tuneops.backends.errors import NotFoundError
 from tuneops.core.jobs import RemoteJob, short_hash
 from tuneops.core.plan import Plan, PlanOptions
 from tuneops.core.planner import make_plan
+from tuneops.errors import LockfileError
 from tuneops.lockfile.file import Lockfile, read_lockfile
 from tuneops.project import Project
 from tuneops.runtime.session import CAPABILITIES, RemoteSession, places
@@ -31,11 +32,31 @@ class Inputs:
     remote: tuple[RemoteJob, ...] | None
 
 
-def load_local(project: Project) -> tuple[tuple[JobSpec, ...], Lockfile]:
-    """The valid specs (or a SpecError listing every problem) and the lockfile."""
+@dataclass(frozen=True, slots=True)
+class Local:
+    """What a plan reads from the checkout: the valid specs and the lockfile."""
+
+    specs: tuple[JobSpec, ...]
+    lockfile: Lockfile
+
+
+def load_local(
+    project: Project, on_broken_lockfile: Callable[[LockfileError], None] | None = None
+) -> Local:
+    """The valid specs (or a SpecError listing every problem) and the lockfile.
+
+    With `on_broken_lockfile`, an unreadable lockfile is reported to it and an
+    empty one is used instead, to be rebuilt from the remote labels (reconcile).
+    """
     specs = load_specs([project.specs_dir], project.root, project.config.defaults).require_valid()
-    lockfile = read_lockfile(project.lockfile_path, project.config.stack)
-    return specs, lockfile
+    try:
+        lockfile = read_lockfile(project.lockfile_path, project.config.stack)
+    except LockfileError as error:
+        if on_broken_lockfile is None:
+            raise
+        on_broken_lockfile(error)
+        lockfile = Lockfile(project.config.stack)
+    return Local(specs, lockfile)
 
 
 def observe(
@@ -71,11 +92,14 @@ def observe(
     return tuple(sorted((*listed, *imported), key=lambda job: job.name))
 
 
-def gather(project: Project, session: RemoteSession | None) -> Inputs:
-    """Specs, lockfile and, unless offline (no session), the stack's remote jobs."""
-    specs, lockfile = load_local(project)
-    remote = observe(session, specs, lockfile) if session is not None else None
-    return Inputs(project, specs, lockfile, remote)
+def gather(project: Project, session: RemoteSession | None, local: Local | None = None) -> Inputs:
+    """Specs, lockfile and, unless offline (no session), the stack's remote jobs.
+
+    `local` is what the caller already loaded, so that nothing is read twice.
+    """
+    local = local or load_local(project)
+    remote = observe(session, local.specs, local.lockfile) if session is not None else None
+    return Inputs(project, local.specs, local.lockfile, remote)
 
 
 @dataclass(frozen=True, slots=True)
