@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.planner.builders import BOT_SPEC, entry, job, lockfile, revision
+from tests.core.builders import BOT_SPEC, entry, job, lockfile, revision
 from tuneops.core.jobs import JobState
 from tuneops.errors import LockfileError
 from tuneops.lockfile.file import HEADER, read_lockfile, write_lockfile

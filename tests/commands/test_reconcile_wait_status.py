@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.reconciler.project import (
+from tests.commands.project import (
     API_KEY,
     TOKEN,
     Project,

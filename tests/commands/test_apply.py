@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.reconciler.project import (
+from tests.commands.project import (
     TOKEN,
     Project,
     gemini_spec,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import tuneops.runtime.applier
-from tests.reconciler.project import (
+from tests.commands.project import (
     API_KEY,
     TOKEN,
     Project,

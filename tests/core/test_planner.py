@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from tests.planner.builders import CAPS, STACK, entry, job, lockfile, revision, spec
+from tests.core.builders import CAPS, STACK, entry, job, lockfile, revision, spec
 from tuneops.core.jobs import JobState, RemoteJob
 from tuneops.core.plan import ActionKind, Change, Plan, PlanOptions
 from tuneops.core.planner import make_plan

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from google.genai import types
 
+from tests.commands.project import Project, gemini_spec, use_credentials, vertex_spec
 from tests.emulator.support import SDK_WARNINGS, gemini_client, vertex_client
-from tests.reconciler.project import Project, gemini_spec, use_credentials, vertex_spec
 from tuneops.emulator import EmulatorHandle
 
 pytestmark = pytest.mark.filterwarnings(SDK_WARNINGS)
