@@ -9,7 +9,7 @@ import pytest
 
 from tests.helpers import tuneops
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "config"
+DATA = Path(__file__).resolve().parent / "data" / "config"
 INVALID = sorted(p for p in (DATA / "invalid").glob("*.yaml"))
 
 
