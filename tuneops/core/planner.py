@@ -306,8 +306,12 @@ def make_plan(
             raise UnknownNamesError(unknown)
         names &= set(options.targets)
     planner = _SpecPlanner(options, capabilities)
+    # One pass groups the jobs by spec name, so planning stays linear in specs + jobs.
+    by_name: dict[str, list[RemoteJob]] = {}
+    for job in jobs:
+        by_name.setdefault(job.spec_name or "", []).append(job)
     for name in sorted(names):
-        own = [j for j in jobs if j.spec_name == name]
+        own = by_name.get(name, [])
         entry = lockfile.entries.get(name)
         if name in by_spec:
             planner.desired(by_spec[name], entry, own)
