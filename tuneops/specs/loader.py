@@ -104,7 +104,7 @@ class _DocumentLoader:
 
     def __init__(self, path: Path, project_root: Path, defaults: Defaults | None) -> None:
         self.path = path
-        self.project_root = project_root.resolve()
+        self.project_root = project_root  # already resolved by the caller
         self.defaults = defaults
 
     def load(self, document: YamlDocument) -> tuple[JobSpec | None, list[Diagnostic]]:
@@ -206,8 +206,11 @@ def load_specs(paths: Iterable[Path], project_root: Path, defaults: Defaults | N
     """
     files, diagnostics = discover(paths)
     specs: list[JobSpec] = []
+    shown_files: list[str] = []
+    root = project_root.resolve()  # once, not once per file
     for path in files:
         shown = display_path(path)
+        shown_files.append(shown)
         text = read_text(path, shown, MAX_SPEC_BYTES)
         if isinstance(text, Diagnostic):
             diagnostics.append(text)
@@ -216,7 +219,7 @@ def load_specs(paths: Iterable[Path], project_root: Path, defaults: Defaults | N
         diagnostics += problems
         if not documents and not problems:
             diagnostics.append(Diagnostic(Location(shown, 1, 1), "file holds no documents"))
-        loader = _DocumentLoader(path, project_root, defaults)
+        loader = _DocumentLoader(path, root, defaults)
         for document in documents:
             job, problems = loader.load(document)
             diagnostics += problems
@@ -227,5 +230,5 @@ def load_specs(paths: Iterable[Path], project_root: Path, defaults: Defaults | N
     return LoadResult(
         tuple(specs),
         tuple(sorted(diagnostics, key=Diagnostic.sort_key)),
-        tuple(display_path(p) for p in files),
+        tuple(shown_files),
     )
