@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from tuneops.errors import LockfileError
+from tuneops.lockfile.journal import discard_journal, fsync_directory, read_journal
 from tuneops.specs import schemas
 from tuneops.specs.models import BackendKind
 from tuneops.specs.yaml_loader import load_documents
@@ -121,6 +122,11 @@ class Lockfile:
 
     stack: str
     entries: Mapping[str, LockEntry] = field(default_factory=dict)
+    # The digest of the bytes these entries were read from, valid only while the
+    # entries are that very mapping (`replace` with other entries drops it).
+    read_from: tuple[Mapping[str, LockEntry], str] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     def with_entry(self, name: str, entry: LockEntry | None) -> Lockfile:
         """A copy with `name` set to `entry` (or removed, for None)."""
@@ -143,13 +149,21 @@ class Lockfile:
         """Canonical text: header, `version` and `stack`, then every key sorted."""
         data = self.to_data()
         ordered = {key: _sorted(value) for key, value in data.items()}
+        # PyYAML's pure-Python emitter: libyaml's wraps and escapes some text
+        # differently, and the canonical text must not depend on how PyYAML was built.
         body = yaml.safe_dump(
             ordered, sort_keys=False, default_flow_style=False, allow_unicode=True, width=120
         )
         return HEADER + body
 
     def digest(self) -> str:
-        """sha256 of the canonical text: part of a plan's fingerprint."""
+        """sha256 of what the lockfile holds: part of a plan's fingerprint.
+
+        For a lockfile as read, the digest of the bytes read (lockfile, then any
+        journal), which costs nothing; after a change, of the canonical text.
+        """
+        if self.read_from is not None and self.read_from[0] is self.entries:
+            return self.read_from[1]
         return hashlib.sha256(self.render().encode("utf-8")).hexdigest()
 
 
@@ -174,16 +188,49 @@ def _entry(data: Mapping[str, Any]) -> LockEntry:
 
 
 def read_lockfile(path: Path, stack: str) -> Lockfile:
-    """The lockfile at `path`, an empty one when it does not exist.
+    """The lockfile at `path` with an interrupted apply's journal folded in.
 
-    A lockfile that is not valid YAML or does not match the schema raises
-    `LockfileError` naming every problem and how to rebuild it.
+    An empty lockfile when neither exists. A lockfile that is not valid YAML or
+    does not match the schema raises `LockfileError` naming every problem and how
+    to rebuild it.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
-        return Lockfile(stack)
-    except (OSError, UnicodeDecodeError) as error:
+        raw = None
+    except OSError as error:
+        raise LockfileError(f"cannot read the lockfile {path}: {error}; {REBUILD_HINT}") from None
+    base = _parse(path, raw, stack) if raw is not None else Lockfile(stack)
+    journal, records = read_journal(path)
+    digest = hashlib.sha256(raw or b"")
+    if not records:
+        entries = base.entries
+    else:
+        digest.update(b"\0journal\0" + journal)
+        entries = dict(base.entries)
+        for name, data in records:
+            if data is None:
+                entries.pop(name, None)
+            else:
+                entries[name] = _journal_entry(path, name, data, stack)
+    return Lockfile(stack, entries, read_from=(entries, digest.hexdigest()))
+
+
+def _journal_entry(path: Path, name: str, data: dict[str, Any], stack: str) -> LockEntry:
+    instance = {"version": FORMAT_VERSION, "stack": stack, "specs": {name: data}}
+    if not schemas.conforms("lockfile", instance):
+        raise LockfileError(
+            f"the apply journal of {path} holds an invalid entry for {name!r}; delete the "
+            "journal and run `tuneops reconcile --write-lock`: the remote labels say which "
+            "jobs exist"
+        )
+    return _entry(data)
+
+
+def _parse(path: Path, raw: bytes, stack: str) -> Lockfile:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
         raise LockfileError(f"cannot read the lockfile {path}: {error}; {REBUILD_HINT}") from None
     documents, problems = load_documents(text, str(path))
     if not problems and len(documents) == 1 and isinstance(documents[0].data, dict):
@@ -201,10 +248,15 @@ def read_lockfile(path: Path, stack: str) -> Lockfile:
 
 
 def write_lockfile(path: Path, lockfile: Lockfile) -> bool:
-    """Writes the lockfile atomically; returns False (and writes nothing) when unchanged."""
+    """Writes the lockfile atomically; returns False (and writes nothing) when unchanged.
+
+    Every lockfile written was derived from one read with the journal folded in,
+    so once it is on disk the journal is removed.
+    """
     text = lockfile.render()
     try:
         if path.read_text(encoding="utf-8") == text:
+            discard_journal(path)
             return False
     except (FileNotFoundError, UnicodeDecodeError):
         pass
@@ -219,17 +271,6 @@ def write_lockfile(path: Path, lockfile: Lockfile) -> bool:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    _fsync_directory(path.parent)
+    fsync_directory(path.parent)
+    discard_journal(path)
     return True
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Makes the rename itself durable (POSIX); a no-op where directories cannot be opened."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -2,9 +2,12 @@
 
 Actions run in three phases: bookkeeping (adopt, promote, forget: no remote
 call), cancels, then creates (create, replace, retry), each phase in parallel up
-to `parallelism`. Each worker records its own outcome in the lockfile as soon as
-it finishes, under a lock, so an apply that is interrupted or half fails leaves a
-lockfile that is true for everything that happened.
+to `parallelism`. Each worker records its own outcome as soon as it finishes,
+under a lock, as one fsynced line of the apply journal (see
+`tuneops.lockfile.journal`); the lockfile itself is written once, when the run
+ends. An apply that is interrupted or half fails thus leaves a record that is
+true for everything that happened, and each action costs the same whatever the
+size of the lockfile.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from tuneops.core.transitions import (
 )
 from tuneops.errors import PlanStaleError, TuneopsError
 from tuneops.lockfile.file import Lockfile, write_lockfile
+from tuneops.lockfile.journal import Journal
 from tuneops.runtime.inputs import Inputs
 from tuneops.runtime.session import RemoteSession, place_of
 from tuneops.specs.models import BackendKind, JobSpec
@@ -67,6 +71,7 @@ class Applier:
         self.on_outcome = on_outcome
         self._lock = threading.Lock()
         self.lockfile = refresh(lockfile, self.observed.values())
+        self._journal = Journal(lockfile_path)
 
     @classmethod
     def for_inputs(
@@ -91,10 +96,12 @@ class Applier:
     def _save(self) -> None:
         write_lockfile(self.lockfile_path, self.lockfile)
 
-    def _record(self, change: Callable[[Lockfile], Lockfile]) -> None:
+    def _record(self, name: str, change: Callable[[Lockfile], Lockfile]) -> None:
+        """Applies a change to `name`'s entry and journals the entry before returning."""
         with self._lock:
             self.lockfile = change(self.lockfile)
-            self._save()
+            entry = self.lockfile.entries.get(name)
+            self._journal.record(name, entry.to_data() if entry is not None else None)
 
     def _spec(self, action: Action) -> JobSpec:
         spec = self.specs.get(action.name)
@@ -116,16 +123,16 @@ class Applier:
             backend.cancel(job)
         else:  # the planner only plans this where the backend can delete
             backend.delete(job)
-        self._record(lambda lock: record_cancelled(lock, action.name, job))
+        self._record(action.name, lambda lock: record_cancelled(lock, action.name, job))
 
     def _execute(self, action: Action) -> Outcome:
         kind = action.kind
         if kind is ActionKind.FORGET:
-            self._record(lambda lock: record_forgotten(lock, action.name))
+            self._record(action.name, lambda lock: record_forgotten(lock, action.name))
             return Outcome(action, True, "forgotten")
         if kind is ActionKind.ADOPT:
             spec, job = self._spec(action), self._known(action.job)
-            self._record(lambda lock: record_found(lock, spec, job))
+            self._record(spec.name, lambda lock: record_found(lock, spec, job))
             return Outcome(action, True, f"adopted {job.name}", job.name)
         if kind is ActionKind.PROMOTE:
             return self._promote(action, self._spec(action), self._known(action.job))
@@ -137,19 +144,19 @@ class Applier:
         for older in action.cancels:
             self._cancel(action, older)
         created = self.session.backend(spec.backend).create(spec, self.session.project.config.stack)
-        self._record(lambda lock: record_started(lock, spec, created))
+        self._record(spec.name, lambda lock: record_started(lock, spec, created))
         return Outcome(action, True, f"created {created.name}", created.name)
 
     def _promote(self, action: Action, spec: JobSpec, job: RemoteJob) -> Outcome:
         """Promotes a succeeded revision, after its smoke test when the spec has one."""
         smoke = spec.spec.smoke_test
         if smoke is None:
-            self._record(lambda lock: record_promoted(lock, spec, job))
+            self._record(spec.name, lambda lock: record_promoted(lock, spec, job))
             return Outcome(action, True, f"promoted {job.name}", job.name)
         target = job.endpoint if spec.backend is BackendKind.VERTEX and job.endpoint else job.name
         answer = self.session.backend(spec.backend).generate(target, smoke.prompt)
         if not smoke.expect.met_by(answer):
-            self._record(lambda lock: record_smoke_failed(lock, spec, job))
+            self._record(spec.name, lambda lock: record_smoke_failed(lock, spec, job))
             wanted = (
                 f"contain {smoke.expect.contains!r}"
                 if smoke.expect.contains is not None
@@ -162,7 +169,7 @@ class Applier:
                 "the active revision keeps serving",
                 job.name,
             )
-        self._record(lambda lock: record_promoted(lock, spec, job, smoke_test="passed"))
+        self._record(spec.name, lambda lock: record_promoted(lock, spec, job, smoke_test="passed"))
         return Outcome(action, True, f"promoted {job.name} (smoke test passed)", job.name)
 
     def _attempt(self, action: Action) -> Outcome:
@@ -178,10 +185,24 @@ class Applier:
         """Applies every action of `plan`; returns the outcomes in plan order.
 
         The lockfile is first brought up to date with the observed jobs (written
-        only if that changes it), then after each action.
+        only if that changes it); each action is then journaled as it ends, and
+        the lockfile written once at the end. When the run is interrupted the
+        journal is left for the next run to fold in: it is already on disk, and
+        rendering a large lockfile could outlast the user's patience.
         """
         with self._lock:
             self._save()
+        try:
+            outcomes = self._run_phases(plan)
+            created = [o for o in outcomes.values() if o.ok and o.action.kind.creates_job]
+            extra = self.converge(created) if created else ()
+        finally:
+            self._journal.close()
+        with self._lock:
+            self._save()
+        return tuple(outcomes[i] for i in sorted(outcomes)) + extra
+
+    def _run_phases(self, plan: Plan) -> dict[int, Outcome]:
         outcomes: dict[int, Outcome] = {}
         for phase in Phase:
             batch = [(i, a) for i, a in enumerate(plan.actions) if a.kind.phase is phase]
@@ -196,9 +217,7 @@ class Applier:
                     # Interrupted: start nothing new; running workers still record.
                     pool.shutdown(wait=True, cancel_futures=True)
                     raise
-        created = [o for o in outcomes.values() if o.ok and o.action.kind.creates_job]
-        extra = self.converge(created) if created else ()
-        return tuple(outcomes[i] for i in sorted(outcomes)) + extra
+        return outcomes
 
     def converge(self, created: Sequence[Outcome]) -> tuple[Outcome, ...]:
         """Reduces racing duplicates (same name and hash, from another apply) to the oldest.
@@ -210,23 +229,23 @@ class Applier:
         names = {o.action.name for o in created}
         specs = [self.specs[name] for name in names]
         where = {place_of(spec) for spec in specs}
-        jobs = self.session.list_jobs(sorted(where))
+        by_name: dict[str, list[RemoteJob]] = {}
+        for listed in self.session.list_jobs(sorted(where)):
+            by_name.setdefault(listed.spec_name or "", []).append(listed)
         extra: list[Outcome] = []
         for spec in sorted(specs, key=lambda s: s.name):
+            jobs = by_name.get(spec.name, [])
             keep = current_job(spec, jobs)
             if keep is None or keep.state not in KEEPABLE:
                 continue
             duplicates = [
                 j
                 for j in jobs
-                if j.spec_name == spec.name
-                and j.spec_hash == keep.spec_hash
-                and j.name != keep.name
-                and j.state.in_flight
+                if j.spec_hash == keep.spec_hash and j.name != keep.name and j.state.in_flight
             ]
             if not duplicates:
                 continue
-            self._record(partial(_adopt, spec=spec, job=keep))
+            self._record(spec.name, partial(_adopt, spec=spec, job=keep))
             for duplicate in duplicates:
                 action = Action(
                     ActionKind.CANCEL,

@@ -60,6 +60,14 @@ def schema_errors(name: SchemaName, instance: Any) -> Iterator[ValidationError]:
     return _validator(name).iter_errors(instance)
 
 
+def conforms(name: SchemaName, instance: Any) -> bool:
+    """True when `instance` satisfies the schema (no diagnostics needed)."""
+    fast = _fast_check(name)
+    if fast is not None and fast(instance):
+        return True
+    return bool(_validator(name).is_valid(instance))
+
+
 def check(name: SchemaName, document: YamlDocument, instance: Any) -> list[Diagnostic]:
     """Validates `instance` (the document's data, possibly with defaults filled in)."""
     fast = _fast_check(name)
