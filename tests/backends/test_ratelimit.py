@@ -51,16 +51,53 @@ def test_a_429_pauses_everyone_and_halves_the_rate() -> None:
 
 
 def test_rate_never_drops_below_the_floor() -> None:
-    limiter = RateLimiter(RateLimit(per_minute=60, min_per_minute=20), FakeClock())
+    clock = FakeClock()
+    limiter = RateLimiter(RateLimit(per_minute=60, min_per_minute=20), clock)
     for _ in range(5):
         limiter.throttled(0.0)
+        clock.advance(5.0)
     assert limiter.per_minute == 20.0
+
+
+def test_429s_of_calls_sent_together_halve_the_rate_once() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(RateLimit(per_minute=60), clock)
+    for _ in range(8):  # eight workers refused at the same moment
+        limiter.throttled(0.0)
+    assert limiter.per_minute == 30.0
+    clock.advance(2.0)  # one interval (2 s at 30/min) later: a new refusal counts
+    limiter.throttled(0.0)
+    assert limiter.per_minute == 15.0
+
+
+def test_answers_speed_the_rate_up_again_to_the_limit() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(RateLimit(per_minute=60, min_per_minute=1), clock)
+    for _ in range(6):
+        limiter.throttled(0.0)
+        clock.advance(120.0 - 1)
+    assert limiter.per_minute < 2.0
+    for _ in range(12):
+        limiter.answered()
+    assert limiter.per_minute == 60.0
+
+
+def test_a_long_quiet_spell_restores_the_rate_at_once() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(RateLimit(per_minute=60, min_per_minute=1, recovery_seconds=10), clock)
+    for _ in range(6):
+        limiter.throttled(0.0)
+        clock.advance(9.0)
+    clock.advance(60.0)  # six quiet windows: six doublings, not one
+    limiter.acquire()
+    assert limiter.per_minute == 60.0
 
 
 def test_rate_recovers_by_doubling_after_quiet_windows() -> None:
     clock = FakeClock()
     limiter = RateLimiter(RateLimit(per_minute=60, recovery_seconds=60), clock)
     limiter.throttled(0.0)
+    clock.advance(2.0)
     limiter.throttled(0.0)
     assert limiter.per_minute == 15.0
     clock.advance(59.0)

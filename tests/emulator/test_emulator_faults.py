@@ -62,6 +62,18 @@ def test_429_with_retry_after_for_the_next_n_matches(emulator: EmulatorHandle, a
     assert count_jobs(api) == 1
 
 
+def test_a_fault_with_a_probability_hits_that_share_of_requests(
+    emulator: EmulatorHandle, api: Http
+) -> None:
+    add(emulator, path="/tuningJobs$", kind="status", status=429, count=10_000, probability=0.3)
+    statuses = [api.call("GET", JOBS).status_code for _ in range(200)]
+    assert set(statuses) == {200, 429}
+    assert 35 <= statuses.count(429) <= 85  # 60 expected
+    pending = Http(emulator.url).ok("GET", "/_emulator/faults")
+    assert pending["faults"][0]["probability"] == 0.3
+    assert pending["faults"][0]["count"] == 10_000 - statuses.count(429)
+
+
 @pytest.mark.parametrize(
     ("status", "rpc", "message"),
     [
@@ -173,6 +185,10 @@ def test_pending_faults_are_listed_and_cleared(emulator: EmulatorHandle, api: Ht
             " unterminated subpattern at position 0.",
         ),
         ({"kind": "drop", "colour": "red"}, "Unknown fault field(s): colour."),
+        (
+            {"kind": "drop", "probability": 1.5},
+            "fault probability must be in (0, 1]; got 1.5.",
+        ),
     ],
 )
 def test_invalid_faults_are_400(emulator: EmulatorHandle, fault: object, message: str) -> None:

@@ -59,7 +59,10 @@ class RetryPolicy:
     Retry `n` (1-based) sleeps a uniform random time in
     `[0, min(max_backoff, initial_backoff * multiplier ** (n - 1))]` ("full
     jitter"), or exactly the server's `Retry-After`, and never past `deadline`
-    seconds after the first attempt started.
+    seconds after the first attempt started, not counting the time spent waiting
+    for the client's own pacer (a busy quota must not use up the deadline of calls
+    that have not been sent yet). A 429 does not use up one of `max_attempts`:
+    the service answered and did nothing, so only the deadline bounds those.
     """
 
     max_attempts: int = 6
@@ -163,15 +166,19 @@ class Transport:
         shown = _with_query(url, params)
         logged = redact_url(shown)
         attempt = 0
+        refused = 0  # attempts answered 429: they do not count against max_attempts
         renewed = False
         while True:
             attempt += 1
             for limiter in limiters:
-                limiter.acquire()
+                deadline += limiter.acquire()  # pacing is not retrying
             sent_headers: Mapping[str, str] = {}
             try:
                 sent_headers = self._auth.headers()
-                return self._send(method, url, shown, params, body, sent_headers, attempt)
+                answer = self._send(method, url, shown, params, body, sent_headers, attempt)
+                for limiter in limiters:
+                    limiter.answered()
+                return answer
             except UnauthenticatedError:
                 # A 401 says nothing happened; renew the credential and try once more.
                 if renewed or not self._auth.refresh_after_unauthorized(sent_headers):
@@ -188,9 +195,14 @@ class Transport:
                     # The quota is shared: hold back every caller, not just this one.
                     for limiter in limiters:
                         limiter.throttled(delay)
+                    refused += 1
+                else:
+                    for limiter in limiters:
+                        limiter.answered()
                 if not error.retryable or (not idempotent and check is None):
                     raise
-                if attempt >= policy.max_attempts or self._clock.monotonic() + delay > deadline:
+                counted = attempt - refused
+                if counted >= policy.max_attempts or self._clock.monotonic() + delay > deadline:
                     log.warning("%s %s: giving up after %d attempts", method, logged, attempt)
                     # The last attempt may still have been acted on: look before failing.
                     if check is not None and error.may_have_committed:

@@ -20,18 +20,28 @@ from tuneops.backends.clock import Clock
 class RateLimit:
     """A quota: sustained calls per minute, a burst allowance, and how 429s slow it.
 
-    After a 429 the rate is halved (never below `min_per_minute`) and every caller
-    waits out the pause; each `recovery_seconds` without another 429 doubles the
-    rate again, up to `per_minute`.
+    After a 429 the rate is halved (never below `min_per_minute`; the 429s of
+    calls sent within one interval of each other count as one) and every caller
+    waits out the pause. It speeds up again two ways: each answer that is not a
+    429 raises it by `success_factor`, and each `recovery_seconds` without a 429
+    doubles it, both up to `per_minute`. A 429 now and then (30% of answers,
+    whatever the rate) therefore costs little; a quota that keeps refusing
+    pushes the rate down to what it admits.
     """
 
     per_minute: float
     burst: int = 1
     min_per_minute: float = 6.0
     recovery_seconds: float = 60.0
+    success_factor: float = 1.5
 
     def __post_init__(self) -> None:
-        if self.per_minute <= 0 or self.burst < 1 or self.min_per_minute <= 0:
+        if (
+            self.per_minute <= 0
+            or self.burst < 1
+            or self.min_per_minute <= 0
+            or self.success_factor < 1
+        ):
             raise ValueError(f"invalid rate limit {self!r}")
 
 
@@ -39,7 +49,7 @@ _NEGLIGIBLE = 1e-6  # seconds
 
 # Vertex AI quotas per project and region (wire-format.md, part D).
 VERTEX_REQUESTS = RateLimit(per_minute=590, burst=10)
-VERTEX_SUBMISSIONS = RateLimit(per_minute=57, burst=3, min_per_minute=1)
+VERTEX_SUBMISSIONS = RateLimit(per_minute=57, burst=3, min_per_minute=6)
 
 
 class RateLimiter:
@@ -58,7 +68,8 @@ class RateLimiter:
         now = clock.monotonic()
         self._tat = now
         self._resume_at = now  # nobody proceeds before this instant
-        self._last_throttle: float | None = None
+        self._last_throttle: float | None = None  # start of the current quiet window
+        self._last_halving = -float("inf")
 
     @property
     def per_minute(self) -> float:
@@ -86,10 +97,23 @@ class RateLimiter:
             now = self._clock.monotonic()
             self._resume_at = max(self._resume_at, now + pause)
             slowest = 60.0 / self.limit.min_per_minute
-            self._interval = min(slowest, self._interval * 2.0)
+            if now - self._last_halving >= self._interval:
+                # Calls let through together are refused together: one halving for them all.
+                self._interval = min(slowest, self._interval * 2.0)
+                self._last_halving = now
             # No burst after the pause: the saved-up burst is what overran the quota.
             self._tat = max(self._tat, self._resume_at + self._tolerance())
             self._last_throttle = now
+
+    def answered(self) -> None:
+        """A call got an answer other than 429: the quota has room, speed up a little."""
+        with self._lock:
+            nominal = 60.0 / self.limit.per_minute
+            if self._interval > nominal:
+                before = self._tolerance()
+                self._interval = max(nominal, self._interval / self.limit.success_factor)
+                # Keep the next free slot where it was: a smaller tolerance alone would delay it.
+                self._tat -= before - self._tolerance()
 
     def _tolerance(self) -> float:
         return (self.limit.burst - 1) * self._interval
@@ -98,9 +122,10 @@ class RateLimiter:
         nominal = 60.0 / self.limit.per_minute
         if self._last_throttle is None or self._interval <= nominal:
             return
-        if now - self._last_throttle >= self.limit.recovery_seconds:
-            self._interval = max(nominal, self._interval / 2.0)
-            self._last_throttle = now
+        windows = int((now - self._last_throttle) // self.limit.recovery_seconds)
+        if windows > 0:  # every quiet window that passed doubles the rate, not just one
+            self._interval = max(nominal, self._interval / 2.0 ** min(windows, 64))
+            self._last_throttle += windows * self.limit.recovery_seconds
 
     def __repr__(self) -> str:
         return f"RateLimiter({self.limit!r})"

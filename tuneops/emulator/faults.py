@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import threading
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ class Fault:
     latency_ms: float = 0.0
     drop: bool = False
     message: str | None = None
+    probability: float = 1.0  # the share of matching requests it hits (a "429 storm")
 
     def matches(self, method: str, path: str) -> bool:
         """True if this fault applies to a request."""
@@ -55,10 +57,23 @@ class Fault:
             data["latencyMs"] = self.latency_ms
         if self.drop:
             data["drop"] = True
+        if self.probability < 1.0:
+            data["probability"] = self.probability
         return data
 
 
-_KEYS = {"method", "path", "count", "kind", "status", "retryAfter", "latencyMs", "drop", "message"}
+_KEYS = {
+    "method",
+    "path",
+    "count",
+    "kind",
+    "status",
+    "retryAfter",
+    "latencyMs",
+    "drop",
+    "message",
+    "probability",
+}
 
 
 def parse_fault(body: dict[str, Any]) -> Fault:
@@ -94,6 +109,9 @@ def parse_fault(body: dict[str, Any]) -> Fault:
     if message is not None and not isinstance(message, str):
         raise invalid("fault message must be a string.")
     fault.message = message
+    fault.probability = _number(body, "probability", 1.0, float)
+    if not 0.0 < fault.probability <= 1.0:
+        raise invalid(f"fault probability must be in (0, 1]; got {fault.probability}.")
     return fault
 
 
@@ -120,9 +138,10 @@ def _number(body: dict[str, Any], key: str, default: float, kind: type[Any]) -> 
 class FaultQueue:
     """The pending faults, consumed in the order they were added."""
 
-    def __init__(self) -> None:
+    def __init__(self, seed: int = 0) -> None:
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
+        self._random = random.Random(seed)  # seeded: a storm hits the same requests each run
 
     def add(self, fault: Fault) -> None:
         """Queues a fault."""
@@ -133,7 +152,9 @@ class FaultQueue:
         """The first fault matching a request, counted down; None if none matches."""
         with self._lock:
             for fault in self._faults:
-                if fault.matches(method, path):
+                if fault.matches(method, path) and (
+                    fault.probability >= 1.0 or self._random.random() < fault.probability
+                ):
                     fault.remaining -= 1
                     if fault.remaining == 0:
                         self._faults.remove(fault)

@@ -51,7 +51,7 @@ class EmulatorState:
         offset = int(self.store.get_meta(_OFFSET_KEY) or "0")
         self.clock = VirtualClock(frozen=config.frozen_clock, offset_us=offset)
         self.ids = IdSource(config.seed)
-        self.faults = FaultQueue()
+        self.faults = FaultQueue(config.seed)
         self.counts = RequestCounts()
         self.lock = threading.RLock()
 
