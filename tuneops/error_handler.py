@@ -1,16 +1,18 @@
 """The one error funnel: every failure of a command becomes a message and an exit code.
 
 Expected failures (`TuneopsError`) become one line on stderr and their exit code;
-Ctrl-C exits 130; a closed stdout (`tuneops plan | head -1`) ends quietly; anything
-else is a bug: its traceback goes to a crash log and the user gets one line
-pointing at it.
+Ctrl-C exits 130 and SIGTERM 143, both once the command has stopped cleanly; a
+closed stdout (`tuneops plan | head -1`) ends quietly; anything else is a bug:
+its traceback goes to a crash log and the user gets one line pointing at it.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
+import threading
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,10 +21,11 @@ from pathlib import Path
 
 from tuneops import __version__
 from tuneops.console import Console
-from tuneops.errors import SpecError, TuneopsError
+from tuneops.errors import SpecError, Terminated, TuneopsError
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 CRASH_LOG = "crash.log"
 STATE_DIR = ".tuneops"
 
@@ -70,6 +73,24 @@ def _quiet_stdout() -> None:
 
 
 @contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a CI runner cancelling the job) stops the command the way Ctrl-C does:
+    by default Python would die at once, losing the answer of a create in flight."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
 def error_handler(console: Console, start: Path) -> Iterator[Outcome]:
     """Runs a command; sets `Outcome.code` for every way it can fail.
 
@@ -78,7 +99,8 @@ def error_handler(console: Console, start: Path) -> Iterator[Outcome]:
     """
     outcome = Outcome()
     try:
-        yield outcome
+        with _sigterm_as_interrupt():
+            yield outcome
     except SpecError as error:
         for diagnostic in error.diagnostics:
             console.note(diagnostic.line())
@@ -87,6 +109,9 @@ def error_handler(console: Console, start: Path) -> Iterator[Outcome]:
     except TuneopsError as error:
         console.note(f"error: {error}")
         outcome.code = error.exit_code
+    except Terminated:
+        console.note("terminated")
+        outcome.code = EXIT_TERMINATED
     except KeyboardInterrupt:
         console.note("interrupted")
         outcome.code = EXIT_INTERRUPTED

@@ -55,3 +55,7 @@ class PlanStaleError(TuneopsError):
 
 class ApplyLockedError(TuneopsError):
     """Another apply holds the lock on this checkout."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: stop like Ctrl-C does, but exit 143 (128 + SIGTERM)."""

@@ -2,8 +2,28 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Protocol
+
+# Set while the run is being interrupted: every sleep of the real clock (pacing,
+# backoff) ends at once, so that workers stop within a moment of Ctrl-C or SIGTERM
+# instead of after a minute-long Retry-After.
+_STOPPING = threading.Event()
+
+
+class SleepInterruptedError(KeyboardInterrupt):
+    """A sleep was cut short because the run is stopping; nothing more is sent."""
+
+
+def stop_sleeping() -> None:
+    """Wakes every current and future sleep of `SystemClock` with `SleepInterruptedError`."""
+    _STOPPING.set()
+
+
+def resume_sleeping() -> None:
+    """Lets `SystemClock` sleep again (after an interrupted run, in the same process)."""
+    _STOPPING.clear()
 
 
 class Clock(Protocol):
@@ -34,9 +54,9 @@ class SystemClock:
         return time.monotonic()
 
     def sleep(self, seconds: float) -> None:
-        """`time.sleep()`, ignoring non-positive waits."""
-        if seconds > 0:
-            time.sleep(seconds)
+        """Waits `seconds` (non-positive: not at all), unless the run is stopping."""
+        if _STOPPING.is_set() or (seconds > 0 and _STOPPING.wait(seconds)):
+            raise SleepInterruptedError
 
     def __repr__(self) -> str:
         return "SystemClock()"

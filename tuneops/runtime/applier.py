@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from tuneops.backends.clock import resume_sleeping, stop_sleeping
 from tuneops.core.jobs import RemoteJob
 from tuneops.core.plan import Action, ActionKind, Phase, Plan
 from tuneops.core.planner import KEEPABLE, current_job
@@ -70,6 +71,7 @@ class Applier:
         self.parallelism = max(1, parallelism)
         self.on_outcome = on_outcome
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
         self.lockfile = refresh(lockfile, self.observed.values())
         self._journal = Journal(lockfile_path)
 
@@ -173,6 +175,8 @@ class Applier:
         return Outcome(action, True, f"promoted {job.name} (smoke test passed)", job.name)
 
     def _attempt(self, action: Action) -> Outcome:
+        if self._stopping.is_set():  # interrupted: start nothing new
+            return Outcome(action, False, "not started: the apply was interrupted")
         try:
             outcome = self._execute(action)
         except TuneopsError as error:
@@ -214,8 +218,14 @@ class Applier:
                     for future in as_completed(futures):
                         outcomes[futures[future]] = future.result()
                 except BaseException:
-                    # Interrupted: start nothing new; running workers still record.
-                    pool.shutdown(wait=True, cancel_futures=True)
+                    # Interrupted: start nothing new, wake the workers that sleep (pacing,
+                    # backoff); a request in flight finishes and is recorded.
+                    self._stopping.set()
+                    stop_sleeping()
+                    try:
+                        pool.shutdown(wait=True, cancel_futures=True)
+                    finally:
+                        resume_sleeping()
                     raise
         return outcomes
 
