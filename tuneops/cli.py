@@ -15,11 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from tuneops import __version__
-from tuneops.console import Console
-from tuneops.error_handler import error_handler
-from tuneops.errors import UsageError
 
 if TYPE_CHECKING:
+    from tuneops.console import Console
     from tuneops.runtime.inputs import PlanFlags
 
 EXIT_USAGE = 1
@@ -257,8 +255,13 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
 
 def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:
     """Runs one command and returns its exit code."""
-    console = console or Console()
     args = build_parser().parse_args(argv)
+    # Imported after parsing, so that `--help` and usage errors stay quick.
+    from tuneops.console import Console
+    from tuneops.error_handler import error_handler
+    from tuneops.errors import UsageError
+
+    console = console or Console()
     start = Path.cwd()
     try:
         with error_handler(console, start) as outcome:

@@ -11,9 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import tempfile
 import threading
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,10 +41,14 @@ def crash_log_path(start: Path) -> Path:
     for candidate in (Path.cwd(), start):
         if (candidate / "tuneops.yaml").is_file() or (candidate / STATE_DIR).is_dir():
             return candidate / STATE_DIR / CRASH_LOG
+    import tempfile  # only on the crash path: it costs start-up time otherwise
+
     return Path(tempfile.gettempdir()) / f"tuneops-{os.getuid()}-{CRASH_LOG}"
 
 
 def _write_crash_report(console: Console, start: Path) -> None:
+    import traceback  # only on the crash path
+
     report = (
         f"tuneops {__version__}, Python {sys.version.split()[0]}, {sys.platform}\n"
         f"command: {' '.join(sys.argv)}\n\n{traceback.format_exc()}"

@@ -22,6 +22,7 @@ from tuneops.errors import LockfileError
 from tuneops.lockfile.journal import discard_journal, fsync_directory, read_journal
 from tuneops.specs import schemas
 from tuneops.specs.models import BackendKind
+from tuneops.specs.plain_yaml import load_plain
 from tuneops.specs.yaml_loader import load_documents
 
 FORMAT_VERSION = 1
@@ -232,19 +233,29 @@ def _parse(path: Path, raw: bytes, stack: str) -> Lockfile:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise LockfileError(f"cannot read the lockfile {path}: {error}; {REBUILD_HINT}") from None
+    # The node tree and positions of a 10 MiB lockfile cost more than the rest of a
+    # plan: they are built only to say where a lockfile that is not plain and valid
+    # is broken.
+    data = load_plain(text)
+    if isinstance(data, dict) and schemas.conforms("lockfile", data):
+        return _checked(path, data, stack)
     documents, problems = load_documents(text, str(path))
     if not problems and len(documents) == 1 and isinstance(documents[0].data, dict):
         problems = schemas.check("lockfile", documents[0], documents[0].data)
         if not problems:
-            data = documents[0].data
-            if data["stack"] != stack:
-                raise LockfileError(
-                    f"the lockfile {path} belongs to stack {data['stack']!r}, but tuneops.yaml "
-                    f"says {stack!r}; {REBUILD_HINT}"
-                )
-            return Lockfile(stack, {n: _entry(e) for n, e in data["specs"].items()})
+            return _checked(path, documents[0].data, stack)
     details = "; ".join(p.line() for p in problems) or f"{path}: not a YAML mapping"
     raise LockfileError(f"the lockfile is corrupt: {details}; {REBUILD_HINT}")
+
+
+def _checked(path: Path, data: dict[str, Any], stack: str) -> Lockfile:
+    """The lockfile of schema-valid `data`, if it belongs to `stack`."""
+    if data["stack"] != stack:
+        raise LockfileError(
+            f"the lockfile {path} belongs to stack {data['stack']!r}, but tuneops.yaml "
+            f"says {stack!r}; {REBUILD_HINT}"
+        )
+    return Lockfile(stack, {n: _entry(e) for n, e in data["specs"].items()})
 
 
 def write_lockfile(path: Path, lockfile: Lockfile) -> bool:

@@ -261,10 +261,12 @@ def load_documents(text: str, file: str) -> tuple[list[YamlDocument], list[Diagn
     """
     if _FAST_LOADER is not None and _PRINTABLE.fullmatch(text):
         try:
-            return _load_nodes(text, file, yaml.compose_all(text, Loader=_FAST_LOADER), fast=True)
+            nodes = yaml.compose_all(text, Loader=_FAST_LOADER)
+            return _load_nodes(text, file, nodes, fast=True)
         except _CParserError:
             pass  # a syntax error: PyYAML's own parser words it as users know it
-    return _load_nodes(text, file, yaml.compose_all(text, Loader=yaml.SafeLoader), fast=False)
+    nodes = yaml.compose_all(text, Loader=yaml.SafeLoader)
+    return _load_nodes(text, file, nodes, fast=False)
 
 
 class _CParserError(Exception):
