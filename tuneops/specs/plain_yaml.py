@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from typing import Any
 
 import yaml
@@ -96,7 +97,7 @@ def _build(loader: Any) -> Any:
             if top.key is None:
                 if not isinstance(value, str) or value in top.data:
                     raise _NotPlainError  # a non-string or duplicate key: the full loader says so
-                top.key = value
+                top.key = sys.intern(value)  # 10,000 entries share a few dozen key strings
             else:
                 top.data[top.key] = value
                 top.key = None

@@ -93,26 +93,46 @@ class _Compiler:
             raise UnsupportedSchemaError(repr(schema))
         compiled = (self._keyword(schema, key) for key in schema if key not in _ANNOTATIONS)
         checks = [check for check in compiled if check is not None]
-        return lambda v: all(check(v) for check in checks)
+        if len(checks) == 1:
+            return checks[0]
+
+        def every(v: Any) -> bool:
+            for check in checks:  # noqa: SIM110 (a generator costs more than the checks)
+                if not check(v):
+                    return False
+            return True
+
+        return every
 
     def _keyword(self, schema: Mapping[str, Any], key: str) -> Check | None:
         value = schema[key]
         match key:
             case "type":
                 kinds = [_TYPES[n] for n in ([value] if isinstance(value, str) else value)]
+                if len(kinds) == 1:
+                    return kinds[0]
                 return lambda v: any(kind(v) for kind in kinds)
             case "const":
                 return lambda v: json_equal(v, value)
             case "enum":
+                if all(isinstance(option, str) for option in value):
+                    members = frozenset(value)  # strings: equality is plain membership
+                    return lambda v: isinstance(v, str) and v in members
                 return lambda v: any(json_equal(v, option) for option in value)
             case "$ref":
                 return self.ref(value)
             case "properties":
-                props = {name: self.compile(sub) for name, sub in value.items()}
-                return lambda v: (
-                    not isinstance(v, dict)
-                    or all(check(v[name]) for name, check in props.items() if name in v)
-                )
+                props = [(name, self.compile(sub)) for name, sub in value.items()]
+
+                def properties(v: Any) -> bool:
+                    if not isinstance(v, dict):
+                        return True
+                    for name, check in props:  # noqa: SIM110 (as above)
+                        if name in v and not check(v[name]):
+                            return False
+                    return True
+
+                return properties
             case "required":
                 return lambda v: not isinstance(v, dict) or all(name in v for name in value)
             case "additionalProperties":

@@ -95,8 +95,10 @@ def _mark(node: yaml.Node) -> Mark:
 class _Builder:
     """Turns one composed node tree into plain data, collecting positions as it goes."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, anchors: bool = True) -> None:
         self.file = file
+        # Without anchors there are no aliases: the per-node alias bookkeeping is skipped.
+        self._anchors = anchors
         self.values: dict[Path, yaml.Mark] = {}
         self.keys: dict[Path, yaml.Mark] = {}
         self.problems: list[Diagnostic] = []
@@ -107,6 +109,11 @@ class _Builder:
         self._constructor = yaml.constructor.SafeConstructor()
 
     def build(self, node: yaml.Node, path: Path) -> Any:
+        if not self._anchors:
+            if len(path) > MAX_DEPTH:
+                raise _DocumentError(_mark(node), f"nesting deeper than {MAX_DEPTH} levels", path)
+            self.values.setdefault(path, node.start_mark)
+            return self._value(node, path)
         is_alias = id(node) in self._seen
         if id(node) in self._active:
             raise _DocumentError(
@@ -129,16 +136,19 @@ class _Builder:
         self._active.add(id(node))
         try:
             self.values.setdefault(path, node.start_mark)
-            if isinstance(node, yaml.MappingNode):
-                return self._mapping(node, path)
-            if isinstance(node, yaml.SequenceNode):
-                self._check_tag(node, _SEQ, path)
-                return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
-            return self._scalar(node, path)
+            return self._value(node, path)
         finally:
             self._active.discard(id(node))
             if is_alias:
                 self._alias_depth -= 1
+
+    def _value(self, node: yaml.Node, path: Path) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            self._check_tag(node, _SEQ, path)
+            return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
+        return self._scalar(node, path)
 
     def _check_tag(self, node: yaml.Node, expected: str, path: Path) -> None:
         if node.tag != expected:
@@ -301,7 +311,7 @@ def _load_nodes(
                 Diagnostic(Location(file), f"invalid YAML: nested deeper than {MAX_DEPTH} levels")
             )
             break
-        builder = _Builder(file)
+        builder = _Builder(file, anchors="&" in text)
         try:
             data = builder.build(node, ())
         except _DocumentError as problem:
