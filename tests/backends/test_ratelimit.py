@@ -156,3 +156,19 @@ def test_vertex_default_admits_600_calls_in_the_first_minute() -> None:
 def test_invalid_limits_are_refused(limit: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         RateLimit(**limit)  # type: ignore[arg-type]
+
+
+def test_slots_reserved_at_a_low_rate_are_spread_again_when_it_recovers() -> None:
+    clock = FakeClock()
+    quota = RateLimit(per_minute=60, min_per_minute=1, recovery_seconds=10_000)
+    limiter = RateLimiter(quota, clock)
+    for _ in range(6):
+        limiter.throttled(0.0)
+        clock.advance(70.0)
+    assert limiter.per_minute == 1.0
+    assert limiter.acquire() == 0.0  # the next slot is now a minute away
+    for _ in range(12):
+        limiter.answered()
+    assert limiter.per_minute == 60.0
+    # Not the minute reserved at the old rate: one interval of the new one.
+    assert limiter.acquire() == pytest.approx(1.0)

@@ -192,9 +192,12 @@ class Transport:
                 if delay is None:
                     delay = policy.backoff(attempt, self._rng) if error.retryable else 0.0
                 if isinstance(error, RateLimitedError):
-                    # The quota is shared: hold back every caller, not just this one.
+                    # The quota is shared: slow every caller down, and pause them all
+                    # when the service said for how long. This call's own jittered
+                    # backoff is not a pause for the others: after a storm, pauses
+                    # drawn for its last refusals would hold everyone back long after.
                     for limiter in limiters:
-                        limiter.throttled(delay)
+                        limiter.throttled(error.retry_after or 0.0)
                     refused += 1
                 else:
                     for limiter in limiters:

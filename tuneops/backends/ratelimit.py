@@ -108,12 +108,22 @@ class RateLimiter:
     def answered(self) -> None:
         """A call got an answer other than 429: the quota has room, speed up a little."""
         with self._lock:
-            nominal = 60.0 / self.limit.per_minute
-            if self._interval > nominal:
-                before = self._tolerance()
-                self._interval = max(nominal, self._interval / self.limit.success_factor)
-                # Keep the next free slot where it was: a smaller tolerance alone would delay it.
-                self._tat -= before - self._tolerance()
+            self._speed_up(self._clock.monotonic(), self.limit.success_factor)
+
+    def _speed_up(self, now: float, factor: float) -> None:
+        """Divides the interval by `factor` (down to the limit's) and drains the backlog as fast.
+
+        Slots reserved while the rate was low would otherwise keep callers waiting at
+        the old pace long after a storm; they are spread again at the new rate.
+        """
+        faster = max(60.0 / self.limit.per_minute, self._interval / factor)
+        if faster >= self._interval:
+            return
+        free_at = self._tat - self._tolerance()  # the next free slot
+        if free_at > now:
+            free_at = now + (free_at - now) * faster / self._interval
+        self._interval = faster
+        self._tat = free_at + self._tolerance()
 
     def _tolerance(self) -> float:
         return (self.limit.burst - 1) * self._interval
@@ -124,7 +134,7 @@ class RateLimiter:
             return
         windows = int((now - self._last_throttle) // self.limit.recovery_seconds)
         if windows > 0:  # every quiet window that passed doubles the rate, not just one
-            self._interval = max(nominal, self._interval / 2.0 ** min(windows, 64))
+            self._speed_up(now, 2.0 ** min(windows, 64))
             self._last_throttle += windows * self.limit.recovery_seconds
 
     def __repr__(self) -> str:
