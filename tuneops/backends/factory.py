@@ -29,6 +29,7 @@ from tuneops.backends.base import Backend
 from tuneops.backends.clock import Clock, SystemClock
 from tuneops.backends.http import Transport, TransportOptions
 from tuneops.backends.ratelimit import VERTEX_REQUESTS, VERTEX_SUBMISSIONS, RateLimit
+from tuneops.backends.wire import MAX_PAGES
 from tuneops.errors import ConfigError
 from tuneops.project import EMBEDDED, ProjectConfig
 from tuneops.specs.models import BackendKind
@@ -63,6 +64,7 @@ class BackendOptions:
 
     transport: TransportOptions = field(default_factory=TransportOptions)
     page_size: int | None = None  # None: the backend's largest page
+    max_pages: int = MAX_PAGES  # a listing with more pages is an error, not a hang
     requests_limit: RateLimit = VERTEX_REQUESTS
     submissions_limit: RateLimit = VERTEX_SUBMISSIONS
 
@@ -153,6 +155,7 @@ def build_backend(
             clock,
             endpoint=base,
             page_size=options.page_size or vertex.PAGE_SIZE,
+            max_pages=options.max_pages,
             requests_limit=options.requests_limit,
             submissions_limit=options.submissions_limit,
         )
@@ -161,13 +164,24 @@ def build_backend(
         clock,
         endpoint=base,
         page_size=options.page_size or gemini.PAGE_SIZE,
+        max_pages=options.max_pages,
         requests_limit=options.requests_limit,
         submissions_limit=options.submissions_limit,
     )
 
 
 def _check_url(value: str, kind: BackendKind) -> str:
-    parts = urlsplit(value)
+    # `{location}` is the one placeholder (Vertex AI, filled per call); any other
+    # brace would make the URL template fail at the first request.
+    rest = value.replace("{location}", "") if kind is BackendKind.VERTEX else value
+    if "{" in rest or "}" in rest:
+        allowed = (
+            "{location} is the only placeholder"
+            if kind is BackendKind.VERTEX
+            else ("it takes no placeholders")
+        )
+        raise ConfigError(f"the {kind.value} endpoint {value!r} has a brace: {allowed}")
+    parts = urlsplit(value.replace("{location}", "location"))
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"the {kind.value} endpoint {value!r} is not an http(s) URL")
     if parts.query or parts.fragment or parts.username or parts.password:

@@ -22,8 +22,9 @@ from tuneops.backends.errors import (
 from tuneops.backends.generation import generate_body, response_text
 from tuneops.backends.http import JsonObject, Transport
 from tuneops.backends.ratelimit import VERTEX_REQUESTS, VERTEX_SUBMISSIONS, RateLimit, RateLimiter
+from tuneops.backends.untrusted import one_line
 from tuneops.backends.views import gemini_view
-from tuneops.backends.wire import field, number, pages, parse_timestamp
+from tuneops.backends.wire import MAX_PAGES, field, number, pages, parse_timestamp
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob
 from tuneops.specs.models import BackendKind, GeminiSpec, JobSpec
 
@@ -91,11 +92,13 @@ class GeminiBackend:
         clock: Clock,
         endpoint: str = DEFAULT_ENDPOINT,
         page_size: int = PAGE_SIZE,
+        max_pages: int = MAX_PAGES,
         requests_limit: RateLimit = VERTEX_REQUESTS,
         submissions_limit: RateLimit = VERTEX_SUBMISSIONS,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
         self.page_size = page_size
+        self.max_pages = max_pages
         self._transport = transport
         self._requests = RateLimiter(requests_limit, clock)
         self._submissions = RateLimiter(submissions_limit, clock)
@@ -122,6 +125,7 @@ class GeminiBackend:
             "tunedModels",
             {"pageSize": self.page_size},
             (self._requests,),
+            self.max_pages,
         )
         jobs = [self._job(item) for item in items]
         return [job for job in jobs if job.stack == stack]
@@ -187,6 +191,16 @@ class GeminiBackend:
             with self._lock:
                 self._operations[name] = operation_name
         result = self._get_model(name)
+        if (result.name, result.stack, result.spec_name, result.spec_hash) != (
+            name,
+            stack,
+            job.name,
+            identity.hash,
+        ):
+            raise InvalidResponseError(
+                f"created {name}, but the service answers with a model that is not the one "
+                f"of spec {job.name!r} in stack {stack!r}; nothing was recorded"
+            )
         if result.state is JobState.RUNNING:
             percent = number(operation, "metadata", "completedPercent")
             result = _replace_progress(result, percent or 0.0)
@@ -266,6 +280,7 @@ class GeminiBackend:
         return number(first, "metadata", "completedPercent") or 0.0
 
     def _job(self, data: Mapping[str, Any]) -> RemoteJob:
+        _check_shape(data)
         name = field(data, "name") or ""
         match = _MODEL_NAME.fullmatch(name)
         who = ident.from_gemini(match["id"], field(data, "description")) if match else None
@@ -287,7 +302,7 @@ class GeminiBackend:
             # A tuned model is called by its own name once it is ACTIVE.
             model=name if succeeded else None,
             endpoint=name if succeeded else None,
-            error_message=field(data, "error", "message"),
+            error_message=_shown(field(data, "error", "message")),
             labels=MappingProxyType({}),
             progress=100.0 if succeeded else None,
             nonce=None,
@@ -297,6 +312,18 @@ class GeminiBackend:
 
     def __repr__(self) -> str:
         return f"GeminiBackend({self.endpoint!r})"
+
+
+def _check_shape(data: Mapping[str, Any]) -> None:
+    """Raises `InvalidResponseError` unless `data` looks like a TunedModel."""
+    name = data.get("name")
+    if not isinstance(name, str) or _MODEL_NAME.fullmatch(name) is None:
+        raise InvalidResponseError(f"a tuned model without a valid name: {str(name)[:100]!r}")
+    for key in ("state", "description", "createTime", "updateTime"):
+        if key in data and not isinstance(data[key], str):
+            raise InvalidResponseError(f"{name}: {key} is not a string")
+    if "tuningTask" in data and not isinstance(data["tuningTask"], Mapping):
+        raise InvalidResponseError(f"{name}: tuningTask is not an object")
 
 
 def _task(data: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -313,3 +340,8 @@ def _model_name(name: str) -> str:
 
 def _replace_progress(job: RemoteJob, progress: float) -> RemoteJob:
     return dataclasses.replace(job, progress=progress)
+
+
+def _shown(text: str | None) -> str | None:
+    # A job's error text is the service's words, shown in plans and status.
+    return one_line(text) if text is not None else None

@@ -4,6 +4,7 @@ Every call goes through `Transport.request`, which
 
 1. waits for the rate limiters,
 2. sends the request with connect and read timeouts and the auth headers,
+   and reads the answer within a total deadline and a size limit,
 3. turns the answer (or its absence) into JSON or a typed `RemoteError`,
 4. retries when the error class says it is retryable and the call is idempotent
    (or the caller supplied a `check` that makes a retry safe), sleeping the
@@ -15,6 +16,7 @@ Every call goes through `Transport.request`, which
 from __future__ import annotations
 
 import email.utils
+import json
 import logging
 import random
 from collections.abc import Callable, Mapping, Sequence
@@ -43,6 +45,7 @@ from tuneops.backends.errors import (
 )
 from tuneops.backends.ratelimit import RateLimiter
 from tuneops.backends.redact import redact, redact_url
+from tuneops.backends.untrusted import MESSAGE_LIMIT, one_line
 
 log = logging.getLogger("tuneops.backends")
 
@@ -79,10 +82,22 @@ class RetryPolicy:
 
 @dataclass(frozen=True, slots=True)
 class Timeouts:
-    """Seconds to open a connection and to wait for each read of the answer."""
+    """Seconds to open a connection, to wait for each read, and for a whole attempt.
+
+    `total` bounds one attempt from sending to the last byte of the answer: a
+    server that drips one byte at a time never trips the per-read timeout.
+    """
 
     connect: float = 10.0
     read: float = 60.0
+    total: float = 120.0
+
+
+# The largest answer read: a page of 1000 jobs is a few MB; an error body only
+# needs its message. More is a broken or hostile server.
+MAX_ANSWER_BYTES = 32 * 1024 * 1024
+MAX_ERROR_BYTES = 64 * 1024
+_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,11 +251,31 @@ class Transport:
                 params=params,
                 json=body,
                 headers=headers,
-                timeout=(timeouts.connect, timeouts.read),
+                timeout=(timeouts.connect, min(timeouts.read, timeouts.total)),
                 allow_redirects=False,
+                stream=True,
             )
+            try:
+                content = self._read_answer(response, started + timeouts.total)
+            finally:
+                response.close()
         except requests.exceptions.RequestException as exc:
             raise _transport_error(exc, method, shown, attempt) from None
+        except _AnswerTooSlowError:
+            raise ReadTimeoutError(
+                f"the answer took longer than the deadline of {timeouts.total:g} s",
+                method=method,
+                url=shown,
+                attempt=attempt,
+            ) from None
+        except _AnswerTooLargeError as exc:
+            raise InvalidResponseError(
+                f"the answer is larger than {exc.limit} bytes",
+                method=method,
+                url=shown,
+                http_status=response.status_code,
+                attempt=attempt,
+            ) from None
         log.debug(
             "%s %s -> %d in %.0f ms (attempt %d)",
             method,
@@ -249,20 +284,46 @@ class Transport:
             (self._clock.monotonic() - started) * 1000,
             attempt,
         )
-        return self._decode(response, method, shown, attempt)
+        return self._decode(response, content, method, shown, attempt)
+
+    def _read_answer(self, response: requests.Response, deadline: float) -> bytes:
+        """The body, read a socket read at a time, within `deadline` and a size limit."""
+        limit = MAX_ANSWER_BYTES if response.status_code < 400 else MAX_ERROR_BYTES
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            if self._clock.monotonic() > deadline:
+                raise _AnswerTooSlowError()
+            try:
+                chunk = response.raw.read1(_CHUNK, decode_content=True)
+            except urllib3.exceptions.ReadTimeoutError as exc:
+                raise requests.exceptions.ReadTimeout(exc) from None
+            except urllib3.exceptions.HTTPError as exc:
+                raise requests.exceptions.ConnectionError(exc) from None
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > limit:
+                if response.status_code >= 400:
+                    # The head of an error body is enough to say what went wrong.
+                    chunks.append(chunk)
+                    return b"".join(chunks)[:limit]
+                raise _AnswerTooLargeError(limit)
+            chunks.append(chunk)
 
     def _decode(
-        self, response: requests.Response, method: str, shown: str, attempt: int
+        self, response: requests.Response, content: bytes, method: str, shown: str, attempt: int
     ) -> JsonObject:
         status = response.status_code
+        text = content.decode("utf-8", errors="replace")
         try:
-            data: Any = response.json() if response.content.strip() else {}
-        except ValueError:
+            data: Any = json.loads(content, parse_constant=_refuse) if content.strip() else {}
+        except (ValueError, RecursionError):
             data = None
         if 200 <= status < 300:
             if not isinstance(data, dict):
                 raise InvalidResponseError(
-                    f"expected a JSON object, got {response.text[:200]!r}",
+                    f"expected a JSON object, got {_server_text(text[:200])!r}",
                     method=method,
                     url=shown,
                     http_status=status,
@@ -271,8 +332,9 @@ class Transport:
             return data
         rpc_status, message = parse_error_body(data)
         cls = error_class(status, rpc_status)
+        said = message or text.strip() or str(response.reason or "") or f"HTTP {status}"
         raise cls(
-            message or (response.text[:200].strip() or response.reason or f"HTTP {status}"),
+            _server_text(said),
             method=method,
             url=shown,
             http_status=status,
@@ -283,6 +345,32 @@ class Transport:
 
     def __repr__(self) -> str:
         return f"Transport({self._auth!r})"
+
+
+def _server_text(text: str) -> str:
+    """A service's message as one short, escaped line, secrets masked.
+
+    Redacted before it is cut, on a bounded head: a 100 MB message costs nothing,
+    and a secret cut in half cannot show its first half.
+    """
+    return one_line(redact(text[: MESSAGE_LIMIT * 16]), whole=len(text))
+
+
+class _AnswerTooSlowError(Exception):
+    """The answer did not arrive in full before the attempt's deadline."""
+
+
+class _AnswerTooLargeError(Exception):
+    """The answer is larger than anything a real service sends."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+def _refuse(constant: str) -> Any:
+    # NaN and Infinity are not JSON; a service that sends them is broken.
+    raise ValueError(f"{constant} is not JSON")
 
 
 def _with_query(url: str, params: Mapping[str, str | int] | None) -> str:

@@ -16,6 +16,7 @@ from tuneops.backends.errors import (
     FailedPreconditionError,
     IdentityError,
     InvalidRequestError,
+    InvalidResponseError,
     JobNotReadyError,
     RemoteError,
     UnsupportedOperationError,
@@ -28,8 +29,9 @@ from tuneops.backends.ratelimit import (
     RateLimit,
     RateLimiter,
 )
+from tuneops.backends.untrusted import one_line
 from tuneops.backends.views import vertex_view
-from tuneops.backends.wire import field, pages, parse_timestamp
+from tuneops.backends.wire import MAX_PAGES, field, pages, parse_timestamp
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob
 from tuneops.specs.models import BackendKind, JobSpec, VertexSpec
 
@@ -110,11 +112,13 @@ class VertexBackend:
         clock: Clock,
         endpoint: str = DEFAULT_ENDPOINT,
         page_size: int = PAGE_SIZE,
+        max_pages: int = MAX_PAGES,
         requests_limit: RateLimit = VERTEX_REQUESTS,
         submissions_limit: RateLimit = VERTEX_SUBMISSIONS,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
         self.page_size = page_size
+        self.max_pages = max_pages
         self._transport = transport
         self._clock = clock
         self._limits = (requests_limit, submissions_limit)
@@ -136,7 +140,11 @@ class VertexBackend:
     def get(self, name: str) -> RemoteJob:
         """The job named `name` (`projects/P/locations/L/tuningJobs/ID`)."""
         data, _ = self._fetch(name)
-        return self._job(data, None)
+        job = self._job(data, None)
+        if job.name.rsplit("/", 1)[-1] != name.rsplit("/", 1)[-1]:
+            # Projects may come back as numbers, but the job id must be the one asked for.
+            raise InvalidResponseError(f"asked for {name}, the service answered with {job.name}")
+        return job
 
     def describe(self, name: str) -> dict[str, Any]:
         """The job's settings in spec terms, for `tuneops import`."""
@@ -173,7 +181,7 @@ class VertexBackend:
         def adopt(error: RemoteError) -> JsonObject | None:
             """The job the lost attempt made, found by its nonce; None if there is none."""
             try:
-                found = self._list(project, location, ident.nonce_filter(stack, nonce))
+                listed = self._list(project, location, ident.nonce_filter(stack, nonce))
             except RemoteError as listing:
                 raise CreateOutcomeUnknownError(
                     f"creating {job.name!r} failed ({error}) and listing by nonce {nonce} "
@@ -182,10 +190,13 @@ class VertexBackend:
                     method="POST",
                     url=self._collection(project, location),
                 ) from error
+            # The filter is checked here too: a server that ignores it must not
+            # make us adopt some other job of the project.
+            found = [item for item in listed if _made_for(item, identity)]
             if not found:
                 return None
             log.info("create of %r: adopting the job made by the lost attempt", job.name)
-            return min(found, key=lambda item: item.get("createTime") or "")
+            return min(found, key=lambda item: str(item.get("createTime") or ""))
 
         data = self._transport.request(
             "POST",
@@ -195,6 +206,23 @@ class VertexBackend:
             limiters=self._limiters_for(location),
             check=adopt,
         )
+        if not _made_for(data, identity):
+            # Not the job we asked for (no name, another job's name or labels): the
+            # outcome is unknown, and only the nonce can tell what was made.
+            doubt = InvalidResponseError(
+                "the create answer does not name a job with this attempt's labels",
+                method="POST",
+                url=self._collection(project, location),
+            )
+            found = adopt(doubt)
+            if found is None:
+                raise CreateOutcomeUnknownError(
+                    f"creating {job.name!r}: {doubt}, and no job carries its nonce {nonce}; "
+                    "nothing was recorded, the next plan will find such a job by its labels",
+                    method="POST",
+                    url=self._collection(project, location),
+                )
+            data = found
         return self._job(data, project)
 
     def cancel(self, name: str) -> None:
@@ -260,11 +288,13 @@ class VertexBackend:
                 "tuningJobs",
                 params,
                 self._limiters_for(location)[:1],
+                self.max_pages,
             )
         )
 
     def _base(self, location: str) -> str:
-        return f"{self.endpoint.format(location=location)}/{API_VERSION}"
+        # Not str.format: an endpoint is user input and may hold other braces.
+        return f"{self.endpoint.replace('{location}', location)}/{API_VERSION}"
 
     def _collection(self, project: str, location: str) -> str:
         return f"{self._base(location)}/projects/{project}/locations/{location}/tuningJobs"
@@ -282,6 +312,7 @@ class VertexBackend:
             return pair
 
     def _job(self, data: Mapping[str, Any], project: str | None) -> RemoteJob:
+        _check_shape(data)
         name = field(data, "name") or ""
         place = _JOB_NAME.fullmatch(name)
         named_project = place["project"] if place else None
@@ -318,7 +349,7 @@ class VertexBackend:
             update_time=parse_timestamp(data.get("updateTime")),
             model=field(data, "tunedModel", "model"),
             endpoint=field(data, "tunedModel", "endpoint"),
-            error_message=field(data, "error", "message"),
+            error_message=_shown(field(data, "error", "message")),
             labels=MappingProxyType(labels),
             progress=None,
             nonce=who.nonce if who else None,
@@ -330,6 +361,42 @@ class VertexBackend:
         return f"VertexBackend({self.endpoint!r})"
 
 
+def _made_for(data: Mapping[str, Any], identity: ident.Identity) -> bool:
+    """`data` is a well-formed job carrying exactly `identity`'s labels (nonce included)."""
+    name = data.get("name")
+    labels = data.get("labels")
+    if not isinstance(name, str) or _JOB_NAME.fullmatch(name) is None:
+        return False
+    if not isinstance(labels, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in labels.items()
+    ):
+        return False
+    return ident.from_vertex_labels(labels) == identity
+
+
+# Fields whose type must be right before a job is believed; a wrong one means the
+# answer is not a TuningJob, and guessing would risk duplicates or cancels.
+_STRING_FIELDS = ("name", "state", "createTime", "startTime", "endTime", "updateTime")
+
+
+def _check_shape(data: Mapping[str, Any]) -> None:
+    """Raises `InvalidResponseError` unless `data` looks like a TuningJob."""
+    name = data.get("name")
+    if not isinstance(name, str) or _JOB_NAME.fullmatch(name) is None:
+        raise InvalidResponseError(f"a tuning job without a valid name: {str(name)[:100]!r}")
+    for key in _STRING_FIELDS:
+        if key in data and not isinstance(data[key], str):
+            raise InvalidResponseError(f"{name}: {key} is not a string")
+    labels = data.get("labels", {})
+    if not isinstance(labels, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in labels.items()
+    ):
+        raise InvalidResponseError(f"{name}: labels are not a map of strings")
+    for key in ("tunedModel", "error"):
+        if key in data and not isinstance(data[key], Mapping):
+            raise InvalidResponseError(f"{name}: {key} is not an object")
+
+
 def _require_place(project: str | None, location: str | None) -> tuple[str, str]:
     if not project or not location:
         raise InvalidRequestError(
@@ -337,3 +404,8 @@ def _require_place(project: str | None, location: str | None) -> tuple[str, str]
             "defaults.location in tuneops.yaml or spec.project and spec.location"
         )
     return project, location
+
+
+def _shown(text: str | None) -> str | None:
+    # A job's error text is the service's words, shown in plans and status.
+    return one_line(text) if text is not None else None

@@ -63,21 +63,29 @@ def number(data: Mapping[str, Any], *path: str) -> float | None:
     return None
 
 
+# A listing longer than this is a server that never stops (a fresh token on every
+# page), not a project: 2000 pages of 1000 jobs is two million jobs.
+MAX_PAGES = 2000
+_MAX_TOKEN_LENGTH = 4096
+
+
 def pages(
     transport: Transport,
     url: str,
     items_key: str,
     params: Mapping[str, str | int],
     limiters: Sequence[RateLimiter],
+    max_pages: int = MAX_PAGES,
 ) -> Iterator[JsonObject]:
     """Every item of a paginated list, following `nextPageToken` to the last page.
 
     Each page is fetched with retries; any failure propagates, so a caller that
-    consumes the iterator fully has either every item or an exception.
+    consumes the iterator fully has either every item or an exception. A
+    repeated token, or more than `max_pages` pages, fails the listing.
     """
     token: str | None = None
     seen: set[str] = set()
-    while True:
+    for _ in range(max_pages):
         query = dict(params)
         if token:
             query["pageToken"] = token
@@ -92,7 +100,15 @@ def pages(
         token = data.get("nextPageToken") or None
         if token is None:
             return
-        if not isinstance(token, str) or token in seen:
+        if not isinstance(token, str) or len(token) > _MAX_TOKEN_LENGTH:
+            raise InvalidResponseError("nextPageToken is not a string", method="GET", url=url)
+        if token in seen:
             # A repeated token would loop forever; better to fail the listing.
             raise InvalidResponseError(f"page token {token!r} repeated", method="GET", url=url)
         seen.add(token)
+    raise InvalidResponseError(
+        f"the listing did not end after {max_pages} pages (the server keeps sending "
+        "nextPageToken); no partial listing is used",
+        method="GET",
+        url=url,
+    )
