@@ -65,6 +65,8 @@ class RemoteJob:
     which `get` can return but `list_jobs` never does. `project` is the project as
     the caller named it when known (an id), else as the service wrote it (often
     the number); `location` is None on the Gemini API. Times are UTC.
+    `imported` marks a job adopted by `tuneops import`: it carries no tuneops
+    identity of its own (the lockfile lends it one), so it is never cancelled.
     """
 
     backend: BackendKind
@@ -86,6 +88,7 @@ class RemoteJob:
     nonce: str | None = None
     project: str | None = None
     location: str | None = None
+    imported: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from tuneops.backends.errors import FailedPreconditionError
 from tuneops.core.jobs import RemoteJob
 from tuneops.core.plan import Action, ActionKind, Phase, Plan
 from tuneops.core.planner import KEEPABLE, current_job
@@ -28,8 +29,8 @@ from tuneops.core.transitions import (
     record_started,
     refresh,
 )
-from tuneops.errors import PlanStaleError, TuneopsError
-from tuneops.lockfile.file import Lockfile, write_lockfile
+from tuneops.errors import NotOwnedError, PlanStaleError, TuneopsError
+from tuneops.lockfile.file import Lockfile, check_writable, write_lockfile
 from tuneops.runtime.inputs import Inputs
 from tuneops.runtime.session import RemoteSession, place_of
 from tuneops.specs.models import BackendKind, JobSpec
@@ -112,10 +113,25 @@ class Applier:
 
     def _cancel(self, action: Action, job: str) -> None:
         backend = self.session.backend(action.backend)
-        if backend.capabilities.cancel:
-            backend.cancel(job)
-        else:  # the planner only plans this where the backend can delete
-            backend.delete(job)
+        # Ownership is read from the job itself, whatever the plan or lockfile say.
+        current = backend.get(job)
+        stack = self.session.project.config.stack
+        if (current.stack, current.spec_name) != (stack, action.name):
+            raise NotOwnedError(
+                f"refusing to cancel {job}: it does not carry the labels of spec "
+                f"{action.name!r} in stack {stack!r}; tuneops stops only its own jobs"
+            )
+        try:
+            if current.state.has_ended:
+                pass  # another apply (or a person) already stopped it
+            elif backend.capabilities.cancel:
+                backend.cancel(job)
+            else:  # the planner only plans this where the backend can delete
+                backend.delete(job)
+        except FailedPreconditionError:
+            # A racing apply cancelled it between our read and our cancel: done.
+            if backend.get(job).state.in_flight:
+                raise
         self._record(lambda lock: record_cancelled(lock, action.name, job))
 
     def _execute(self, action: Action) -> Outcome:
@@ -181,6 +197,8 @@ class Applier:
         only if that changes it), then after each action.
         """
         with self._lock:
+            # Record before acting: prove the record can be written first.
+            check_writable(self.lockfile_path)
             self._save()
         outcomes: dict[int, Outcome] = {}
         for phase in Phase:
