@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -11,8 +10,8 @@ from tuneops.commands import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK, names_given_as
 from tuneops.commands.plan import show
 from tuneops.commands.wait import wait_for
 from tuneops.console import Console
-from tuneops.core.plan import Plan
-from tuneops.errors import PlanStaleError, UsageError
+from tuneops.core.plan import MAX_PLAN_BYTES, Plan
+from tuneops.errors import PlanStaleError, TuneopsError, UsageError
 from tuneops.project import Project, require_project
 from tuneops.runtime.applier import Applier, Outcome
 from tuneops.runtime.checkout_lock import apply_lock
@@ -24,8 +23,10 @@ POLL_SECONDS = 10.0
 
 def _read_plan(path: Path) -> Plan:
     try:
-        return Plan.from_data(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError) as error:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_PLAN_BYTES + 1)
+        return Plan.from_json(raw.decode("utf-8"))
+    except (OSError, ValueError, TuneopsError) as error:
         raise UsageError(f"cannot read the plan file {path}: {error}") from None
 
 
@@ -84,6 +85,15 @@ def apply(
                 raise PlanStaleError(
                     f"the plan in {plan_file} is stale: the specs, the lockfile or the remote "
                     "jobs changed since it was made; run `tuneops plan --out FILE` again"
+                )
+            # The fingerprint covers the inputs, not the actions: an edited file
+            # must not apply anything tuneops would not plan now.
+            differences = saved.differences(current)
+            if differences:
+                raise PlanStaleError(
+                    f"the plan in {plan_file} does not match the plan computed now, so it is "
+                    f"not applied: {'; '.join(differences[:5])}"
+                    + (f"; and {len(differences) - 5} more" if len(differences) > 5 else "")
                 )
             plan = saved
         else:
