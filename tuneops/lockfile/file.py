@@ -200,6 +200,32 @@ def read_lockfile(path: Path, stack: str) -> Lockfile:
     raise LockfileError(f"the lockfile is corrupt: {details}; {REBUILD_HINT}")
 
 
+def check_writable(path: Path) -> None:
+    """Proves that the lockfile at `path` can be written, or raises `LockfileError`.
+
+    Writes, fsyncs and removes a temporary file beside it, exactly as an atomic
+    write would: apply calls this before its first create or cancel, so that a
+    read-only checkout or a full disk stops it before anything remote happens.
+    """
+    try:
+        if path.is_dir():
+            raise IsADirectoryError(21, "it is a directory")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(b"# tuneops write probe\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+    except OSError as error:
+        raise LockfileError(
+            f"cannot write the lockfile {path}: {error.strerror or error}; nothing was applied, "
+            "since apply must record every job it starts or stops"
+        ) from None
+
+
 def write_lockfile(path: Path, lockfile: Lockfile) -> bool:
     """Writes the lockfile atomically; returns False (and writes nothing) when unchanged."""
     text = lockfile.render()
