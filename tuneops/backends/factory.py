@@ -8,6 +8,7 @@ up front with the ways to provide it.
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 from collections.abc import Mapping
@@ -27,12 +28,16 @@ from tuneops.backends.auth import (
 )
 from tuneops.backends.base import Backend
 from tuneops.backends.clock import Clock, SystemClock
+from tuneops.backends.errors import CredentialsError
 from tuneops.backends.http import Transport, TransportOptions
 from tuneops.backends.ratelimit import VERTEX_REQUESTS, VERTEX_SUBMISSIONS, RateLimit
+from tuneops.backends.redact import register_secret
 from tuneops.backends.wire import MAX_PAGES
 from tuneops.errors import ConfigError
 from tuneops.project import EMBEDDED, ProjectConfig
 from tuneops.specs.models import BackendKind
+
+log = logging.getLogger("tuneops.backends")
 
 ACCESS_TOKEN_ENV = "TUNEOPS_ACCESS_TOKEN"
 API_KEY_ENVS = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
@@ -105,21 +110,39 @@ def build_auth(
     Raises `CredentialsError` (with how to provide one) when there is none.
     """
     if kind is BackendKind.GEMINI and api_key:
-        return ApiKey(api_key, "the caller")
+        return ApiKey(_credential(api_key, "the API key given"), "the caller")
     if access_token:
-        return StaticToken(access_token, "the caller")
+        return StaticToken(_credential(access_token, "the access token given"), "the caller")
     if credentials is not None:
         return GoogleCredentials(credentials, clock, source="the caller's credentials")
     if kind is BackendKind.GEMINI:
         for name in API_KEY_ENVS:
             if env.get(name):
-                return ApiKey(env[name], name)
+                return ApiKey(_credential(env[name], name), name)
     if env.get(ACCESS_TOKEN_ENV):
-        return StaticToken(env[ACCESS_TOKEN_ENV], ACCESS_TOKEN_ENV)
+        token = _credential(env[ACCESS_TOKEN_ENV], ACCESS_TOKEN_ENV)
+        return StaticToken(token, ACCESS_TOKEN_ENV)
     scopes = [CLOUD_PLATFORM]
     if kind is BackendKind.GEMINI:
         scopes.append(GENERATIVE_LANGUAGE_TUNING)
     return GoogleCredentials(application_default(scopes, _HOW_TO[kind]), clock)
+
+
+def _credential(value: str, source: str) -> str:
+    """A key or token as read, checked: outer whitespace stripped (with a warning),
+    anything else that cannot travel in a header refused. Never shows the value."""
+    register_secret(value)  # the raw form too: it may surface in some library's message
+    stripped = value.strip()
+    if not stripped or any(not char.isprintable() or char.isspace() for char in stripped):
+        raise CredentialsError(
+            f"{source} contains whitespace or control characters inside it, so it cannot be "
+            "a key or token; set it again without them"
+        )
+    if stripped != value:
+        # A trailing newline is the usual copy-paste accident (`echo key > file`).
+        log.warning("%s has leading or trailing whitespace; using it without", source)
+    register_secret(stripped)
+    return stripped
 
 
 def build_backend(
