@@ -19,6 +19,7 @@ import email.utils
 import json
 import logging
 import random
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -331,6 +332,10 @@ class Transport:
                 )
             return data
         rpc_status, message = parse_error_body(data)
+        if data is None:
+            # A body cut at the size limit is no longer JSON; its message is still
+            # the most useful thing in it.
+            rpc_status, message = _fields_from_head(text)
         cls = error_class(status, rpc_status)
         said = message or text.strip() or str(response.reason or "") or f"HTTP {status}"
         raise cls(
@@ -354,6 +359,24 @@ def _server_text(text: str) -> str:
     and a secret cut in half cannot show its first half.
     """
     return one_line(redact(text[: MESSAGE_LIMIT * 16]), whole=len(text))
+
+
+_HEAD_FIELD = r'"{}"\s*:\s*"((?:[^"\\]|\\.)*)'
+
+
+def _fields_from_head(text: str) -> tuple[str | None, str | None]:
+    """(status, message) read from the head of a Google error envelope that is cut off."""
+    found: list[str | None] = []
+    for key in ("status", "message"):
+        match = re.search(_HEAD_FIELD.format(key), text)
+        try:
+            found.append(json.loads(f'"{match[1]}"') if match else None)
+        except ValueError:
+            found.append(None)
+    status, message = found
+    if status is not None and not re.fullmatch(r"[A-Z][A-Z_]{0,39}", status):
+        status = None
+    return status, message
 
 
 class _AnswerTooSlowError(Exception):

@@ -12,6 +12,7 @@ from tuneops.commands.wait import wait_for
 from tuneops.console import Console
 from tuneops.core.plan import MAX_PLAN_BYTES, Plan
 from tuneops.errors import PlanStaleError, TuneopsError, UsageError
+from tuneops.lockfile.file import check_writable
 from tuneops.project import Project, require_project
 from tuneops.runtime.applier import Applier, Outcome
 from tuneops.runtime.checkout_lock import apply_lock
@@ -65,6 +66,7 @@ def apply(
     interactive = sys.stdin.isatty() if interactive is None else interactive
     project = require_project(config)
     local = load_local(project)  # every spec must be valid before any lock or remote call
+    check_writable(project.lockfile_path)  # record before acting: fail before any remote call
     saved = _read_plan(plan_file) if plan_file else None
     if saved is not None and saved.offline:
         raise UsageError("an offline plan cannot be applied: plan again with remote access")
