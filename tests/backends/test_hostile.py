@@ -153,7 +153,8 @@ def test_a_create_answered_empty_without_a_job_is_an_unknown_outcome(
 def test_adoption_by_nonce_checks_the_labels_when_the_server_ignores_the_filter(
     vertex: Backend, hostile: HostileServer, emulator: EmulatorHandle
 ) -> None:
-    older = vertex.create(vertex_job("older-bot"), "prod")  # the oldest job of the project
+    older = vertex.create(vertex_job("older-bot"), "prod")
+    emulator.advance(60)  # so that it is the oldest job of the project
 
     def committed_then_503(seen: Seen) -> Reply:
         seen.forward()
