@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 import threading
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -22,6 +21,7 @@ from tuneops.backends.errors import (
 from tuneops.backends.generation import generate_body, response_text
 from tuneops.backends.http import JsonObject, Transport
 from tuneops.backends.ratelimit import VERTEX_REQUESTS, VERTEX_SUBMISSIONS, RateLimit, RateLimiter
+from tuneops.backends.shapes import GEMINI_MODEL_NAME, check_gemini_model
 from tuneops.backends.untrusted import one_line
 from tuneops.backends.views import gemini_view
 from tuneops.backends.wire import MAX_PAGES, field, number, pages, parse_timestamp
@@ -42,7 +42,7 @@ STATES: Mapping[str, JobState] = MappingProxyType(
     }
 )
 
-_MODEL_NAME = re.compile(r"tunedModels/(?P<id>[a-z0-9-]+)")
+_MODEL_NAME = GEMINI_MODEL_NAME
 
 
 def build_body(job: JobSpec, identity: ident.Identity) -> JsonObject:
@@ -280,7 +280,7 @@ class GeminiBackend:
         return number(first, "metadata", "completedPercent") or 0.0
 
     def _job(self, data: Mapping[str, Any]) -> RemoteJob:
-        _check_shape(data)
+        check_gemini_model(data)
         name = field(data, "name") or ""
         match = _MODEL_NAME.fullmatch(name)
         who = ident.from_gemini(match["id"], field(data, "description")) if match else None
@@ -312,18 +312,6 @@ class GeminiBackend:
 
     def __repr__(self) -> str:
         return f"GeminiBackend({self.endpoint!r})"
-
-
-def _check_shape(data: Mapping[str, Any]) -> None:
-    """Raises `InvalidResponseError` unless `data` looks like a TunedModel."""
-    name = data.get("name")
-    if not isinstance(name, str) or _MODEL_NAME.fullmatch(name) is None:
-        raise InvalidResponseError(f"a tuned model without a valid name: {str(name)[:100]!r}")
-    for key in ("state", "description", "createTime", "updateTime"):
-        if key in data and not isinstance(data[key], str):
-            raise InvalidResponseError(f"{name}: {key} is not a string")
-    if "tuningTask" in data and not isinstance(data["tuningTask"], Mapping):
-        raise InvalidResponseError(f"{name}: tuningTask is not an object")
 
 
 def _task(data: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -16,10 +16,8 @@ Every call goes through `Transport.request`, which
 from __future__ import annotations
 
 import email.utils
-import json
 import logging
 import random
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +28,14 @@ import requests.adapters
 import urllib3.exceptions
 
 from tuneops import __version__
+from tuneops.backends.answers import (
+    AnswerTooLargeError,
+    AnswerTooSlowError,
+    fields_from_head,
+    parse_json,
+    read_answer,
+    server_text,
+)
 from tuneops.backends.auth import AuthProvider
 from tuneops.backends.clock import Clock
 from tuneops.backends.errors import (
@@ -46,7 +52,6 @@ from tuneops.backends.errors import (
 )
 from tuneops.backends.ratelimit import RateLimiter
 from tuneops.backends.redact import redact, redact_url
-from tuneops.backends.untrusted import MESSAGE_LIMIT, one_line
 
 log = logging.getLogger("tuneops.backends")
 
@@ -92,13 +97,6 @@ class Timeouts:
     connect: float = 10.0
     read: float = 60.0
     total: float = 120.0
-
-
-# The largest answer read: a page of 1000 jobs is a few MB; an error body only
-# needs its message. More is a broken or hostile server.
-MAX_ANSWER_BYTES = 32 * 1024 * 1024
-MAX_ERROR_BYTES = 64 * 1024
-_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,19 +255,19 @@ class Transport:
                 stream=True,
             )
             try:
-                content = self._read_answer(response, started + timeouts.total)
+                content = read_answer(response, started + timeouts.total, self._clock.monotonic)
             finally:
                 response.close()
         except requests.exceptions.RequestException as exc:
             raise _transport_error(exc, method, shown, attempt) from None
-        except _AnswerTooSlowError:
+        except AnswerTooSlowError:
             raise ReadTimeoutError(
                 f"the answer took longer than the deadline of {timeouts.total:g} s",
                 method=method,
                 url=shown,
                 attempt=attempt,
             ) from None
-        except _AnswerTooLargeError as exc:
+        except AnswerTooLargeError as exc:
             raise InvalidResponseError(
                 f"the answer is larger than {exc.limit} bytes",
                 method=method,
@@ -287,44 +285,19 @@ class Transport:
         )
         return self._decode(response, content, method, shown, attempt)
 
-    def _read_answer(self, response: requests.Response, deadline: float) -> bytes:
-        """The body, read a socket read at a time, within `deadline` and a size limit."""
-        limit = MAX_ANSWER_BYTES if response.status_code < 400 else MAX_ERROR_BYTES
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            if self._clock.monotonic() > deadline:
-                raise _AnswerTooSlowError()
-            try:
-                chunk = response.raw.read1(_CHUNK, decode_content=True)
-            except urllib3.exceptions.ReadTimeoutError as exc:
-                raise requests.exceptions.ReadTimeout(exc) from None
-            except urllib3.exceptions.HTTPError as exc:
-                raise requests.exceptions.ConnectionError(exc) from None
-            if not chunk:
-                return b"".join(chunks)
-            size += len(chunk)
-            if size > limit:
-                if response.status_code >= 400:
-                    # The head of an error body is enough to say what went wrong.
-                    chunks.append(chunk)
-                    return b"".join(chunks)[:limit]
-                raise _AnswerTooLargeError(limit)
-            chunks.append(chunk)
-
     def _decode(
         self, response: requests.Response, content: bytes, method: str, shown: str, attempt: int
     ) -> JsonObject:
         status = response.status_code
         text = content.decode("utf-8", errors="replace")
         try:
-            data: Any = json.loads(content, parse_constant=_refuse) if content.strip() else {}
+            data: Any = parse_json(content) if content.strip() else {}
         except (ValueError, RecursionError):
             data = None
         if 200 <= status < 300:
             if not isinstance(data, dict):
                 raise InvalidResponseError(
-                    f"expected a JSON object, got {_server_text(text[:200])!r}",
+                    f"expected a JSON object, got {server_text(text[:200])!r}",
                     method=method,
                     url=shown,
                     http_status=status,
@@ -335,11 +308,11 @@ class Transport:
         if data is None:
             # A body cut at the size limit is no longer JSON; its message is still
             # the most useful thing in it.
-            rpc_status, message = _fields_from_head(text)
+            rpc_status, message = fields_from_head(text)
         cls = error_class(status, rpc_status)
         said = message or text.strip() or str(response.reason or "") or f"HTTP {status}"
         raise cls(
-            _server_text(said),
+            server_text(said),
             method=method,
             url=shown,
             http_status=status,
@@ -350,50 +323,6 @@ class Transport:
 
     def __repr__(self) -> str:
         return f"Transport({self._auth!r})"
-
-
-def _server_text(text: str) -> str:
-    """A service's message as one short, escaped line, secrets masked.
-
-    Redacted before it is cut, on a bounded head: a 100 MB message costs nothing,
-    and a secret cut in half cannot show its first half.
-    """
-    return one_line(redact(text[: MESSAGE_LIMIT * 16]), whole=len(text))
-
-
-_HEAD_FIELD = r'"{}"\s*:\s*"((?:[^"\\]|\\.)*)'
-
-
-def _fields_from_head(text: str) -> tuple[str | None, str | None]:
-    """(status, message) read from the head of a Google error envelope that is cut off."""
-    found: list[str | None] = []
-    for key in ("status", "message"):
-        match = re.search(_HEAD_FIELD.format(key), text)
-        try:
-            found.append(json.loads(f'"{match[1]}"') if match else None)
-        except ValueError:
-            found.append(None)
-    status, message = found
-    if status is not None and not re.fullmatch(r"[A-Z][A-Z_]{0,39}", status):
-        status = None
-    return status, message
-
-
-class _AnswerTooSlowError(Exception):
-    """The answer did not arrive in full before the attempt's deadline."""
-
-
-class _AnswerTooLargeError(Exception):
-    """The answer is larger than anything a real service sends."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(limit)
-        self.limit = limit
-
-
-def _refuse(constant: str) -> Any:
-    # NaN and Infinity are not JSON; a service that sends them is broken.
-    raise ValueError(f"{constant} is not JSON")
 
 
 def _with_query(url: str, params: Mapping[str, str | int] | None) -> str:

@@ -29,6 +29,7 @@ from tuneops.backends.ratelimit import (
     RateLimit,
     RateLimiter,
 )
+from tuneops.backends.shapes import VERTEX_JOB_NAME, check_vertex_job, made_for
 from tuneops.backends.untrusted import one_line
 from tuneops.backends.views import vertex_view
 from tuneops.backends.wire import MAX_PAGES, field, pages, parse_timestamp
@@ -59,9 +60,7 @@ STATES: Mapping[str, JobState] = MappingProxyType(
     }
 )
 
-_JOB_NAME = re.compile(
-    r"projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/tuningJobs/[^/:]+"
-)
+_JOB_NAME = VERTEX_JOB_NAME
 _ENDPOINT_NAME = re.compile(
     r"projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/endpoints/[^/:]+"
 )
@@ -192,7 +191,7 @@ class VertexBackend:
                 ) from error
             # The filter is checked here too: a server that ignores it must not
             # make us adopt some other job of the project.
-            found = [item for item in listed if _made_for(item, identity)]
+            found = [item for item in listed if made_for(item, identity)]
             if not found:
                 return None
             log.info("create of %r: adopting the job made by the lost attempt", job.name)
@@ -206,7 +205,7 @@ class VertexBackend:
             limiters=self._limiters_for(location),
             check=adopt,
         )
-        if not _made_for(data, identity):
+        if not made_for(data, identity):
             # Not the job we asked for (no name, another job's name or labels): the
             # outcome is unknown, and only the nonce can tell what was made.
             doubt = InvalidResponseError(
@@ -312,7 +311,7 @@ class VertexBackend:
             return pair
 
     def _job(self, data: Mapping[str, Any], project: str | None) -> RemoteJob:
-        _check_shape(data)
+        check_vertex_job(data)
         name = field(data, "name") or ""
         place = _JOB_NAME.fullmatch(name)
         named_project = place["project"] if place else None
@@ -359,42 +358,6 @@ class VertexBackend:
 
     def __repr__(self) -> str:
         return f"VertexBackend({self.endpoint!r})"
-
-
-def _made_for(data: Mapping[str, Any], identity: ident.Identity) -> bool:
-    """`data` is a well-formed job carrying exactly `identity`'s labels (nonce included)."""
-    name = data.get("name")
-    labels = data.get("labels")
-    if not isinstance(name, str) or _JOB_NAME.fullmatch(name) is None:
-        return False
-    if not isinstance(labels, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in labels.items()
-    ):
-        return False
-    return ident.from_vertex_labels(labels) == identity
-
-
-# Fields whose type must be right before a job is believed; a wrong one means the
-# answer is not a TuningJob, and guessing would risk duplicates or cancels.
-_STRING_FIELDS = ("name", "state", "createTime", "startTime", "endTime", "updateTime")
-
-
-def _check_shape(data: Mapping[str, Any]) -> None:
-    """Raises `InvalidResponseError` unless `data` looks like a TuningJob."""
-    name = data.get("name")
-    if not isinstance(name, str) or _JOB_NAME.fullmatch(name) is None:
-        raise InvalidResponseError(f"a tuning job without a valid name: {str(name)[:100]!r}")
-    for key in _STRING_FIELDS:
-        if key in data and not isinstance(data[key], str):
-            raise InvalidResponseError(f"{name}: {key} is not a string")
-    labels = data.get("labels", {})
-    if not isinstance(labels, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in labels.items()
-    ):
-        raise InvalidResponseError(f"{name}: labels are not a map of strings")
-    for key in ("tunedModel", "error"):
-        if key in data and not isinstance(data[key], Mapping):
-            raise InvalidResponseError(f"{name}: {key} is not an object")
 
 
 def _require_place(project: str | None, location: str | None) -> tuple[str, str]:

@@ -213,6 +213,12 @@ class _SpecPlanner:
             )
             return
         in_flight = sorted((j for j in others if j.state.in_flight and not j.imported), key=by_age)
+        for job in others:
+            if job.imported and job.state.in_flight:
+                self.notes.append(
+                    f"{spec.name}: {job.name} was imported and carries no tuneops labels, so "
+                    "the replace leaves it running; stop it yourself if it should not run"
+                )
         replaced = previous.job if previous else max(others, key=by_age).name
         changes = diff(previous.spec if previous else None, snapshot)
         reason = "spec changed" if changes or previous is None else "spec changed (hash differs)"
