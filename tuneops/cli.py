@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from tuneops.runtime.inputs import PlanFlags
 
 EXIT_USAGE = 1
+# Commands that leave a step summary and outputs on GitHub Actions.
+REPORTED_COMMANDS = frozenset({"validate", "plan", "apply", "reconcile"})
 
 
 class _Parser(argparse.ArgumentParser):
@@ -270,4 +272,8 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     finally:
         os.chdir(start)
     assert outcome.code is not None
+    if args.command in REPORTED_COMMANDS:
+        from tuneops.github.reports import report_exit_code
+
+        report_exit_code(args.command, outcome.code)
     return outcome.code

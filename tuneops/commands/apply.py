@@ -13,6 +13,7 @@ from tuneops.commands.wait import wait_for
 from tuneops.console import Console
 from tuneops.core.plan import Plan
 from tuneops.errors import PlanStaleError, UsageError
+from tuneops.github.reports import report_apply
 from tuneops.project import Project, require_project
 from tuneops.runtime.applier import Applier, Outcome
 from tuneops.runtime.checkout_lock import apply_lock
@@ -92,6 +93,7 @@ def apply(
             show(plan, "text", console)
         if plan.blocked:
             console.note("error: guards block this plan; nothing was applied")
+            report_apply(plan, 0, [], project.config.lockfile)
             return EXIT_BLOCKED
         if plan.has_changes and saved is None and not auto_approve and not _confirm(console):
             console.note("apply cancelled; nothing was changed")
@@ -101,6 +103,8 @@ def apply(
             session, inputs, parallelism=parallelism, on_outcome=_report(console)
         )
         outcomes = applier.run(plan)
+        failed_names = [o.action.name for o in outcomes if not o.ok]
+        report_apply(plan, len(outcomes) - len(failed_names), failed_names, project.config.lockfile)
         if not plan.has_changes:
             return _wait(project, session, [], timeout, console) if wait else EXIT_OK
         failed = [o for o in outcomes if not o.ok]

@@ -22,6 +22,7 @@ from tuneops.console import Console
 from tuneops.core.drift import Drift, find_drift
 from tuneops.core.plan import BOOKKEEPING, CHANGES, Plan
 from tuneops.errors import LockfileError, TuneopsError
+from tuneops.github.reports import report_reconcile
 from tuneops.project import Project, require_project
 from tuneops.render.plan import render_text
 from tuneops.runtime.applier import Applier, Outcome
@@ -98,6 +99,7 @@ def reconcile_once(
             if any(not o.ok for o in outcomes):
                 code = EXIT_ERROR
     _report(plan if not apply else plan.only(BOOKKEEPING), drift, write_lock or apply, console)
+    report_reconcile(plan.only(CHANGES), drift, write_lock or apply)
     if code == EXIT_OK and detailed_exitcode and drift:
         code = EXIT_CHANGES
     waiting = 0 if apply else len(plan.only(CHANGES).actions)
