@@ -116,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print a JSON Schema")
     schema.add_argument("which", choices=("spec", "config", "lockfile"), nargs="?", default="spec")
 
+    _github_parser(commands)
+
     emulator = commands.add_parser(
         "emulator", help="serve a local Vertex AI + Gemini API tuning emulator"
     )
@@ -131,6 +133,24 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--project-number", type=int, default=123456789012)
     emulator.add_argument("--no-auth", action="store_true")
     return parser
+
+
+def _github_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    github = commands.add_parser("github", help="pull-request comments and checks for CI")
+    verbs = github.add_subparsers(dest="github_command", metavar="COMMAND", required=True)
+    comment = verbs.add_parser(
+        "comment", help="create or update the stack's one plan comment on a pull request"
+    )
+    comment.add_argument("plan_file", metavar="PLANFILE", help="from `tuneops plan --out FILE`")
+    comment.add_argument("--pr", type=int, metavar="NUMBER", help="default: from the event")
+    verify = verbs.add_parser(
+        "verify", help="check a plan against the plan reviewed on the merged pull request"
+    )
+    verify.add_argument("plan_file", metavar="PLANFILE", help="from `tuneops plan --out FILE`")
+    for verb in (comment, verify):
+        verb.add_argument("--repo", metavar="OWNER/NAME", help="default: $GITHUB_REPOSITORY")
+        verb.add_argument("--sha", metavar="SHA", help="the commit (default: from the event)")
+        verb.add_argument("--api-url", metavar="URL", help="default: $GITHUB_API_URL")
 
 
 def _plan_flags(parser: argparse.ArgumentParser) -> None:
@@ -237,6 +257,19 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
         from tuneops.commands.schema import schema
 
         return schema(args.which, console)
+    if args.command == "github":
+        from tuneops.commands import github
+
+        run = github.comment if args.github_command == "comment" else github.verify
+        extra = {"number": args.pr} if args.github_command == "comment" else {}
+        return run(
+            Path(args.plan_file),
+            repository=args.repo,
+            sha=args.sha,
+            api_url=args.api_url,
+            console=console,
+            **extra,
+        )
     if args.command == "emulator":
         from tuneops.commands.emulator import emulator
 
