@@ -66,7 +66,8 @@ def validate(paths: Sequence[Path], config: Path | None, fmt: Format, console: C
     files = result.files if result else ()
     if result:
         diagnostics += result.diagnostics
-    diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
+    # A JSONL file given directly may also be a spec's training data: report it once.
+    diagnostics = sorted(dict.fromkeys(diagnostics), key=Diagnostic.sort_key)
     if fmt == "github":
         diagnostics = for_repository(diagnostics)
     report_validate(diagnostics, len(specs), len(files))
@@ -87,7 +88,7 @@ def validate(paths: Sequence[Path], config: Path | None, fmt: Format, console: C
         for diagnostic in diagnostics:
             console.result(line(diagnostic))
     if given.skipped:
-        console.note(f"skipped {plural(len(given.skipped), 'YAML file')} that hold no tuneops spec")
+        console.note(f"skipped {plural(len(given.skipped), 'YAML file')} without a tuneops spec")
     if diagnostics:
         bad_files = len({d.location.file for d in diagnostics})
         console.note(f"{plural(len(diagnostics), 'error')} in {plural(bad_files, 'file')}")

@@ -96,12 +96,14 @@ def sort_paths(paths: Sequence[Path], specs_dir: Path | None = None) -> SortedPa
     """
     configs, training, specs, skipped = [], [], [], []
     for path in paths:
-        if not path.is_file() or _inside(path, specs_dir):
+        if not path.is_file():
             specs.append(path)
         elif is_config_file(path):
             configs.append(path)
         elif path.suffix == ".jsonl":
             training.append(path)
+        elif _inside(path, specs_dir):
+            specs.append(path)
         elif path.suffix in (".yaml", ".yml") and not is_spec_file(path):
             skipped.append(path)
         else:
