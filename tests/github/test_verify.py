@@ -83,3 +83,17 @@ def test_another_stack_was_never_reviewed(reviewed: FakeGitHub, tmp_path: Path) 
         "error: pull request #42 has no tuneops plan comment for stack staging, "
         "so no plan was reviewed; nothing was applied\n"
     )
+
+
+def test_a_plan_that_only_records_needs_no_review(github: FakeGitHub, tmp_path: Path) -> None:
+    from tuneops.core.plan import Action, ActionKind, Plan
+    from tuneops.specs.models import BackendKind
+
+    promote = Action(ActionKind.PROMOTE, "bot", BackendKind.VERTEX, "succeeded", job="j/1")
+    plan = save(Plan("prod", "f" * 64, (promote,), tuneops_version="0.1.0"), tmp_path / "p.json")
+    run = tuneops(f"tuneops github verify {plan} --sha abc123")
+    assert (run.code, run.err) == (
+        0,
+        "the plan starts and stops no job, so there was nothing to review\n",
+    )
+    assert github.calls() == []

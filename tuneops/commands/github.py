@@ -123,6 +123,9 @@ def verify(
     plan = _read_plan(plan_file)
     if plan.offline:
         raise UsageError("an offline plan cannot be applied: plan again with remote access")
+    if not reviewed_actions(plan):
+        console.note("the plan starts and stops no job, so there was nothing to review")
+        return EXIT_OK
     target = _target(repository, api_url, environ)
     sha = sha or environ.get("GITHUB_SHA")
     if not sha:
