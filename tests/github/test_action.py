@@ -202,3 +202,9 @@ def test_actionlint_would_catch_a_wrong_expression_in_the_action(tmp_path: Path)
     run = _actionlint(tmp_path, workflows / "action-steps.yml")
     assert run.returncode == 1
     assert 'property "verify-reviwed" is not defined' in run.stdout
+
+
+def test_the_readme_ci_section_is_the_example_files() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for example in EXAMPLES:
+        assert f"```yaml\n{example.read_text(encoding='utf-8')}```" in readme, example.name
