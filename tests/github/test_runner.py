@@ -184,3 +184,24 @@ def test_off_a_runner_nothing_is_written(
     project.write(vertex_spec("bot"))
     assert project.run("tuneops plan").code == 0
     assert not runner.output.exists() and not runner.summary.exists()
+
+
+def test_reconcile_drift_is_an_output_and_a_table(project: Project, runner: Runner) -> None:
+    import requests
+
+    from tests.commands.project import TOKEN
+
+    project.write(vertex_spec("bot"))
+    assert project.run("tuneops apply --auto-approve").code == 0
+    job = project.lock()["bot"]["pending"]["job"]
+    url = f"{project.emulator.url}/v1/{job}:cancel"
+    requests.post(url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10).raise_for_status()
+    project.emulator.advance(5)
+    runner.outputs()
+    runner.summary_text()
+    assert project.run("tuneops reconcile --detailed-exitcode").code == 2
+    outputs = runner.outputs()
+    assert (outputs["drift"], outputs["drift-count"], outputs["exit-code"]) == ("true", "1", "2")
+    summary = runner.summary_text()
+    assert "⚠️ **Drift**: 1 spec changed outside tuneops" in summary
+    assert "| <code>bot</code> | cancelled outside tuneops | job " in summary

@@ -8,17 +8,15 @@ only it knows the final code (errors included).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from tuneops.core.drift import Drift
-from tuneops.core.plan import Plan
-from tuneops.diagnostics import Diagnostic
+from tuneops.github.environment import on_actions
 from tuneops.github.step import publish
-from tuneops.render.summary import (
-    apply_summary,
-    plan_summary,
-    reconcile_summary,
-    validate_summary,
-)
+
+if TYPE_CHECKING:  # the views are imported on a runner only: start-up stays quick elsewhere
+    from tuneops.core.drift import Drift
+    from tuneops.core.plan import Plan
+    from tuneops.diagnostics import Diagnostic
 
 
 def _plan_outputs(plan: Plan) -> dict[str, str | int | bool]:
@@ -33,6 +31,10 @@ def report_plan(
     plan: Plan, plan_file: str | None, environ: Mapping[str, str] | None = None
 ) -> None:
     """`tuneops plan`: summary, and has-changes / destructive / blocked / plan-file."""
+    if not on_actions(environ):
+        return
+    from tuneops.render.summary import plan_summary
+
     outputs = _plan_outputs(plan)
     if plan_file:
         outputs["plan-file"] = plan_file
@@ -46,6 +48,10 @@ def report_validate(
     environ: Mapping[str, str] | None = None,
 ) -> None:
     """`tuneops validate`: summary, and the error count (validate never has changes)."""
+    if not on_actions(environ):
+        return
+    from tuneops.render.summary import validate_summary
+
     outputs: dict[str, str | int | bool] = {
         "has-changes": False,
         "destructive": False,
@@ -63,6 +69,10 @@ def report_apply(
     environ: Mapping[str, str] | None = None,
 ) -> None:
     """`tuneops apply`: summary, the plan's outputs, and applied / failed counts."""
+    if not on_actions(environ):
+        return
+    from tuneops.render.summary import apply_summary
+
     outputs = {**_plan_outputs(plan), "applied": done, "failed": len(failed)}
     publish(apply_summary(plan, done, failed, lockfile), outputs, environ)
 
@@ -74,6 +84,10 @@ def report_reconcile(
     environ: Mapping[str, str] | None = None,
 ) -> None:
     """`tuneops reconcile`: summary, the waiting plan's outputs, and drift."""
+    if not on_actions(environ):
+        return
+    from tuneops.render.summary import reconcile_summary
+
     outputs = {**_plan_outputs(plan), "drift": bool(drift), "drift-count": len(drift)}
     publish(reconcile_summary(plan, drift, wrote_lock), outputs, environ)
 
