@@ -75,7 +75,7 @@ def test_flags_name_the_pull_request_without_an_event(
             401,
             "Bad credentials",
             {},
-            "error: GitHub rejected the token (401 (Bad credentials)); "
+            "error: GitHub rejected the token (401: Bad credentials); "
             "set GITHUB_TOKEN to a valid token\n",
         ),
         (
@@ -83,7 +83,8 @@ def test_flags_name_the_pull_request_without_an_event(
             "Resource not accessible by integration",
             {},
             "error: GitHub refused GET /repos/acme/tuning/issues/42/comments "
-            "(403 (Resource not accessible by integration))\n",
+            "(403: Resource not accessible by integration); the token needs the "
+            "`pull-requests: write` permission\n",
         ),
         (
             404,
@@ -97,20 +98,21 @@ def test_flags_name_the_pull_request_without_an_event(
             "Validation Failed",
             {},
             "error: GitHub rejected GET /repos/acme/tuning/issues/42/comments "
-            "(422 (Validation Failed))\n",
+            "(422: Validation Failed)\n",
         ),
         (
             429,
             "API rate limit exceeded",
             {"Retry-After": "60"},
-            "error: GitHub API rate limit reached (API rate limit exceeded); "
+            "error: GitHub API rate limit reached (429: API rate limit exceeded); "
             "try again after 60 seconds\n",
         ),
         (
             403,
             "You have exceeded a secondary rate limit",
             {"Retry-After": "30"},
-            "error: GitHub API rate limit reached (You have exceeded a secondary rate limit); "
+            "error: GitHub API rate limit reached "
+            "(403: You have exceeded a secondary rate limit); "
             "try again after 30 seconds\n",
         ),
     ],
@@ -137,7 +139,7 @@ def test_a_rejected_edit_says_what_github_said(github: FakeGitHub, tmp_path: Pat
     assert (run.code, run.out) == (1, "")
     assert run.err == (
         "error: GitHub rejected PATCH /repos/acme/tuning/issues/comments/1001 "
-        "(422 (Body is too long (maximum is 65536 characters)))\n"
+        "(422: Body is too long (maximum is 65536 characters))\n"
     )
 
 
@@ -152,7 +154,7 @@ def test_a_fork_pull_request_is_told_why_and_what_to_do(
         "error: GitHub refused the comment (403): this pull request comes from a fork, and "
         "GitHub gives fork pull requests a read-only token that cannot comment. Plan forks "
         "with `tuneops plan --offline` and read the plan in the step summary (the tuneops "
-        "action does this with `comment: false`)\n"
+        "action does both by itself on forks)\n"
     )
 
 

@@ -29,7 +29,7 @@ from tuneops.render.markdown import code
 FORK_HINT = (
     "this pull request comes from a fork, and GitHub gives fork pull requests a read-only "
     "token that cannot comment. Plan forks with `tuneops plan --offline` and read the plan "
-    "in the step summary (the tuneops action does this with `comment: false`)"
+    "in the step summary (the tuneops action does both by itself on forks)"
 )
 
 

@@ -56,18 +56,22 @@ def _github_message(response: requests.Response) -> str:
 def _error(method: str, path: str, response: requests.Response) -> GitHubApiError:
     status = response.status_code
     said = _github_message(response)
-    quoted = f" ({said})" if said else ""
+    code = f"{status}: {said}" if said else str(status)
     wait = _retry_after(response)
     if status == 429 or (status == 403 and wait):
         return GitHubApiError(
-            f"GitHub API rate limit reached{quoted}; try again after {wait or 'a while'}", status
+            f"GitHub API rate limit reached ({code}); try again after {wait or 'a while'}", status
         )
     if status == 401:
         return GitHubApiError(
-            f"GitHub rejected the token (401{quoted}); set GITHUB_TOKEN to a valid token", status
+            f"GitHub rejected the token ({code}); set GITHUB_TOKEN to a valid token", status
         )
     if status == 403:
-        return GitHubApiError(f"GitHub refused {method} {path} (403{quoted})", status)
+        return GitHubApiError(
+            f"GitHub refused {method} {path} ({code}); the token needs the "
+            "`pull-requests: write` permission",
+            status,
+        )
     if status == 404:
         return GitHubApiError(
             f"GitHub found nothing at {method} {path} (404): check the repository and pull "
@@ -75,8 +79,8 @@ def _error(method: str, path: str, response: requests.Response) -> GitHubApiErro
             status,
         )
     if status == 422:
-        return GitHubApiError(f"GitHub rejected {method} {path} (422{quoted})", status)
-    return GitHubApiError(f"GitHub answered {status} to {method} {path}{quoted}", status)
+        return GitHubApiError(f"GitHub rejected {method} {path} ({code})", status)
+    return GitHubApiError(f"GitHub answered {method} {path} with {code}", status)
 
 
 @dataclass(slots=True)
