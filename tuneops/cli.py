@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 EXIT_USAGE = 1
 # Commands that leave a step summary and outputs on GitHub Actions.
 REPORTED_COMMANDS = frozenset({"validate", "plan", "apply", "reconcile"})
+_FORMAT_HELP = (
+    "output format (default: text); json documents are described in docs/output-formats.md"
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -80,6 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("--parallelism", type=int, default=8, metavar="N")
     apply.add_argument("--wait", action="store_true", help="then wait for the jobs to end")
     apply.add_argument("--timeout", metavar="DURATION", help="with --wait: give up after this")
+    apply.add_argument(
+        "--poll-interval",
+        default="10s",
+        metavar="DURATION",
+        help="with --wait: time between polls (default: 10s)",
+    )
+    apply.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
     _plan_flags(apply)
 
     status = commands.add_parser("status", help="show sync and health of every spec")
@@ -99,16 +109,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reconcile.add_argument("--watch", action="store_true", help="run until stopped")
     reconcile.add_argument("--interval", default="5m", metavar="DURATION")
+    reconcile.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help=_FORMAT_HELP + " (one line per cycle with --watch)",
+    )
     _plan_flags(reconcile)
 
     wait = commands.add_parser("wait", help="block until the specs' jobs end")
     wait.add_argument("names", nargs="*", metavar="NAME")
     wait.add_argument("--timeout", metavar="DURATION", help="give up after this (exit 124)")
     wait.add_argument("--poll-interval", default="10s", metavar="DURATION")
+    wait.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
 
     adopt = commands.add_parser("import", help="adopt a job made outside tuneops under a spec")
     adopt.add_argument("name", metavar="NAME", help="the spec to import the job under")
     adopt.add_argument("resource", metavar="RESOURCE", help="the job or tuned model name")
+    adopt.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
 
     init = commands.add_parser("init", help="scaffold a project that runs on the emulator")
     init.add_argument("dir", nargs="?", default=".", metavar="DIR")
@@ -212,7 +230,9 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
             flags=_flags(args),
             wait=args.wait,
             timeout=_duration(args.timeout),
+            poll_seconds=_duration(args.poll_interval) or 10.0,
             console=console,
+            fmt=args.format,
         )
     if args.command == "status":
         from tuneops.commands.status import status
@@ -230,6 +250,7 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
             interval=_duration(args.interval) or 300.0,
             flags=_flags(args),
             console=console,
+            fmt=args.format,
         )
     if args.command == "wait":
         from tuneops.commands.wait import wait
@@ -240,11 +261,12 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
             timeout=_duration(args.timeout),
             poll_seconds=_duration(args.poll_interval) or 10.0,
             console=console,
+            fmt=args.format,
         )
     if args.command == "import":
         from tuneops.commands.import_job import import_job
 
-        return import_job(config, args.name, args.resource, console)
+        return import_job(config, args.name, args.resource, console, args.format)
     if args.command == "init":
         from tuneops.commands.init import init
 

@@ -13,6 +13,7 @@ from tuneops.github.annotations import for_repository
 from tuneops.github.reports import report_validate
 from tuneops.project import Project, load_project
 from tuneops.render.diagnostics import github_line, render_json, text_line
+from tuneops.render.document import OUTPUT_FORMAT_VERSION
 from tuneops.render.markdown import plural
 from tuneops.specs.loader import load_specs
 from tuneops.specs.recognise import is_config_file, sort_paths, training_file_problems
@@ -75,6 +76,8 @@ def validate(paths: Sequence[Path], config: Path | None, fmt: Format, console: C
         console.result(
             render_json(
                 diagnostics,
+                formatVersion=OUTPUT_FORMAT_VERSION,
+                command="validate",
                 valid=not diagnostics,
                 files=list(files),
                 specs=[
