@@ -208,3 +208,50 @@ def test_the_readme_ci_section_is_the_example_files() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for example in EXAMPLES:
         assert f"```yaml\n{example.read_text(encoding='utf-8')}```" in readme, example.name
+
+
+MERGE_SHA = "e5bd3914e2e596debea16f433f57875b5b90bcd6"
+
+
+def _merge(harness: ActionHarness, github: FakeGitHub) -> None:
+    """Pull request 42 is merged as MERGE_SHA; the next run is the push to main."""
+    head = harness.github["event"]["pull_request"]["head"]["sha"]
+    github.state.pulls_of_commit[MERGE_SHA] = [
+        {"number": 42, "merged_at": "2026-12-01T17:00:00Z", "head": {"sha": head}}
+    ]
+    harness.github = {**harness.github, "event_name": "push", "event": {}}
+    harness.env["GITHUB_EVENT_PATH"] = ""
+    harness.env["GITHUB_SHA"] = MERGE_SHA
+    harness.env["GITHUB_REF_NAME"] = "main"
+
+
+def test_merge_applies_exactly_what_the_pull_request_showed(
+    harness: ActionHarness, github: FakeGitHub
+) -> None:
+    harness.project.write(vertex_spec("bot"))
+    assert harness.run(command="plan")[0].code == 0
+    _merge(harness, github)
+    run, _ = harness.run(command="apply")
+    assert run.code == 0, run.log
+    assert "the plan matches the plan reviewed on pull request #42" in run.steps[1].stderr
+    assert harness.project.creates() == 1
+    assert "pending" in harness.project.lock()["bot"]
+    assert len(github.comments(42)) == 1
+
+
+def test_merge_stops_when_the_plan_moved_since_review(
+    harness: ActionHarness, github: FakeGitHub
+) -> None:
+    harness.project.write(vertex_spec("bot"))
+    assert harness.run(command="plan")[0].code == 0
+    harness.project.write(vertex_spec("bot", epochs=9))  # what merged is not what was shown
+    _merge(harness, github)
+    run, outputs = harness.run(command="apply")
+    assert run.code == 1, run.log
+    assert outputs["run"]["exit-code"] == "1"
+    assert harness.project.creates() == 0
+    assert not (harness.project.root / "tuneops.lock").exists()
+    sticky, notice = github.comments(42)
+    assert sticky["body"].startswith("<!-- tuneops-plan stack=e2e -->")
+    assert notice["body"].startswith("### ⛔ tuneops did not apply <code>e2e</code>")
+    assert "+ create bot" in notice["body"] and "- create bot" in notice["body"]
