@@ -191,3 +191,18 @@ def test_the_token_goes_to_the_api_host_only_and_is_never_printed(
     assert all(TOKEN not in text for text in [run.out, run.err, *outputs])
     assert all(TOKEN not in c["body"] for c in github.comments(42))
     assert {r.headers.get("Authorization") for r in github.state.requests} == {f"Bearer {TOKEN}"}
+
+
+def test_a_plan_file_cannot_smuggle_markup_into_the_marker(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    plan = save(a_plan(stack="x --><img src=y>"), tmp_path / "plan.json")
+    run = tuneops(f"tuneops github comment {plan}")
+    assert (run.code, run.err) == (1, "error: the plan names an invalid stack 'x --><img src=y>'\n")
+    assert github.calls() == []
+
+
+def test_the_token_is_not_in_the_clients_repr() -> None:
+    from tuneops.github.rest import GitHubClient
+
+    assert TOKEN not in repr(GitHubClient(TOKEN, "http://127.0.0.1:1"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tuneops.commands import EXIT_ERROR, EXIT_OK
@@ -39,7 +39,7 @@ class Target:
 
     api_url: str
     repository: str
-    token: str
+    token: str = field(repr=False)
 
 
 def _target(repository: str | None, api_url: str | None, environ: Mapping[str, str]) -> Target:

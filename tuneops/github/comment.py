@@ -19,6 +19,7 @@ from typing import Any
 from tuneops import __version__
 from tuneops.core.plan import Plan
 from tuneops.core.review import ReviewedAction, digest, reviewed_actions
+from tuneops.errors import UsageError
 from tuneops.github.rest import GitHubApiError, GitHubClient
 from tuneops.render.markdown import code, escape
 from tuneops.render.plan import render_markdown
@@ -28,8 +29,13 @@ MAX_EMBEDDED_ACTIONS = 3_000  # characters of compressed actions kept in the com
 _REVIEW = re.compile(r"<!-- tuneops-reviewed (\{[^<>]*\}) -->")
 
 
+_STACK = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+
+
 def marker(stack: str) -> str:
     """The hidden line that names the stack a comment belongs to."""
+    if not _STACK.match(stack):  # a plan file is input: its stack must not end the comment
+        raise UsageError(f"the plan names an invalid stack {stack[:60]!r}")
     return f"<!-- tuneops-plan stack={stack} -->"
 
 

@@ -87,7 +87,7 @@ def _error(method: str, path: str, response: requests.Response) -> GitHubApiErro
 class GitHubClient:
     """Requests to one GitHub API root (`GITHUB_API_URL`; `/api/v3` on Enterprise)."""
 
-    token: str
+    token: str = field(repr=False)
     api_url: str = PUBLIC_API
     _session: requests.Session | None = field(default=None, repr=False)
 
