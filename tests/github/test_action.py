@@ -87,8 +87,11 @@ def test_actionlint_would_catch_a_wrong_input(tmp_path: Path) -> None:
 class ActionHarness:
     """A runner for the action: workspace, runner files, a venv with this tuneops."""
 
-    def __init__(self, tmp_path: Path, project: Project, github: FakeGitHub) -> None:
+    def __init__(
+        self, tmp_path: Path, project: Project, github: FakeGitHub, workspace: Path | None = None
+    ) -> None:
         self.project = project
+        self.workspace = workspace or project.root
         self.temp = tmp_path / "runner-temp"
         self.temp.mkdir()
         venv_bin = tmp_path / "venv" / "bin"
@@ -98,7 +101,7 @@ class ActionHarness:
         self.env = {
             **os.environ,
             "GITHUB_ACTIONS": "true",
-            "GITHUB_WORKSPACE": str(project.root),
+            "GITHUB_WORKSPACE": str(self.workspace),
             "GITHUB_STEP_SUMMARY": str(self.summary),
             "GITHUB_PATH": str(tmp_path / "github_path"),
             "GITHUB_API_URL": github.url,
@@ -111,7 +114,7 @@ class ActionHarness:
         self.github["token"] = TOKEN
 
     def run(self, **inputs: str) -> tuple[ActionRun, dict[str, dict[str, str]]]:
-        return run_composite(ACTION, inputs, self.github, self.env, self.project.root, self.temp)
+        return run_composite(ACTION, inputs, self.github, self.env, self.workspace, self.temp)
 
 
 @pytest.fixture
@@ -255,3 +258,22 @@ def test_merge_stops_when_the_plan_moved_since_review(
     assert sticky["body"].startswith("<!-- tuneops-plan stack=e2e -->")
     assert notice["body"].startswith("### ⛔ tuneops did not apply <code>e2e</code>")
     assert "+ create bot" in notice["body"] and "- create bot" in notice["body"]
+
+
+def test_validate_in_a_subdirectory_annotates_files_from_the_repository_root(
+    tmp_path: Path,
+    emulator: EmulatorHandle,
+    github: FakeGitHub,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    use_credentials(monkeypatch)
+    project = Project(tmp_path / "repo" / "ml", emulator)
+    harness = ActionHarness(tmp_path, project, github, workspace=tmp_path / "repo")
+    (project.root / "specs" / "bad.yaml").write_text(
+        "apiVersion: tuneops.dev/v1\nkind: TuningJob\nmetadata: {name: Bad}\nspec: {}\n", "utf-8"
+    )
+    run, outputs = harness.run(command="validate", **{"working-directory": "ml"})
+    assert run.code == 1, run.log
+    assert outputs["run"]["exit-code"] == "1"
+    assert run.steps[1].stdout.startswith("::error file=ml/specs/bad.yaml,line=3,col=18,")
+    assert "| <code>ml/specs/bad.yaml</code> | 3 |" in harness.summary.read_text("utf-8")
