@@ -97,3 +97,41 @@ def test_a_plan_that_only_records_needs_no_review(github: FakeGitHub, tmp_path: 
         "the plan starts and stops no job, so there was nothing to review\n",
     )
     assert github.calls() == []
+
+
+def test_a_plan_too_large_to_embed_is_compared_by_digest(
+    github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+
+    from tuneops.core.plan import Action, ActionKind, Plan
+    from tuneops.github.comment import read_reviewed
+    from tuneops.specs.models import BackendKind
+
+    def big(extra: int) -> Plan:
+        actions = tuple(
+            Action(
+                ActionKind.CREATE,
+                f"spec-{n:04d}",
+                BackendKind.VERTEX,
+                "new spec",
+                hashlib.sha256(str(n).encode()).hexdigest(),
+            )
+            for n in range(400 + extra)
+        )
+        return Plan("prod", "f" * 64, actions, tuneops_version="0.1.0")
+
+    assert tuneops(f"tuneops github comment {save(big(0), tmp_path / 'pr.json')}").code == 0
+    reviewed = read_reviewed(github.comments(42)[0]["body"])
+    assert reviewed is not None and reviewed.actions is None  # only the digest fits
+    github.state.pulls_of_commit[MERGE_SHA] = [
+        {"number": 42, "merged_at": "2026-12-01T17:00:00Z", "head": {"sha": HEAD_SHA}}
+    ]
+    monkeypatch.setenv("GITHUB_SHA", MERGE_SHA)
+    same = tuneops(f"tuneops github verify {save(big(0), tmp_path / 'a.json')}")
+    assert same.code == 0, same.err
+    moved = tuneops(f"tuneops github verify {save(big(1), tmp_path / 'b.json')}")
+    assert moved.code == 1
+    assert moved.err.startswith(
+        "  the plan's actions differ (too many to list here; see the job log)\n"
+    )

@@ -11,7 +11,7 @@ from pathlib import Path
 from tuneops.commands import EXIT_ERROR, EXIT_OK
 from tuneops.console import Console
 from tuneops.core.plan import Plan
-from tuneops.core.review import differences, digest, reviewed_actions
+from tuneops.core.review import reviewed_actions
 from tuneops.errors import UsageError
 from tuneops.github.comment import (
     comment_body,
@@ -20,6 +20,7 @@ from tuneops.github.comment import (
     mismatch_body,
     post_comment,
     read_reviewed,
+    review_differences,
     upsert_comment,
 )
 from tuneops.github.environment import pull_request_of, read_event
@@ -147,18 +148,7 @@ def verify(
                 "so no plan was reviewed; nothing was applied"
             )
         head = str((pull.get("head") or {}).get("sha") or "")
-        current = reviewed_actions(plan)
-        if head and reviewed.sha and head != reviewed.sha:
-            lines: tuple[str, ...] = (
-                f"the plan comment shows commit {reviewed.sha[:12]}, but the pull request "
-                f"ended at {head[:12]}: its last plan was never shown",
-            )
-        elif reviewed.actions is not None:
-            lines = differences(reviewed.actions, current)
-        elif reviewed.digest != digest(current):
-            lines = ("the plan's actions differ (too many to list here; see the job log)",)
-        else:
-            lines = ()
+        lines = review_differences(reviewed, head, plan)
         if lines:
             post_comment(client, target.repository, number, mismatch_body(plan.stack, sha, lines))
             for line in lines:

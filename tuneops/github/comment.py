@@ -18,7 +18,7 @@ from typing import Any
 
 from tuneops import __version__
 from tuneops.core.plan import Plan
-from tuneops.core.review import ReviewedAction, digest, reviewed_actions
+from tuneops.core.review import ReviewedAction, differences, digest, reviewed_actions
 from tuneops.errors import UsageError
 from tuneops.github.rest import GitHubApiError, GitHubClient
 from tuneops.render.markdown import code, escape
@@ -84,6 +84,25 @@ def read_reviewed(body: str) -> Reviewed | None:
         return Reviewed(str(data["sha"]), str(data["digest"]), actions)
     except (ValueError, KeyError, TypeError, zlib.error):
         return None
+
+
+def review_differences(reviewed: Reviewed, head_sha: str, plan: Plan) -> tuple[str, ...]:
+    """Why `plan` is not what the comment showed (one line each), or () when it is.
+
+    A comment made at another commit than the pull request's last one shows a
+    plan nobody saw for the code that merged, whatever its actions.
+    """
+    current = reviewed_actions(plan)
+    if head_sha and reviewed.sha and head_sha != reviewed.sha:
+        return (
+            f"the plan comment shows commit {reviewed.sha[:12]}, but the pull request "
+            f"ended at {head_sha[:12]}: its last plan was never shown",
+        )
+    if reviewed.actions is not None:
+        return differences(reviewed.actions, current)
+    if reviewed.digest != digest(current):
+        return ("the plan's actions differ (too many to list here; see the job log)",)
+    return ()
 
 
 @dataclass(frozen=True, slots=True)
