@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from tuneops.runtime.inputs import PlanFlags
 
 EXIT_USAGE = 1
+# Commands that leave a step summary and outputs on GitHub Actions.
+REPORTED_COMMANDS = frozenset({"validate", "plan", "apply", "reconcile"})
 _FORMAT_HELP = (
     "output format (default: text); json documents are described in docs/output-formats.md"
 )
@@ -132,6 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print a JSON Schema")
     schema.add_argument("which", choices=("spec", "config", "lockfile"), nargs="?", default="spec")
 
+    _github_parser(commands)
+
     emulator = commands.add_parser(
         "emulator", help="serve a local Vertex AI + Gemini API tuning emulator"
     )
@@ -147,6 +151,24 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--project-number", type=int, default=123456789012)
     emulator.add_argument("--no-auth", action="store_true")
     return parser
+
+
+def _github_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    github = commands.add_parser("github", help="pull-request comments and checks for CI")
+    verbs = github.add_subparsers(dest="github_command", metavar="COMMAND", required=True)
+    comment = verbs.add_parser(
+        "comment", help="create or update the stack's one plan comment on a pull request"
+    )
+    comment.add_argument("plan_file", metavar="PLANFILE", help="from `tuneops plan --out FILE`")
+    comment.add_argument("--pr", type=int, metavar="NUMBER", help="default: from the event")
+    verify = verbs.add_parser(
+        "verify", help="check a plan against the plan reviewed on the merged pull request"
+    )
+    verify.add_argument("plan_file", metavar="PLANFILE", help="from `tuneops plan --out FILE`")
+    for verb in (comment, verify):
+        verb.add_argument("--repo", metavar="OWNER/NAME", help="default: $GITHUB_REPOSITORY")
+        verb.add_argument("--sha", metavar="SHA", help="the commit (default: from the event)")
+        verb.add_argument("--api-url", metavar="URL", help="default: $GITHUB_API_URL")
 
 
 def _plan_flags(parser: argparse.ArgumentParser) -> None:
@@ -257,6 +279,19 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
         from tuneops.commands.schema import schema
 
         return schema(args.which, console)
+    if args.command == "github":
+        from tuneops.commands import github
+
+        run = github.comment if args.github_command == "comment" else github.verify
+        extra = {"number": args.pr} if args.github_command == "comment" else {}
+        return run(
+            Path(args.plan_file),
+            repository=args.repo,
+            sha=args.sha,
+            api_url=args.api_url,
+            console=console,
+            **extra,
+        )
     if args.command == "emulator":
         from tuneops.commands.emulator import emulator
 
@@ -292,4 +327,8 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     finally:
         os.chdir(start)
     assert outcome.code is not None
+    if args.command in REPORTED_COMMANDS:
+        from tuneops.github.reports import report_exit_code
+
+        report_exit_code(args.command, outcome.code)
     return outcome.code
