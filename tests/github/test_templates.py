@@ -25,7 +25,7 @@ def _step(template: str, name: str) -> dict[str, Any]:
     workflow = yaml.safe_load((TEMPLATES / template).read_text(encoding="utf-8"))
     [job] = workflow["jobs"].values()
     [step] = [s for s in job["steps"] if s.get("name") == name]
-    return step  # type: ignore[no-any-return]
+    return step
 
 
 def _bash(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
