@@ -9,6 +9,7 @@ from tuneops.commands import names_given_as
 from tuneops.console import Console
 from tuneops.core.plan import Plan
 from tuneops.errors import UsageError
+from tuneops.github.reports import report_plan
 from tuneops.project import require_project
 from tuneops.render.plan import render_markdown, render_text
 from tuneops.runtime.inputs import PlanFlags, compute_plan, gather, plan_options
@@ -54,4 +55,5 @@ def plan(
         except OSError as error:
             raise UsageError(f"cannot write the plan to {out}: {error.strerror or error}") from None
         console.note(f"saved the plan to {out}; apply exactly this plan with `tuneops apply {out}`")
+    report_plan(result, str(out) if out is not None else None)
     return result.exit_code(detailed_exitcode)
