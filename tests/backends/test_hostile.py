@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from tests.backends.conftest import BackendFactory, options
-from tests.backends.support import TOKEN, vertex_job
+from tests.backends.support import TOKEN, gemini_job, vertex_job
 from tests.hostile import HostileServer, Reply, Seen, hostile_server
 from tuneops.backends import errors
 from tuneops.backends.base import Backend
@@ -226,4 +226,23 @@ def _bounded(max_pages: int) -> BackendOptions:
         max_pages=max_pages,
         requests_limit=base.requests_limit,
         submissions_limit=base.submissions_limit,
+    )
+
+
+def test_a_gemini_create_whose_model_is_not_ours_is_refused(
+    make_backend: BackendFactory, hostile: HostileServer
+) -> None:
+    gemini = make_backend(Kind.GEMINI, endpoint=hostile.url)
+
+    def without_marker(seen: Seen) -> Reply:
+        data = seen.forward().data()
+        data["description"] = "someone else's model"
+        return Reply.of(200, data)
+
+    hostile.rule("GET", r"/v1beta/tunedModels/[a-z0-9-]+", without_marker)
+    with pytest.raises(errors.InvalidResponseError) as caught:
+        gemini.create(gemini_job(), "prod")
+    assert str(caught.value).endswith(
+        "the service answers with a model that is not the one of spec 'roman-numerals' in "
+        "stack 'prod'; nothing was recorded"
     )

@@ -29,7 +29,7 @@ from tuneops.core.transitions import (
     record_started,
     refresh,
 )
-from tuneops.errors import NotOwnedError, PlanStaleError, TuneopsError
+from tuneops.errors import LockfileError, NotOwnedError, PlanStaleError, TuneopsError
 from tuneops.lockfile.file import Lockfile, check_writable, write_lockfile
 from tuneops.runtime.inputs import Inputs
 from tuneops.runtime.session import RemoteSession, place_of
@@ -90,7 +90,15 @@ class Applier:
         )
 
     def _save(self) -> None:
-        write_lockfile(self.lockfile_path, self.lockfile)
+        try:
+            write_lockfile(self.lockfile_path, self.lockfile)
+        except OSError as error:
+            # The disk filled up after the probe: say so, never crash; the jobs
+            # carry their labels, so the next plan adopts what was not recorded.
+            raise LockfileError(
+                f"cannot write the lockfile {self.lockfile_path}: {error.strerror or error}; "
+                "the next plan adopts any job started here by its labels"
+            ) from None
 
     def _record(self, change: Callable[[Lockfile], Lockfile]) -> None:
         with self._lock:
