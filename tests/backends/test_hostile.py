@@ -23,6 +23,7 @@ from tuneops.backends import errors
 from tuneops.backends.base import Backend
 from tuneops.backends.factory import BackendOptions, build_backend
 from tuneops.backends.http import RetryPolicy, Timeouts, TransportOptions
+from tuneops.backends.wire import ListingBounds
 from tuneops.emulator import EmulatorHandle
 from tuneops.errors import ConfigError
 from tuneops.specs.models import BackendKind as Kind
@@ -67,6 +68,25 @@ def test_an_endless_stream_of_fresh_page_tokens_fails_the_listing(
         "no partial listing is used"
     )
     assert len(hostile.seen) == 25
+
+
+def test_a_listing_of_slow_pages_stops_at_its_deadline(
+    make_backend: BackendFactory, hostile: HostileServer, clock: Any
+) -> None:
+    tokens = count()
+
+    def slow_page(seen: Seen) -> Reply:
+        clock.advance(40.0)  # each page takes 40 s of the backend's clock
+        return Reply.of(200, {"nextPageToken": f"t{next(tokens)}"})
+
+    hostile.rule("GET", JOBS, slow_page)
+    vertex = make_backend(Kind.VERTEX, endpoint=hostile.url, options=_bounded(max_seconds=100))
+    with pytest.raises(errors.InvalidResponseError) as caught:
+        vertex.list_jobs("prod", "acme-ml", "us-central1")
+    assert str(caught.value).endswith(
+        "the listing did not end within 100 s; no partial listing is used"
+    )
+    assert len(hostile.seen) == 3
 
 
 def test_a_body_dripped_a_byte_at_a_time_hits_the_attempt_deadline(
@@ -219,11 +239,11 @@ def _get_raw(seen: Seen, name: str) -> bytes:
     return json.dumps(answer.json()).encode()
 
 
-def _bounded(max_pages: int) -> BackendOptions:
+def _bounded(max_pages: int = 2000, max_seconds: float = 600.0) -> BackendOptions:
     base = options()
     return BackendOptions(
         transport=base.transport,
-        max_pages=max_pages,
+        listing=ListingBounds(max_pages, max_seconds),
         requests_limit=base.requests_limit,
         submissions_limit=base.submissions_limit,
     )

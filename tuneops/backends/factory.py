@@ -32,7 +32,7 @@ from tuneops.backends.errors import CredentialsError
 from tuneops.backends.http import Transport, TransportOptions
 from tuneops.backends.ratelimit import VERTEX_REQUESTS, VERTEX_SUBMISSIONS, RateLimit
 from tuneops.backends.redact import register_secret
-from tuneops.backends.wire import MAX_PAGES
+from tuneops.backends.wire import ListingBounds
 from tuneops.errors import ConfigError
 from tuneops.project import EMBEDDED, ProjectConfig
 from tuneops.specs.models import BackendKind
@@ -69,7 +69,8 @@ class BackendOptions:
 
     transport: TransportOptions = field(default_factory=TransportOptions)
     page_size: int | None = None  # None: the backend's largest page
-    max_pages: int = MAX_PAGES  # a listing with more pages is an error, not a hang
+    # A listing beyond these bounds is an error, not a hang.
+    listing: ListingBounds = field(default_factory=ListingBounds)
     requests_limit: RateLimit = VERTEX_REQUESTS
     submissions_limit: RateLimit = VERTEX_SUBMISSIONS
 
@@ -178,7 +179,7 @@ def build_backend(
             clock,
             endpoint=base,
             page_size=options.page_size or vertex.PAGE_SIZE,
-            max_pages=options.max_pages,
+            listing=options.listing,
             requests_limit=options.requests_limit,
             submissions_limit=options.submissions_limit,
         )
@@ -187,7 +188,7 @@ def build_backend(
         clock,
         endpoint=base,
         page_size=options.page_size or gemini.PAGE_SIZE,
-        max_pages=options.max_pages,
+        listing=options.listing,
         requests_limit=options.requests_limit,
         submissions_limit=options.submissions_limit,
     )

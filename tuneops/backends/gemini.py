@@ -24,7 +24,14 @@ from tuneops.backends.ratelimit import VERTEX_REQUESTS, VERTEX_SUBMISSIONS, Rate
 from tuneops.backends.shapes import GEMINI_MODEL_NAME, check_gemini_model
 from tuneops.backends.untrusted import one_line
 from tuneops.backends.views import gemini_view
-from tuneops.backends.wire import MAX_PAGES, field, number, pages, parse_timestamp
+from tuneops.backends.wire import (
+    LISTING_BOUNDS,
+    ListingBounds,
+    field,
+    number,
+    pages,
+    parse_timestamp,
+)
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob
 from tuneops.specs.models import BackendKind, GeminiSpec, JobSpec
 
@@ -92,13 +99,13 @@ class GeminiBackend:
         clock: Clock,
         endpoint: str = DEFAULT_ENDPOINT,
         page_size: int = PAGE_SIZE,
-        max_pages: int = MAX_PAGES,
+        listing: ListingBounds = LISTING_BOUNDS,
         requests_limit: RateLimit = VERTEX_REQUESTS,
         submissions_limit: RateLimit = VERTEX_SUBMISSIONS,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
         self.page_size = page_size
-        self.max_pages = max_pages
+        self.listing = listing
         self._transport = transport
         self._requests = RateLimiter(requests_limit, clock)
         self._submissions = RateLimiter(submissions_limit, clock)
@@ -125,7 +132,7 @@ class GeminiBackend:
             "tunedModels",
             {"pageSize": self.page_size},
             (self._requests,),
-            self.max_pages,
+            self.listing,
         )
         jobs = [self._job(item) for item in items]
         return [job for job in jobs if job.stack == stack]

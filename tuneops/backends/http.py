@@ -148,6 +148,11 @@ class Transport:
         self._session.mount("http://", adapter)
 
     @property
+    def clock(self) -> Clock:
+        """The clock deadlines are measured on."""
+        return self._clock
+
+    @property
     def auth(self) -> AuthProvider:
         """The credential this transport sends."""
         return self._auth

@@ -32,7 +32,7 @@ from tuneops.backends.ratelimit import (
 from tuneops.backends.shapes import VERTEX_JOB_NAME, check_vertex_job, made_for
 from tuneops.backends.untrusted import one_line
 from tuneops.backends.views import vertex_view
-from tuneops.backends.wire import MAX_PAGES, field, pages, parse_timestamp
+from tuneops.backends.wire import LISTING_BOUNDS, ListingBounds, field, pages, parse_timestamp
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob
 from tuneops.specs.models import BackendKind, JobSpec, VertexSpec
 
@@ -111,13 +111,13 @@ class VertexBackend:
         clock: Clock,
         endpoint: str = DEFAULT_ENDPOINT,
         page_size: int = PAGE_SIZE,
-        max_pages: int = MAX_PAGES,
+        listing: ListingBounds = LISTING_BOUNDS,
         requests_limit: RateLimit = VERTEX_REQUESTS,
         submissions_limit: RateLimit = VERTEX_SUBMISSIONS,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
         self.page_size = page_size
-        self.max_pages = max_pages
+        self.listing = listing
         self._transport = transport
         self._clock = clock
         self._limits = (requests_limit, submissions_limit)
@@ -287,7 +287,7 @@ class VertexBackend:
                 "tuningJobs",
                 params,
                 self._limiters_for(location)[:1],
-                self.max_pages,
+                self.listing,
             )
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from tuneops.backends.errors import InvalidResponseError
@@ -63,10 +64,23 @@ def number(data: Mapping[str, Any], *path: str) -> float | None:
     return None
 
 
-# A listing longer than this is a server that never stops (a fresh token on every
-# page), not a project: 2000 pages of 1000 jobs is two million jobs.
-MAX_PAGES = 2000
 _MAX_TOKEN_LENGTH = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class ListingBounds:
+    """How long one listing may go on: pages and seconds (every page and its retries).
+
+    A listing longer than this is a server that never stops (a fresh token on
+    every page, or pages dripped slowly), not a project: 2000 pages of 1000 jobs
+    is two million jobs.
+    """
+
+    max_pages: int = 2000
+    max_seconds: float = 600.0
+
+
+LISTING_BOUNDS = ListingBounds()
 
 
 def pages(
@@ -75,17 +89,25 @@ def pages(
     items_key: str,
     params: Mapping[str, str | int],
     limiters: Sequence[RateLimiter],
-    max_pages: int = MAX_PAGES,
+    bounds: ListingBounds = LISTING_BOUNDS,
 ) -> Iterator[JsonObject]:
     """Every item of a paginated list, following `nextPageToken` to the last page.
 
     Each page is fetched with retries; any failure propagates, so a caller that
     consumes the iterator fully has either every item or an exception. A
-    repeated token, or more than `max_pages` pages, fails the listing.
+    repeated token, or a listing beyond `bounds`, fails the listing.
     """
     token: str | None = None
     seen: set[str] = set()
-    for _ in range(max_pages):
+    deadline = transport.clock.monotonic() + bounds.max_seconds
+    for _ in range(bounds.max_pages):
+        if transport.clock.monotonic() > deadline:
+            raise InvalidResponseError(
+                f"the listing did not end within {bounds.max_seconds:g} s; "
+                "no partial listing is used",
+                method="GET",
+                url=url,
+            )
         query = dict(params)
         if token:
             query["pageToken"] = token
@@ -107,7 +129,7 @@ def pages(
             raise InvalidResponseError(f"page token {token!r} repeated", method="GET", url=url)
         seen.add(token)
     raise InvalidResponseError(
-        f"the listing did not end after {max_pages} pages (the server keeps sending "
+        f"the listing did not end after {bounds.max_pages} pages (the server keeps sending "
         "nextPageToken); no partial listing is used",
         method="GET",
         url=url,
