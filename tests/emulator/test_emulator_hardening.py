@@ -88,6 +88,16 @@ def test_pathological_input_is_a_400_not_a_traceback(emulator: EmulatorHandle) -
         assert huge.status_code == 400
         assert huge.json()["error"]["message"] == "seconds would move the clock past the year 9999."
     assert control.ok("GET", "/_emulator/clock") == {"now": "2025-01-01T00:00:00.000000Z"}
+    endless = control.call(
+        "POST",
+        "/_emulator/faults",
+        json={"kind": "latency", "latencyMs": 1e308, "method": "GET", "path": "/v1/"},
+    )
+    assert endless.status_code == 400
+    assert endless.json()["error"]["message"] == (
+        "fault latencyMs must be at most 86400000; got 1e+308."
+    )
+    assert control.ok("GET", "/_emulator/faults") == {"faults": []}
 
 
 def test_the_request_log_masks_keys_and_tokens() -> None:
