@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import http
+import ipaddress
 import json
 import re
 import socket
@@ -126,7 +127,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _refusal(self) -> ApiError | None:
         """Why a request that a web page could have made is refused, if it is.
 
-        A `Host` other than this server's address is DNS rebinding: a page on
+        A `Host` naming some other domain is DNS rebinding: a page on
         attacker.example resolving to 127.0.0.1. A state-changing control call
         must be JSON (a content type a browser only sends cross-origin after a
         preflight, which this server never grants) and carry no foreign `Origin`.
@@ -193,7 +194,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.request_log(_redacted(format % args))
 
 
-_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 # Credentials a client may (wrongly) put in a URL; the log must not keep them.
 _SECRET_IN_TEXT = re.compile(
     r"(?i)((?:key|api_key|apikey|access_token|token)=)[^&\s\"']*|(bearer\s+)[^\s\"']+"
@@ -215,16 +215,30 @@ def _split_host(value: str) -> tuple[str, str | None]:
 
 
 def _local_host(value: str, address: Any) -> bool:
-    """The `Host` header names this server: loopback or its bound host, and its port."""
-    host, port = _split_host(value)
-    bound, bound_port = str(address[0]).lower(), str(address[1])
-    return host in (_LOOPBACK_NAMES | {bound}) and port in (None, bound_port)
+    """The `Host` header cannot come from DNS rebinding: an IP address, `localhost`,
+    or the name the emulator was told to bind to.
+
+    Rebinding needs a domain name the attacker controls, so IP literals are safe,
+    and ports are not compared (a container's port mapping changes them).
+    """
+    host, _port = _split_host(value)
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return host in ("localhost", str(address[0]).lower())
+    return True
 
 
 def _local_origin(origin: str, address: Any) -> bool:
-    """An `Origin` header of a page served by this very address (or a non-browser's null)."""
+    """An `Origin` of a page served from this machine's loopback or the bound host."""
     scheme, _, rest = origin.partition("://")
-    return scheme == "http" and _local_host(rest, address)
+    host, _port = _split_host(rest)
+    if scheme != "http":
+        return False
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host in ("localhost", str(address[0]).lower())
 
 
 def _encode(body: JsonObject) -> bytes:
