@@ -8,6 +8,7 @@ user sees and what the remote service holds afterwards.
 from __future__ import annotations
 
 import json
+import os
 import resource
 import signal
 from collections.abc import Iterator
@@ -263,3 +264,20 @@ def test_a_cancel_that_a_racing_apply_already_made_counts_as_done(
     assert run.code == 0, run.out + run.err
     assert "✓ cancel" in run.out
     assert set(states(project).values()) <= {"JOB_STATE_CANCELLING", "JOB_STATE_CANCELLED"}
+
+
+def test_a_fifo_as_lockfile_or_plan_file_is_refused_without_hanging(project: Project) -> None:
+    project.write(vertex_spec("bot"))
+    pipe = project.root / "bot.plan"
+    os.mkfifo(pipe)
+    run = project.run(f"tuneops apply {pipe}")
+    assert run.code == 1
+    assert run.err == (
+        f"error: cannot read the plan file {pipe}: not a regular file (a FIFO, device or "
+        "directory); only regular files are read\n"
+    )
+    os.mkfifo(project.root / "tuneops.lock")
+    run = project.run("tuneops plan")
+    assert run.code == 1
+    assert run.err.startswith("error: the lockfile tuneops.lock is not a regular file; ")
+    assert project.remote() == []

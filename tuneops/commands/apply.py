@@ -10,6 +10,7 @@ from tuneops.commands import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK, names_given_as
 from tuneops.commands.wait import wait_for
 from tuneops.console import Console
 from tuneops.core.plan import MAX_PLAN_BYTES, Plan
+from tuneops.diagnostics import Diagnostic
 from tuneops.errors import PlanStaleError, TuneopsError, UsageError
 from tuneops.github.reports import report_apply
 from tuneops.lockfile.file import check_writable
@@ -20,14 +21,16 @@ from tuneops.runtime.applier import Applier
 from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import PlanFlags, compute_plan, gather, load_local, plan_options
 from tuneops.runtime.session import STATE_DIR, RemoteSession
+from tuneops.specs.source import read_text
 
 
 def _read_plan(path: Path) -> Plan:
+    text = read_text(path, str(path), MAX_PLAN_BYTES)  # regular files only, bounded
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_PLAN_BYTES + 1)
-        return Plan.from_json(raw.decode("utf-8"))
-    except (OSError, ValueError, TuneopsError) as error:
+        if isinstance(text, Diagnostic):
+            raise UsageError(text.message)
+        return Plan.from_json(text)
+    except TuneopsError as error:
         raise UsageError(f"cannot read the plan file {path}: {error}") from None
 
 

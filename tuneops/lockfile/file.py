@@ -179,6 +179,9 @@ def read_lockfile(path: Path, stack: str) -> Lockfile:
     A lockfile that is not valid YAML or does not match the schema raises
     `LockfileError` naming every problem and how to rebuild it.
     """
+    if path.exists() and not path.is_file():
+        # A FIFO or device would block the read forever.
+        raise LockfileError(f"the lockfile {path} is not a regular file; {REBUILD_HINT}")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
