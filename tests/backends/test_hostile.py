@@ -7,6 +7,7 @@ emulator holds afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Iterator
@@ -266,3 +267,18 @@ def test_a_gemini_create_whose_model_is_not_ours_is_refused(
         "the service answers with a model that is not the one of spec 'roman-numerals' in "
         "stack 'prod'; nothing was recorded"
     )
+
+
+@pytest.mark.parametrize("retry_after", ["1e308", "inf", "nan", "Fri, 31 Dec 9999 23:59:59 GMT"])
+def test_an_absurd_retry_after_cannot_stall_later_calls(
+    vertex: Backend, hostile: HostileServer, clock: Any, retry_after: str
+) -> None:
+    def quota(seen: Seen) -> Reply:
+        body = {"error": {"code": 429, "status": "RESOURCE_EXHAUSTED", "message": "slow down"}}
+        return Reply(429, json.dumps(body).encode(), headers={"Retry-After": retry_after})
+
+    hostile.rule("GET", JOBS, quota, times=1)
+    with contextlib.suppress(errors.RateLimitedError):  # giving up at once is fine
+        vertex.list_jobs("prod", "acme-ml", "us-central1")
+    assert vertex.list_jobs("prod", "acme-ml", "us-central1") == []
+    assert sum(clock.sleeps) <= 600.0  # the call's deadline (tests/backends/conftest.py)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import math
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -109,20 +110,27 @@ class TransportOptions:
     user_agent: str = f"tuneops/{__version__}"
 
 
+# Longer than any retry deadline; a server asking for more (or for 1e308 s,
+# which no sleep accepts) gets this.
+MAX_RETRY_AFTER = 3600.0
+
+
 def parse_retry_after(value: str | None, now: float) -> float | None:
-    """Seconds to wait from a `Retry-After` header (delta-seconds or HTTP date)."""
+    """Seconds to wait from a `Retry-After` header (delta-seconds or HTTP date), at most
+    `MAX_RETRY_AFTER`; None when absent or not a number or date."""
     if not value:
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        try:
+            seconds = email.utils.parsedate_to_datetime(value).timestamp() - now
+        except (TypeError, ValueError, OverflowError):
+            return None
+    if math.isnan(seconds):
         return None
-    return max(0.0, when.timestamp() - now)
+    return min(MAX_RETRY_AFTER, max(0.0, seconds))
 
 
 class Transport:
@@ -204,9 +212,11 @@ class Transport:
                 if delay is None:
                     delay = policy.backoff(attempt, self._rng) if error.retryable else 0.0
                 if isinstance(error, RateLimitedError):
-                    # The quota is shared: hold back every caller, not just this one.
+                    # The quota is shared: hold back every caller, not just this one,
+                    # but never past this call's deadline on one server's say-so.
+                    pause = min(delay, max(0.0, deadline - self._clock.monotonic()))
                     for limiter in limiters:
-                        limiter.throttled(delay)
+                        limiter.throttled(pause)
                 if not error.retryable or (not idempotent and check is None):
                     raise
                 if attempt >= policy.max_attempts or self._clock.monotonic() + delay > deadline:
