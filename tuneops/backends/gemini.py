@@ -49,8 +49,6 @@ STATES: Mapping[str, JobState] = MappingProxyType(
     }
 )
 
-_MODEL_NAME = GEMINI_MODEL_NAME
-
 
 def build_body(job: JobSpec, identity: ident.Identity) -> JsonObject:
     """The `TunedModel` to POST for `job`, its description ending in `identity`'s marker."""
@@ -289,7 +287,7 @@ class GeminiBackend:
     def _job(self, data: Mapping[str, Any]) -> RemoteJob:
         check_gemini_model(data)
         name = field(data, "name") or ""
-        match = _MODEL_NAME.fullmatch(name)
+        match = GEMINI_MODEL_NAME.fullmatch(name)
         who = ident.from_gemini(match["id"], field(data, "description")) if match else None
         state_name = field(data, "state") or "STATE_UNSPECIFIED"
         state = STATES.get(state_name, JobState.PENDING)
@@ -328,7 +326,7 @@ def _task(data: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def _model_name(name: str) -> str:
     name = name if name.startswith("tunedModels/") else f"tunedModels/{name}"
-    if _MODEL_NAME.fullmatch(name) is None:
+    if GEMINI_MODEL_NAME.fullmatch(name) is None:
         raise InvalidRequestError(f"not a Gemini API tuned model name: {name!r}")
     return name
 

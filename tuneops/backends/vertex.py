@@ -60,7 +60,6 @@ STATES: Mapping[str, JobState] = MappingProxyType(
     }
 )
 
-_JOB_NAME = VERTEX_JOB_NAME
 _ENDPOINT_NAME = re.compile(
     r"projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/endpoints/[^/:]+"
 )
@@ -152,7 +151,7 @@ class VertexBackend:
 
     def _fetch(self, name: str) -> tuple[JsonObject, str]:
         """The raw `TuningJob` and its region."""
-        place = _JOB_NAME.fullmatch(name)
+        place = VERTEX_JOB_NAME.fullmatch(name)
         if place is None:
             raise InvalidRequestError(f"not a Vertex AI tuning job name: {name!r}")
         data = self._transport.request(
@@ -229,7 +228,7 @@ class VertexBackend:
 
         Raises `FailedPreconditionError` when the job has already ended.
         """
-        place = _JOB_NAME.fullmatch(name)
+        place = VERTEX_JOB_NAME.fullmatch(name)
         if place is None:
             raise InvalidRequestError(f"not a Vertex AI tuning job name: {name!r}")
         try:
@@ -313,7 +312,7 @@ class VertexBackend:
     def _job(self, data: Mapping[str, Any], project: str | None) -> RemoteJob:
         check_vertex_job(data)
         name = field(data, "name") or ""
-        place = _JOB_NAME.fullmatch(name)
+        place = VERTEX_JOB_NAME.fullmatch(name)
         named_project = place["project"] if place else None
         with self._lock:
             if project is not None and named_project and named_project != project:
