@@ -13,7 +13,6 @@ from tuneops.core.plan import MAX_PLAN_BYTES, Plan
 from tuneops.diagnostics import Diagnostic
 from tuneops.errors import PlanStaleError, TuneopsError, UsageError
 from tuneops.github.reports import report_apply
-from tuneops.lockfile.file import check_writable
 from tuneops.project import require_project
 from tuneops.render.apply import ApplyView, JsonApplyView, Result, apply_view
 from tuneops.render.progress import JsonProgressView, ProgressView, TextProgressView
@@ -63,7 +62,6 @@ def apply(
     project = require_project(config)
     view = apply_view(fmt, console)
     local = load_local(project)  # every spec must be valid before any lock or remote call
-    check_writable(project.lockfile_path)  # record before acting: fail before any remote call
     saved = _read_plan(plan_file) if plan_file else None
     if saved is not None and saved.offline:
         raise UsageError("an offline plan cannot be applied: plan again with remote access")

@@ -205,8 +205,9 @@ class Applier:
         only if that changes it), then after each action.
         """
         with self._lock:
-            # Record before acting: prove the record can be written first.
-            check_writable(self.lockfile_path)
+            if plan.has_changes:
+                # Record before acting: prove the record can be written first.
+                check_writable(self.lockfile_path)
             self._save()
         outcomes: dict[int, Outcome] = {}
         for phase in Phase:
