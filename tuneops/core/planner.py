@@ -128,6 +128,8 @@ class _SpecPlanner:
     def desired(self, spec: JobSpec, entry: LockEntry | None, jobs: Sequence[RemoteJob]) -> None:
         keep = current_job(spec, jobs)
         known = {r.job for r in entry.revisions()} if entry else set()
+        if keep is None or keep.state is not JobState.SUCCEEDED:
+            self._serving(spec, entry, jobs, known)
         if keep is None:
             self._start(spec, entry, [j for j in jobs if j.spec_hash != short_hash(spec.spec_hash)])
         elif keep.state not in KEEPABLE:
@@ -142,6 +144,31 @@ class _SpecPlanner:
                 else:
                     self.cancel(spec.name, job, "superseded by the current spec", spec.protect)
             self._keep(spec, entry, keep, known)
+
+    def _serving(
+        self, spec: JobSpec, entry: LockEntry | None, jobs: Sequence[RemoteJob], known: set[str]
+    ) -> None:
+        """Adopts the newest succeeded job of an earlier spec when nothing is active.
+
+        That is what apply would have recorded as active before the lockfile was
+        lost: the endpoint that keeps serving until the current revision succeeds.
+        """
+        if entry is not None and entry.active is not None:
+            return
+        current = short_hash(spec.spec_hash)
+        earlier = [j for j in jobs if j.state is JobState.SUCCEEDED and j.spec_hash != current]
+        if not earlier:
+            return
+        serving = max(earlier, key=by_age)
+        if serving.name in known:
+            return
+        reason = (
+            f"found succeeded job {serving.name} of an earlier spec that the lockfile does "
+            "not record; it serves until the current revision succeeds"
+        )
+        self.actions.append(
+            Action(ActionKind.ADOPT, spec.name, spec.backend, reason, spec.spec_hash, serving.name)
+        )
 
     def _keep(
         self, spec: JobSpec, entry: LockEntry | None, job: RemoteJob, known: set[str]
