@@ -20,9 +20,14 @@ EMBEDDED = "embedded"
 
 
 class ServiceSettings(Model):
-    """Per-backend settings; `endpoint` overrides the public URL (or is `embedded`)."""
+    """Per-backend settings.
+
+    `endpoint` overrides the public URL (or is `embedded`); `quota_project` is
+    the project billed for calls made with OAuth credentials.
+    """
 
     endpoint: str | None = None
+    quota_project: str | None = None
 
 
 class Guards(Model):

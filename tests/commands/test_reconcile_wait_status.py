@@ -246,7 +246,7 @@ def test_status_for_a_mixed_set_of_states(
     assert out.getvalue().splitlines() == [
         "NAME     SYNC     HEALTH       ACTIVE     PENDING  ELAPSED  PROGRESS   ENDPOINT",
         "broken   in sync  degraded     -          failed   0s       failed     -",
-        f"  error: {error}",
+        f"  error: {error} (code 13)",
         f"done     in sync  healthy      succeeded  -        0s       succeeded  {done}",
         "fresh    missing  suspended    -          -        -        -          -",
         "running  in sync  progressing  -          running  8s       running    -",

@@ -29,7 +29,7 @@ from tuneops.backends.ratelimit import (
     RateLimiter,
 )
 from tuneops.backends.views import vertex_view
-from tuneops.backends.wire import field, pages, parse_timestamp
+from tuneops.backends.wire import field, integer, pages, parse_timestamp
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob
 from tuneops.specs.models import BackendKind, JobSpec, VertexSpec
 
@@ -319,15 +319,22 @@ class VertexBackend:
             model=field(data, "tunedModel", "model"),
             endpoint=field(data, "tunedModel", "endpoint"),
             error_message=field(data, "error", "message"),
+            error_code=integer(data, "error", "code"),
             labels=MappingProxyType(labels),
             progress=None,
             nonce=who.nonce if who else None,
             project=project or named_project,
             location=place["location"] if place else None,
+            example_count=integer(data, *_DATA_STATS, "tuningDatasetExampleCount"),
+            billable_tokens=integer(data, *_DATA_STATS, "totalBillableTokenCount"),
+            experiment=field(data, "experiment"),
         )
 
     def __repr__(self) -> str:
         return f"VertexBackend({self.endpoint!r})"
+
+
+_DATA_STATS = ("tuningDataStats", "supervisedTuningDataStats")
 
 
 def _require_place(project: str | None, location: str | None) -> tuple[str, str]:
