@@ -47,6 +47,7 @@ class ProjectConfig(Model):
     vertex: ServiceSettings = ServiceSettings()
     gemini: ServiceSettings = ServiceSettings()
     guards: Guards = Guards()
+    prune: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,7 +37,7 @@ PAGE_SIZE = 1000  # the documented maximum for tunedModels.list
 # generation limits), and it is one global service, not one per region as
 # Vertex is: pace it well below Vertex's 600/60, and let a 429 slow it further.
 GEMINI_REQUESTS = RateLimit(per_minute=110, burst=10)
-GEMINI_SUBMISSIONS = RateLimit(per_minute=9, burst=1, min_per_minute=1)
+GEMINI_SUBMISSIONS = RateLimit(per_minute=20, burst=5, min_per_minute=1)
 
 STATES: Mapping[str, JobState] = MappingProxyType(
     {

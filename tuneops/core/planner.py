@@ -124,6 +124,29 @@ class _SpecPlanner:
             self.actions.append(
                 Action(ActionKind.FORGET, name, entry.backend, "spec removed and its jobs ended")
             )
+        if self.options.prune:
+            self.prune(name, [j for j in jobs if j.state.has_ended], protect)
+
+    def prune(self, name: str, ended: Sequence[RemoteJob], protect: bool) -> None:
+        """Deletes the finished models of a removed spec (`prune: true`), never protected ones."""
+        deletable = [j for j in ended if (c := self.capabilities.get(j.backend)) and c.delete]
+        if deletable and protect:
+            self.notes.append(
+                f"{name}: spec removed; its {len(deletable)} finished model(s) are protected "
+                "(protect: true), so prune keeps them"
+            )
+            return
+        for job in sorted(deletable, key=by_age):
+            self.actions.append(
+                Action(
+                    ActionKind.DELETE,
+                    name,
+                    job.backend,
+                    f"spec removed and its job {job.state.value}; prune: true deletes the model",
+                    spec_hash=job.spec_hash,
+                    job=job.name,
+                )
+            )
 
     def desired(self, spec: JobSpec, entry: LockEntry | None, jobs: Sequence[RemoteJob]) -> None:
         keep = current_job(spec, jobs)
@@ -257,7 +280,8 @@ def _guards(actions: list[Action], specs: Sequence[JobSpec], options: PlanOption
     def block(action: Action, reason: str) -> Action:
         return action if action.blocked else replace(action, blocked=reason)
 
-    cancels = sum((1 if a.kind is ActionKind.CANCEL else 0) + len(a.cancels) for a in actions)
+    stopping = (ActionKind.CANCEL, ActionKind.DELETE)
+    cancels = sum((1 if a.kind in stopping else 0) + len(a.cancels) for a in actions)
     creates = sum(1 for a in actions if a.kind.creates_job)
     guarded: list[Action] = []
     for action in actions:
