@@ -79,15 +79,20 @@ def build_body(job: JobSpec, identity: ident.Identity) -> JsonObject:
         hyper = spec.hyper_parameters.model_dump(mode="json", by_alias=True, exclude_none=True)
         if hyper:
             tuning["hyperParameters"] = hyper
+    if spec.export_last_checkpoint_only is not None:
+        tuning["exportLastCheckpointOnly"] = spec.export_last_checkpoint_only
     labels = dict(spec.labels or {})
     marks = ident.vertex_labels(identity)
     clash = sorted(set(labels) & set(marks))
     if clash:  # the schema reserves the prefix; this guards specs built in code
         raise IdentityError(f"spec {job.name!r} sets reserved labels {', '.join(clash)}")
     labels.update(marks)
-    body: JsonObject = {
-        "baseModel": spec.base_model,
-        "supervisedTuningSpec": tuning,
+    body: JsonObject = {"supervisedTuningSpec": tuning}
+    if spec.pre_tuned_model is not None:
+        body["preTunedModel"] = spec.pre_tuned_model.model_dump(by_alias=True, exclude_none=True)
+    else:
+        body["baseModel"] = spec.base_model
+    body |= {
         # Without a display name the console shows a generated one; the spec
         # name is what people will look for.
         "tunedModelDisplayName": spec.tuned_model_display_name or job.name,
@@ -95,6 +100,10 @@ def build_body(job: JobSpec, identity: ident.Identity) -> JsonObject:
     }
     if spec.description:
         body["description"] = spec.description
+    if spec.encryption_spec is not None:
+        body["encryptionSpec"] = {"kmsKeyName": spec.encryption_spec.kms_key_name}
+    if spec.service_account:
+        body["serviceAccount"] = spec.service_account
     return body
 
 
