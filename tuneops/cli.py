@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from tuneops.runtime.inputs import PlanFlags
 
 EXIT_USAGE = 1
+_FORMAT_HELP = (
+    "output format (default: text); json documents are described in docs/output-formats.md"
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -128,6 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     apply.add_argument("--wait", action="store_true", help="then wait for the jobs to end")
     apply.add_argument("--timeout", metavar="DURATION", help="with --wait: give up after this")
+    apply.add_argument(
+        "--poll-interval",
+        default="10s",
+        metavar="DURATION",
+        help="with --wait: time between polls (default: 10s)",
+    )
+    apply.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
     _plan_flags(apply)
 
     status = commands.add_parser(
@@ -170,6 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DURATION",
         help="with --watch: time between cycles, such as 90s or 5m (default: %(default)s)",
     )
+    reconcile.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help=_FORMAT_HELP + " (one line per cycle with --watch)",
+    )
     _plan_flags(reconcile)
 
     wait = commands.add_parser(
@@ -186,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DURATION",
         help="time between polls (default: %(default)s)",
     )
+    wait.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
 
     adopt = commands.add_parser(
         "import",
@@ -195,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     adopt.add_argument("name", metavar="NAME", help="the spec to import the job under")
     adopt.add_argument("resource", metavar="RESOURCE", help="the job or tuned model name")
+    adopt.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
 
     init = commands.add_parser(
         "init",
@@ -313,7 +331,9 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
             flags=_flags(args),
             wait=args.wait,
             timeout=_duration(args.timeout),
+            poll_seconds=_duration(args.poll_interval) or 10.0,
             console=console,
+            fmt=args.format,
         )
     if args.command == "status":
         from tuneops.commands.status import status
@@ -331,6 +351,7 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
             interval=_duration(args.interval) or 300.0,
             flags=_flags(args),
             console=console,
+            fmt=args.format,
         )
     if args.command == "wait":
         from tuneops.commands.wait import wait
@@ -341,11 +362,12 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
             timeout=_duration(args.timeout),
             poll_seconds=_duration(args.poll_interval) or 10.0,
             console=console,
+            fmt=args.format,
         )
     if args.command == "import":
         from tuneops.commands.import_job import import_job
 
-        return import_job(config, args.name, args.resource, console)
+        return import_job(config, args.name, args.resource, console, args.format)
     if args.command == "init":
         from tuneops.commands.init import init
 

@@ -55,6 +55,8 @@ def test_json_output_is_the_same_result_as_data(project: Path) -> None:
     run = tuneops(f"tuneops -C {project} validate --format json")
     assert run.code == 1
     assert json.loads(run.out) == {
+        "formatVersion": 1,
+        "command": "validate",
         "valid": False,
         "files": ["specs/bot.yaml"],
         "specs": [],

@@ -10,6 +10,7 @@ from tuneops.console import Console
 from tuneops.diagnostics import Diagnostic
 from tuneops.project import load_project
 from tuneops.render.diagnostics import github_line, render_json, text_line
+from tuneops.render.document import OUTPUT_FORMAT_VERSION
 from tuneops.specs.loader import load_specs
 
 Format = Literal["text", "json", "github"]
@@ -32,6 +33,8 @@ def validate(paths: Sequence[Path], config: Path | None, fmt: Format, console: C
         console.result(
             render_json(
                 diagnostics,
+                formatVersion=OUTPUT_FORMAT_VERSION,
+                command="validate",
                 valid=not diagnostics,
                 files=list(result.files),
                 specs=[

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from tuneops.core.health import Health, SpecStatus, Sync
+from tuneops.render.document import OUTPUT_FORMAT_VERSION
 
 _HEALTH_STYLE = {
     Health.HEALTHY: "green",
@@ -131,6 +132,8 @@ def status_data(rows: Sequence[SpecStatus], source: str) -> dict[str, Any]:
     reports one (Gemini's create operation); times are those of the newest job.
     """
     return {
+        "formatVersion": OUTPUT_FORMAT_VERSION,
+        "command": "status",
         "source": source,
         "specs": [
             {
