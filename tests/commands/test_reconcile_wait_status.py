@@ -185,7 +185,7 @@ def test_wait_times_out_with_exit_124(project: Project) -> None:
     run = project.run("tuneops wait --poll-interval 0.05 --timeout 0.3")
     assert run.code == 124
     assert run.err.splitlines()[-1] == (
-        "error: timed out after 0s waiting for bot (the jobs keep running; wait again or "
+        "error: timed out after 0.3s waiting for bot (the jobs keep running; wait again or "
         "check `tuneops status`)"
     )
 

@@ -128,3 +128,16 @@ def test_the_quota_project_from_the_environment_goes_with_a_token(
     monkeypatch.setenv("GOOGLE_CLOUD_QUOTA_PROJECT", "acme-ml")
     run = strict.run("tuneops plan --detailed-exitcode")
     assert run.code == 2, run.err
+
+
+def test_wait_shows_the_progress_of_a_gemini_job(project: Project) -> None:
+    project.write(gemini_spec("numbers", epochs=5))
+    project.run("tuneops apply --auto-approve")
+    seen = []
+    for _ in range(2):
+        project.emulator.advance(8)
+        run = project.run("tuneops wait --timeout 0.001 --format json")
+        assert run.code == 124, run.err
+        (job,) = json.loads(run.out)["jobs"]
+        seen.append(job["progress"])
+    assert 0 < seen[0] < seen[1] < 100

@@ -7,6 +7,7 @@ with its state in `.tuneops/`, so every command works without a cloud account.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -182,5 +183,12 @@ class RemoteSession:
             read = list(pool.map(lambda i: backend.get(listed[i].name), wanted))
         detailed = list(listed)
         for index, job in zip(wanted, read, strict=True):
-            detailed[index] = job
+            # Only what the listing lacks: identity stays as observed (an imported
+            # model's comes from the lockfile, not from the service).
+            detailed[index] = dataclasses.replace(
+                listed[index],
+                progress=job.progress,
+                error_message=listed[index].error_message or job.error_message,
+                error_code=listed[index].error_code or job.error_code,
+            )
         return tuple(detailed)
