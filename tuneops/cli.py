@@ -408,7 +408,7 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
         console.color = False
     start = Path.cwd()
     try:
-        with error_handler(console, start) as outcome:
+        with console.showing_warnings(), error_handler(console, start) as outcome:
             if args.directory:
                 if not Path(args.directory).is_dir():
                     raise UsageError(f"-C {args.directory}: no such directory")

@@ -10,9 +10,12 @@ failing.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
+import logging
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -97,6 +100,24 @@ class Console:
     def _write(stream: TextIO, text: str) -> None:
         text = fit_encoding(text, getattr(stream, "encoding", None))
         print(text, file=stream, flush=True)
+
+    @contextlib.contextmanager
+    def showing_warnings(self, logger: str = "tuneops") -> Iterator[None]:
+        """While the block runs, library warnings (a retry, say) appear on stderr as
+        they happen: library code logs, only the command line shows."""
+        console = self
+
+        class _Notes(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                console.note(record.getMessage())
+
+        handler = _Notes(logging.WARNING)
+        target = logging.getLogger(logger)
+        target.addHandler(handler)
+        try:
+            yield
+        finally:
+            target.removeHandler(handler)
 
     def paint(self, text: str, style: str) -> str:
         """Wraps `text` in an ANSI style when colour is on."""
