@@ -9,49 +9,27 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 from tuneops import __version__
 from tuneops.console import Console
 from tuneops.error_handler import error_handler
 from tuneops.errors import UsageError
+from tuneops.usage import UsageParser
 
 if TYPE_CHECKING:
     from tuneops.runtime.inputs import PlanFlags
 
-EXIT_USAGE = 1
 _FORMAT_HELP = (
     "output format (default: text); json documents are described in docs/output-formats.md"
 )
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error exits 1: exit 2 means "changes" (--detailed-exitcode)."""
-
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}{_did_you_mean(message)}\n")
-
-
-def _did_you_mean(message: str) -> str:
-    """`; did you mean 'plan'?` for a mistyped choice (`tuneops pln`), else nothing."""
-    import difflib
-    import re
-
-    found = re.match(r"argument [^:]+: invalid choice: '([^']*)' \(choose from (.*)\)$", message)
-    if found is None:
-        return ""
-    choices = re.findall(r"'([^']*)'", found.group(2))
-    close = difflib.get_close_matches(found.group(1), choices, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    parser = _Parser(
+    parser = UsageParser(
         prog="tuneops",
         description="Fine-tuning jobs on Vertex AI and the Gemini API, managed as code.",
     )
