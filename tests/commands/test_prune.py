@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from tests.commands.project import API_KEY, Project, gemini_spec, use_credentials
+from tests.commands.test_json_output import document
 from tuneops.emulator import EmulatorHandle
 
 JOB_SECONDS = 60
@@ -55,6 +56,7 @@ def test_without_prune_a_removed_spec_keeps_its_model(project: Project) -> None:
 
 def test_prune_deletes_the_model_of_a_removed_spec(project: Project) -> None:
     models = _finished(project, gemini_spec("numbers"), gemini_spec("kept"))
+    (model,) = [m for m in models if m.startswith("tunedModels/numbers-")]
     _prune(project)
     project.remove("numbers")
 
@@ -62,6 +64,13 @@ def test_prune_deletes_the_model_of_a_removed_spec(project: Project) -> None:
     assert plan.code == 2
     assert "  - delete   numbers  spec removed and its job succeeded; prune: true" in plan.out
     assert "Plan: 1 to forget, 1 to delete." in plan.out
+
+    planned = document("plan", project.run("tuneops plan --format json").out)
+    assert [(a["action"], a.get("job")) for a in planned["actions"]] == [
+        ("forget", None),
+        ("delete", model),
+    ]
+    assert planned["options"]["prune"] is True
 
     run = project.run("tuneops apply --auto-approve")
     assert run.code == 0, run.err

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.commands.project import TOKEN, Project, gemini_spec, use_credentials, vertex_spec
+from tests.commands.test_json_output import document
 from tests.conftest import EmulatorFactory
 from tuneops.emulator import EmulatorHandle
 
@@ -28,7 +29,7 @@ def _instant(text: str) -> dt.datetime:
 def _status(project: Project, name: str) -> dict[str, Any]:
     run = project.run("tuneops status --format json")
     assert run.code == 0, run.err
-    rows = {row["name"]: row for row in json.loads(run.out)["specs"]}
+    rows = {row["name"]: row for row in document("status", run.out)["specs"]}
     row: dict[str, Any] = rows[name]
     return row
 
