@@ -177,6 +177,12 @@ class _SpecPlanner:
             self.actions.append(
                 Action(ActionKind.ADOPT, spec.name, spec.backend, reason, spec.spec_hash, job.name)
             )
+        elif job.state is JobState.SUCCEEDED and entry and _reverted(spec, entry, job):
+            stale = f"; {entry.pending.job} is no longer pending" if entry.pending else ""
+            reason = f"the spec is back to the revision of {job.name}, which serves{stale}"
+            self.actions.append(
+                Action(ActionKind.ADOPT, spec.name, spec.backend, reason, spec.spec_hash, job.name)
+            )
         elif job.state is JobState.SUCCEEDED and entry and entry.pending:
             if entry.pending.job != job.name:
                 return
@@ -245,6 +251,15 @@ class _SpecPlanner:
                 blocked=blocked,
             )
         )
+
+
+def _reverted(spec: JobSpec, entry: LockEntry, job: RemoteJob) -> bool:
+    """The spec went back to the hash of the active revision, and the lockfile still
+    records a later spec (its hash, or a pending revision of it)."""
+    if entry.active is None or entry.active.job != job.name:
+        return False
+    pending_elsewhere = entry.pending is not None and entry.pending.spec_hash != spec.spec_hash
+    return entry.spec_hash != spec.spec_hash or pending_elsewhere
 
 
 KEEPABLE = frozenset({JobState.PENDING, JobState.RUNNING, JobState.SUCCEEDED})
