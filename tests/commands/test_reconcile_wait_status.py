@@ -135,7 +135,7 @@ def test_watch_runs_cycles_until_sigterm(project: Project) -> None:
         text=True,
     )
     assert process.stderr is not None
-    cycles = []
+    cycles: list[str] = []
     deadline = time.monotonic() + 30
     while len(cycles) < 3 and time.monotonic() < deadline:
         line = process.stderr.readline()

@@ -103,7 +103,7 @@ def make_revision(
     jobs: dict[int, dict[str, Any]],
     snapshot: bool,
 ) -> Revision:
-    data = {"id": ref} if isinstance(ref, int) else dict(ref)
+    data: dict[str, Any] = {"id": ref} if isinstance(ref, int) else dict(ref)
     seen = jobs.get(data["id"], {})
     epochs = data.get("epochs", seen.get("epochs", 3))
     state = data.get("state", seen.get("state", "running"))

@@ -12,6 +12,7 @@ from tuneops.commands.wait import wait_for
 from tuneops.console import Console
 from tuneops.core.plan import Plan
 from tuneops.errors import PlanStaleError, UsageError
+from tuneops.github.reports import report_apply
 from tuneops.project import require_project
 from tuneops.render.apply import ApplyView, JsonApplyView, Result, apply_view
 from tuneops.render.progress import JsonProgressView, ProgressView, TextProgressView
@@ -88,6 +89,8 @@ def apply(
         if plan.blocked or (
             plan.has_changes and saved is None and not auto_approve and not _confirm(console)
         ):
+            if plan.blocked:
+                report_apply(plan, 0, [], lockfile)
             view.finish("blocked" if plan.blocked else "declined", plan, (), lockfile)
             view.close()
             return EXIT_BLOCKED if plan.blocked else EXIT_ERROR
@@ -96,7 +99,9 @@ def apply(
             session, inputs, parallelism=parallelism, on_outcome=view.outcome
         )
         outcomes = applier.run(plan)
-        failed = any(not o.ok for o in outcomes)
+        failed_names = [o.action.name for o in outcomes if not o.ok]
+        report_apply(plan, len(outcomes) - len(failed_names), failed_names, lockfile)
+        failed = bool(failed_names)
         result: Result = "failed" if failed else "applied"
         view.finish(result if plan.has_changes else "nothing-to-do", plan, outcomes, lockfile)
         code = EXIT_ERROR if failed else EXIT_OK

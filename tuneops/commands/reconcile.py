@@ -23,6 +23,7 @@ from tuneops.console import Console
 from tuneops.core.drift import Drift, find_drift
 from tuneops.core.plan import BOOKKEEPING, CHANGES
 from tuneops.errors import LockfileError, TuneopsError
+from tuneops.github.reports import report_reconcile
 from tuneops.project import Project, require_project
 from tuneops.render.reconcile import CycleReport, ReconcileView, reconcile_view
 from tuneops.runtime.applier import Applier, Outcome
@@ -78,6 +79,7 @@ def reconcile_once(
                 code = EXIT_ERROR
     shown = plan.only(BOOKKEEPING) if apply else plan
     view.cycle(CycleReport(shown, drift, outcomes, write_lock or apply, blocked))
+    report_reconcile(plan.only(CHANGES), drift, write_lock or apply)
     if code == EXIT_OK and detailed_exitcode and drift:
         code = EXIT_CHANGES
     waiting = 0 if apply else len(plan.only(CHANGES).actions)
