@@ -247,6 +247,12 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument(
         "--no-auth", action="store_true", help="accept calls without a token or key"
     )
+    emulator.add_argument(
+        "--require-quota-project",
+        action="store_true",
+        help="refuse Gemini API calls with a bearer token but no x-goog-user-project, "
+        "as the real service does for user credentials",
+    )
     return parser
 
 

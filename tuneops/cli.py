@@ -145,6 +145,7 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
             seed=args.seed,
             project_number=args.project_number,
             auth=not args.no_auth,
+            require_quota_project=args.require_quota_project,
             console=console,
         )
     raise AssertionError(f"unhandled command {args.command!r}")
