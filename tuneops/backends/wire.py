@@ -134,3 +134,9 @@ def pages(
         method="GET",
         url=url,
     )
+
+
+def integer(data: Mapping[str, Any], *path: str) -> int | None:
+    """The whole number at `path` (int64 fields come as JSON strings), or None."""
+    value = number(data, *path)
+    return int(value) if value is not None and value.is_integer() else None

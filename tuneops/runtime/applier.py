@@ -119,16 +119,23 @@ class Applier:
             raise PlanStaleError(f"job {name} is no longer listed; plan again")
         return job
 
-    def _cancel(self, action: Action, job: str) -> None:
-        backend = self.session.backend(action.backend)
-        # Ownership is read from the job itself, whatever the plan or lockfile say.
-        current = backend.get(job)
+    def _owned(self, action: Action, job: str, verb: str) -> RemoteJob:
+        """The job as it is now, if it carries this stack's labels for the action's spec.
+
+        Ownership is read from the job itself, whatever the plan or lockfile say.
+        """
+        current = self.session.backend(action.backend).get(job)
         stack = self.session.project.config.stack
         if (current.stack, current.spec_name) != (stack, action.name):
             raise NotOwnedError(
-                f"refusing to cancel {job}: it does not carry the labels of spec "
+                f"refusing to {verb} {job}: it does not carry the labels of spec "
                 f"{action.name!r} in stack {stack!r}; tuneops stops only its own jobs"
             )
+        return current
+
+    def _cancel(self, action: Action, job: str) -> None:
+        backend = self.session.backend(action.backend)
+        current = self._owned(action, job, "cancel")
         try:
             if current.state.has_ended:
                 pass  # another apply (or a person) already stopped it
@@ -153,6 +160,11 @@ class Applier:
             return Outcome(action, True, f"adopted {job.name}", job.name)
         if kind is ActionKind.PROMOTE:
             return self._promote(action, self._spec(action), self._known(action.job))
+        if kind is ActionKind.DELETE:
+            assert action.job is not None
+            self._owned(action, action.job, "delete")
+            self.session.backend(action.backend).delete(action.job)
+            return Outcome(action, True, f"deleted {action.job}", action.job)
         if kind is ActionKind.CANCEL:
             assert action.job is not None
             self._cancel(action, action.job)

@@ -151,6 +151,7 @@ def plan_options(project: Project, flags: PlanFlags) -> PlanOptions:
         allow_empty=flags.allow_empty,
         max_cancel=guards.max_cancel if flags.max_cancel is None else flags.max_cancel,
         max_create=guards.max_create if flags.max_create is None else flags.max_create,
+        prune=project.config.prune,
     )
 
 
