@@ -8,7 +8,8 @@ import pytest
 
 from tests.backends.support import API_KEY, TOKEN
 from tuneops.backends import errors as e
-from tuneops.backends.http import RetryPolicy, parse_retry_after
+from tuneops.backends.answers import parse_retry_after
+from tuneops.backends.http import RetryPolicy
 from tuneops.backends.redact import redact, redact_url, register_secret
 from tuneops.errors import TuneopsError
 

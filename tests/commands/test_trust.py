@@ -135,7 +135,12 @@ def test_an_edited_plan_file_with_added_cancels_is_refused(project: Project) -> 
     assert states(project)[first] == states(project)[second] == "JOB_STATE_PENDING"
 
 
-def test_the_applier_reads_each_job_before_cancelling_it(project: Project) -> None:
+@pytest.mark.parametrize(
+    ("kind", "verb"), [(ActionKind.CANCEL, "cancel"), (ActionKind.DELETE, "delete")]
+)
+def test_the_applier_reads_each_job_before_cancelling_it(
+    project: Project, kind: ActionKind, verb: str
+) -> None:
     """Defence in depth: whatever plan reaches the applier, the job itself decides."""
     project.write(vertex_spec("bot"))
     assert project.run("tuneops apply --auto-approve").code == 0
@@ -144,14 +149,14 @@ def test_the_applier_reads_each_job_before_cancelling_it(project: Project) -> No
     forged = Plan(
         stack="e2e",
         fingerprint="forged",
-        actions=(Action(ActionKind.CANCEL, "bot", BackendKind.VERTEX, "forged", job=foreign),),
+        actions=(Action(kind, "bot", BackendKind.VERTEX, "forged", job=foreign),),
     )
     with RemoteSession(loaded) as session:
         outcomes = Applier.for_inputs(session, gather(loaded, session)).run(forged)
     assert [(o.ok, o.detail) for o in outcomes] == [
         (
             False,
-            f"refusing to cancel {foreign}: it does not carry the labels of spec 'bot' in "
+            f"refusing to {verb} {foreign}: it does not carry the labels of spec 'bot' in "
             "stack 'e2e'; tuneops stops only its own jobs",
         )
     ]

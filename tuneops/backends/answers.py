@@ -1,5 +1,7 @@
 """Reading an HTTP answer within bounds, and making a service's words safe to show.
 
+Also `Retry-After`, bounded: a server cannot make a client sleep forever.
+
 An answer is read a socket read at a time, against a total deadline and a size
 limit, so that a server dripping one byte at a time or sending gigabytes can
 neither hang nor flood a run.
@@ -7,7 +9,9 @@ neither hang nor flood a run.
 
 from __future__ import annotations
 
+import email.utils
 import json
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -102,3 +106,26 @@ def parse_json(content: bytes) -> Any:
 
 def _refuse(constant: str) -> Any:
     raise ValueError(f"{constant} is not JSON")
+
+
+# Longer than any retry deadline; a server asking for more (or for 1e308 s,
+# which no sleep accepts) gets this.
+MAX_RETRY_AFTER = 3600.0
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a `Retry-After` header (delta-seconds or HTTP date), at most
+    `MAX_RETRY_AFTER`; None when absent or not a number or date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = email.utils.parsedate_to_datetime(value).timestamp() - now
+        except (TypeError, ValueError, OverflowError):
+            return None
+    if math.isnan(seconds):
+        return None
+    return min(MAX_RETRY_AFTER, max(0.0, seconds))

@@ -15,9 +15,7 @@ Every call goes through `Transport.request`, which
 
 from __future__ import annotations
 
-import email.utils
 import logging
-import math
 import random
 import socket
 from collections.abc import Callable, Mapping, Sequence
@@ -35,6 +33,7 @@ from tuneops.backends.answers import (
     AnswerTooSlowError,
     fields_from_head,
     parse_json,
+    parse_retry_after,
     read_answer,
     server_text,
 )
@@ -109,29 +108,6 @@ class TransportOptions:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     pool_size: int = 16
     user_agent: str = f"tuneops/{__version__}"
-
-
-# Longer than any retry deadline; a server asking for more (or for 1e308 s,
-# which no sleep accepts) gets this.
-MAX_RETRY_AFTER = 3600.0
-
-
-def parse_retry_after(value: str | None, now: float) -> float | None:
-    """Seconds to wait from a `Retry-After` header (delta-seconds or HTTP date), at most
-    `MAX_RETRY_AFTER`; None when absent or not a number or date."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            seconds = email.utils.parsedate_to_datetime(value).timestamp() - now
-        except (TypeError, ValueError, OverflowError):
-            return None
-    if math.isnan(seconds):
-        return None
-    return min(MAX_RETRY_AFTER, max(0.0, seconds))
 
 
 class Transport:
