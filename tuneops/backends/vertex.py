@@ -372,7 +372,7 @@ class VertexBackend:
             location=place["location"] if place else None,
             example_count=integer(data, *_DATA_STATS, "tuningDatasetExampleCount"),
             billable_tokens=integer(data, *_DATA_STATS, "totalBillableTokenCount"),
-            experiment=field(data, "experiment"),
+            experiment=_shown(field(data, "experiment")),
         )
 
     def __repr__(self) -> str:
