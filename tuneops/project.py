@@ -11,7 +11,7 @@ from tuneops.diagnostics import Diagnostic, Location, display_path
 from tuneops.errors import ConfigError, SpecError
 from tuneops.specs import schemas
 from tuneops.specs.models import Defaults, Model
-from tuneops.specs.source import read_text
+from tuneops.specs.source import outside_root, read_text
 from tuneops.specs.yaml_loader import load_documents
 
 DEFAULT_CONFIG = Path("tuneops.yaml")
@@ -20,9 +20,14 @@ EMBEDDED = "embedded"
 
 
 class ServiceSettings(Model):
-    """Per-backend settings; `endpoint` overrides the public URL (or is `embedded`)."""
+    """Per-backend settings.
+
+    `endpoint` overrides the public URL (or is `embedded`); `quota_project` is
+    the project billed for calls made with OAuth credentials.
+    """
 
     endpoint: str | None = None
+    quota_project: str | None = None
 
 
 class Guards(Model):
@@ -42,6 +47,7 @@ class ProjectConfig(Model):
     vertex: ServiceSettings = ServiceSettings()
     gemini: ServiceSettings = ServiceSettings()
     guards: Guards = Guards()
+    prune: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +76,13 @@ def load_project(explicit: Path | None) -> tuple[Project | None, list[Diagnostic
     point at, only a next step to suggest.
     """
     path = explicit or DEFAULT_CONFIG
+    if explicit is not None and not path.is_file():
+        # The user named the file: suggesting --config to them would go in circles.
+        what = "is a directory" if path.is_dir() else "no such file"
+        raise ConfigError(f"--config {path}: {what}")
     if not path.is_file():
-        where = path if explicit else Path.cwd() / path
         raise ConfigError(
-            f"no configuration file {where}; create one with `tuneops init`, "
+            f"no configuration file {Path.cwd() / path}; create one with `tuneops init`, "
             "or pass --config FILE or -C DIR"
         )
     shown = display_path(path)
@@ -96,6 +105,17 @@ def load_project(explicit: Path | None) -> tuple[Project | None, list[Diagnostic
         config = ProjectConfig.model_validate(document.data)
     except ValidationError as error:  # the schema should have caught it: say where anyway
         return None, [Diagnostic(document.locate(()), f"invalid configuration: {error}")]
+    escapes = [
+        Diagnostic(
+            document.locate((key,)),
+            f"{value!r} resolves outside the project directory; the specs and the lockfile "
+            "must stay inside it (symlinks included)",
+        )
+        for key, value in (("specs", config.specs), ("lockfile", config.lockfile))
+        if outside_root(path.parent / value, path.parent)
+    ]
+    if escapes:
+        return None, escapes
     return Project(config, path.parent, shown), []
 
 

@@ -21,6 +21,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -45,8 +46,8 @@ def control(url: str, method: str, path: str, body: object = None) -> object:
         return json.loads(answer.read() or b"{}")
 
 
-def remote_jobs(url: str) -> list[dict[str, object]]:
-    jobs: list[dict[str, object]] = []
+def remote_jobs(url: str) -> list[dict[str, Any]]:
+    jobs: list[dict[str, Any]] = []
     for region in REGIONS:
         token = ""
         while True:
@@ -98,10 +99,7 @@ def main() -> int:
             reader.join()
             jobs = remote_jobs(emu.url)
     failed = [line for line in lines if "✗" in line]
-    names = [
-        (job.get("labels") or {}).get("tuneops-name")
-        for job in jobs  # type: ignore[union-attr]
-    ]
+    names = [str(job.get("labels", {}).get("tuneops-name")) for job in jobs]
     end = storm_ended[0] if storm_ended else float("nan")
     during = (count // 2) / end
     # 10 s from 3 s after the storm ended: late enough for the pacer to have recovered,

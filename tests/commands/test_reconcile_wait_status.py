@@ -52,7 +52,7 @@ def test_reconcile_promotes_succeeded_revisions_only_with_write_lock(project: Pr
     project.emulator.advance(JOB_SECONDS)
     dry = project.run("tuneops reconcile")
     assert dry.code == 0
-    assert "Lockfile updates (written with --write-lock):" in dry.out
+    assert "Lockfile updates, not written (pass --write-lock to record them):" in dry.out
     assert "active" not in project.lock()["bot"]
     wrote = project.run("tuneops reconcile --write-lock --detailed-exitcode")
     assert wrote.code == 0, wrote.out
@@ -135,7 +135,7 @@ def test_watch_runs_cycles_until_sigterm(project: Project) -> None:
         text=True,
     )
     assert process.stderr is not None
-    cycles = []
+    cycles: list[str] = []
     deadline = time.monotonic() + 30
     while len(cycles) < 3 and time.monotonic() < deadline:
         line = process.stderr.readline()
@@ -185,7 +185,7 @@ def test_wait_times_out_with_exit_124(project: Project) -> None:
     run = project.run("tuneops wait --poll-interval 0.05 --timeout 0.3")
     assert run.code == 124
     assert run.err.splitlines()[-1] == (
-        "error: timed out after 0s waiting for bot (the jobs keep running; wait again or "
+        "error: timed out after 0.3s waiting for bot (the jobs keep running; wait again or "
         "check `tuneops status`)"
     )
 
@@ -246,7 +246,7 @@ def test_status_for_a_mixed_set_of_states(
     assert out.getvalue().splitlines() == [
         "NAME     SYNC     HEALTH       ACTIVE     PENDING  ELAPSED  PROGRESS   ENDPOINT",
         "broken   in sync  degraded     -          failed   0s       failed     -",
-        f"  error: {error}",
+        f"  error: {error} (code 13)",
         f"done     in sync  healthy      succeeded  -        0s       succeeded  {done}",
         "fresh    missing  suspended    -          -        -        -          -",
         "running  in sync  progressing  -          running  8s       running    -",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
 from tests.core.builders import CAPS, STACK, entry, job, lockfile, revision, spec
-from tuneops.core.jobs import JobState, RemoteJob
+from tuneops.core.jobs import BackendKind, JobState, RemoteJob
 from tuneops.core.plan import ActionKind, Change, Plan, PlanOptions
 from tuneops.core.planner import make_plan
 from tuneops.errors import UnknownNamesError
@@ -19,17 +21,9 @@ def plan(
     specs: Sequence[JobSpec],
     lock: Lockfile | None = None,
     remote: Sequence[RemoteJob] | None = (),
-    **options: object,
+    **options: Any,
 ) -> Plan:
-    return make_plan(
-        STACK,
-        specs,
-        lock or lockfile(),
-        remote,
-        PlanOptions(**options),
-        CAPS,
-        "test",  # type: ignore[arg-type]
-    )
+    return make_plan(STACK, specs, lock or lockfile(), remote, PlanOptions(**options), CAPS, "test")
 
 
 def summary(result: Plan) -> list[tuple[str, str, str | None]]:
@@ -209,4 +203,47 @@ def test_actions_come_in_apply_order() -> None:
         "forget": 0,
         "promote": 0,
         "adopt": 1,
+        "delete": 0,
     }
+
+
+def test_an_imported_job_of_a_removed_spec_is_forgotten_never_cancelled() -> None:
+    imported = dataclasses.replace(job(BOT, 1, JobState.RUNNING), imported=True)
+    lock = lockfile(bot=entry(BOT, pending=dataclasses.replace(revision(imported), imported=True)))
+    result = plan([spec("other")], lock, [imported])
+    assert ("forget", "bot", None) in summary(result)
+    assert not any(a.kind is ActionKind.CANCEL for a in result.actions)
+    forget = next(a for a in result.actions if a.kind is ActionKind.FORGET)
+    assert forget.reason == (
+        f"spec removed; imported job {imported.name} carries no tuneops labels, so it is only "
+        "forgotten, never cancelled, and keeps running"
+    )
+
+
+def test_a_replace_leaves_an_imported_job_in_flight_running_and_says_so() -> None:
+    imported = dataclasses.replace(job(BOT, 1, JobState.RUNNING), imported=True)
+    lock = lockfile(bot=entry(BOT, pending=dataclasses.replace(revision(imported), imported=True)))
+    result = plan([BOT_V2], lock, [imported])
+    [replace_action] = result.actions
+    assert (replace_action.kind, replace_action.cancels) == (ActionKind.REPLACE, ())
+    assert result.notes == (
+        f"bot: {imported.name} was imported and carries no tuneops labels, so the replace "
+        "leaves it running; stop it yourself if it should not run",
+    )
+
+
+def test_prune_deletes_finished_models_of_removed_specs_only_when_asked() -> None:
+    numbers = spec("numbers")
+    gemini = BackendKind.GEMINI  # only the Gemini API can delete what tuneops made
+    done = dataclasses.replace(job(numbers, 3, JobState.SUCCEEDED), backend=gemini)
+    failed = dataclasses.replace(job(numbers, 4, JobState.FAILED), backend=gemini)
+    vertex = job(numbers, 5, JobState.SUCCEEDED)
+    lock = lockfile(numbers=entry(numbers, active=revision(done, numbers)))
+    kept = plan([], lock, [done, failed, vertex], allow_empty=True)
+    pruned = plan([], lock, [done, failed, vertex], allow_empty=True, prune=True)
+    assert [a.kind.value for a in kept.actions] == ["forget"]
+    assert [(a.kind.value, a.job) for a in pruned.actions] == [
+        ("forget", None),
+        ("delete", done.name),
+        ("delete", failed.name),
+    ]

@@ -8,6 +8,7 @@ up front with the ways to provide it.
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 from collections.abc import Mapping
@@ -27,13 +28,19 @@ from tuneops.backends.auth import (
 )
 from tuneops.backends.base import Backend
 from tuneops.backends.clock import Clock, SystemClock
+from tuneops.backends.errors import CredentialsError
 from tuneops.backends.http import Transport, TransportOptions
 from tuneops.backends.ratelimit import VERTEX_REQUESTS, VERTEX_SUBMISSIONS, RateLimit
+from tuneops.backends.redact import register_secret
+from tuneops.backends.wire import ListingBounds
 from tuneops.errors import ConfigError
 from tuneops.project import EMBEDDED, ProjectConfig
 from tuneops.specs.models import BackendKind
 
+log = logging.getLogger("tuneops.backends")
+
 ACCESS_TOKEN_ENV = "TUNEOPS_ACCESS_TOKEN"
+QUOTA_PROJECT_ENV = "GOOGLE_CLOUD_QUOTA_PROJECT"  # google-auth's own variable
 API_KEY_ENVS = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
 ENDPOINT_ENVS: Mapping[BackendKind, str] = {
     BackendKind.VERTEX: "TUNEOPS_VERTEX_ENDPOINT",
@@ -59,12 +66,17 @@ _HOW_TO = {
 
 @dataclass(frozen=True, slots=True)
 class BackendOptions:
-    """Tuning knobs of a backend: transport, page size and rate limits."""
+    """Tuning knobs of a backend: transport, page size and rate limits.
+
+    A limit left None is the backend's own: each service has its own quotas.
+    """
 
     transport: TransportOptions = field(default_factory=TransportOptions)
     page_size: int | None = None  # None: the backend's largest page
-    requests_limit: RateLimit = VERTEX_REQUESTS
-    submissions_limit: RateLimit = VERTEX_SUBMISSIONS
+    # A listing beyond these bounds is an error, not a hang.
+    listing: ListingBounds = field(default_factory=ListingBounds)
+    requests_limit: RateLimit | None = None
+    submissions_limit: RateLimit | None = None
 
 
 def resolve_endpoint(
@@ -89,6 +101,22 @@ def resolve_endpoint(
     return _check_url(value, kind)
 
 
+def resolve_quota_project(
+    kind: BackendKind, config: ProjectConfig | None, env: Mapping[str, str]
+) -> str | None:
+    """The project billed for OAuth calls: tuneops.yaml, then GOOGLE_CLOUD_QUOTA_PROJECT.
+
+    None leaves it to the credentials (the quota project ADC records, if any).
+    The project file wins because it is specific to these specs, while the
+    variable is often set once for every tool in a shell.
+    """
+    if config is not None:
+        settings = config.vertex if kind is BackendKind.VERTEX else config.gemini
+        if settings.quota_project:
+            return settings.quota_project
+    return env.get(QUOTA_PROJECT_ENV) or None
+
+
 def build_auth(
     kind: BackendKind,
     env: Mapping[str, str],
@@ -97,27 +125,52 @@ def build_auth(
     access_token: str | None = None,
     api_key: str | None = None,
     credentials: Any = None,
+    quota_project: str | None = None,
 ) -> AuthProvider:
     """The credential for `kind`; explicit arguments win over the environment, ADC comes last.
 
-    Raises `CredentialsError` (with how to provide one) when there is none.
+    `quota_project` goes with every OAuth credential (never with an API key, which
+    belongs to a project already). Raises `CredentialsError` (with how to provide
+    one) when there is none.
     """
     if kind is BackendKind.GEMINI and api_key:
-        return ApiKey(api_key, "the caller")
+        return ApiKey(_credential(api_key, "the API key given"), "the caller")
     if access_token:
-        return StaticToken(access_token, "the caller")
+        token = _credential(access_token, "the access token given")
+        return StaticToken(token, "the caller", quota_project)
     if credentials is not None:
-        return GoogleCredentials(credentials, clock, source="the caller's credentials")
+        return GoogleCredentials(
+            credentials, clock, source="the caller's credentials", quota_project=quota_project
+        )
     if kind is BackendKind.GEMINI:
         for name in API_KEY_ENVS:
             if env.get(name):
-                return ApiKey(env[name], name)
+                return ApiKey(_credential(env[name], name), name)
     if env.get(ACCESS_TOKEN_ENV):
-        return StaticToken(env[ACCESS_TOKEN_ENV], ACCESS_TOKEN_ENV)
+        token = _credential(env[ACCESS_TOKEN_ENV], ACCESS_TOKEN_ENV)
+        return StaticToken(token, ACCESS_TOKEN_ENV, quota_project)
     scopes = [CLOUD_PLATFORM]
     if kind is BackendKind.GEMINI:
         scopes.append(GENERATIVE_LANGUAGE_TUNING)
-    return GoogleCredentials(application_default(scopes, _HOW_TO[kind]), clock)
+    adc = application_default(scopes, _HOW_TO[kind])
+    return GoogleCredentials(adc, clock, quota_project=quota_project)
+
+
+def _credential(value: str, source: str) -> str:
+    """A key or token as read, checked: outer whitespace stripped (with a warning),
+    anything else that cannot travel in a header refused. Never shows the value."""
+    register_secret(value)  # the raw form too: it may surface in some library's message
+    stripped = value.strip()
+    if not stripped or any(not char.isprintable() or char.isspace() for char in stripped):
+        raise CredentialsError(
+            f"{source} contains whitespace or control characters inside it, so it cannot be "
+            "a key or token; set it again without them"
+        )
+    if stripped != value:
+        # A trailing newline is the usual copy-paste accident (`echo key > file`).
+        log.warning("%s has leading or trailing whitespace; using it without", source)
+    register_secret(stripped)
+    return stripped
 
 
 def build_backend(
@@ -144,7 +197,13 @@ def build_backend(
     options = options or BackendOptions()
     base = _check_url(endpoint, kind) if endpoint else resolve_endpoint(kind, config, env)
     auth = build_auth(
-        kind, env, clock, access_token=access_token, api_key=api_key, credentials=credentials
+        kind,
+        env,
+        clock,
+        access_token=access_token,
+        api_key=api_key,
+        credentials=credentials,
+        quota_project=resolve_quota_project(kind, config, env),
     )
     transport = Transport(auth, clock, options.transport, rng)
     if kind is BackendKind.VERTEX:
@@ -153,21 +212,33 @@ def build_backend(
             clock,
             endpoint=base,
             page_size=options.page_size or vertex.PAGE_SIZE,
-            requests_limit=options.requests_limit,
-            submissions_limit=options.submissions_limit,
+            listing=options.listing,
+            requests_limit=options.requests_limit or VERTEX_REQUESTS,
+            submissions_limit=options.submissions_limit or VERTEX_SUBMISSIONS,
         )
     return gemini.GeminiBackend(
         transport,
         clock,
         endpoint=base,
         page_size=options.page_size or gemini.PAGE_SIZE,
-        requests_limit=options.requests_limit,
-        submissions_limit=options.submissions_limit,
+        listing=options.listing,
+        requests_limit=options.requests_limit or gemini.GEMINI_REQUESTS,
+        submissions_limit=options.submissions_limit or gemini.GEMINI_SUBMISSIONS,
     )
 
 
 def _check_url(value: str, kind: BackendKind) -> str:
-    parts = urlsplit(value)
+    # `{location}` is the one placeholder (Vertex AI, filled per call); any other
+    # brace would make the URL template fail at the first request.
+    rest = value.replace("{location}", "") if kind is BackendKind.VERTEX else value
+    if "{" in rest or "}" in rest:
+        allowed = (
+            "{location} is the only placeholder"
+            if kind is BackendKind.VERTEX
+            else ("it takes no placeholders")
+        )
+        raise ConfigError(f"the {kind.value} endpoint {value!r} has a brace: {allowed}")
+    parts = urlsplit(value.replace("{location}", "location"))
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"the {kind.value} endpoint {value!r} is not an http(s) URL")
     if parts.query or parts.fragment or parts.username or parts.password:

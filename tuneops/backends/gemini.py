@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 import threading
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -21,9 +20,19 @@ from tuneops.backends.errors import (
 )
 from tuneops.backends.generation import generate_body, response_text
 from tuneops.backends.http import JsonObject, Transport
-from tuneops.backends.ratelimit import VERTEX_REQUESTS, VERTEX_SUBMISSIONS, RateLimit, RateLimiter
+from tuneops.backends.ratelimit import RateLimit, RateLimiter
+from tuneops.backends.shapes import GEMINI_MODEL_NAME, check_gemini_model
+from tuneops.backends.untrusted import one_line
 from tuneops.backends.views import gemini_view
-from tuneops.backends.wire import field, number, pages, parse_timestamp
+from tuneops.backends.wire import (
+    LISTING_BOUNDS,
+    ListingBounds,
+    field,
+    integer,
+    number,
+    pages,
+    parse_timestamp,
+)
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob
 from tuneops.specs.models import BackendKind, GeminiSpec, JobSpec
 
@@ -33,6 +42,12 @@ DEFAULT_ENDPOINT = "https://generativelanguage.googleapis.com"
 API_VERSION = "v1beta"
 PAGE_SIZE = 1000  # the documented maximum for tunedModels.list
 
+# The Gemini API publishes no quota for tunedModels calls (only per-model
+# generation limits), and it is one global service, not one per region as
+# Vertex is: pace it well below Vertex's 600/60, and let a 429 slow it further.
+GEMINI_REQUESTS = RateLimit(per_minute=110, burst=10)
+GEMINI_SUBMISSIONS = RateLimit(per_minute=20, burst=5, min_per_minute=1)
+
 STATES: Mapping[str, JobState] = MappingProxyType(
     {
         "CREATING": JobState.RUNNING,
@@ -40,8 +55,6 @@ STATES: Mapping[str, JobState] = MappingProxyType(
         "FAILED": JobState.FAILED,
     }
 )
-
-_MODEL_NAME = re.compile(r"tunedModels/(?P<id>[a-z0-9-]+)")
 
 
 def build_body(job: JobSpec, identity: ident.Identity) -> JsonObject:
@@ -91,11 +104,13 @@ class GeminiBackend:
         clock: Clock,
         endpoint: str = DEFAULT_ENDPOINT,
         page_size: int = PAGE_SIZE,
-        requests_limit: RateLimit = VERTEX_REQUESTS,
-        submissions_limit: RateLimit = VERTEX_SUBMISSIONS,
+        listing: ListingBounds = LISTING_BOUNDS,
+        requests_limit: RateLimit = GEMINI_REQUESTS,
+        submissions_limit: RateLimit = GEMINI_SUBMISSIONS,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
         self.page_size = page_size
+        self.listing = listing
         self._transport = transport
         self._requests = RateLimiter(requests_limit, clock)
         self._submissions = RateLimiter(submissions_limit, clock)
@@ -122,18 +137,24 @@ class GeminiBackend:
             "tunedModels",
             {"pageSize": self.page_size},
             (self._requests,),
+            self.listing,
         )
         jobs = [self._job(item) for item in items]
         return [job for job in jobs if job.stack == stack]
 
     def get(self, name: str) -> RemoteJob:
-        """The tuned model `name` (`tunedModels/ID`), with progress while it trains."""
+        """The tuned model `name` (`tunedModels/ID`), with what its create operation adds.
+
+        The model itself carries neither progress nor an error: while it trains,
+        the operation's `completedPercent` is the progress; when it failed, the
+        operation's `error` says why.
+        """
         name = _model_name(name)
         job = self._get_model(name)
-        if job.state is JobState.RUNNING:
-            progress = self._progress(name)
-            if progress is not None:
-                job = _replace_progress(job, progress)
+        if job.state in (JobState.RUNNING, JobState.FAILED):
+            operation = self._operation(name)
+            if operation is not None:
+                job = _with_operation(job, operation)
         return job
 
     def describe(self, name: str) -> dict[str, Any]:
@@ -187,6 +208,16 @@ class GeminiBackend:
             with self._lock:
                 self._operations[name] = operation_name
         result = self._get_model(name)
+        if (result.name, result.stack, result.spec_name, result.spec_hash) != (
+            name,
+            stack,
+            job.name,
+            identity.hash,
+        ):
+            raise InvalidResponseError(
+                f"created {name}, but the service answers with a model that is not the one "
+                f"of spec {job.name!r} in stack {stack!r}; nothing was recorded"
+            )
         if result.state is JobState.RUNNING:
             percent = number(operation, "metadata", "completedPercent")
             result = _replace_progress(result, percent or 0.0)
@@ -235,16 +266,14 @@ class GeminiBackend:
         )
         return self._job(data)
 
-    def _progress(self, name: str) -> float | None:
-        """The create operation's completed percent: one extra call, made by `get` only."""
+    def _operation(self, name: str) -> Mapping[str, Any] | None:
+        """The model's create operation: one extra call, made by `get` only."""
         with self._lock:
             operation = self._operations.get(name)
         if operation is not None:
-            data = self._transport.request(
+            return self._transport.request(
                 "GET", f"{self._base}/{operation}", idempotent=True, limiters=(self._requests,)
             )
-            # Zero is omitted on the wire, so a missing percent is no progress yet.
-            return number(data, "metadata", "completedPercent") or 0.0
         # Another process made the model: find its create operation.
         try:
             data = self._transport.request(
@@ -263,11 +292,12 @@ class GeminiBackend:
         if found:
             with self._lock:
                 self._operations[name] = found
-        return number(first, "metadata", "completedPercent") or 0.0
+        return first
 
     def _job(self, data: Mapping[str, Any]) -> RemoteJob:
+        check_gemini_model(data)
         name = field(data, "name") or ""
-        match = _MODEL_NAME.fullmatch(name)
+        match = GEMINI_MODEL_NAME.fullmatch(name)
         who = ident.from_gemini(match["id"], field(data, "description")) if match else None
         state_name = field(data, "state") or "STATE_UNSPECIFIED"
         state = STATES.get(state_name, JobState.PENDING)
@@ -287,7 +317,7 @@ class GeminiBackend:
             # A tuned model is called by its own name once it is ACTIVE.
             model=name if succeeded else None,
             endpoint=name if succeeded else None,
-            error_message=field(data, "error", "message"),
+            error_message=_shown(field(data, "error", "message")),
             labels=MappingProxyType({}),
             progress=100.0 if succeeded else None,
             nonce=None,
@@ -306,10 +336,27 @@ def _task(data: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def _model_name(name: str) -> str:
     name = name if name.startswith("tunedModels/") else f"tunedModels/{name}"
-    if _MODEL_NAME.fullmatch(name) is None:
+    if GEMINI_MODEL_NAME.fullmatch(name) is None:
         raise InvalidRequestError(f"not a Gemini API tuned model name: {name!r}")
     return name
 
 
 def _replace_progress(job: RemoteJob, progress: float) -> RemoteJob:
     return dataclasses.replace(job, progress=progress)
+
+
+def _with_operation(job: RemoteJob, operation: Mapping[str, Any]) -> RemoteJob:
+    """A model's job with its create operation's progress (running) or error (failed)."""
+    if job.state is JobState.RUNNING:
+        # Zero is omitted on the wire, so a missing percent is no progress yet.
+        return _replace_progress(job, number(operation, "metadata", "completedPercent") or 0.0)
+    return dataclasses.replace(
+        job,
+        error_message=job.error_message or _shown(field(operation, "error", "message")),
+        error_code=job.error_code or integer(operation, "error", "code"),
+    )
+
+
+def _shown(text: str | None) -> str | None:
+    # A job's error text is the service's words, shown in plans and status.
+    return one_line(text) if text is not None else None

@@ -4,6 +4,7 @@ Every call goes through `Transport.request`, which
 
 1. waits for the rate limiters,
 2. sends the request with connect and read timeouts and the auth headers,
+   and reads the answer within a total deadline and a size limit,
 3. turns the answer (or its absence) into JSON or a typed `RemoteError`,
 4. retries when the error class says it is retryable and the call is idempotent
    (or the caller supplied a `check` that makes a retry safe), sleeping the
@@ -14,19 +15,28 @@ Every call goes through `Transport.request`, which
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import random
+import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import requests
 import requests.adapters
 import urllib3.exceptions
 
 from tuneops import __version__
+from tuneops.backends.answers import (
+    AnswerTooLargeError,
+    AnswerTooSlowError,
+    fields_from_head,
+    parse_json,
+    parse_retry_after,
+    read_answer,
+    server_text,
+)
 from tuneops.backends.auth import AuthProvider
 from tuneops.backends.clock import Clock
 from tuneops.backends.errors import (
@@ -41,7 +51,7 @@ from tuneops.backends.errors import (
     error_class,
     parse_error_body,
 )
-from tuneops.backends.ratelimit import RateLimiter
+from tuneops.backends.ratelimit import RateLimiter, answered, throttled
 from tuneops.backends.redact import redact, redact_url
 
 log = logging.getLogger("tuneops.backends")
@@ -59,10 +69,9 @@ class RetryPolicy:
     Retry `n` (1-based) sleeps a uniform random time in
     `[0, min(max_backoff, initial_backoff * multiplier ** (n - 1))]` ("full
     jitter"), or exactly the server's `Retry-After`, and never past `deadline`
-    seconds after the first attempt started, not counting the time spent waiting
-    for the client's own pacer (a busy quota must not use up the deadline of calls
-    that have not been sent yet). A 429 does not use up one of `max_attempts`:
-    the service answered and did nothing, so only the deadline bounds those.
+    seconds after the first attempt started, not counting time spent waiting for
+    the client's own pacer. A 429 (the service did nothing) does not use up one
+    of `max_attempts`: only the deadline bounds those.
     """
 
     max_attempts: int = 6
@@ -82,10 +91,15 @@ class RetryPolicy:
 
 @dataclass(frozen=True, slots=True)
 class Timeouts:
-    """Seconds to open a connection and to wait for each read of the answer."""
+    """Seconds to open a connection, to wait for each read, and for a whole attempt.
+
+    `total` bounds one attempt from sending to the last byte of the answer: a
+    server that drips one byte at a time never trips the per-read timeout.
+    """
 
     connect: float = 10.0
     read: float = 60.0
+    total: float = 120.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,22 +110,6 @@ class TransportOptions:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     pool_size: int = 16
     user_agent: str = f"tuneops/{__version__}"
-
-
-def parse_retry_after(value: str | None, now: float) -> float | None:
-    """Seconds to wait from a `Retry-After` header (delta-seconds or HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - now)
 
 
 class Transport:
@@ -135,6 +133,11 @@ class Transport:
         )
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
+
+    @property
+    def clock(self) -> Clock:
+        """The clock deadlines are measured on."""
+        return self._clock
 
     @property
     def auth(self) -> AuthProvider:
@@ -176,8 +179,7 @@ class Transport:
             try:
                 sent_headers = self._auth.headers()
                 answer = self._send(method, url, shown, params, body, sent_headers, attempt)
-                for limiter in limiters:
-                    limiter.answered()
+                answered(limiters)
                 return answer
             except UnauthenticatedError:
                 # A 401 says nothing happened; renew the credential and try once more.
@@ -192,34 +194,35 @@ class Transport:
                 if delay is None:
                     delay = policy.backoff(attempt, self._rng) if error.retryable else 0.0
                 if isinstance(error, RateLimitedError):
-                    # The quota is shared: slow every caller down, and pause them all
-                    # when the service said for how long. This call's own jittered
-                    # backoff is not a pause for the others: after a storm, pauses
-                    # drawn for its last refusals would hold everyone back long after.
-                    for limiter in limiters:
-                        limiter.throttled(error.retry_after or 0.0)
+                    # The quota is shared: slow every caller down; pause them all only as
+                    # long as the service said (not this call's own jittered backoff), and
+                    # never past this call's deadline on one server's say-so.
+                    pause = min(error.retry_after or 0.0, deadline - self._clock.monotonic())
+                    throttled(limiters, max(0.0, pause))
                     refused += 1
                 else:
-                    for limiter in limiters:
-                        limiter.answered()
+                    answered(limiters)
                 if not error.retryable or (not idempotent and check is None):
                     raise
                 counted = attempt - refused
                 if counted >= policy.max_attempts or self._clock.monotonic() + delay > deadline:
-                    log.warning("%s %s: giving up after %d attempts", method, logged, attempt)
+                    log.info("%s %s: giving up after %d attempts", method, logged, attempt)
                     # The last attempt may still have been acted on: look before failing.
                     if check is not None and error.may_have_committed:
                         found = check(error)
                         if found is not None:
                             return found
                     raise
-                log.info(
-                    "%s %s: %s; retry %d in %.2f s",
+                # A warning, so that a command shows it as it happens: without it an
+                # unreachable endpoint is a long silence.
+                log.warning(
+                    "%s %s: retrying in %s (attempt %d of %d): %s",
                     method,
-                    logged,
-                    type(error).__name__,
+                    _host(logged),
+                    _seconds(delay),
                     attempt,
-                    delay,
+                    policy.max_attempts,
+                    error.service_message,
                 )
                 self._clock.sleep(delay)
                 if check is not None and error.may_have_committed:
@@ -251,11 +254,31 @@ class Transport:
                 params=params,
                 json=body,
                 headers=headers,
-                timeout=(timeouts.connect, timeouts.read),
+                timeout=(timeouts.connect, min(timeouts.read, timeouts.total)),
                 allow_redirects=False,
+                stream=True,
             )
+            try:
+                content = read_answer(response, started + timeouts.total, self._clock.monotonic)
+            finally:
+                response.close()
         except requests.exceptions.RequestException as exc:
             raise _transport_error(exc, method, shown, attempt) from None
+        except AnswerTooSlowError:
+            raise ReadTimeoutError(
+                f"the answer took longer than the deadline of {timeouts.total:g} s",
+                method=method,
+                url=shown,
+                attempt=attempt,
+            ) from None
+        except AnswerTooLargeError as exc:
+            raise InvalidResponseError(
+                f"the answer is larger than {exc.limit} bytes",
+                method=method,
+                url=shown,
+                http_status=response.status_code,
+                attempt=attempt,
+            ) from None
         log.debug(
             "%s %s -> %d in %.0f ms (attempt %d)",
             method,
@@ -264,20 +287,21 @@ class Transport:
             (self._clock.monotonic() - started) * 1000,
             attempt,
         )
-        return self._decode(response, method, shown, attempt)
+        return self._decode(response, content, method, shown, attempt)
 
     def _decode(
-        self, response: requests.Response, method: str, shown: str, attempt: int
+        self, response: requests.Response, content: bytes, method: str, shown: str, attempt: int
     ) -> JsonObject:
         status = response.status_code
+        text = content.decode("utf-8", errors="replace")
         try:
-            data: Any = response.json() if response.content.strip() else {}
-        except ValueError:
+            data: Any = parse_json(content) if content.strip() else {}
+        except (ValueError, RecursionError):
             data = None
         if 200 <= status < 300:
             if not isinstance(data, dict):
                 raise InvalidResponseError(
-                    f"expected a JSON object, got {response.text[:200]!r}",
+                    f"expected a JSON object, got {server_text(text[:200])!r}",
                     method=method,
                     url=shown,
                     http_status=status,
@@ -285,9 +309,14 @@ class Transport:
                 )
             return data
         rpc_status, message = parse_error_body(data)
+        if data is None:
+            # A body cut at the size limit is no longer JSON; its message is still
+            # the most useful thing in it.
+            rpc_status, message = fields_from_head(text)
         cls = error_class(status, rpc_status)
+        said = message or text.strip() or str(response.reason or "") or f"HTTP {status}"
         raise cls(
-            message or (response.text[:200].strip() or response.reason or f"HTTP {status}"),
+            server_text(said),
             method=method,
             url=shown,
             http_status=status,
@@ -306,13 +335,52 @@ def _with_query(url: str, params: Mapping[str, str | int] | None) -> str:
     return f"{url}?{urlencode(dict(params))}"
 
 
+def _host(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else url
+
+
+def _seconds(delay: float) -> str:
+    return f"{delay:.1f} s" if delay < 10 else f"{delay:.0f} s"
+
+
+def _plain_reason(exc: BaseException) -> str | None:
+    """What went wrong in words, from the exception chain urllib3 wraps around it."""
+    seen: list[BaseException] = []
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or any(current is s for s in seen):
+            continue
+        seen.append(current)
+        pending.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
+        pending.extend(a for a in current.args if isinstance(a, BaseException))
+    for item in seen:
+        if isinstance(item, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(item, socket.gaierror):
+            return "the host name cannot be resolved"
+        if isinstance(item, ConnectionResetError):
+            return "connection reset by the server"
+    for item in seen:
+        if isinstance(item, urllib3.exceptions.ConnectTimeoutError):
+            return "timed out connecting"
+        if isinstance(item, (urllib3.exceptions.ReadTimeoutError, TimeoutError)):
+            return "timed out waiting for the answer"
+        if isinstance(item, urllib3.exceptions.ProtocolError):
+            return "the connection closed before the answer was complete"
+    return None
+
+
 def _transport_error(
     exc: requests.exceptions.RequestException, method: str, url: str, attempt: int
 ) -> TransportError:
     """Classifies a failure without an answer by whether the request left this host."""
     reason: Any = exc.args[0] if exc.args else exc
     reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
-    detail = redact(f"{type(reason).__name__}: {reason}")[:300]
+    technical = redact(f"{type(reason).__name__}: {reason}")[:300]
+    log.debug("%s %s: %s", method, redact_url(url), technical)
+    detail = _plain_reason(exc) or technical
     cls: type[TransportError]
     if isinstance(exc, requests.exceptions.ConnectTimeout) or isinstance(
         reason, urllib3.exceptions.NewConnectionError

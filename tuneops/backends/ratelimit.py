@@ -11,6 +11,7 @@ in arrival order without busy waiting.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tuneops.backends.clock import Clock
@@ -139,3 +140,15 @@ class RateLimiter:
 
     def __repr__(self) -> str:
         return f"RateLimiter({self.limit!r})"
+
+
+def answered(limiters: Iterable[RateLimiter]) -> None:
+    """Tells every limiter of a call that it got an answer other than 429."""
+    for limiter in limiters:
+        limiter.answered()
+
+
+def throttled(limiters: Iterable[RateLimiter], pause: float) -> None:
+    """Tells every limiter of a call that it was refused with a 429."""
+    for limiter in limiters:
+        limiter.throttled(pause)

@@ -16,6 +16,7 @@ from tuneops.backends.errors import (
     FailedPreconditionError,
     IdentityError,
     InvalidRequestError,
+    InvalidResponseError,
     JobNotReadyError,
     RemoteError,
     UnsupportedOperationError,
@@ -28,8 +29,17 @@ from tuneops.backends.ratelimit import (
     RateLimit,
     RateLimiter,
 )
+from tuneops.backends.shapes import VERTEX_JOB_NAME, check_vertex_job, made_for
+from tuneops.backends.untrusted import one_line
 from tuneops.backends.views import vertex_view
-from tuneops.backends.wire import field, pages, parse_timestamp
+from tuneops.backends.wire import (
+    LISTING_BOUNDS,
+    ListingBounds,
+    field,
+    integer,
+    pages,
+    parse_timestamp,
+)
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob
 from tuneops.specs.models import BackendKind, JobSpec, VertexSpec
 
@@ -57,9 +67,6 @@ STATES: Mapping[str, JobState] = MappingProxyType(
     }
 )
 
-_JOB_NAME = re.compile(
-    r"projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/tuningJobs/[^/:]+"
-)
 _ENDPOINT_NAME = re.compile(
     r"projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/endpoints/[^/:]+"
 )
@@ -79,15 +86,20 @@ def build_body(job: JobSpec, identity: ident.Identity) -> JsonObject:
         hyper = spec.hyper_parameters.model_dump(mode="json", by_alias=True, exclude_none=True)
         if hyper:
             tuning["hyperParameters"] = hyper
+    if spec.export_last_checkpoint_only is not None:
+        tuning["exportLastCheckpointOnly"] = spec.export_last_checkpoint_only
     labels = dict(spec.labels or {})
     marks = ident.vertex_labels(identity)
     clash = sorted(set(labels) & set(marks))
     if clash:  # the schema reserves the prefix; this guards specs built in code
         raise IdentityError(f"spec {job.name!r} sets reserved labels {', '.join(clash)}")
     labels.update(marks)
-    body: JsonObject = {
-        "baseModel": spec.base_model,
-        "supervisedTuningSpec": tuning,
+    body: JsonObject = {"supervisedTuningSpec": tuning}
+    if spec.pre_tuned_model is not None:
+        body["preTunedModel"] = spec.pre_tuned_model.model_dump(by_alias=True, exclude_none=True)
+    else:
+        body["baseModel"] = spec.base_model
+    body |= {
         # Without a display name the console shows a generated one; the spec
         # name is what people will look for.
         "tunedModelDisplayName": spec.tuned_model_display_name or job.name,
@@ -95,6 +107,10 @@ def build_body(job: JobSpec, identity: ident.Identity) -> JsonObject:
     }
     if spec.description:
         body["description"] = spec.description
+    if spec.encryption_spec is not None:
+        body["encryptionSpec"] = {"kmsKeyName": spec.encryption_spec.kms_key_name}
+    if spec.service_account:
+        body["serviceAccount"] = spec.service_account
     return body
 
 
@@ -110,11 +126,13 @@ class VertexBackend:
         clock: Clock,
         endpoint: str = DEFAULT_ENDPOINT,
         page_size: int = PAGE_SIZE,
+        listing: ListingBounds = LISTING_BOUNDS,
         requests_limit: RateLimit = VERTEX_REQUESTS,
         submissions_limit: RateLimit = VERTEX_SUBMISSIONS,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
         self.page_size = page_size
+        self.listing = listing
         self._transport = transport
         self._clock = clock
         self._limits = (requests_limit, submissions_limit)
@@ -136,7 +154,11 @@ class VertexBackend:
     def get(self, name: str) -> RemoteJob:
         """The job named `name` (`projects/P/locations/L/tuningJobs/ID`)."""
         data, _ = self._fetch(name)
-        return self._job(data, None)
+        job = self._job(data, None)
+        if job.name.rsplit("/", 1)[-1] != name.rsplit("/", 1)[-1]:
+            # Projects may come back as numbers, but the job id must be the one asked for.
+            raise InvalidResponseError(f"asked for {name}, the service answered with {job.name}")
+        return job
 
     def describe(self, name: str) -> dict[str, Any]:
         """The job's settings in spec terms, for `tuneops import`."""
@@ -145,7 +167,7 @@ class VertexBackend:
 
     def _fetch(self, name: str) -> tuple[JsonObject, str]:
         """The raw `TuningJob` and its region."""
-        place = _JOB_NAME.fullmatch(name)
+        place = VERTEX_JOB_NAME.fullmatch(name)
         if place is None:
             raise InvalidRequestError(f"not a Vertex AI tuning job name: {name!r}")
         data = self._transport.request(
@@ -173,7 +195,7 @@ class VertexBackend:
         def adopt(error: RemoteError) -> JsonObject | None:
             """The job the lost attempt made, found by its nonce; None if there is none."""
             try:
-                found = self._list(project, location, ident.nonce_filter(stack, nonce))
+                listed = self._list(project, location, ident.nonce_filter(stack, nonce))
             except RemoteError as listing:
                 raise CreateOutcomeUnknownError(
                     f"creating {job.name!r} failed ({error}) and listing by nonce {nonce} "
@@ -182,10 +204,13 @@ class VertexBackend:
                     method="POST",
                     url=self._collection(project, location),
                 ) from error
+            # The filter is checked here too: a server that ignores it must not
+            # make us adopt some other job of the project.
+            found = [item for item in listed if made_for(item, identity)]
             if not found:
                 return None
             log.info("create of %r: adopting the job made by the lost attempt", job.name)
-            return min(found, key=lambda item: item.get("createTime") or "")
+            return min(found, key=lambda item: str(item.get("createTime") or ""))
 
         data = self._transport.request(
             "POST",
@@ -195,6 +220,23 @@ class VertexBackend:
             limiters=self._limiters_for(location),
             check=adopt,
         )
+        if not made_for(data, identity):
+            # Not the job we asked for (no name, another job's name or labels): the
+            # outcome is unknown, and only the nonce can tell what was made.
+            doubt = InvalidResponseError(
+                "the create answer does not name a job with this attempt's labels",
+                method="POST",
+                url=self._collection(project, location),
+            )
+            found = adopt(doubt)
+            if found is None:
+                raise CreateOutcomeUnknownError(
+                    f"creating {job.name!r}: {doubt}, and no job carries its nonce {nonce}; "
+                    "nothing was recorded, the next plan will find such a job by its labels",
+                    method="POST",
+                    url=self._collection(project, location),
+                )
+            data = found
         return self._job(data, project)
 
     def cancel(self, name: str) -> None:
@@ -202,7 +244,7 @@ class VertexBackend:
 
         Raises `FailedPreconditionError` when the job has already ended.
         """
-        place = _JOB_NAME.fullmatch(name)
+        place = VERTEX_JOB_NAME.fullmatch(name)
         if place is None:
             raise InvalidRequestError(f"not a Vertex AI tuning job name: {name!r}")
         try:
@@ -260,11 +302,13 @@ class VertexBackend:
                 "tuningJobs",
                 params,
                 self._limiters_for(location)[:1],
+                self.listing,
             )
         )
 
     def _base(self, location: str) -> str:
-        return f"{self.endpoint.format(location=location)}/{API_VERSION}"
+        # Not str.format: an endpoint is user input and may hold other braces.
+        return f"{self.endpoint.replace('{location}', location)}/{API_VERSION}"
 
     def _collection(self, project: str, location: str) -> str:
         return f"{self._base(location)}/projects/{project}/locations/{location}/tuningJobs"
@@ -282,8 +326,9 @@ class VertexBackend:
             return pair
 
     def _job(self, data: Mapping[str, Any], project: str | None) -> RemoteJob:
+        check_vertex_job(data)
         name = field(data, "name") or ""
-        place = _JOB_NAME.fullmatch(name)
+        place = VERTEX_JOB_NAME.fullmatch(name)
         named_project = place["project"] if place else None
         with self._lock:
             if project is not None and named_project and named_project != project:
@@ -318,16 +363,23 @@ class VertexBackend:
             update_time=parse_timestamp(data.get("updateTime")),
             model=field(data, "tunedModel", "model"),
             endpoint=field(data, "tunedModel", "endpoint"),
-            error_message=field(data, "error", "message"),
+            error_message=_shown(field(data, "error", "message")),
+            error_code=integer(data, "error", "code"),
             labels=MappingProxyType(labels),
             progress=None,
             nonce=who.nonce if who else None,
             project=project or named_project,
             location=place["location"] if place else None,
+            example_count=integer(data, *_DATA_STATS, "tuningDatasetExampleCount"),
+            billable_tokens=integer(data, *_DATA_STATS, "totalBillableTokenCount"),
+            experiment=_shown(field(data, "experiment")),
         )
 
     def __repr__(self) -> str:
         return f"VertexBackend({self.endpoint!r})"
+
+
+_DATA_STATS = ("tuningDataStats", "supervisedTuningDataStats")
 
 
 def _require_place(project: str | None, location: str | None) -> tuple[str, str]:
@@ -337,3 +389,8 @@ def _require_place(project: str | None, location: str | None) -> tuple[str, str]
             "defaults.location in tuneops.yaml or spec.project and spec.location"
         )
     return project, location
+
+
+def _shown(text: str | None) -> str | None:
+    # A job's error text is the service's words, shown in plans and status.
+    return one_line(text) if text is not None else None

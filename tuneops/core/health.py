@@ -55,6 +55,13 @@ class SpecStatus:
     endpoint: str | None
     error: str | None
     job: str | None
+    model: str | None = None
+    newest: RemoteJob | None = None
+
+    @property
+    def error_code(self) -> int | None:
+        """The service's error code of the newest revision, when it shows an error."""
+        return self.newest.error_code if self.newest and self.error else None
 
 
 def _elapsed(job: RemoteJob, now: dt.datetime) -> dt.timedelta | None:
@@ -115,6 +122,9 @@ def spec_statuses(
         endpoint = (active.endpoint if active else None) or (
             entry.active.endpoint if entry and entry.active else None
         )
+        model = (active.model if active else None) or (
+            entry.active.model if entry and entry.active else None
+        )
         rows.append(
             SpecStatus(
                 name=name,
@@ -131,6 +141,8 @@ def spec_statuses(
                 if newest and newest.state in (JobState.FAILED, JobState.CANCELLED)
                 else None,
                 job=newest.name if newest else None,
+                model=model,
+                newest=newest,
             )
         )
     return tuple(rows)

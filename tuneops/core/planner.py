@@ -20,38 +20,14 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
 
+from tuneops.core.diff import diff
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob, by_age, short_hash
-from tuneops.core.plan import Action, ActionKind, Change, Plan, PlanOptions
+from tuneops.core.plan import Action, ActionKind, Plan, PlanOptions
 from tuneops.errors import UnknownNamesError
 from tuneops.lockfile.file import LockEntry, Lockfile
 from tuneops.specs.hashing import spec_snapshot
 from tuneops.specs.models import BackendKind, JobSpec
-
-
-def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested mappings as dotted paths (`hyperParameters.epochCount`) to leaf values."""
-    flat: dict[str, Any] = {}
-    for key, value in data.items():
-        path = f"{prefix}.{key}" if prefix else key
-        if isinstance(value, Mapping) and value:
-            flat.update(flatten(value, path))
-        else:
-            flat[path] = value
-    return flat
-
-
-def diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> tuple[Change, ...]:
-    """Field changes between two spec snapshots (dotted paths, sorted)."""
-    if old is None:
-        return ()
-    before, after = flatten(old), flatten(new)
-    return tuple(
-        Change(path, before.get(path), after.get(path))
-        for path in sorted(before.keys() | after.keys())
-        if before.get(path) != after.get(path)
-    )
 
 
 def current_job(spec: JobSpec, jobs: Sequence[RemoteJob]) -> RemoteJob | None:
@@ -79,6 +55,7 @@ def jobs_from_lockfile(lockfile: Lockfile) -> tuple[RemoteJob, ...]:
             state=JobState(revision.state),
             model=revision.model,
             endpoint=revision.endpoint,
+            imported=revision.imported,
         )
         for name, entry in lockfile.entries.items()
         for revision in entry.revisions()
@@ -95,6 +72,13 @@ class _SpecPlanner:
         self.notes: list[str] = []
 
     def cancel(self, name: str, job: RemoteJob, reason: str, protect: bool) -> None:
+        if job.imported:
+            # Not ours to stop: an imported job carries no tuneops labels.
+            self.notes.append(
+                f"{name}: {job.name} was imported and carries no tuneops labels, so tuneops "
+                f"never cancels it ({reason}); stop it yourself if it should not run"
+            )
+            return
         blocked = None
         caps = self.capabilities.get(job.backend)
         if protect:
@@ -117,17 +101,53 @@ class _SpecPlanner:
 
     def removed(self, name: str, entry: LockEntry | None, jobs: Sequence[RemoteJob]) -> None:
         protect = (entry.protect if entry else False) or any(j.protect for j in jobs)
-        live = [j for j in jobs if j.state.in_flight]
+        owned = [j for j in jobs if not j.imported]
+        live = [j for j in owned if j.state.in_flight]
         for job in sorted(live, key=by_age):
             self.cancel(name, job, f"spec removed; job is {job.state.value}", protect)
-        if entry is not None and not any(j.state.is_live for j in jobs):
+        if entry is not None and not any(j.state.is_live for j in owned):
+            self.forget(name, entry, jobs)
+        if self.options.prune:
+            # Imported models carry no tuneops marker: never ours to delete.
+            self.prune(name, [j for j in owned if j.state.has_ended], protect)
+
+    def forget(self, name: str, entry: LockEntry, jobs: Sequence[RemoteJob]) -> None:
+        """Drops a removed spec; an imported job still running is said to keep running."""
+        imported_live = sorted(j.name for j in jobs if j.imported and j.state.is_live)
+        reason = "spec removed and its jobs ended"
+        if imported_live:
+            reason = (
+                f"spec removed; imported job {', '.join(imported_live)} carries no tuneops "
+                "labels, so it is only forgotten, never cancelled, and keeps running"
+            )
+        self.actions.append(Action(ActionKind.FORGET, name, entry.backend, reason))
+
+    def prune(self, name: str, ended: Sequence[RemoteJob], protect: bool) -> None:
+        """Deletes the finished models of a removed spec (`prune: true`), never protected ones."""
+        deletable = [j for j in ended if (c := self.capabilities.get(j.backend)) and c.delete]
+        if deletable and protect:
+            self.notes.append(
+                f"{name}: spec removed; its {len(deletable)} finished model(s) are protected "
+                "(protect: true), so prune keeps them"
+            )
+            return
+        for job in sorted(deletable, key=by_age):
             self.actions.append(
-                Action(ActionKind.FORGET, name, entry.backend, "spec removed and its jobs ended")
+                Action(
+                    ActionKind.DELETE,
+                    name,
+                    job.backend,
+                    f"spec removed and its job {job.state.value}; prune: true deletes the model",
+                    spec_hash=job.spec_hash,
+                    job=job.name,
+                )
             )
 
     def desired(self, spec: JobSpec, entry: LockEntry | None, jobs: Sequence[RemoteJob]) -> None:
         keep = current_job(spec, jobs)
         known = {r.job for r in entry.revisions()} if entry else set()
+        if keep is None or keep.state is not JobState.SUCCEEDED:
+            self._serving(spec, entry, jobs, known)
         if keep is None:
             self._start(spec, entry, [j for j in jobs if j.spec_hash != short_hash(spec.spec_hash)])
         elif keep.state not in KEEPABLE:
@@ -143,11 +163,42 @@ class _SpecPlanner:
                     self.cancel(spec.name, job, "superseded by the current spec", spec.protect)
             self._keep(spec, entry, keep, known)
 
+    def _serving(
+        self, spec: JobSpec, entry: LockEntry | None, jobs: Sequence[RemoteJob], known: set[str]
+    ) -> None:
+        """Adopts the newest succeeded job of an earlier spec when nothing is active.
+
+        That is what apply would have recorded as active before the lockfile was
+        lost: the endpoint that keeps serving until the current revision succeeds.
+        """
+        if entry is not None and entry.active is not None:
+            return
+        current = short_hash(spec.spec_hash)
+        earlier = [j for j in jobs if j.state is JobState.SUCCEEDED and j.spec_hash != current]
+        if not earlier:
+            return
+        serving = max(earlier, key=by_age)
+        if serving.name in known:
+            return
+        reason = (
+            f"found succeeded job {serving.name} of an earlier spec that the lockfile does "
+            "not record; it serves until the current revision succeeds"
+        )
+        self.actions.append(
+            Action(ActionKind.ADOPT, spec.name, spec.backend, reason, spec.spec_hash, serving.name)
+        )
+
     def _keep(
         self, spec: JobSpec, entry: LockEntry | None, job: RemoteJob, known: set[str]
     ) -> None:
         if job.name not in known:
             reason = f"found {job.state.value} job {job.name} that the lockfile does not record"
+            self.actions.append(
+                Action(ActionKind.ADOPT, spec.name, spec.backend, reason, spec.spec_hash, job.name)
+            )
+        elif job.state is JobState.SUCCEEDED and entry and _reverted(spec, entry, job):
+            stale = f"; {entry.pending.job} is no longer pending" if entry.pending else ""
+            reason = f"the spec is back to the revision of {job.name}, which serves{stale}"
             self.actions.append(
                 Action(ActionKind.ADOPT, spec.name, spec.backend, reason, spec.spec_hash, job.name)
             )
@@ -197,7 +248,13 @@ class _SpecPlanner:
                 Action(ActionKind.CREATE, spec.name, spec.backend, "new spec", spec.spec_hash)
             )
             return
-        in_flight = sorted((j for j in others if j.state.in_flight), key=by_age)
+        in_flight = sorted((j for j in others if j.state.in_flight and not j.imported), key=by_age)
+        for job in others:
+            if job.imported and job.state.in_flight:
+                self.notes.append(
+                    f"{spec.name}: {job.name} was imported and carries no tuneops labels, so "
+                    "the replace leaves it running; stop it yourself if it should not run"
+                )
         replaced = previous.job if previous else max(others, key=by_age).name
         changes = diff(previous.spec if previous else None, snapshot)
         reason = "spec changed" if changes or previous is None else "spec changed (hash differs)"
@@ -221,6 +278,15 @@ class _SpecPlanner:
         )
 
 
+def _reverted(spec: JobSpec, entry: LockEntry, job: RemoteJob) -> bool:
+    """The spec went back to the hash of the active revision, and the lockfile still
+    records a later spec (its hash, or a pending revision of it)."""
+    if entry.active is None or entry.active.job != job.name:
+        return False
+    pending_elsewhere = entry.pending is not None and entry.pending.spec_hash != spec.spec_hash
+    return entry.spec_hash != spec.spec_hash or pending_elsewhere
+
+
 KEEPABLE = frozenset({JobState.PENDING, JobState.RUNNING, JobState.SUCCEEDED})
 
 
@@ -230,7 +296,8 @@ def _guards(actions: list[Action], specs: Sequence[JobSpec], options: PlanOption
     def block(action: Action, reason: str) -> Action:
         return action if action.blocked else replace(action, blocked=reason)
 
-    cancels = sum((1 if a.kind is ActionKind.CANCEL else 0) + len(a.cancels) for a in actions)
+    stopping = (ActionKind.CANCEL, ActionKind.DELETE)
+    cancels = sum((1 if a.kind in stopping else 0) + len(a.cancels) for a in actions)
     creates = sum(1 for a in actions if a.kind.creates_job)
     guarded: list[Action] = []
     for action in actions:

@@ -195,6 +195,9 @@ def read_lockfile(path: Path, stack: str) -> Lockfile:
     does not match the schema raises `LockfileError` naming every problem and how
     to rebuild it.
     """
+    if path.exists() and not path.is_file():
+        # A FIFO or device would block the read forever.
+        raise LockfileError(f"the lockfile {path} is not a regular file; {REBUILD_HINT}")
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -258,6 +261,32 @@ def _checked(path: Path, data: dict[str, Any], stack: str) -> Lockfile:
     return Lockfile(stack, {n: _entry(e) for n, e in data["specs"].items()})
 
 
+def check_writable(path: Path) -> None:
+    """Proves that the lockfile at `path` can be written, or raises `LockfileError`.
+
+    Writes, fsyncs and removes a temporary file beside it, exactly as an atomic
+    write would: apply calls this before its first create or cancel, so that a
+    read-only checkout or a full disk stops it before anything remote happens.
+    """
+    try:
+        if path.is_dir():
+            raise IsADirectoryError(21, "it is a directory")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(b"# tuneops write probe\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+    except OSError as error:
+        raise LockfileError(
+            f"cannot write the lockfile {path}: {error.strerror or error}; nothing was applied, "
+            "since apply must record every job it starts or stops"
+        ) from None
+
+
 def write_lockfile(path: Path, lockfile: Lockfile) -> bool:
     """Writes the lockfile atomically; returns False (and writes nothing) when unchanged.
 
@@ -274,6 +303,9 @@ def write_lockfile(path: Path, lockfile: Lockfile) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file 0600; the lockfile is an ordinary file of the
+        # checkout, so it keeps its mode, or follows the umask when it is new.
+        os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -285,3 +317,24 @@ def write_lockfile(path: Path, lockfile: Lockfile) -> bool:
     fsync_directory(path.parent)
     discard_journal(path)
     return True
+
+
+def _mode_for(path: Path) -> int:
+    """The mode of the existing file at `path`, else what the umask gives a new file."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where Linux allows."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere the only way to read it is to set it
+    os.umask(mask)
+    return mask

@@ -64,8 +64,12 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
             for candidate in sorted(path.rglob("*")):
                 relative = candidate.relative_to(path).parts
                 hidden = any(part.startswith(".") for part in relative)
-                if candidate.suffix in SPEC_SUFFIXES and candidate.is_file() and not hidden:
+                # A FIFO or device named like a spec is passed on, and refused
+                # when read, rather than silently skipped.
+                if candidate.suffix in SPEC_SUFFIXES and not candidate.is_dir() and not hidden:
                     found.append(candidate)
+        elif path.exists():
+            found.append(path)  # refused when read: not a regular file
         else:
             problems.append(Diagnostic(Location(display_path(path)), "no such file or directory"))
     return list(dict.fromkeys(found)), problems
@@ -176,7 +180,7 @@ class _DocumentLoader:
             return (), [Diagnostic(where, f"{relative!r} is outside the project directory")]
         if not target.is_file():
             return (), [Diagnostic(where, f"training data file {relative!r} does not exist")]
-        return read_examples(target, display_path(target))
+        return read_examples(target, display_path(target), self.project_root)
 
 
 def _duplicate_names(specs: Sequence[JobSpec]) -> list[Diagnostic]:
@@ -211,7 +215,7 @@ def load_specs(paths: Iterable[Path], project_root: Path, defaults: Defaults | N
     for path in files:
         shown = display_path(path)
         shown_files.append(shown)
-        text = read_text(path, shown, MAX_SPEC_BYTES)
+        text = read_text(path, shown, MAX_SPEC_BYTES, root=root)
         if isinstance(text, Diagnostic):
             diagnostics.append(text)
             continue

@@ -80,18 +80,36 @@ class SmokeTest(Model):
     expect: SmokeExpectation
 
 
+class PreTunedModel(Model):
+    """`spec.preTunedModel`: continue tuning from a tuned model (Vertex AI)."""
+
+    tuned_model_name: str
+    checkpoint_id: str | None = None
+
+
+class EncryptionSpec(Model):
+    """`spec.encryptionSpec`: the Cloud KMS key of a customer-managed encryption."""
+
+    kms_key_name: str
+
+
 class VertexSpec(Model):
-    """`spec` of a Vertex AI supervised tuning job."""
+    """`spec` of a Vertex AI supervised tuning job; exactly one of `base_model` and
+    `pre_tuned_model` is set (the schema checks it)."""
 
     backend: Literal[BackendKind.VERTEX] = BackendKind.VERTEX
     project: str | None = None
     location: str | None = None
-    base_model: str
+    base_model: str | None = None
+    pre_tuned_model: PreTunedModel | None = None
     training_dataset: str
     validation_dataset: str | None = None
     tuned_model_display_name: str | None = None
     description: str | None = None
     hyper_parameters: VertexHyperParameters | None = None
+    export_last_checkpoint_only: bool | None = None
+    encryption_spec: EncryptionSpec | None = None
+    service_account: str | None = None
     labels: dict[str, str] | None = None
     smoke_test: SmokeTest | None = None
     protect: bool = False
