@@ -106,6 +106,11 @@ def _build(loader: Any) -> Any:
     return result
 
 
+def _shared(text: str) -> str:
+    """Short strings (states, models, regions) repeat in every entry: keep one copy."""
+    return sys.intern(text) if len(text) <= 40 else text
+
+
 def _scalar(loader: Any, constructor: yaml.constructor.SafeConstructor, event: Any) -> Any:
     plain, _quoted = event.implicit
     if event.tag not in (None, "!"):
@@ -113,10 +118,10 @@ def _scalar(loader: Any, constructor: yaml.constructor.SafeConstructor, event: A
     if _SURROGATE.search(event.value):
         raise _NotPlainError
     if not plain:
-        return event.value  # quoted: a string
+        return _shared(event.value)  # quoted: a string
     tag = loader.resolve(yaml.ScalarNode, event.value, (True, False))
     if tag == _STR:
-        return event.value
+        return _shared(event.value)
     if tag not in _PLAIN_TAGS:
         raise _NotPlainError  # a timestamp or merge key: not what tuneops writes
     value = constructor.construct_object(yaml.ScalarNode(tag, event.value))
