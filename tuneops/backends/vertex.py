@@ -72,6 +72,12 @@ def build_body(job: JobSpec, identity: ident.Identity) -> JsonObject:
         raise InvalidRequestError(
             f"spec {job.name!r} is for the {spec.backend.value} backend, not vertex"
         )
+    if spec.training_dataset is None:
+        # A local dataset is replaced by its uploaded URI before create; a job
+        # must never be created pointing at data that was not (fully) uploaded.
+        raise InvalidRequestError(
+            f"spec {job.name!r} has a local training dataset that was not uploaded"
+        )
     tuning: JsonObject = {"trainingDatasetUri": spec.training_dataset}
     if spec.validation_dataset:
         tuning["validationDatasetUri"] = spec.validation_dataset

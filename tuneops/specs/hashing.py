@@ -9,6 +9,9 @@ whitespace, UTF-8) of the spec as the user wrote it, typed by the models (so
 - `trainingData` replaced by the examples themselves, whether they were inline
   or in `trainingData.file`, so moving examples to a file changes nothing and
   editing the file changes the hash;
+- a Vertex spec's local `trainingData`/`validationData` file replaced by the
+  sha256 and example count of its content, so editing the file is a new job and
+  moving or renaming it is not;
 - `protect` and `smokeTest` left out: neither changes what a job trains.
 
 Server-side defaults are never filled in, so a field the user leaves out and a
@@ -22,12 +25,17 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from tuneops.specs.models import Example, GeminiSpec, Spec
+from tuneops.specs.models import Example, GeminiSpec, LocalDataset, Spec
 
 EXCLUDED_FIELDS = frozenset({"protect", "smokeTest"})
 
 
-def canonical_spec(spec: Spec, examples: tuple[Example, ...]) -> dict[str, Any]:
+_DATASET_FIELDS = {"training": "trainingData", "validation": "validationData"}
+
+
+def canonical_spec(
+    spec: Spec, examples: tuple[Example, ...], datasets: tuple[LocalDataset, ...] = ()
+) -> dict[str, Any]:
     """The canonical form of a resolved spec, as hashed and as kept for diffs."""
     data: dict[str, Any] = spec.model_dump(mode="json", by_alias=True, exclude_none=True)
     for field in EXCLUDED_FIELDS:
@@ -35,6 +43,11 @@ def canonical_spec(spec: Spec, examples: tuple[Example, ...]) -> dict[str, Any]:
     if isinstance(spec, GeminiSpec):
         data["trainingData"] = {
             "examples": [e.model_dump(mode="json", by_alias=True) for e in examples]
+        }
+    for dataset in datasets:
+        data[_DATASET_FIELDS[dataset.role]] = {
+            "exampleCount": dataset.examples,
+            "sha256": dataset.sha256,
         }
     return data
 
