@@ -134,14 +134,17 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _write(self, response: Response, started: float) -> None:
-        payload = _encode(response.body)
+        payload = _encode(response.body) if response.raw is None else response.raw.data
+        content_type = (
+            "application/json; charset=UTF-8" if response.raw is None else response.raw.content_type
+        )
         try:
             reason = http.HTTPStatus(response.status).phrase
         except ValueError:
             reason = "Client Closed Request" if response.status == 499 else "Error"
         head = [
             f"HTTP/1.1 {response.status} {reason}",
-            "Content-Type: application/json; charset=UTF-8",
+            f"Content-Type: {content_type}",
             f"Content-Length: {len(payload)}",
             f"Date: {email.utils.formatdate(usegmt=True)}",
             f"Server: {self.server_version}",
