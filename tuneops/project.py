@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from pydantic import ValidationError
+from pydantic import ValidationError, field_validator
 
 from tuneops.diagnostics import Diagnostic, Location, display_path
 from tuneops.errors import ConfigError, SpecError
@@ -25,6 +26,12 @@ class ServiceSettings(Model):
     endpoint: str | None = None
 
 
+class VertexSettings(ServiceSettings):
+    """`vertex:`; `staging_bucket` is where local datasets are uploaded (`gs://b[/prefix]`)."""
+
+    staging_bucket: str | None = None
+
+
 class Guards(Model):
     """Limits that block a plan unless raised on the command line."""
 
@@ -39,8 +46,18 @@ class ProjectConfig(Model):
     specs: str = "specs"
     lockfile: str = "tuneops.lock"
     defaults: Defaults = Defaults()
-    vertex: ServiceSettings = ServiceSettings()
+    vertex: VertexSettings = VertexSettings()
     gemini: ServiceSettings = ServiceSettings()
+    storage: ServiceSettings = ServiceSettings()
+
+    @field_validator("vertex", mode="before")
+    @classmethod
+    def _plain_vertex_settings(cls, value: Any) -> Any:
+        """Accepts plain `ServiceSettings` for `vertex`, as code written before staging does."""
+        if isinstance(value, ServiceSettings) and not isinstance(value, VertexSettings):
+            return value.model_dump()
+        return value
+
     guards: Guards = Guards()
 
 

@@ -30,7 +30,9 @@ def _project(tmp_path: Path, dataset: Path) -> Path:
     """A project whose one Vertex spec uses a copy of `dataset`."""
     tmp_path.mkdir(exist_ok=True)
     (tmp_path / "tuneops.yaml").write_text(
-        "stack: corpus\ndefaults: {project: acme-ml, location: us-central1}\n", encoding="utf-8"
+        "stack: corpus\ndefaults: {project: acme-ml, location: us-central1}\n"
+        "vertex: {stagingBucket: gs://corpus-staging}\n",
+        encoding="utf-8",
     )
     (tmp_path / "data").mkdir()
     shutil.copy(dataset, tmp_path / "data" / dataset.name)

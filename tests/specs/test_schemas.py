@@ -8,8 +8,9 @@ import jsonschema
 import pytest
 from pydantic import BaseModel
 
-from tuneops.project import Guards, ProjectConfig, ServiceSettings
+from tuneops.project import Guards, ProjectConfig, ServiceSettings, VertexSettings
 from tuneops.specs.models import (
+    DatasetFile,
     Defaults,
     Example,
     GeminiHyperParameters,
@@ -44,7 +45,10 @@ PAIRS: list[tuple[str, dict[str, Any], type[BaseModel]]] = [
     ),
     ("config", CONFIG, ProjectConfig),
     ("defaults", CONFIG["properties"]["defaults"], Defaults),
-    ("vertex settings", CONFIG["properties"]["vertex"], ServiceSettings),
+    ("vertex settings", CONFIG["properties"]["vertex"], VertexSettings),
+    ("gemini settings", CONFIG["properties"]["gemini"], ServiceSettings),
+    ("storage settings", CONFIG["properties"]["storage"], ServiceSettings),
+    ("vertex dataset file", SPEC["$defs"]["vertexDatasetFile"], DatasetFile),
     ("guards", CONFIG["properties"]["guards"], Guards),
 ]
 

@@ -10,6 +10,7 @@ from tuneops.console import Console
 from tuneops.diagnostics import Diagnostic
 from tuneops.project import load_project
 from tuneops.render.diagnostics import github_line, render_json, text_line
+from tuneops.runtime.staging import missing_staging_bucket
 from tuneops.specs.loader import load_specs
 
 Format = Literal["text", "json", "github"]
@@ -27,6 +28,8 @@ def validate(paths: Sequence[Path], config: Path | None, fmt: Format, console: C
     else:  # a broken config names no specs dir: check the conventional one if it is there
         targets = [d for d in [root / "specs"] if d.is_dir()]
     result = load_specs(targets, root, defaults)
+    if project:
+        diagnostics += missing_staging_bucket(project, result.specs)
     diagnostics = sorted([*diagnostics, *result.diagnostics], key=Diagnostic.sort_key)
     if fmt == "json":
         console.result(

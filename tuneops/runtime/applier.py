@@ -32,6 +32,7 @@ from tuneops.errors import PlanStaleError, TuneopsError
 from tuneops.lockfile.file import Lockfile, write_lockfile
 from tuneops.runtime.inputs import Inputs
 from tuneops.runtime.session import RemoteSession, place_of
+from tuneops.runtime.staging import Stager, StagingError
 from tuneops.specs.models import BackendKind, JobSpec
 
 
@@ -66,6 +67,7 @@ class Applier:
         self.parallelism = max(1, parallelism)
         self.on_outcome = on_outcome
         self._lock = threading.Lock()
+        self._staging: Stager | None = None
         self.lockfile = refresh(lockfile, self.observed.values())
 
     @classmethod
@@ -136,9 +138,23 @@ class Applier:
         spec = self._spec(action)
         for older in action.cancels:
             self._cancel(action, older)
-        created = self.session.backend(spec.backend).create(spec, self.session.project.config.stack)
+        # The job names the staged copy of a local dataset; the lockfile keeps the spec.
+        staged = self._stager().stage(spec) if spec.local_datasets else spec
+        created = self.session.backend(spec.backend).create(
+            staged, self.session.project.config.stack
+        )
         self._record(lambda lock: record_started(lock, spec, created))
         return Outcome(action, True, f"created {created.name}", created.name)
+
+    def _stager(self) -> Stager:
+        with self._lock:
+            if self._staging is None:
+                config = self.session.project.config
+                bucket = config.vertex.staging_bucket
+                if bucket is None:  # load_local refuses such specs; guard specs built in code
+                    raise StagingError("no vertex.stagingBucket in tuneops.yaml")
+                self._staging = Stager(self.session.storage(), bucket, config.stack)
+            return self._staging
 
     def _promote(self, action: Action, spec: JobSpec, job: RemoteJob) -> Outcome:
         """Promotes a succeeded revision, after its smoke test when the spec has one."""

@@ -14,10 +14,11 @@ from tuneops.backends.errors import NotFoundError
 from tuneops.core.jobs import RemoteJob, short_hash
 from tuneops.core.plan import Plan, PlanOptions
 from tuneops.core.planner import make_plan
-from tuneops.errors import LockfileError
+from tuneops.errors import LockfileError, SpecError
 from tuneops.lockfile.file import Lockfile, read_lockfile
 from tuneops.project import Project
 from tuneops.runtime.session import CAPABILITIES, RemoteSession, places
+from tuneops.runtime.staging import missing_staging_bucket
 from tuneops.specs.loader import load_specs
 from tuneops.specs.models import JobSpec
 
@@ -49,6 +50,9 @@ def load_local(
     empty one is used instead, to be rebuilt from the remote labels (reconcile).
     """
     specs = load_specs([project.specs_dir], project.root, project.config.defaults).require_valid()
+    problems = missing_staging_bucket(project, specs)
+    if problems:
+        raise SpecError(problems)
     try:
         lockfile = read_lockfile(project.lockfile_path, project.config.stack)
     except LockfileError as error:
