@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -16,7 +17,8 @@ CONFIG = """\
 # yaml-language-server: $schema={schema}
 # tuneops project settings. `endpoint: embedded` runs the tuneops emulator
 # in-process (state in .tuneops/), so every command works without a cloud
-# account; remove the two endpoint lines to use Vertex AI and the Gemini API.
+# account; remove the endpoint lines to use Vertex AI and the Gemini API, and
+# name a bucket you own in stagingBucket (local datasets are uploaded there).
 stack: {stack}
 specs: specs
 lockfile: tuneops.lock
@@ -26,6 +28,7 @@ defaults:
   location: us-central1
 vertex:
   endpoint: embedded
+  stagingBucket: gs://{stack}-tuneops-staging
 gemini:
   endpoint: embedded
 guards:
@@ -43,12 +46,34 @@ metadata:
   labels: {{team: ml-platform}}
 spec:
   baseModel: gemini-2.5-flash
-  trainingDataset: gs://my-bucket/example/train.jsonl
+  # A local JSONL file, checked by `tuneops validate` and uploaded at apply;
+  # or trainingDataset: gs://bucket/train.jsonl for data already in Cloud Storage.
+  trainingData: {{file: ../data/example.jsonl}}
   tunedModelDisplayName: example
   hyperParameters:
     epochCount: 3
     adapterSize: ADAPTER_SIZE_FOUR
 """
+
+
+# Google's supervised-tuning format: a conversation whose last turn is the model's.
+EXAMPLE_DATA = "".join(
+    json.dumps(
+        {
+            "contents": [
+                {"role": "user", "parts": [{"text": question}]},
+                {"role": "model", "parts": [{"text": answer}]},
+            ]
+        },
+        ensure_ascii=False,
+    )
+    + "\n"
+    for question, answer in (
+        ("Translate to French: good morning", "bonjour"),
+        ("Translate to French: thank you", "merci"),
+        ("Translate to French: see you soon", "à bientôt"),
+    )
+)
 
 
 def stack_name(directory: Path) -> str:
@@ -59,11 +84,13 @@ def stack_name(directory: Path) -> str:
 
 
 def init(directory: Path, console: Console) -> int:
-    """Writes tuneops.yaml, specs/example.yaml and a .gitignore entry; never overwrites."""
+    """Writes tuneops.yaml, specs/example.yaml, data/example.jsonl and a .gitignore entry;
+    never overwrites."""
     directory.mkdir(parents=True, exist_ok=True)
     config = directory / "tuneops.yaml"
     example = directory / "specs" / "example.yaml"
-    existing = [str(path) for path in (config, example) if path.exists()]
+    data = directory / "data" / "example.jsonl"
+    existing = [str(path) for path in (config, example, data) if path.exists()]
     if existing:
         raise UsageError(f"refusing to overwrite {', '.join(existing)}; nothing was written")
     example.parent.mkdir(exist_ok=True)
@@ -71,7 +98,9 @@ def init(directory: Path, console: Console) -> int:
         CONFIG.format(schema=CONFIG_SCHEMA_URL, stack=stack_name(directory)), encoding="utf-8"
     )
     example.write_text(EXAMPLE.format(schema=SCHEMA_URL), encoding="utf-8")
-    written = [config, example]
+    data.parent.mkdir(exist_ok=True)
+    data.write_text(EXAMPLE_DATA, encoding="utf-8")
+    written = [config, example, data]
     gitignore = directory / ".gitignore"
     lines = gitignore.read_text(encoding="utf-8").splitlines() if gitignore.exists() else []
     if not {".tuneops/", ".tuneops", "/.tuneops/", "/.tuneops"} & {line.strip() for line in lines}:

@@ -220,6 +220,18 @@ class EmulatorHandle:
         """Starts counting requests from zero."""
         control.clear_request_counts(self._emulator.state)
 
+    def put_object(self, uri: str, data: bytes, *, overwrite: bool = True) -> int:
+        """Writes `gs://bucket/name` straight into the state (not counted as a request);
+        returns the live generation. Without `overwrite` an existing object is kept."""
+        bucket, _, name = uri.removeprefix("gs://").partition("/")
+        state = self._emulator.state
+        with state.lock:
+            objects = state.store.objects
+            found = objects.get(bucket, name)
+            if found is None or overwrite:
+                found = objects.put(bucket, name, data, "application/jsonl", state.now_us())
+            return found.generation
+
     def projects(self) -> dict[str, str]:
         """The project id -> number mapping used in resource names."""
         return self._emulator.state.projects()

@@ -17,6 +17,7 @@ from tuneops.core.planner import make_plan
 from tuneops.errors import LockfileError, SpecError
 from tuneops.lockfile.file import Lockfile, read_lockfile
 from tuneops.project import Project
+from tuneops.runtime.pinning import pin_offline, pin_online
 from tuneops.runtime.session import CAPABILITIES, RemoteSession, places
 from tuneops.runtime.staging import missing_staging_bucket
 from tuneops.specs.loader import load_specs
@@ -35,10 +36,15 @@ class Inputs:
 
 @dataclass(frozen=True, slots=True)
 class Local:
-    """What a plan reads from the checkout: the valid specs and the lockfile."""
+    """What a plan reads from the checkout: the valid specs and the lockfile.
+
+    `specs` carry the dataset pins the lockfile recorded (runtime.pinning);
+    `declared` are the specs as loaded, before any pin.
+    """
 
     specs: tuple[JobSpec, ...]
     lockfile: Lockfile
+    declared: tuple[JobSpec, ...] = ()
 
 
 def load_local(
@@ -60,7 +66,7 @@ def load_local(
             raise
         on_broken_lockfile(error)
         lockfile = Lockfile(project.config.stack)
-    return Local(specs, lockfile)
+    return Local(pin_offline(specs, lockfile), lockfile, specs)
 
 
 def observe(
@@ -102,8 +108,11 @@ def gather(project: Project, session: RemoteSession | None, local: Local | None 
     `local` is what the caller already loaded, so that nothing is read twice.
     """
     local = local or load_local(project)
-    remote = observe(session, local.specs, local.lockfile) if session is not None else None
-    return Inputs(project, local.specs, local.lockfile, remote)
+    if session is None:
+        return Inputs(project, local.specs, local.lockfile, None)
+    specs = pin_online(session, local.declared or local.specs, local.lockfile)
+    remote = observe(session, specs, local.lockfile)
+    return Inputs(project, specs, local.lockfile, remote)
 
 
 @dataclass(frozen=True, slots=True)

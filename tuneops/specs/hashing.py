@@ -12,7 +12,10 @@ whitespace, UTF-8) of the spec as the user wrote it, typed by the models (so
 - a Vertex spec's local `trainingData`/`validationData` file replaced by the
   sha256 and example count of its content, so editing the file is a new job and
   moving or renaming it is not;
-- `protect` and `smokeTest` left out: neither changes what a job trains.
+- `protect`, `smokeTest` and `datasetPolicy` left out: none changes what a job
+  trains;
+- `datasetPins` added once the `gs://` datasets have been looked at (see
+  `with_dataset_pins`): the generation, size and CRC32C of each object.
 
 Server-side defaults are never filled in, so a field the user leaves out and a
 server default are not confused. `metadata` (name, labels) is outside `spec`.
@@ -23,11 +26,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
-from tuneops.specs.models import Example, GeminiSpec, LocalDataset, Spec
+from tuneops.specs.models import Example, GeminiSpec, JobSpec, LocalDataset, Spec
 
-EXCLUDED_FIELDS = frozenset({"protect", "smokeTest"})
+EXCLUDED_FIELDS = frozenset({"protect", "smokeTest", "datasetPolicy"})
 
 
 _DATASET_FIELDS = {"training": "trainingData", "validation": "validationData"}
@@ -50,6 +54,18 @@ def canonical_spec(
             "sha256": dataset.sha256,
         }
     return data
+
+
+def with_dataset_pins(job: JobSpec, pins: Mapping[str, Mapping[str, Any]]) -> JobSpec:
+    """`job` with the versions of its `gs://` datasets in its canonical form and hash.
+
+    `pins` maps `trainingDataset` / `validationDataset` to `{generation, size,
+    crc32c}`; no pins leave the job as it is.
+    """
+    if not pins:
+        return job
+    canonical = {**job.canonical, "datasetPins": {k: dict(v) for k, v in sorted(pins.items())}}
+    return replace(job, canonical=canonical, spec_hash=spec_hash(canonical))
 
 
 def canonical_json(data: Mapping[str, Any]) -> bytes:

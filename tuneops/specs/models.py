@@ -81,6 +81,13 @@ class SmokeTest(Model):
     expect: SmokeExpectation
 
 
+class DatasetPolicy(str, enum.Enum):
+    """Whether an overwritten `gs://` dataset makes a new job."""
+
+    PIN = "pin"
+    IGNORE_CHANGES = "ignoreChanges"
+
+
 class DatasetFile(Model):
     """`spec.trainingData` / `spec.validationData` of a Vertex job: a local JSONL file."""
 
@@ -103,6 +110,7 @@ class VertexSpec(Model):
     training_data: DatasetFile | None = None
     validation_dataset: str | None = None
     validation_data: DatasetFile | None = None
+    dataset_policy: DatasetPolicy | None = None
     tuned_model_display_name: str | None = None
     description: str | None = None
     hyper_parameters: VertexHyperParameters | None = None

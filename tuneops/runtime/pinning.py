@@ -1,0 +1,122 @@
+"""Pinning `gs://` datasets: which version of each object a job is trained on.
+
+Online, each distinct object a Vertex spec names is looked up once (in
+parallel) and its generation, size and CRC32C enter the spec's canonical form
+and hash (`datasetPins`), so an object overwritten under the same URI is a new
+spec hash: the plan shows a replace with the generation change. Offline, the
+pins recorded in the lockfile stand in for the remote, so an offline plan of an
+unchanged project shows no change. `datasetPolicy: ignoreChanges` leaves the
+pins out.
+
+A missing object is an error when a job would have to be created from it; a job
+that already exists for the spec keeps its recorded pins (data deleted after
+training is common, and harmless).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from tuneops.backends.storage import GcsUri, ObjectMetadata
+from tuneops.errors import TuneopsError
+from tuneops.lockfile.file import LockEntry, Lockfile
+from tuneops.runtime.session import RemoteSession
+from tuneops.specs.hashing import with_dataset_pins
+from tuneops.specs.models import DatasetPolicy, JobSpec, VertexSpec
+
+PINS_KEY = "datasetPins"
+_FIELDS = (("trainingDataset", "training_dataset"), ("validationDataset", "validation_dataset"))
+
+
+class DatasetMissingError(TuneopsError):
+    """A job would be created from a `gs://` object that does not exist."""
+
+
+def pinned_uris(spec: JobSpec) -> dict[str, str]:
+    """Field name → `gs://` URI of each dataset of `spec` that is pinned."""
+    inner = spec.spec
+    if not isinstance(inner, VertexSpec):
+        return {}
+    return {
+        field: uri
+        for field, attribute in _FIELDS
+        if isinstance(uri := getattr(inner, attribute), str) and uri.startswith("gs://")
+    }
+
+
+def _is_pinned(spec: JobSpec) -> bool:
+    inner = spec.spec
+    ignored = DatasetPolicy.IGNORE_CHANGES
+    return isinstance(inner, VertexSpec) and inner.dataset_policy is not ignored
+
+
+def _pin(found: ObjectMetadata) -> dict[str, Any]:
+    return {"generation": str(found.generation), "size": found.size, "crc32c": found.crc32c}
+
+
+def recorded_pins(spec: JobSpec, entry: LockEntry | None) -> dict[str, Mapping[str, Any]]:
+    """The pins the newest known revision of `spec` recorded, for the same URIs."""
+    uris = pinned_uris(spec)
+    for revision in entry.revisions() if entry is not None else ():
+        snapshot = revision.spec or {}
+        pins = snapshot.get(PINS_KEY)
+        if not isinstance(pins, Mapping):
+            continue
+        same = {f: p for f, p in pins.items() if f in uris and snapshot.get(f) == uris[f]}
+        if same:
+            return same
+    return {}
+
+
+def pin_offline(specs: Iterable[JobSpec], lockfile: Lockfile) -> tuple[JobSpec, ...]:
+    """The specs with the pins their lockfile entries recorded."""
+    return tuple(
+        with_dataset_pins(spec, recorded_pins(spec, lockfile.entries.get(spec.name)))
+        if _is_pinned(spec)
+        else spec
+        for spec in specs
+    )
+
+
+def pin_online(
+    session: RemoteSession, specs: Sequence[JobSpec], lockfile: Lockfile
+) -> tuple[JobSpec, ...]:
+    """The specs pinned to the objects as they are now; raises on missing objects
+    that a create would need."""
+    uris = sorted({uri for spec in specs for uri in pinned_uris(spec).values()})
+    if not uris:
+        return tuple(specs)
+    storage = session.storage()
+    workers = max(1, min(session.parallelism, len(uris)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        looked_up = pool.map(lambda uri: storage.metadata(GcsUri.parse(uri)), uris)
+        found = dict(zip(uris, looked_up, strict=True))
+    pinned: list[JobSpec] = []
+    missing: list[str] = []
+    for spec in specs:
+        entry = lockfile.entries.get(spec.name)
+        recorded = recorded_pins(spec, entry)
+        pins: dict[str, Mapping[str, Any]] = {}
+        absent = []
+        for field, uri in pinned_uris(spec).items():
+            meta = found[uri]
+            if meta is not None:
+                pins[field] = _pin(meta)
+            elif field in recorded:
+                pins[field] = recorded[field]
+                absent.append(uri)
+            else:
+                absent.append(uri)
+        result = with_dataset_pins(spec, pins) if _is_pinned(spec) else spec
+        known = {r.spec_hash for r in entry.revisions()} if entry is not None else set()
+        if absent and result.spec_hash not in known:
+            missing += [f"{spec.name}: {uri}" for uri in absent]
+        pinned.append(result)
+    if missing:
+        raise DatasetMissingError(
+            "no such Cloud Storage object, and a job would be created from it: "
+            + "; ".join(missing)
+        )
+    return tuple(pinned)
