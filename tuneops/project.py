@@ -37,6 +37,14 @@ class Guards(Model):
 
     max_cancel: int = 5
     max_create: int = 20
+    max_cost: float | None = None
+
+
+class Pricing(Model):
+    """`pricing:`: prices per million training tokens, by base model (over the defaults)."""
+
+    currency: str = "USD"
+    training_per_million_tokens: dict[str, float] | None = None
 
 
 class ProjectConfig(Model):
@@ -59,6 +67,7 @@ class ProjectConfig(Model):
         return value
 
     guards: Guards = Guards()
+    pricing: Pricing = Pricing()
 
 
 @dataclass(frozen=True, slots=True)

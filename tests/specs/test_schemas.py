@@ -8,7 +8,13 @@ import jsonschema
 import pytest
 from pydantic import BaseModel
 
-from tuneops.project import Guards, ProjectConfig, ServiceSettings, VertexSettings
+from tuneops.project import (
+    Guards,
+    Pricing,
+    ProjectConfig,
+    ServiceSettings,
+    VertexSettings,
+)
 from tuneops.specs.models import (
     DatasetFile,
     Defaults,
@@ -50,6 +56,7 @@ PAIRS: list[tuple[str, dict[str, Any], type[BaseModel]]] = [
     ("storage settings", CONFIG["properties"]["storage"], ServiceSettings),
     ("vertex dataset file", SPEC["$defs"]["vertexDatasetFile"], DatasetFile),
     ("guards", CONFIG["properties"]["guards"], Guards),
+    ("pricing", CONFIG["properties"]["pricing"], Pricing),
 ]
 
 

@@ -253,6 +253,23 @@ class VertexBackend:
         )
         return response_text(data)
 
+    def count_tokens(
+        self, project: str, location: str, base_model: str, contents: list[JsonObject]
+    ) -> int:
+        """How many tokens `contents` are for `base_model` (`countTokens`, no side effect)."""
+        data = self._transport.request(
+            "POST",
+            f"{self._base(location)}/projects/{project}/locations/{location}"
+            f"/publishers/google/models/{base_model}:countTokens",
+            body={"contents": contents},
+            idempotent=True,
+            limiters=self._limiters_for(location)[:1],
+        )
+        total = data.get("totalTokens", 0)
+        if not isinstance(total, int):
+            raise InvalidRequestError(f"countTokens answered a non-integer totalTokens: {total!r}")
+        return total
+
     def close(self) -> None:
         """Closes the transport's connections."""
         self._transport.close()

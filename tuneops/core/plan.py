@@ -104,6 +104,83 @@ class Change:
 
 
 @dataclass(frozen=True, slots=True)
+class CostEstimate:
+    """What a new job is expected to cost: training tokens × a price (an estimate).
+
+    `method` says where the tokens per epoch come from: `countTokens` (the
+    service counted them), `characters` (4 characters per token, offline),
+    `object size` (a gs:// object's bytes / 4, counting the JSON syntax too).
+    `price_per_million` is None when the pricing table has no price for the
+    base model.
+    """
+
+    tokens_per_epoch: int
+    epochs: int
+    price_per_million: float | None
+    currency: str
+    method: str
+    assumed_epochs: bool = False
+
+    @property
+    def training_tokens(self) -> int:
+        """Tokens billed: the dataset's tokens once per epoch."""
+        return self.tokens_per_epoch * self.epochs
+
+    @property
+    def amount(self) -> float | None:
+        """The estimated cost, or None without a price."""
+        if self.price_per_million is None:
+            return None
+        return round(self.training_tokens * self.price_per_million / 1_000_000, 6)
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON form."""
+        data: dict[str, Any] = {
+            "estimate": True,
+            "amount": self.amount,
+            "currency": self.currency,
+            "trainingTokens": self.training_tokens,
+            "tokensPerEpoch": self.tokens_per_epoch,
+            "epochs": self.epochs,
+            "pricePerMillionTokens": self.price_per_million,
+            "method": self.method,
+        }
+        if self.assumed_epochs:
+            data["assumedEpochs"] = True
+        return data
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> CostEstimate:
+        """The estimate of its JSON form."""
+        return cls(
+            tokens_per_epoch=data["tokensPerEpoch"],
+            epochs=data["epochs"],
+            price_per_million=data["pricePerMillionTokens"],
+            currency=data["currency"],
+            method=data["method"],
+            assumed_epochs=data.get("assumedEpochs", False),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CostTotal:
+    """The estimated cost of a plan; `unpriced` actions have no price and are not in it."""
+
+    amount: float
+    currency: str
+    unpriced: int = 0
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "estimate": True,
+            "amount": self.amount,
+            "currency": self.currency,
+            "unpriced": self.unpriced,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Action:
     """One step of a plan, for one spec name.
 
@@ -123,6 +200,7 @@ class Action:
     cancels: tuple[str, ...] = ()
     changes: tuple[Change, ...] = ()
     blocked: str | None = None
+    cost: CostEstimate | None = None
 
     @property
     def destructive(self) -> bool:
@@ -151,6 +229,8 @@ class Action:
             data["changes"] = [c.to_data() for c in self.changes]
         if self.blocked:
             data["blocked"] = self.blocked
+        if self.cost is not None:
+            data["cost"] = self.cost.to_data()
         return data
 
     @classmethod
@@ -166,6 +246,7 @@ class Action:
             cancels=tuple(data.get("cancels", ())),
             changes=tuple(Change(c["path"], c["old"], c["new"]) for c in data.get("changes", ())),
             blocked=data.get("blocked"),
+            cost=CostEstimate.from_data(data["cost"]) if "cost" in data else None,
         )
 
 
@@ -178,16 +259,20 @@ class PlanOptions:
     allow_empty: bool = False
     max_cancel: int = 5
     max_create: int = 20
+    max_cost: float | None = None
 
     def to_data(self) -> dict[str, Any]:
         """JSON form."""
-        return {
+        data: dict[str, Any] = {
             "targets": sorted(self.targets),
             "retryFailed": self.retry_failed,
             "allowEmpty": self.allow_empty,
             "maxCancel": self.max_cancel,
             "maxCreate": self.max_create,
         }
+        if self.max_cost is not None:
+            data["maxCost"] = self.max_cost
+        return data
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> PlanOptions:
@@ -198,6 +283,7 @@ class PlanOptions:
             allow_empty=data["allowEmpty"],
             max_cancel=data["maxCancel"],
             max_create=data["maxCreate"],
+            max_cost=data.get("maxCost"),
         )
 
 
@@ -234,6 +320,15 @@ class Plan:
         return any(a.destructive for a in self.actions)
 
     @property
+    def total_cost(self) -> CostTotal | None:
+        """The sum of the actions' estimates; None when no action has one."""
+        costs = [a.cost for a in self.actions if a.cost is not None]
+        if not costs:
+            return None
+        priced = [c.amount for c in costs if c.amount is not None]
+        return CostTotal(round(sum(priced), 6), costs[0].currency, len(costs) - len(priced))
+
+    @property
     def blocked(self) -> tuple[Action, ...]:
         """The actions a guard stops."""
         return tuple(a for a in self.actions if a.blocked)
@@ -264,6 +359,7 @@ class Plan:
                 "blocked": len(self.blocked),
                 "hasChanges": self.has_changes,
                 "destructive": self.destructive,
+                **({"estimatedCost": total.to_data()} if (total := self.total_cost) else {}),
             },
             "actions": [a.to_data() for a in self.actions],
             "notes": list(self.notes),

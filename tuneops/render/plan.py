@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tuneops.core.jobs import short_hash
-from tuneops.core.plan import Action, ActionKind, Change, Plan
+from tuneops.core.plan import Action, ActionKind, Change, CostEstimate, CostTotal, Plan
 
 MARKDOWN_LIMIT = 60_000
 
@@ -46,6 +46,33 @@ def _change_line(change: Change) -> str:
     return f"{change.path}: {value(change.old)} → {value(change.new)}"
 
 
+def money(amount: float) -> str:
+    """`12.34`, `0.00`, or `<0.01` for a cost too small to show in cents."""
+    return "<0.01" if 0 < amount < 0.005 else f"{amount:,.2f}"
+
+
+def cost_line(cost: CostEstimate) -> str:
+    """`~12.34 USD: 2,468,000 training tokens (246,800 × 10 epochs) at 5.00 per 1M`."""
+    epochs = f"{cost.epochs} epochs" + (", assumed" if cost.assumed_epochs else "")
+    tokens = (
+        f"{cost.training_tokens:,} training tokens ({cost.tokens_per_epoch:,} × {epochs}; "
+        f"{cost.method})"
+    )
+    if cost.amount is None or cost.price_per_million is None:
+        return f"? {cost.currency}: {tokens}, no price for this model in pricing"
+    price = f"{cost.price_per_million:,.2f} {cost.currency} per 1M"
+    return f"~{money(cost.amount)} {cost.currency}: {tokens} at {price}"
+
+
+def total_cost_line(total: CostTotal) -> str:
+    """`Estimated cost of the new jobs: ~12.34 USD (an estimate, not a quote).`"""
+    unpriced = f"; {total.unpriced} without a price" if total.unpriced else ""
+    return (
+        f"Estimated cost of the new jobs: ~{money(total.amount)} {total.currency}"
+        f" (an estimate, not a quote{unpriced})."
+    )
+
+
 def summary_line(plan: Plan) -> str:
     """`Plan: 1 to create, 2 to cancel.` (and what is blocked)."""
     if not plan.has_changes:
@@ -73,10 +100,14 @@ def render_text(plan: Plan, paint: Paint = _plain) -> str:
             lines.append(f"        {paint('~', 'yellow')} {_change_line(change)}")
         for cancelled in action.cancels:
             lines.append(f"        {paint('-', 'red')} cancels {cancelled}")
+        if action.cost is not None:
+            lines.append(f"        {paint('$', 'cyan')} estimated cost {cost_line(action.cost)}")
         if action.blocked:
             lines.append(f"        {paint('! blocked:', 'red')} {action.blocked}")
     if plan.actions:
         lines.append("")
+    if (total := plan.total_cost) is not None:
+        lines.append(total_cost_line(total))
     for note in plan.notes:
         lines.append(f"{paint('note:', 'yellow')} {note}")
     lines.append(paint(summary_line(plan), "bold"))
@@ -91,6 +122,8 @@ def _details(action: Action) -> str:
     if action.spec_hash:
         body.append(f"- spec hash: `{short_hash(action.spec_hash)}`")
     body += [f"- cancels: `{cancelled}`" for cancelled in action.cancels]
+    if action.cost is not None:
+        body.append(f"- 💲 estimated cost {cost_line(action.cost)}")
     if action.blocked:
         body.append(f"- ⛔ **blocked**: {action.blocked}")
     if action.changes:
@@ -115,6 +148,15 @@ def render_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT) -> str:
     if plan.has_changes:
         head += ["", "| action | count |", "|---|---|"]
         head += [f"| {kind} | {count} |" for kind, count in plan.counts.items() if count]
+    if (total := plan.total_cost) is not None:
+        head += [
+            "",
+            f"💲 {total_cost_line(total)}",
+            "",
+            "| new job | estimated cost |",
+            "|---|---|",
+        ]
+        head += [f"| `{a.name}` | {cost_line(a.cost)} |" for a in plan.actions if a.cost]
     destructive = [a for a in plan.actions if a.destructive]
     if destructive:
         names = ", ".join(f"`{a.name}`" for a in destructive[:20])

@@ -6,11 +6,12 @@ run before any credential is asked for or any remote call is made.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from tuneops import __version__
 from tuneops.backends.errors import NotFoundError
+from tuneops.core.costing import TokenCount, plan_costs
 from tuneops.core.jobs import RemoteJob, short_hash
 from tuneops.core.plan import Plan, PlanOptions
 from tuneops.core.planner import make_plan
@@ -20,6 +21,7 @@ from tuneops.project import Project
 from tuneops.runtime.pinning import pin_offline, pin_online
 from tuneops.runtime.session import CAPABILITIES, RemoteSession, places
 from tuneops.runtime.staging import missing_staging_bucket
+from tuneops.runtime.token_counting import count_training_tokens
 from tuneops.specs.loader import load_specs
 from tuneops.specs.models import JobSpec
 
@@ -32,6 +34,7 @@ class Inputs:
     specs: tuple[JobSpec, ...]
     lockfile: Lockfile
     remote: tuple[RemoteJob, ...] | None
+    training_tokens: Mapping[str, TokenCount] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +115,8 @@ def gather(project: Project, session: RemoteSession | None, local: Local | None 
         return Inputs(project, local.specs, local.lockfile, None)
     specs = pin_online(session, local.declared or local.specs, local.lockfile)
     remote = observe(session, specs, local.lockfile)
-    return Inputs(project, specs, local.lockfile, remote)
+    counted = count_training_tokens(session, specs, remote)
+    return Inputs(project, specs, local.lockfile, remote, counted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,12 +139,13 @@ def plan_options(project: Project, flags: PlanFlags) -> PlanOptions:
         allow_empty=flags.allow_empty,
         max_cancel=guards.max_cancel if flags.max_cancel is None else flags.max_cancel,
         max_create=guards.max_create if flags.max_create is None else flags.max_create,
+        max_cost=guards.max_cost,
     )
 
 
 def compute_plan(inputs: Inputs, options: PlanOptions) -> Plan:
-    """The plan for `inputs` under `options`."""
-    return make_plan(
+    """The plan for `inputs` under `options`, with the cost of every new job."""
+    plan = make_plan(
         inputs.project.config.stack,
         inputs.specs,
         inputs.lockfile,
@@ -148,4 +153,12 @@ def compute_plan(inputs: Inputs, options: PlanOptions) -> Plan:
         options,
         CAPABILITIES,
         __version__,
+    )
+    pricing = inputs.project.config.pricing
+    return plan_costs(
+        plan,
+        {spec.name: spec for spec in inputs.specs},
+        inputs.training_tokens,
+        pricing.training_per_million_tokens,
+        pricing.currency,
     )
