@@ -134,11 +134,22 @@ def test_an_object_with_other_content_under_the_name_is_refused(
     assert project.remote() == []
 
 
-def test_an_upload_that_fails_creates_no_job(project: Project, emulator: EmulatorHandle) -> None:
-    emulator.add_fault(kind="status", status=503, method="POST", path="/upload/", count=1)
+@pytest.mark.parametrize(
+    "fault",
+    [{"kind": "status", "status": 503}, {"kind": "drop"}],
+    ids=["503", "connection dropped"],
+)
+def test_an_upload_that_fails_creates_no_job(
+    project: Project,
+    emulator: EmulatorHandle,
+    monkeypatch: pytest.MonkeyPatch,
+    fault: dict[str, Any],
+) -> None:
+    emulator.add_fault(**fault, method="POST", path="/upload/", count=1)
     run = project.run("tuneops apply --auto-approve")
     assert run.code == 1
     assert project.remote() == []
+    assert objects(emulator, monkeypatch) == []
     assert project.run("tuneops apply --auto-approve").code == 0
     assert len(project.remote()) == 1
 

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 from google.cloud import storage
 
-from tests.commands.project import Project, plan_json, use_credentials, vertex_spec
+from tests.commands.project import (
+    DATASET_LINE,
+    Project,
+    plan_json,
+    use_credentials,
+    vertex_spec,
+)
 from tuneops.emulator import EmulatorHandle
 
 # As long as the line the helper uploads (105 bytes): two of them double the size.
@@ -46,6 +52,7 @@ def test_the_lockfile_records_generation_size_and_crc32c(
             "generation": str(blob.generation),
             "size": blob.size,
             "crc32c": blob.crc32c,
+            "exampleCount": 1,
         }
     }
 
@@ -66,6 +73,7 @@ def test_an_overwrite_by_another_client_plans_a_replace_with_the_generation_chan
         f'        ~ datasetPins.trainingDataset.generation: "{old}" → "{blob.generation}"' in lines
     )
     assert "        ~ datasetPins.trainingDataset.size: 105 → 210" in lines
+    assert "        ~ datasetPins.trainingDataset.exampleCount: 1 → 2" in lines
     assert project.run("tuneops apply --auto-approve").code == 0
     assert len(project.remote()) == 2
 
@@ -137,3 +145,31 @@ def test_one_metadata_read_per_distinct_object(project: Project, emulator: Emula
     emulator.clear_request_counts()
     plan_json(project)
     assert emulator.request_counts()["GET /storage/v1/b/{bucket}/o/{object}"] == 1
+
+
+def test_a_bad_line_in_a_new_object_generation_stops_the_run_before_any_create(
+    project: Project, emulator: EmulatorHandle
+) -> None:
+    project.put_object("gs://acme/bot.jsonl", DATASET_LINE + b'{"contents": []}\n')
+    before = project.creates()
+    run = project.run("tuneops apply --auto-approve")
+    assert run.code == 1
+    assert run.err == (
+        "gs://acme/bot.jsonl:2:1: error: $.contents: contents must be a non-empty list of turns\n"
+        "error: 1 error in the input files\n"
+    )
+    assert project.creates() == before
+
+
+def test_only_new_generations_are_read(project: Project, emulator: EmulatorHandle) -> None:
+    # Metadata and media share the route: one GET is the metadata alone, two add the media.
+    route = "GET /storage/v1/b/{bucket}/o/{object}"
+    emulator.clear_request_counts()
+    plan_json(project)
+    assert emulator.request_counts()[route] == 1  # recorded generation: no download
+    project.put_object("gs://acme/bot.jsonl", DATASET_LINE * 3)
+    emulator.clear_request_counts()
+    plan = plan_json(project)
+    assert emulator.request_counts()[route] == 2
+    changes = {c["path"]: c for c in plan["actions"][0]["changes"]}
+    assert changes["datasetPins.trainingDataset.exampleCount"]["new"] == 3

@@ -14,12 +14,13 @@ and an object already there is never overwritten.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -105,6 +106,13 @@ def _metadata(uri: GcsUri, data: Mapping[str, Any]) -> ObjectMetadata:
         raise RemoteError(f"object metadata of {uri} lacks generation or size") from None
 
 
+def _json_or_none(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
 def file_md5(path: Path) -> str:
     """The base64 MD5 of a file, as Cloud Storage reports `md5Hash` (read in chunks)."""
     digest = hashlib.md5(usedforsecurity=False)
@@ -158,6 +166,38 @@ class StorageClient:
         except NotFoundError:
             return None
         return _metadata(uri, data)
+
+    @contextlib.contextmanager
+    def open_media(self, found: ObjectMetadata) -> Iterator[BinaryIO]:
+        """The bytes of exactly the generation `found`, as a stream (never held whole)."""
+        url = self._object_url(found.uri)
+        params = {"alt": "media", "generation": str(found.generation)}
+        try:
+            response = self._session.get(
+                url,
+                params=params,
+                headers=dict(self._transport.auth.headers()),
+                stream=True,
+                timeout=_UPLOAD_TIMEOUT,
+                allow_redirects=False,
+            )
+        except requests.exceptions.RequestException as exc:
+            detail = redact(f"{type(exc).__name__}: {exc}")[:300]
+            raise TransportError(detail, method="GET", url=url) from None
+        with response:
+            if response.status_code != 200:
+                rpc_status, message = parse_error_body(_json_or_none(response))
+                cls = error_class(response.status_code, rpc_status)
+                raise cls(
+                    message or f"HTTP {response.status_code}",
+                    method="GET",
+                    url=url,
+                    http_status=response.status_code,
+                    rpc_status=rpc_status,
+                )
+            response.raw.decode_content = True
+            # urllib3's response is a readable binary stream (io.IOBase).
+            yield cast(BinaryIO, response.raw)
 
     def upload(self, path: Path, uri: GcsUri, content_type: str) -> ObjectMetadata | None:
         """Uploads `path` unless the object exists; None when it already did (412)."""

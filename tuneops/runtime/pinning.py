@@ -8,6 +8,11 @@ pins recorded in the lockfile stand in for the remote, so an offline plan of an
 unchanged project shows no change. `datasetPolicy: ignoreChanges` leaves the
 pins out.
 
+Each object generation not recorded in the lockfile yet is read once, streamed
+through the same content checks as local files (a bad line stops the run with
+`gs://bucket/object:LINE`), and its example count joins the pin, so the plan
+shows how many examples an overwrite added or removed.
+
 A missing object is an error when a job would have to be created from it; a job
 that already exists for the spec keeps its recorded pins (data deleted after
 training is common, and harmless).
@@ -17,10 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, cast
 
-from tuneops.backends.storage import GcsUri, ObjectMetadata
-from tuneops.errors import TuneopsError
+from tuneops.backends.storage import GcsUri, ObjectMetadata, StorageClient
+from tuneops.datasets.limits import limits_for
+from tuneops.datasets.scanner import DatasetRole, DatasetScan, scan_stream
+from tuneops.errors import SpecError, TuneopsError
 from tuneops.lockfile.file import LockEntry, Lockfile
 from tuneops.runtime.session import RemoteSession
 from tuneops.specs.hashing import with_dataset_pins
@@ -52,8 +59,81 @@ def _is_pinned(spec: JobSpec) -> bool:
     return isinstance(inner, VertexSpec) and inner.dataset_policy is not ignored
 
 
-def _pin(found: ObjectMetadata) -> dict[str, Any]:
-    return {"generation": str(found.generation), "size": found.size, "crc32c": found.crc32c}
+def _pin(found: ObjectMetadata, examples: int | None) -> dict[str, Any]:
+    pin: dict[str, Any] = {
+        "generation": str(found.generation),
+        "size": found.size,
+        "crc32c": found.crc32c,
+    }
+    if examples is not None:
+        pin["exampleCount"] = examples
+    return pin
+
+
+def _known_counts(specs: Sequence[JobSpec], lockfile: Lockfile) -> dict[tuple[str, str], int]:
+    """(URI, generation) → example count, for the generations the lockfile recorded."""
+    known: dict[tuple[str, str], int] = {}
+    for spec in specs:
+        uris = pinned_uris(spec)
+        for field, pin in recorded_pins(spec, lockfile.entries.get(spec.name)).items():
+            count = pin.get("exampleCount")
+            if isinstance(count, int):
+                known[(uris[field], str(pin.get("generation")))] = count
+    return known
+
+
+def _check_contents(
+    storage: StorageClient, found: ObjectMetadata, role: DatasetRole, base_model: str
+) -> DatasetScan:
+    """Streams one object generation through the dataset checks (bounded memory)."""
+    with storage.open_media(found) as stream:
+        return scan_stream(stream, str(found.uri), role, limits_for(base_model))
+
+
+def _read_new_generations(
+    storage: StorageClient,
+    specs: Sequence[JobSpec],
+    lockfile: Lockfile,
+    found: Mapping[str, ObjectMetadata | None],
+    workers: int,
+) -> dict[str, int]:
+    """Example counts of every object generation not recorded yet; its content is
+    checked on the way, and any bad line stops the run before any create."""
+    known = _known_counts(specs, lockfile)
+    counts: dict[str, int] = {}
+    wanted: dict[str, tuple[DatasetRole, str]] = {}
+    for spec in specs:
+        if not _is_pinned(spec) or not isinstance(spec.spec, VertexSpec):
+            continue
+        for field, uri in pinned_uris(spec).items():
+            meta = found[uri]
+            if meta is None:
+                continue
+            recorded = known.get((uri, str(meta.generation)))
+            if recorded is not None:
+                counts[uri] = recorded
+            elif uri not in wanted:
+                role = (
+                    DatasetRole.VALIDATION if field == "validationDataset" else DatasetRole.TRAINING
+                )
+                wanted[uri] = (role, spec.spec.base_model)
+    if not wanted:
+        return counts
+    targets = sorted(wanted)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        scans = list(
+            pool.map(
+                lambda uri: _check_contents(
+                    storage, cast(ObjectMetadata, found[uri]), *wanted[uri]
+                ),
+                targets,
+            )
+        )
+    problems = [d for scan in scans for d in scan.diagnostics]
+    if problems:
+        raise SpecError(problems)
+    counts.update({uri: scan.summary.examples for uri, scan in zip(targets, scans, strict=True)})
+    return counts
 
 
 def recorded_pins(spec: JobSpec, entry: LockEntry | None) -> dict[str, Mapping[str, Any]]:
@@ -93,6 +173,7 @@ def pin_online(
     with ThreadPoolExecutor(max_workers=workers) as pool:
         looked_up = pool.map(lambda uri: storage.metadata(GcsUri.parse(uri)), uris)
         found = dict(zip(uris, looked_up, strict=True))
+    examples = _read_new_generations(storage, specs, lockfile, found, workers)
     pinned: list[JobSpec] = []
     missing: list[str] = []
     for spec in specs:
@@ -103,7 +184,7 @@ def pin_online(
         for field, uri in pinned_uris(spec).items():
             meta = found[uri]
             if meta is not None:
-                pins[field] = _pin(meta)
+                pins[field] = _pin(meta, examples.get(uri))
             elif field in recorded:
                 pins[field] = recorded[field]
                 absent.append(uri)
