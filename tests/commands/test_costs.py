@@ -110,3 +110,25 @@ def test_the_estimate_is_checked_against_the_billable_tokens_the_job_reports(
     assert counted == billable
     # The documented margin of the offline estimate (docs/datasets.md): within 30%.
     assert abs(by_characters - billable) <= 0.3 * billable
+
+
+def test_status_shows_the_billable_tokens_beside_the_estimate(
+    project: Project, emulator: EmulatorHandle
+) -> None:
+    assert project.run("tuneops apply --auto-approve").code == 0
+    emulator.advance(3600)
+    row = json.loads(project.run("tuneops status --format json").out)["specs"][0]
+    assert (row["billableTokens"], row["estimatedTokens"]) == (COUNTED, BY_CHARACTERS)
+    table = project.run("tuneops status").out.splitlines()
+    assert table[0].split() == [
+        "NAME",
+        "SYNC",
+        "HEALTH",
+        "ACTIVE",
+        "PENDING",
+        "ELAPSED",
+        "PROGRESS",
+        "TOKENS",
+        "ENDPOINT",
+    ]
+    assert f"{COUNTED} (est. {BY_CHARACTERS})" in table[1]

@@ -53,6 +53,7 @@ def test_the_lockfile_records_generation_size_and_crc32c(
             "size": blob.size,
             "crc32c": blob.crc32c,
             "exampleCount": 1,
+            "estimatedTokens": 1,
         }
     }
 

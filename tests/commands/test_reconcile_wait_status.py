@@ -244,12 +244,14 @@ def test_status_for_a_mixed_set_of_states(
     )
     assert code == 0
     assert out.getvalue().splitlines() == [
-        "NAME     SYNC     HEALTH       ACTIVE     PENDING  ELAPSED  PROGRESS   ENDPOINT",
-        "broken   in sync  degraded     -          failed   0s       failed     -",
+        "NAME     SYNC     HEALTH       ACTIVE     PENDING  ELAPSED  PROGRESS   TOKENS      "
+        "ENDPOINT",
+        "broken   in sync  degraded     -          failed   0s       failed     2 (est. 1)  -",
         f"  error: {error}",
-        f"done     in sync  healthy      succeeded  -        0s       succeeded  {done}",
-        "fresh    missing  suspended    -          -        -        -          -",
-        "running  in sync  progressing  -          running  8s       running    -",
+        "done     in sync  healthy      succeeded  -        0s       succeeded  2 (est. 1)  "
+        f"{done}",
+        "fresh    missing  suspended    -          -        -        -          - (est. 1)  -",
+        "running  in sync  progressing  -          running  8s       running    2 (est. 1)  -",
         "from the remote services: 3 job(s) of stack e2e",
     ]
 

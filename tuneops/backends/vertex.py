@@ -347,10 +347,20 @@ class VertexBackend:
             nonce=who.nonce if who else None,
             project=project or named_project,
             location=place["location"] if place else None,
+            billable_tokens=_billable_tokens(data),
         )
 
     def __repr__(self) -> str:
         return f"VertexBackend({self.endpoint!r})"
+
+
+def _billable_tokens(data: Mapping[str, Any]) -> int | None:
+    """`tuningDataStats.supervisedTuningDataStats.totalBillableTokenCount` (int64 as text)."""
+    count = field(data, "tuningDataStats", "supervisedTuningDataStats", "totalBillableTokenCount")
+    try:
+        return int(count) if count is not None else None
+    except ValueError:
+        return None
 
 
 def _require_place(project: str | None, location: str | None) -> tuple[str, str]:

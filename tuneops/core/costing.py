@@ -59,10 +59,10 @@ class TokenCount:
 def offline_tokens(spec: JobSpec) -> TokenCount | None:
     """The training tokens per epoch as far as the spec itself tells, or None.
 
-    Local datasets and Gemini examples: their characters / 4. A pinned gs://
-    object: its size / 4 (the JSON syntax counts too, so this runs high for
-    English text). Anything else (a dataset resource name, an unpinned object):
-    unknown.
+    Local datasets, Gemini examples and gs:// objects whose content was read:
+    their characters / 4. A pinned gs:// object not read: its size / 4 (the
+    JSON syntax counts too, so this runs high). Anything else (a dataset
+    resource name, an unpinned object): unknown.
     """
     inner = spec.spec
     if isinstance(inner, GeminiSpec):
@@ -73,6 +73,8 @@ def offline_tokens(spec: JobSpec) -> TokenCount | None:
         return TokenCount(training[0].estimated_tokens, "characters")
     pins: Any = spec.canonical.get("datasetPins", {})
     pin = pins.get("trainingDataset") if isinstance(pins, Mapping) else None
+    if isinstance(pin, Mapping) and isinstance(pin.get("estimatedTokens"), int):
+        return TokenCount(pin["estimatedTokens"], "characters")
     if isinstance(pin, Mapping) and isinstance(pin.get("size"), int):
         return TokenCount(-(-pin["size"] // CHARACTERS_PER_TOKEN), "object size")
     return None

@@ -18,6 +18,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tuneops.core.costing import offline_tokens
 from tuneops.core.jobs import JobState, RemoteJob, by_age
 from tuneops.core.plan import ActionKind, Plan
 from tuneops.lockfile.file import Lockfile
@@ -55,6 +56,8 @@ class SpecStatus:
     endpoint: str | None
     error: str | None
     job: str | None
+    billable_tokens: int | None = None
+    estimated_tokens: int | None = None
 
 
 def _elapsed(job: RemoteJob, now: dt.datetime) -> dt.timedelta | None:
@@ -131,6 +134,14 @@ def spec_statuses(
                 if newest and newest.state in (JobState.FAILED, JobState.CANCELLED)
                 else None,
                 job=newest.name if newest else None,
+                billable_tokens=newest.billable_tokens if newest else None,
+                estimated_tokens=_estimated_tokens(by_spec.get(name)),
             )
         )
     return tuple(rows)
+
+
+def _estimated_tokens(spec: JobSpec | None) -> int | None:
+    """Tokens of one pass over the spec's training data, by the offline estimate."""
+    counted = offline_tokens(spec) if spec is not None else None
+    return counted.tokens if counted is not None else None

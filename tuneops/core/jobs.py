@@ -86,6 +86,7 @@ class RemoteJob:
     nonce: str | None = None
     project: str | None = None
     location: str | None = None
+    billable_tokens: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,17 @@ _HEALTH_STYLE = {
     Health.SUSPENDED: "yellow",
 }
 _SYNC_STYLE = {Sync.IN_SYNC: "green", Sync.OUT_OF_SYNC: "yellow", Sync.MISSING: "red"}
-COLUMNS = ("NAME", "SYNC", "HEALTH", "ACTIVE", "PENDING", "ELAPSED", "PROGRESS", "ENDPOINT")
+COLUMNS = (
+    "NAME",
+    "SYNC",
+    "HEALTH",
+    "ACTIVE",
+    "PENDING",
+    "ELAPSED",
+    "PROGRESS",
+    "TOKENS",
+    "ENDPOINT",
+)
 
 
 def duration(delta: dt.timedelta | None) -> str:
@@ -42,8 +52,19 @@ def _cells(row: SpecStatus) -> tuple[str, ...]:
         row.pending_state or "-",
         duration(row.elapsed),
         row.progress or "-",
+        tokens(row),
         row.endpoint or "-",
     )
+
+
+def tokens(row: SpecStatus) -> str:
+    """Billable tokens the job reports beside the offline estimate: `640 (est. 516)`."""
+    if row.billable_tokens is None and row.estimated_tokens is None:
+        return "-"
+    billable = f"{row.billable_tokens:,}" if row.billable_tokens is not None else "-"
+    if row.estimated_tokens is None:
+        return billable
+    return f"{billable} (est. {row.estimated_tokens:,})"
 
 
 def render_table(rows: Sequence[SpecStatus], paint: Callable[[str, str], str], source: str) -> str:
@@ -78,6 +99,8 @@ def status_data(rows: Sequence[SpecStatus], source: str) -> dict[str, Any]:
                 "elapsedSeconds": int(r.elapsed.total_seconds()) if r.elapsed else None,
                 "progress": r.progress,
                 "endpoint": r.endpoint,
+                "billableTokens": r.billable_tokens,
+                "estimatedTokens": r.estimated_tokens,
                 "error": r.error,
                 "job": r.job,
             }

@@ -34,6 +34,7 @@ from tuneops.specs.hashing import with_dataset_pins
 from tuneops.specs.models import DatasetPolicy, JobSpec, VertexSpec
 
 PINS_KEY = "datasetPins"
+_CONTENT_KEYS = ("exampleCount", "estimatedTokens")
 _FIELDS = (("trainingDataset", "training_dataset"), ("validationDataset", "validation_dataset"))
 
 
@@ -59,26 +60,27 @@ def _is_pinned(spec: JobSpec) -> bool:
     return isinstance(inner, VertexSpec) and inner.dataset_policy is not ignored
 
 
-def _pin(found: ObjectMetadata, examples: int | None) -> dict[str, Any]:
+def _pin(found: ObjectMetadata, content: Mapping[str, int] | None) -> dict[str, Any]:
     pin: dict[str, Any] = {
         "generation": str(found.generation),
         "size": found.size,
         "crc32c": found.crc32c,
     }
-    if examples is not None:
-        pin["exampleCount"] = examples
-    return pin
+    return {**pin, **(content or {})}
 
 
-def _known_counts(specs: Sequence[JobSpec], lockfile: Lockfile) -> dict[tuple[str, str], int]:
-    """(URI, generation) → example count, for the generations the lockfile recorded."""
-    known: dict[tuple[str, str], int] = {}
+def _known_contents(
+    specs: Sequence[JobSpec], lockfile: Lockfile
+) -> dict[tuple[str, str], dict[str, int]]:
+    """(URI, generation) → what its content told (example count, estimated tokens),
+    for the generations the lockfile recorded."""
+    known: dict[tuple[str, str], dict[str, int]] = {}
     for spec in specs:
         uris = pinned_uris(spec)
         for field, pin in recorded_pins(spec, lockfile.entries.get(spec.name)).items():
-            count = pin.get("exampleCount")
-            if isinstance(count, int):
-                known[(uris[field], str(pin.get("generation")))] = count
+            content = {k: v for k, v in pin.items() if k in _CONTENT_KEYS and isinstance(v, int)}
+            if len(content) == len(_CONTENT_KEYS):
+                known[(uris[field], str(pin.get("generation")))] = content
     return known
 
 
@@ -96,11 +98,12 @@ def _read_new_generations(
     lockfile: Lockfile,
     found: Mapping[str, ObjectMetadata | None],
     workers: int,
-) -> dict[str, int]:
-    """Example counts of every object generation not recorded yet; its content is
-    checked on the way, and any bad line stops the run before any create."""
-    known = _known_counts(specs, lockfile)
-    counts: dict[str, int] = {}
+) -> dict[str, dict[str, int]]:
+    """Example count and estimated tokens of every object generation not recorded
+    yet; its content is checked on the way, and any bad line stops the run before
+    any create."""
+    known = _known_contents(specs, lockfile)
+    counts: dict[str, dict[str, int]] = {}
     wanted: dict[str, tuple[DatasetRole, str]] = {}
     for spec in specs:
         if not _is_pinned(spec) or not isinstance(spec.spec, VertexSpec):
@@ -132,7 +135,12 @@ def _read_new_generations(
     problems = [d for scan in scans for d in scan.diagnostics]
     if problems:
         raise SpecError(problems)
-    counts.update({uri: scan.summary.examples for uri, scan in zip(targets, scans, strict=True)})
+    for uri, scan in zip(targets, scans, strict=True):
+        summary = scan.summary
+        counts[uri] = {
+            "exampleCount": summary.examples,
+            "estimatedTokens": summary.estimated_tokens,
+        }
     return counts
 
 
