@@ -60,6 +60,7 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/actionlint examples/github/*.yml
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

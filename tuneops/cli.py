@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from tuneops.runtime.inputs import PlanFlags
 
 EXIT_USAGE = 1
+# Commands that leave a step summary and outputs on GitHub Actions.
+REPORTED_COMMANDS = frozenset({"validate", "plan", "apply", "reconcile"})
+_FORMAT_HELP = (
+    "output format (default: text); json documents are described in docs/output-formats.md"
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -78,6 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("--parallelism", type=int, default=8, metavar="N")
     apply.add_argument("--wait", action="store_true", help="then wait for the jobs to end")
     apply.add_argument("--timeout", metavar="DURATION", help="with --wait: give up after this")
+    apply.add_argument(
+        "--poll-interval",
+        default="10s",
+        metavar="DURATION",
+        help="with --wait: time between polls (default: 10s)",
+    )
+    apply.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
     _plan_flags(apply)
 
     status = commands.add_parser("status", help="show sync and health of every spec")
@@ -97,22 +109,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reconcile.add_argument("--watch", action="store_true", help="run until stopped")
     reconcile.add_argument("--interval", default="5m", metavar="DURATION")
+    reconcile.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help=_FORMAT_HELP + " (one line per cycle with --watch)",
+    )
     _plan_flags(reconcile)
 
     wait = commands.add_parser("wait", help="block until the specs' jobs end")
     wait.add_argument("names", nargs="*", metavar="NAME")
     wait.add_argument("--timeout", metavar="DURATION", help="give up after this (exit 124)")
     wait.add_argument("--poll-interval", default="10s", metavar="DURATION")
+    wait.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
 
     adopt = commands.add_parser("import", help="adopt a job made outside tuneops under a spec")
     adopt.add_argument("name", metavar="NAME", help="the spec to import the job under")
     adopt.add_argument("resource", metavar="RESOURCE", help="the job or tuned model name")
+    adopt.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
 
     init = commands.add_parser("init", help="scaffold a project that runs on the emulator")
     init.add_argument("dir", nargs="?", default=".", metavar="DIR")
 
     schema = commands.add_parser("schema", help="print a JSON Schema")
     schema.add_argument("which", choices=("spec", "config", "lockfile"), nargs="?", default="spec")
+
+    _github_parser(commands)
 
     emulator = commands.add_parser(
         "emulator", help="serve a local Vertex AI + Gemini API tuning emulator"
@@ -129,6 +151,24 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--project-number", type=int, default=123456789012)
     emulator.add_argument("--no-auth", action="store_true")
     return parser
+
+
+def _github_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    github = commands.add_parser("github", help="pull-request comments and checks for CI")
+    verbs = github.add_subparsers(dest="github_command", metavar="COMMAND", required=True)
+    comment = verbs.add_parser(
+        "comment", help="create or update the stack's one plan comment on a pull request"
+    )
+    comment.add_argument("plan_file", metavar="PLANFILE", help="from `tuneops plan --out FILE`")
+    comment.add_argument("--pr", type=int, metavar="NUMBER", help="default: from the event")
+    verify = verbs.add_parser(
+        "verify", help="check a plan against the plan reviewed on the merged pull request"
+    )
+    verify.add_argument("plan_file", metavar="PLANFILE", help="from `tuneops plan --out FILE`")
+    for verb in (comment, verify):
+        verb.add_argument("--repo", metavar="OWNER/NAME", help="default: $GITHUB_REPOSITORY")
+        verb.add_argument("--sha", metavar="SHA", help="the commit (default: from the event)")
+        verb.add_argument("--api-url", metavar="URL", help="default: $GITHUB_API_URL")
 
 
 def _plan_flags(parser: argparse.ArgumentParser) -> None:
@@ -190,7 +230,9 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
             flags=_flags(args),
             wait=args.wait,
             timeout=_duration(args.timeout),
+            poll_seconds=_duration(args.poll_interval) or 10.0,
             console=console,
+            fmt=args.format,
         )
     if args.command == "status":
         from tuneops.commands.status import status
@@ -208,6 +250,7 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
             interval=_duration(args.interval) or 300.0,
             flags=_flags(args),
             console=console,
+            fmt=args.format,
         )
     if args.command == "wait":
         from tuneops.commands.wait import wait
@@ -218,11 +261,12 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
             timeout=_duration(args.timeout),
             poll_seconds=_duration(args.poll_interval) or 10.0,
             console=console,
+            fmt=args.format,
         )
     if args.command == "import":
         from tuneops.commands.import_job import import_job
 
-        return import_job(config, args.name, args.resource, console)
+        return import_job(config, args.name, args.resource, console, args.format)
     if args.command == "init":
         from tuneops.commands.init import init
 
@@ -235,6 +279,19 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
         from tuneops.commands.schema import schema
 
         return schema(args.which, console)
+    if args.command == "github":
+        from tuneops.commands import github
+
+        run = github.comment if args.github_command == "comment" else github.verify
+        extra = {"number": args.pr} if args.github_command == "comment" else {}
+        return run(
+            Path(args.plan_file),
+            repository=args.repo,
+            sha=args.sha,
+            api_url=args.api_url,
+            console=console,
+            **extra,
+        )
     if args.command == "emulator":
         from tuneops.commands.emulator import emulator
 
@@ -270,4 +327,8 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     finally:
         os.chdir(start)
     assert outcome.code is not None
+    if args.command in REPORTED_COMMANDS:
+        from tuneops.github.reports import report_exit_code
+
+        report_exit_code(args.command, outcome.code)
     return outcome.code

@@ -96,7 +96,7 @@ def gemini_job(
     )
 
 
-class CountingCredentials(google.auth.credentials.Credentials):  # type: ignore[misc]
+class CountingCredentials(google.auth.credentials.Credentials):
     """google-auth credentials whose refresh mints `TOKEN-n` and counts the calls.
 
     Nothing goes over the network: refresh only makes the next token, valid for

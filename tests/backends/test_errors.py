@@ -71,8 +71,8 @@ def test_retry_decisions_are_data_on_the_classes(
 
 def test_the_tree_mirrors_http() -> None:
     assert issubclass(e.RemoteError, TuneopsError)
-    for cls in (e.NotFoundError, e.RateLimitedError, e.AlreadyExistsError):
-        assert issubclass(cls, e.ClientError)
+    for remote in (e.NotFoundError, e.RateLimitedError, e.AlreadyExistsError):
+        assert issubclass(remote, e.ClientError)
     assert issubclass(e.NotImplementedServerError, e.ServerError)
     assert issubclass(e.ConnectionDroppedError, e.TransportError)
     for cls in (e.CredentialsError, e.UnsupportedOperationError, e.IdentityError):

@@ -201,8 +201,10 @@ def test_markdown_for_500_specs_stays_under_the_limit() -> None:
     )
     text = render_markdown(Plan("big", "f" * 64, actions))
     assert len(text) <= MARKDOWN_LIMIT
-    assert text.startswith("### tuneops plan for `big`\n\n**Plan: 500 to replace.**")
-    assert text.rstrip().endswith("run `tuneops plan` to see them all._")
+    assert text.startswith("### tuneops plan for <code>big</code>\n\n**Plan: 500 to replace.**")
+    assert text.rstrip().endswith(
+        "the full plan is in the log of the job that made this plan (`tuneops plan` output)._"
+    )
     shown = text.count("<details>")
     assert 0 < shown < 500
     assert f"_… {500 - shown} more actions not shown" in text

@@ -74,8 +74,10 @@ def test_json_and_markdown_plans_carry_the_estimate(project: Project) -> None:
     }
     assert plan["summary"]["estimatedCost"]["amount"] == 0.0064
     markdown = project.run("tuneops plan --format markdown").out
-    assert "💲 Estimated cost of the new jobs: ~0.01 USD (an estimate, not a quote)." in markdown
-    assert "| `bot` | ~0.01 USD: 1,280 training tokens" in markdown
+    assert (
+        "💲 Estimated cost of the new jobs: &#126;0.01 USD (an estimate, not a quote)." in markdown
+    )
+    assert "| <code>bot</code> | &#126;0.01 USD: 1,280 training tokens" in markdown
 
 
 def test_offline_plans_estimate_from_characters(project: Project) -> None:

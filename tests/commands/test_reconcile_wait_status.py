@@ -52,7 +52,7 @@ def test_reconcile_promotes_succeeded_revisions_only_with_write_lock(project: Pr
     project.emulator.advance(JOB_SECONDS)
     dry = project.run("tuneops reconcile")
     assert dry.code == 0
-    assert "Lockfile updates (written with --write-lock):" in dry.out
+    assert "Lockfile updates, not written (pass --write-lock to record them):" in dry.out
     assert "active" not in project.lock()["bot"]
     wrote = project.run("tuneops reconcile --write-lock --detailed-exitcode")
     assert wrote.code == 0, wrote.out
@@ -135,7 +135,7 @@ def test_watch_runs_cycles_until_sigterm(project: Project) -> None:
         text=True,
     )
     assert process.stderr is not None
-    cycles = []
+    cycles: list[str] = []
     deadline = time.monotonic() + 30
     while len(cycles) < 3 and time.monotonic() < deadline:
         line = process.stderr.readline()

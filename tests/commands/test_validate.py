@@ -55,6 +55,8 @@ def test_json_output_is_the_same_result_as_data(project: Path) -> None:
     run = tuneops(f"tuneops -C {project} validate --format json")
     assert run.code == 1
     assert json.loads(run.out) == {
+        "formatVersion": 1,
+        "command": "validate",
         "valid": False,
         "files": ["specs/bot.yaml"],
         "specs": [],
@@ -128,3 +130,18 @@ def test_python_dash_m_runs_the_same_cli() -> None:
     assert done.returncode == 0, done.stderr
     names = [spec["name"] for spec in json.loads(done.stdout)["specs"]]
     assert names == ["roman-numerals", "support-bot", "ticket-summarizer", "ticket-summarizer-lite"]
+
+
+def test_the_configuration_given_as_a_path_is_checked_as_the_configuration() -> None:
+    run = tuneops(f"tuneops -C {REPO} validate tuneops.yaml")
+    assert (run.code, run.out) == (0, "")
+    assert run.err == "ok: 0 specs in 0 files, all valid\n"
+
+
+def test_yaml_outside_the_specs_directory_without_a_spec_is_skipped(project: Path) -> None:
+    (project / "workflow.yml").write_text("on: push\njobs: {}\n", encoding="utf-8")
+    run = tuneops(f"tuneops -C {project} validate workflow.yml")
+    assert (run.code, run.out) == (0, "")
+    assert run.err == (
+        "skipped 1 YAML file without a tuneops spec\nok: 0 specs in 0 files, all valid\n"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
@@ -19,17 +20,9 @@ def plan(
     specs: Sequence[JobSpec],
     lock: Lockfile | None = None,
     remote: Sequence[RemoteJob] | None = (),
-    **options: object,
+    **options: Any,
 ) -> Plan:
-    return make_plan(
-        STACK,
-        specs,
-        lock or lockfile(),
-        remote,
-        PlanOptions(**options),
-        CAPS,
-        "test",  # type: ignore[arg-type]
-    )
+    return make_plan(STACK, specs, lock or lockfile(), remote, PlanOptions(**options), CAPS, "test")
 
 
 def summary(result: Plan) -> list[tuple[str, str, str | None]]:

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.filterwarnings(SDK_WARNINGS)
 
 def tune(client: object, display_name: str = "number generator") -> types.TuningJob:
     extra = {"tuningTask": {"trainingData": {"examples": {"examples": EXAMPLES}}}}
-    return client.tunings.tune(  # type: ignore[attr-defined,no-any-return]
+    return client.tunings.tune(  # type: ignore[attr-defined]
         base_model="models/gemini-1.5-flash-001-tuning",
         training_dataset=types.TuningDataset(
             examples=[types.TuningExample(text_input="1", output="2")]

@@ -24,7 +24,7 @@ JOB_NAME = re.compile(rf"{PARENT}/tuningJobs/\d{{19}}")
 
 def tune(client: object, name: str = "support-bot", **config: object) -> types.TuningJob:
     settings = {"tuned_model_display_name": name, "epoch_count": 3, **config}
-    return client.tunings.tune(  # type: ignore[attr-defined,no-any-return]
+    return client.tunings.tune(  # type: ignore[attr-defined]
         base_model="gemini-2.5-flash",
         training_dataset=types.TuningDataset(gcs_uri=TRAIN),
         config=types.CreateTuningJobConfig(**settings),
@@ -222,7 +222,7 @@ def test_invalid_create_is_400(
         client.tunings.tune(
             base_model=base_model,
             training_dataset=types.TuningDataset(gcs_uri=dataset),
-            config=types.CreateTuningJobConfig(**config),  # type: ignore[arg-type]
+            config=types.CreateTuningJobConfig(**config),
         )
     assert (raised.value.code, raised.value.status) == (400, "INVALID_ARGUMENT")
     assert raised.value.message == message

@@ -11,8 +11,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tuneops.project import Defaults
 from tuneops.specs.loader import load_specs
+from tuneops.specs.models import Defaults
 
 DEFAULTS = Defaults(project="acme-ml", location="us-central1")
 

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from tests.helpers import tuneops
 from tuneops.diagnostics import Diagnostic
-from tuneops.project import Defaults
 from tuneops.specs.loader import load_specs
+from tuneops.specs.models import Defaults
 from tuneops.specs.source import MAX_SPEC_BYTES
 
 DEFAULTS = Defaults(project="acme-ml", location="us-central1")

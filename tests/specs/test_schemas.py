@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import jsonschema
@@ -35,7 +36,7 @@ CONFIG = load_schema("config")
 GEMINI = SPEC["$defs"]["geminiSpec"]
 VERTEX = SPEC["$defs"]["vertexSpec"]
 
-PAIRS: list[tuple[str, dict[str, Any], type[BaseModel]]] = [
+PAIRS: list[tuple[str, Mapping[str, Any], type[BaseModel]]] = [
     ("vertexSpec", VERTEX, VertexSpec),
     ("vertex hyperParameters", VERTEX["properties"]["hyperParameters"], VertexHyperParameters),
     ("geminiSpec", GEMINI, GeminiSpec),

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 from tuneops.commands import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK, names_given_as
-from tuneops.commands.plan import show
 from tuneops.commands.wait import wait_for
 from tuneops.console import Console
 from tuneops.core.plan import Plan
 from tuneops.errors import PlanStaleError, UsageError
-from tuneops.project import Project, require_project
-from tuneops.runtime.applier import Applier, Outcome
+from tuneops.github.reports import report_apply
+from tuneops.project import require_project
+from tuneops.render.apply import ApplyView, JsonApplyView, Result, apply_view
+from tuneops.render.progress import JsonProgressView, ProgressView, TextProgressView
+from tuneops.runtime.applier import Applier
 from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import PlanFlags, compute_plan, gather, load_local, plan_options
 from tuneops.runtime.session import STATE_DIR, RemoteSession
-
-POLL_SECONDS = 10.0
 
 
 def _read_plan(path: Path) -> Plan:
@@ -37,15 +37,6 @@ def _confirm(console: Console) -> bool:
         return False
 
 
-def _report(console: Console) -> Callable[[Outcome], None]:
-    def report(outcome: Outcome) -> None:
-        action = outcome.action
-        mark = console.paint("✓", "green") if outcome.ok else console.paint("✗", "red")
-        console.result(f"  {mark} {action.kind.value:<8} {action.name}: {outcome.detail}")
-
-    return report
-
-
 def apply(
     config: Path | None,
     *,
@@ -56,13 +47,16 @@ def apply(
     console: Console,
     wait: bool = False,
     timeout: float | None = None,
+    poll_seconds: float = 10.0,
     interactive: bool | None = None,
+    fmt: Literal["text", "json"] = "text",
 ) -> int:
     """Applies a saved plan, or plans and (after confirmation) applies."""
     if parallelism < 1:
         raise UsageError("--parallelism must be at least 1")
     interactive = sys.stdin.isatty() if interactive is None else interactive
     project = require_project(config)
+    view = apply_view(fmt, console)
     local = load_local(project)  # every spec must be valid before any lock or remote call
     saved = _read_plan(plan_file) if plan_file else None
     if saved is not None and saved.offline:
@@ -89,47 +83,44 @@ def apply(
         else:
             with names_given_as("--target"):
                 plan = compute_plan(inputs, plan_options(project, flags))
-            show(plan, "text", console)
-        if plan.blocked:
-            console.note("error: guards block this plan; nothing was applied")
-            return EXIT_BLOCKED
-        if plan.has_changes and saved is None and not auto_approve and not _confirm(console):
-            console.note("apply cancelled; nothing was changed")
-            return EXIT_ERROR
+        if saved is None:
+            view.plan(plan)
+        lockfile = project.config.lockfile
+        if plan.blocked or (
+            plan.has_changes and saved is None and not auto_approve and not _confirm(console)
+        ):
+            if plan.blocked:
+                report_apply(plan, 0, [], lockfile)
+            view.finish("blocked" if plan.blocked else "declined", plan, (), lockfile)
+            view.close()
+            return EXIT_BLOCKED if plan.blocked else EXIT_ERROR
         # From here on the lockfile is kept true: first refreshed, then after each action.
         applier = Applier.for_inputs(
-            session, inputs, parallelism=parallelism, on_outcome=_report(console)
+            session, inputs, parallelism=parallelism, on_outcome=view.outcome
         )
         outcomes = applier.run(plan)
-        if not plan.has_changes:
-            return _wait(project, session, [], timeout, console) if wait else EXIT_OK
-        failed = [o for o in outcomes if not o.ok]
-        done = len(outcomes) - len(failed)
-        lockfile = project.config.lockfile
-        line = f"Apply complete: {done} done, {len(failed)} failed. Lockfile: {lockfile}"
-        console.result(console.paint(line, "bold" if not failed else "red"))
-        if failed:
-            return EXIT_ERROR
-        if wait:
-            names = sorted({a.name for a in plan.actions if a.name in applier.specs})
-            return _wait(project, session, names, timeout, console)
-    return EXIT_OK
+        failed_names = [o.action.name for o in outcomes if not o.ok]
+        report_apply(plan, len(outcomes) - len(failed_names), failed_names, lockfile)
+        failed = bool(failed_names)
+        result: Result = "failed" if failed else "applied"
+        view.finish(result if plan.has_changes else "nothing-to-do", plan, outcomes, lockfile)
+        code = EXIT_ERROR if failed else EXIT_OK
+        if wait and not failed:
+            code = wait_for(
+                project,
+                session,
+                sorted({a.name for a in plan.actions if a.name in applier.specs}),
+                timeout=timeout,
+                poll_seconds=poll_seconds,
+                view=_wait_view(console, view),
+                lock_held=True,  # apply --wait keeps the checkout lock while it waits
+            )
+        view.close()
+    return code
 
 
-def _wait(
-    project: Project,
-    session: RemoteSession,
-    names: list[str],
-    timeout: float | None,
-    console: Console,
-) -> int:
-    """`apply --wait`: waits while still holding the apply lock."""
-    return wait_for(
-        project,
-        session,
-        names,
-        timeout=timeout,
-        poll_seconds=POLL_SECONDS,
-        console=console,
-        lock_held=True,
-    )
+def _wait_view(console: Console, view: ApplyView) -> ProgressView:
+    """`apply --wait`: progress on stderr, or the wait's result inside the apply document."""
+    if isinstance(view, JsonApplyView):
+        return JsonProgressView(console, sink=lambda body: view.body.update(wait=body))
+    return TextProgressView(console)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 from pathlib import Path
+from typing import Literal
 
 from tuneops.commands import EXIT_OK
 from tuneops.console import Console
@@ -13,7 +14,7 @@ from tuneops.core.transitions import record_found, record_imported
 from tuneops.errors import UsageError
 from tuneops.lockfile.file import Revision, write_lockfile
 from tuneops.project import require_project
-from tuneops.render.plan import value
+from tuneops.render.importing import ImportReport, render_import
 from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import load_local
 from tuneops.runtime.pinning import DatasetMissingError, pin_online
@@ -35,7 +36,13 @@ def _backend_of(resource: str) -> BackendKind:
     )
 
 
-def import_job(config: Path | None, name: str, resource: str, console: Console) -> int:
+def import_job(
+    config: Path | None,
+    name: str,
+    resource: str,
+    console: Console,
+    fmt: Literal["text", "json"] = "text",
+) -> int:
     """Records `resource` in the lockfile as the current revision of spec `name`.
 
     Neither service lets tuneops mark the job as its own (Vertex AI jobs cannot
@@ -67,7 +74,12 @@ def import_job(config: Path | None, name: str, resource: str, console: Console) 
                     "tuneops never takes a job over from another spec or stack"
                 )
             write_lockfile(project.lockfile_path, record_found(lockfile, spec, job))
-            console.result(f"{resource} already carries the labels of {name}; recorded it")
+            where: Literal["active", "pending"] = (
+                "active" if job.state.value == "succeeded" else "pending"
+            )
+            render_import(
+                ImportReport(name, job.name, job.state.value, where, labelled=True), fmt, console
+            )
             return EXIT_OK
         snapshot, changes = compare(spec, backend.describe(resource))
         revision = Revision(
@@ -80,18 +92,16 @@ def import_job(config: Path | None, name: str, resource: str, console: Console) 
             imported=True,
         )
         write_lockfile(project.lockfile_path, record_imported(lockfile, spec, revision))
-    where = "active" if revision.state == "succeeded" else "pending"
-    if not changes:
-        console.result(f"imported {job.name} as the {where} revision of {name} ({job.state.value})")
-        if kind is BackendKind.GEMINI:
-            console.note("note: the Gemini API does not return training data; assumed to match")
-        return EXIT_OK
-    console.result(
-        f"imported {job.name} as the {where} revision of {name}, but it differs from the spec:"
+    unverified = None
+    if kind is BackendKind.GEMINI and not changes:
+        unverified = "the Gemini API does not return training data; assumed to match"
+    report = ImportReport(
+        name,
+        job.name,
+        job.state.value,
+        "active" if revision.state == "succeeded" else "pending",
+        changes=changes,
+        unverified=unverified,
     )
-    for change in changes:
-        console.result(f"  ~ {change.path}: {value(change.old)} → {value(change.new)}")
-    console.result(
-        "the next `tuneops apply` replaces it; its endpoint serves until the new job succeeds"
-    )
+    render_import(report, fmt, console)
     return EXIT_OK

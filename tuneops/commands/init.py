@@ -9,9 +9,15 @@ from pathlib import Path
 from tuneops.commands import EXIT_OK
 from tuneops.console import Console
 from tuneops.errors import UsageError
+from tuneops.specs.schemas import SchemaName, load_schema
 
-SCHEMA_URL = "https://tuneops.dev/schemas/v1/spec.schema.json"
-CONFIG_SCHEMA_URL = "https://tuneops.dev/schemas/v1/config.schema.json"
+# The schemas are written into the project and the modelines point at that copy:
+# editors then work offline, with the schemas of the tuneops version in use,
+# whether tuneops came from a wheel or a checkout (docs: README, "Editor schemas").
+SCHEMA_DIR = "schemas"
+SCHEMAS: tuple[SchemaName, ...] = ("spec", "config", "lockfile")
+SCHEMA_URL = "../schemas/spec.schema.json"  # from specs/
+CONFIG_SCHEMA_URL = "schemas/config.schema.json"  # from the project root
 
 CONFIG = """\
 # yaml-language-server: $schema={schema}
@@ -38,7 +44,8 @@ guards:
 
 EXAMPLE = """\
 # yaml-language-server: $schema={schema}
-# `tuneops schema spec > spec.schema.json` writes the schema for offline editors.
+# The schema is the copy `tuneops init` wrote; refresh it after upgrading tuneops
+# with `tuneops schema spec > schemas/spec.schema.json`.
 apiVersion: tuneops.dev/v1
 kind: TuningJob
 metadata:
@@ -83,14 +90,31 @@ def stack_name(directory: Path) -> str:
     return slug or "tuneops"
 
 
+def _schema_files(directory: Path) -> dict[Path, str]:
+    """The schema files to write, and their text (as `tuneops schema NAME` prints it)."""
+    return {
+        directory / SCHEMA_DIR / f"{name}.schema.json": json.dumps(
+            load_schema(name), indent=2, ensure_ascii=False
+        )
+        + "\n"
+        for name in SCHEMAS
+    }
+
+
 def init(directory: Path, console: Console) -> int:
-    """Writes tuneops.yaml, specs/example.yaml, data/example.jsonl and a .gitignore entry;
-    never overwrites."""
+    """Writes tuneops.yaml, specs/example.yaml, data/example.jsonl, the JSON Schemas and
+    a .gitignore entry; never overwrites (a schema file that is already identical is
+    left as it is)."""
     directory.mkdir(parents=True, exist_ok=True)
     config = directory / "tuneops.yaml"
     example = directory / "specs" / "example.yaml"
     data = directory / "data" / "example.jsonl"
-    existing = [str(path) for path in (config, example, data) if path.exists()]
+    schemas = {
+        path: text
+        for path, text in _schema_files(directory).items()
+        if not path.exists() or path.read_text(encoding="utf-8") != text
+    }
+    existing = [str(path) for path in (config, example, data, *schemas) if path.exists()]
     if existing:
         raise UsageError(f"refusing to overwrite {', '.join(existing)}; nothing was written")
     example.parent.mkdir(exist_ok=True)
@@ -101,6 +125,10 @@ def init(directory: Path, console: Console) -> int:
     data.parent.mkdir(exist_ok=True)
     data.write_text(EXAMPLE_DATA, encoding="utf-8")
     written = [config, example, data]
+    for path, text in schemas.items():
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
     gitignore = directory / ".gitignore"
     lines = gitignore.read_text(encoding="utf-8").splitlines() if gitignore.exists() else []
     if not {".tuneops/", ".tuneops", "/.tuneops/", "/.tuneops"} & {line.strip() for line in lines}:

@@ -8,6 +8,7 @@ from typing import Literal
 from tuneops.commands import names_given_as
 from tuneops.console import Console
 from tuneops.core.plan import Plan
+from tuneops.github.reports import report_plan
 from tuneops.project import require_project
 from tuneops.render.plan import render_markdown, render_text
 from tuneops.runtime.inputs import PlanFlags, compute_plan, gather, plan_options
@@ -50,4 +51,5 @@ def plan(
     if out is not None:
         out.write_text(result.to_json(), encoding="utf-8")
         console.note(f"saved the plan to {out}; apply exactly this plan with `tuneops apply {out}`")
+    report_plan(result, str(out) if out is not None else None)
     return result.exit_code(detailed_exitcode)

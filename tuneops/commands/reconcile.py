@@ -16,14 +16,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import Literal
 
 from tuneops.commands import EXIT_BLOCKED, EXIT_CHANGES, EXIT_ERROR, EXIT_OK, names_given_as
 from tuneops.console import Console
 from tuneops.core.drift import Drift, find_drift
-from tuneops.core.plan import BOOKKEEPING, CHANGES, Plan
+from tuneops.core.plan import BOOKKEEPING, CHANGES
 from tuneops.errors import LockfileError, TuneopsError
+from tuneops.github.reports import report_reconcile
 from tuneops.project import Project, require_project
-from tuneops.render.plan import render_text
+from tuneops.render.reconcile import CycleReport, ReconcileView, reconcile_view
 from tuneops.runtime.applier import Applier, Outcome
 from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import Inputs, PlanFlags, compute_plan, gather, load_local, plan_options
@@ -49,29 +51,6 @@ def _inputs(project: Project, session: RemoteSession, console: Console) -> Input
     return gather(project, session, load_local(project, on_broken_lockfile=rebuild))
 
 
-def _print_outcomes(outcomes: tuple[Outcome, ...], console: Console) -> None:
-    for outcome in outcomes:
-        mark = console.paint("✓", "green") if outcome.ok else console.paint("✗", "red")
-        action = outcome.action
-        console.result(f"  {mark} {action.kind.value:<8} {action.name}: {outcome.detail}")
-
-
-def _report(plan: Plan, drift: tuple[Drift, ...], wrote: bool, console: Console) -> None:
-    bookkeeping, changes = plan.only(BOOKKEEPING), plan.only(CHANGES)
-    if bookkeeping.actions and not wrote:
-        console.result("Lockfile updates (written with --write-lock):")
-        console.result(render_text(bookkeeping, console.paint))
-    if changes.actions:
-        console.result("Changes waiting for `tuneops apply`:")
-        console.result(render_text(changes, console.paint))
-    if drift:
-        console.result(console.paint("Drift:", "yellow"))
-        for item in drift:
-            console.result(f"  ! {item.name}: {item.kind.value}: {item.message}")
-    else:
-        console.result("Drift: none.")
-
-
 def reconcile_once(
     project: Project,
     *,
@@ -80,24 +59,27 @@ def reconcile_once(
     flags: PlanFlags,
     detailed_exitcode: bool,
     console: Console,
+    view: ReconcileView,
 ) -> CycleResult:
     """One cycle: list, plan, record bookkeeping (or apply), report drift."""
     code = EXIT_OK
+    outcomes: tuple[Outcome, ...] = ()
     with apply_lock(project.root / STATE_DIR), RemoteSession(project) as session:
         inputs = _inputs(project, session, console)
         with names_given_as("--target"):
             plan = compute_plan(inputs, plan_options(project, flags))
         drift = find_drift(inputs.specs, inputs.lockfile, inputs.remote or ())
         chosen = plan if apply else plan.only(BOOKKEEPING)
-        if apply and plan.blocked:
-            console.note("error: guards block the changes; only the lockfile is updated")
+        blocked = apply and bool(plan.blocked)
+        if blocked:
             chosen, code = plan.only(BOOKKEEPING), EXIT_BLOCKED
         if write_lock or apply:
             outcomes = Applier.for_inputs(session, inputs).run(chosen)
-            _print_outcomes(outcomes, console)
             if any(not o.ok for o in outcomes):
                 code = EXIT_ERROR
-    _report(plan if not apply else plan.only(BOOKKEEPING), drift, write_lock or apply, console)
+    shown = plan.only(BOOKKEEPING) if apply else plan
+    view.cycle(CycleReport(shown, drift, outcomes, write_lock or apply, blocked))
+    report_reconcile(plan.only(CHANGES), drift, write_lock or apply)
     if code == EXIT_OK and detailed_exitcode and drift:
         code = EXIT_CHANGES
     waiting = 0 if apply else len(plan.only(CHANGES).actions)
@@ -134,9 +116,11 @@ def reconcile(
     console: Console,
     stop: threading.Event | None = None,
     rng: random.Random | None = None,
+    fmt: Literal["text", "json"] = "text",
 ) -> int:
     """Runs one cycle, or with `watch` one per `interval` (±10% jitter) until stopped."""
     project = require_project(config)
+    view = reconcile_view(fmt, console, watch)
     if not watch:
         return reconcile_once(
             project,
@@ -145,6 +129,7 @@ def reconcile(
             flags=flags,
             detailed_exitcode=detailed_exitcode,
             console=console,
+            view=view,
         ).code
     stop = stop or threading.Event()
     rng = rng or random.Random()
@@ -161,6 +146,7 @@ def reconcile(
                     flags=flags,
                     detailed_exitcode=False,
                     console=console,
+                    view=view,
                 )
                 failures = 0
                 console.note(

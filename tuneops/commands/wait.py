@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Literal
 
 from tuneops.commands import EXIT_ERROR, EXIT_OK
 from tuneops.console import Console
-from tuneops.core.jobs import JobState, RemoteJob
+from tuneops.core.jobs import JobState
 from tuneops.core.plan import BOOKKEEPING
 from tuneops.core.planner import current_job
 from tuneops.errors import ApplyLockedError, UsageError
 from tuneops.lockfile.file import read_lockfile
 from tuneops.project import Project, require_project
-from tuneops.render.health import duration
+from tuneops.render.progress import ProgressView, WaitResult, progress_view
 from tuneops.runtime.applier import Applier
 from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import (
@@ -30,51 +30,7 @@ from tuneops.runtime.session import STATE_DIR, RemoteSession
 from tuneops.specs.models import JobSpec
 
 EXIT_TIMEOUT = 124
-BAR_WIDTH = 24
-
-
-def _bar(job: RemoteJob) -> str:
-    if job.state is JobState.SUCCEEDED:
-        fraction = 1.0
-    elif job.progress is not None:
-        fraction = job.progress / 100
-    else:
-        fraction = 0.0
-    filled = round(fraction * BAR_WIDTH)
-    return "[" + "#" * filled + "-" * (BAR_WIDTH - filled) + f"] {fraction * 100:3.0f}%"
-
-
-def _line(name: str, job: RemoteJob, width: int) -> str:
-    start = job.start_time or job.create_time
-    end = job.end_time if job.state.has_ended else None
-    elapsed = ""
-    if start and end:
-        elapsed = f" {duration(end - start)}"
-    return f"{name:<{width}}  {_bar(job)}  {job.state.value}{elapsed}"
-
-
-class _Display:
-    """Redraws one line per job on a terminal; prints a line per change elsewhere."""
-
-    def __init__(self, console: Console) -> None:
-        self.console = console
-        self.live = console.err.isatty()
-        self.drawn = 0
-        self.last: dict[str, str] = {}
-
-    def show(self, lines: dict[str, str]) -> None:
-        if self.live:
-            if self.drawn:
-                self.console.err.write(f"\033[{self.drawn}F")
-            for line in lines.values():
-                self.console.err.write(f"\033[K{line}\n")
-            self.console.err.flush()
-            self.drawn = len(lines)
-            return
-        for name, line in lines.items():
-            if self.last.get(name) != line:
-                self.console.note(line)
-        self.last = dict(lines)
+_EXIT = {"succeeded": EXIT_OK, "failed": EXIT_ERROR, "timeout": EXIT_TIMEOUT}
 
 
 def _record(session: RemoteSession, inputs: Inputs, names: set[str], lock_held: bool) -> None:
@@ -102,7 +58,7 @@ def wait_for(
     *,
     timeout: float | None,
     poll_seconds: float,
-    console: Console,
+    view: ProgressView,
     monotonic: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     lock_held: bool = False,
@@ -114,41 +70,29 @@ def wait_for(
     if unknown:
         raise UsageError(f"no spec named {', '.join(unknown)}")
     targets: list[JobSpec] = [s for s in specs if not names or s.name in names]
-    width = max((len(s.name) for s in targets), default=0)
-    display = _Display(console)
     deadline = monotonic() + timeout if timeout is not None else None
     while True:
         lockfile = read_lockfile(project.lockfile_path, project.config.stack)  # written by _record
         inputs = Inputs(project, specs, lockfile, observe(session, specs, lockfile))
-        jobs = {s.name: current_job(s, inputs.remote or ()) for s in targets}
-        missing = sorted(name for name, job in jobs.items() if job is None)
+        found = {s.name: current_job(s, inputs.remote or ()) for s in targets}
+        missing = sorted(name for name, job in found.items() if job is None)
         if missing:
             raise UsageError(
                 f"no job for the current spec of {', '.join(missing)}; run `tuneops apply` first"
             )
-        _record(session, inputs, {s.name for s in targets}, lock_held)
-        display.show({name: _line(name, job, width) for name, job in jobs.items() if job})
-        ended = [job for job in jobs.values() if job and job.state.has_ended]
-        if len(ended) == len(jobs):
-            bad = sorted(n for n, j in jobs.items() if j and j.state is not JobState.SUCCEEDED)
-            if bad:
-                console.note(f"error: not every job succeeded: {', '.join(bad)}")
-                return EXIT_ERROR
-            console.note(f"all {len(jobs)} jobs succeeded")
-            return EXIT_OK
-        if deadline is not None and monotonic() >= deadline:
-            running = sorted(n for n, j in jobs.items() if j and not j.state.has_ended)
-            console.note(
-                f"error: timed out after {duration_text(timeout)} waiting for {', '.join(running)}"
-                " (the jobs keep running; wait again or check `tuneops status`)"
-            )
-            return EXIT_TIMEOUT
+        jobs = {name: job for name, job in found.items() if job is not None}
+        _record(session, inputs, set(jobs), lock_held)
+        view.poll(jobs)
+        result = None
+        if all(job.state.has_ended for job in jobs.values()):
+            ok = all(job.state is JobState.SUCCEEDED for job in jobs.values())
+            result = WaitResult("succeeded" if ok else "failed", jobs, timeout)
+        elif deadline is not None and monotonic() >= deadline:
+            result = WaitResult("timeout", jobs, timeout)
+        if result is not None:
+            view.finish(result)
+            return _EXIT[result.end]
         sleep(poll_seconds)
-
-
-def duration_text(seconds: float | None) -> str:
-    """`90s` style text for a number of seconds."""
-    return duration(dt.timedelta(seconds=seconds or 0))
 
 
 def wait(
@@ -158,6 +102,7 @@ def wait(
     timeout: float | None,
     poll_seconds: float,
     console: Console,
+    fmt: Literal["text", "json"] = "text",
 ) -> int:
     """Blocks until the named specs' (or all specs') current jobs end.
 
@@ -167,5 +112,10 @@ def wait(
     load_local(project)  # invalid specs stop before any remote call
     with RemoteSession(project) as session:
         return wait_for(
-            project, session, names, timeout=timeout, poll_seconds=poll_seconds, console=console
+            project,
+            session,
+            names,
+            timeout=timeout,
+            poll_seconds=poll_seconds,
+            view=progress_view(fmt, console),
         )

@@ -13,8 +13,8 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+from tuneops.core.diff import flatten
 from tuneops.core.plan import Change
-from tuneops.core.planner import flatten
 from tuneops.specs.hashing import canonical_json, spec_snapshot
 from tuneops.specs.models import JobSpec
 

@@ -20,38 +20,14 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
 
+from tuneops.core.diff import diff
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob, by_age, short_hash
-from tuneops.core.plan import Action, ActionKind, Change, Plan, PlanOptions
+from tuneops.core.plan import Action, ActionKind, Plan, PlanOptions
 from tuneops.errors import UnknownNamesError
 from tuneops.lockfile.file import LockEntry, Lockfile
 from tuneops.specs.hashing import spec_snapshot
 from tuneops.specs.models import BackendKind, JobSpec
-
-
-def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested mappings as dotted paths (`hyperParameters.epochCount`) to leaf values."""
-    flat: dict[str, Any] = {}
-    for key, value in data.items():
-        path = f"{prefix}.{key}" if prefix else key
-        if isinstance(value, Mapping) and value:
-            flat.update(flatten(value, path))
-        else:
-            flat[path] = value
-    return flat
-
-
-def diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> tuple[Change, ...]:
-    """Field changes between two spec snapshots (dotted paths, sorted)."""
-    if old is None:
-        return ()
-    before, after = flatten(old), flatten(new)
-    return tuple(
-        Change(path, before.get(path), after.get(path))
-        for path in sorted(before.keys() | after.keys())
-        if before.get(path) != after.get(path)
-    )
 
 
 def current_job(spec: JobSpec, jobs: Sequence[RemoteJob]) -> RemoteJob | None:

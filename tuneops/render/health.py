@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from tuneops.core.health import Health, SpecStatus, Sync
+from tuneops.render.document import OUTPUT_FORMAT_VERSION
 
 _HEALTH_STYLE = {
     Health.HEALTHY: "green",
@@ -88,6 +89,8 @@ def render_table(rows: Sequence[SpecStatus], paint: Callable[[str, str], str], s
 def status_data(rows: Sequence[SpecStatus], source: str) -> dict[str, Any]:
     """The JSON document of `tuneops status --format json`."""
     return {
+        "formatVersion": OUTPUT_FORMAT_VERSION,
+        "command": "status",
         "source": source,
         "specs": [
             {

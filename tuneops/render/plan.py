@@ -8,8 +8,10 @@ from typing import Any
 
 from tuneops.core.jobs import short_hash
 from tuneops.core.plan import Action, ActionKind, Change, CostEstimate, CostTotal, Plan
+from tuneops.render.markdown import code, escape, plural
 
 MARKDOWN_LIMIT = 60_000
+FULL_PLAN_AT = "the log of the job that made this plan (`tuneops plan` output)"
 
 _STYLE = {
     ActionKind.CREATE: "green",
@@ -115,33 +117,37 @@ def render_text(plan: Plan, paint: Paint = _plain) -> str:
 
 
 def _details(action: Action) -> str:
-    title = f"<code>{action.kind.symbol} {action.kind.value}</code> <b>{action.name}</b>"
-    body = [f"- {action.reason}"]
+    title = f"<code>{action.kind.symbol} {action.kind.value}</code> <b>{escape(action.name)}</b>"
+    body = [f"- {escape(action.reason)}"]
     if action.job:
-        body.append(f"- job: `{action.job}`")
+        body.append(f"- job: {code(action.job)}")
     if action.spec_hash:
-        body.append(f"- spec hash: `{short_hash(action.spec_hash)}`")
-    body += [f"- cancels: `{cancelled}`" for cancelled in action.cancels]
+        body.append(f"- spec hash: {code(short_hash(action.spec_hash))}")
+    body += [f"- cancels: {code(cancelled)}" for cancelled in action.cancels]
     if action.cost is not None:
-        body.append(f"- 💲 estimated cost {cost_line(action.cost)}")
+        body.append(f"- 💲 estimated cost {escape(cost_line(action.cost))}")
     if action.blocked:
-        body.append(f"- ⛔ **blocked**: {action.blocked}")
+        body.append(f"- ⛔ **blocked**: {escape(action.blocked)}")
     if action.changes:
         body += ["", "| field | old | new |", "|---|---|---|"]
         body += [
-            f"| `{c.path}` | `{value(c.old)}` | `{value(c.new)}` |".replace("\n", " ")
+            f"| {code(c.path)} | {code(value(c.old))} | {code(value(c.new))} |"
             for c in action.changes
         ]
     return f"<details><summary>{title}</summary>\n\n" + "\n".join(body) + "\n\n</details>\n"
 
 
-def render_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT) -> str:
-    """A pull-request comment: summary first, then one collapsible block per action.
+def _listed(items: list[str], limit: int) -> list[str]:
+    """At most `limit` bullet lines, then one that says how many were left out."""
+    lines = [f"- {item}" for item in items[:limit]]
+    if len(items) > limit:
+        lines.append(f"- … and {len(items) - limit} more")
+    return lines
 
-    Never longer than `limit` characters: the blocks that do not fit are left
-    out, with a note that says how many and how to see them.
-    """
-    head = [f"### tuneops plan for `{plan.stack}`", ""]
+
+def markdown_head(plan: Plan) -> list[str]:
+    """The summary of a plan in Markdown: what it does, what it stops, what blocks it."""
+    head = []
     if plan.offline:
         head += ["_Offline plan: computed from the lockfile, not from the remote services._", ""]
     head.append(f"**{summary_line(plan)}**")
@@ -151,32 +157,51 @@ def render_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT) -> str:
     if (total := plan.total_cost) is not None:
         head += [
             "",
-            f"💲 {total_cost_line(total)}",
+            f"💲 {escape(total_cost_line(total))}",
             "",
             "| new job | estimated cost |",
             "|---|---|",
         ]
-        head += [f"| `{a.name}` | {cost_line(a.cost)} |" for a in plan.actions if a.cost]
+        head += [
+            f"| {code(a.name)} | {escape(cost_line(a.cost))} |" for a in plan.actions if a.cost
+        ]
     destructive = [a for a in plan.actions if a.destructive]
     if destructive:
-        names = ", ".join(f"`{a.name}`" for a in destructive[:20])
+        names = ", ".join(code(a.name) for a in destructive[:20])
         more = f" and {len(destructive) - 20} more" if len(destructive) > 20 else ""
-        head += ["", f"⚠️ **Destructive**: {len(destructive)} actions stop jobs: {names}{more}"]
+        stops = "stops a job" if len(destructive) == 1 else "stop jobs"
+        head += [
+            "",
+            f"⚠️ **Destructive**: {plural(len(destructive), 'action')} {stops}: {names}{more}",
+        ]
     if plan.blocked:
-        reasons = sorted({a.blocked or "" for a in plan.blocked})
-        head += ["", f"⛔ **Blocked by guards** ({len(plan.blocked)} actions):"]
-        head += [f"- {reason}" for reason in reasons]
-    head += [f"- note: {note}" for note in plan.notes]
+        reasons = sorted({escape(a.blocked or "") for a in plan.blocked})
+        head += ["", f"⛔ **Blocked by guards** ({plural(len(plan.blocked), 'action')}):"]
+        head += _listed(reasons, 10)
+    if plan.notes:
+        head += ["", *_listed([f"note: {escape(note)}" for note in plan.notes], 10)]
+    return head
+
+
+def render_markdown(
+    plan: Plan, limit: int = MARKDOWN_LIMIT, full_plan_at: str = FULL_PLAN_AT
+) -> str:
+    """A pull-request comment: summary first, then one collapsible block per action.
+
+    Every user value is escaped (`tuneops.render.markdown`). Never longer than
+    `limit` characters: the blocks that do not fit are left out, with a note
+    that says how many and where the whole plan is (`full_plan_at`, Markdown).
+    """
+    head = [f"### tuneops plan for {code(plan.stack)}", "", *markdown_head(plan)]
     text = "\n".join(head) + "\n\n"
     blocks = [_details(a) for a in plan.actions]
-    reserve = 200  # room for the truncation note
+    reserve = 300 + len(full_plan_at)  # room for the truncation note
     for shown, block in enumerate(blocks):
         if len(text) + len(block) > limit - reserve:
             left = blocks[shown:]
-            chars = sum(len(b) for b in left)
             return text + (
-                f"_… {len(left)} more actions not shown ({chars} characters left out to stay "
-                f"under {limit}); run `tuneops plan` to see them all._\n"
+                f"_… {plural(len(left), 'more action')} not shown, to stay under "
+                f"{limit} characters; the full plan is in {full_plan_at}._\n"
             )
         text += block
     return text

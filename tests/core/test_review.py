@@ -1,0 +1,41 @@
+"""What a reviewer approved, compared: changing actions only, not the fingerprint. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tuneops.core.plan import Action, ActionKind, Plan
+from tuneops.core.review import ReviewedAction, differences, digest, reviewed_actions
+from tuneops.specs.models import BackendKind
+
+CREATE = Action(ActionKind.CREATE, "bot", BackendKind.VERTEX, "new spec", "a" * 64)
+CANCEL = Action(ActionKind.CANCEL, "old", BackendKind.VERTEX, "spec removed", job="j/1")
+PROMOTE = Action(ActionKind.PROMOTE, "cat", BackendKind.GEMINI, "succeeded", job="t/2")
+
+
+def _plan(*actions: Action, fingerprint: str = "f" * 64) -> Plan:
+    return Plan("prod", fingerprint, actions)
+
+
+def test_bookkeeping_and_the_fingerprint_do_not_count() -> None:
+    reviewed = reviewed_actions(_plan(CREATE, CANCEL))
+    later = reviewed_actions(_plan(CANCEL, CREATE, PROMOTE, fingerprint="0" * 64))
+    assert reviewed == later
+    assert digest(reviewed) == digest(later)
+    assert differences(reviewed, later) == ()
+
+
+def test_a_new_hash_or_a_new_cancel_is_a_difference() -> None:
+    reviewed = reviewed_actions(_plan(CREATE))
+    changed = reviewed_actions(_plan(replace(CREATE, spec_hash="b" * 64), CANCEL))
+    assert digest(reviewed) != digest(changed)
+    assert differences(reviewed, changed) == (
+        "+ cancel old (job j/1): not in the reviewed plan",
+        f"+ create bot (spec {'b' * 16}): not in the reviewed plan",
+        f"- create bot (spec {'a' * 16}): reviewed, but no longer planned",
+    )
+
+
+def test_the_compact_form_round_trips() -> None:
+    action = ReviewedAction("replace", "bot", "a" * 64, "j/1", ("j/0", "j/2"))
+    assert ReviewedAction.from_data(action.to_data()) == action

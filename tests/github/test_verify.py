@@ -1,0 +1,137 @@
+"""`tuneops github verify`: apply only what the merged pull request's comment showed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.github.conftest import HEAD_SHA, a_plan, save
+from tests.github.fake_github import FakeGitHub
+from tests.helpers import tuneops
+
+MERGE_SHA = "e5bd3914e2e596debea16f433f57875b5b90bcd6"
+
+
+@pytest.fixture
+def reviewed(github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeGitHub:
+    """Pull request 42 was planned (epochs 6) and merged as MERGE_SHA; now a push run."""
+    assert tuneops(f"tuneops github comment {save(a_plan(), tmp_path / 'pr.json')}").code == 0
+    github.state.pulls_of_commit[MERGE_SHA] = [
+        {"number": 42, "merged_at": "2026-12-01T17:00:00Z", "head": {"sha": HEAD_SHA}}
+    ]
+    monkeypatch.delenv("GITHUB_EVENT_PATH")
+    monkeypatch.setenv("GITHUB_SHA", MERGE_SHA)
+    return github
+
+
+def test_the_reviewed_plan_passes_even_with_a_new_fingerprint(
+    reviewed: FakeGitHub, tmp_path: Path
+) -> None:
+    plan = save(a_plan(fingerprint="0" * 64), tmp_path / "plan.json")
+    run = tuneops(f"tuneops github verify {plan}")
+    assert (run.code, run.out) == (0, "")
+    assert run.err == "the plan matches the plan reviewed on pull request #42\n"
+    assert len(reviewed.comments(42)) == 1
+
+
+def test_a_different_plan_stops_with_a_comment_saying_what_changed(
+    reviewed: FakeGitHub, tmp_path: Path
+) -> None:
+    plan = save(a_plan(epochs=7), tmp_path / "plan.json")
+    run = tuneops(f"tuneops github verify {plan}")
+    assert run.code == 1
+    job = "projects/1/locations/us-central1/tuningJobs/11"
+    lines = [
+        f"+ replace support-bot (spec {'7' * 16}; job {job}): not in the reviewed plan",
+        f"- replace support-bot (spec {'6' * 16}; job {job}): reviewed, but no longer planned",
+    ]
+    assert run.err == (
+        "".join(f"  {line}\n" for line in lines)
+        + "error: the plan differs from the plan reviewed on pull request #42; nothing was "
+        "applied (the pull request has a comment saying what changed)\n"
+    )
+    sticky, notice = reviewed.comments(42)
+    assert sticky["body"].startswith("<!-- tuneops-plan stack=prod -->")
+    assert notice["body"].startswith("### ⛔ tuneops did not apply <code>prod</code>")
+    assert f"<pre>+ replace support-bot (spec {'7' * 16}; job {job}): not in" in notice["body"]
+
+
+def test_a_stale_comment_is_not_a_review(reviewed: FakeGitHub, tmp_path: Path) -> None:
+    reviewed.state.pulls_of_commit[MERGE_SHA][0]["head"]["sha"] = "1" * 40
+    run = tuneops(f"tuneops github verify {save(a_plan(), tmp_path / 'plan.json')}")
+    assert run.code == 1
+    assert run.err.startswith(
+        "  the plan comment shows commit 8a1f6e0c2b9d, but the pull request ended at "
+        "111111111111: its last plan was never shown\n"
+    )
+
+
+def test_a_push_without_a_pull_request_is_refused(reviewed: FakeGitHub, tmp_path: Path) -> None:
+    run = tuneops(f"tuneops github verify {save(a_plan(), tmp_path / 'plan.json')} --sha abc123")
+    assert (run.code, run.out) == (1, "")
+    assert run.err == (
+        "error: commit abc123 came from no merged pull request, so no plan was reviewed; "
+        "nothing was applied\n"
+    )
+
+
+def test_another_stack_was_never_reviewed(reviewed: FakeGitHub, tmp_path: Path) -> None:
+    run = tuneops(f"tuneops github verify {save(a_plan(stack='staging'), tmp_path / 'p.json')}")
+    assert run.code == 1
+    assert run.err == (
+        "error: pull request #42 has no tuneops plan comment for stack staging, "
+        "so no plan was reviewed; nothing was applied\n"
+    )
+
+
+def test_a_plan_that_only_records_needs_no_review(github: FakeGitHub, tmp_path: Path) -> None:
+    from tuneops.core.plan import Action, ActionKind, Plan
+    from tuneops.specs.models import BackendKind
+
+    promote = Action(ActionKind.PROMOTE, "bot", BackendKind.VERTEX, "succeeded", job="j/1")
+    plan = save(Plan("prod", "f" * 64, (promote,), tuneops_version="0.1.0"), tmp_path / "p.json")
+    run = tuneops(f"tuneops github verify {plan} --sha abc123")
+    assert (run.code, run.err) == (
+        0,
+        "the plan starts and stops no job, so there was nothing to review\n",
+    )
+    assert github.calls() == []
+
+
+def test_a_plan_too_large_to_embed_is_compared_by_digest(
+    github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+
+    from tuneops.core.plan import Action, ActionKind, Plan
+    from tuneops.github.comment import read_reviewed
+    from tuneops.specs.models import BackendKind
+
+    def big(extra: int) -> Plan:
+        actions = tuple(
+            Action(
+                ActionKind.CREATE,
+                f"spec-{n:04d}",
+                BackendKind.VERTEX,
+                "new spec",
+                hashlib.sha256(str(n).encode()).hexdigest(),
+            )
+            for n in range(400 + extra)
+        )
+        return Plan("prod", "f" * 64, actions, tuneops_version="0.1.0")
+
+    assert tuneops(f"tuneops github comment {save(big(0), tmp_path / 'pr.json')}").code == 0
+    reviewed = read_reviewed(github.comments(42)[0]["body"])
+    assert reviewed is not None and reviewed.actions is None  # only the digest fits
+    github.state.pulls_of_commit[MERGE_SHA] = [
+        {"number": 42, "merged_at": "2026-12-01T17:00:00Z", "head": {"sha": HEAD_SHA}}
+    ]
+    monkeypatch.setenv("GITHUB_SHA", MERGE_SHA)
+    same = tuneops(f"tuneops github verify {save(big(0), tmp_path / 'a.json')}")
+    assert same.code == 0, same.err
+    moved = tuneops(f"tuneops github verify {save(big(1), tmp_path / 'b.json')}")
+    assert moved.code == 1
+    assert moved.err.startswith(
+        "  the plan's actions differ (too many to list here; see the job log)\n"
+    )

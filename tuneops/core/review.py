@@ -1,0 +1,75 @@
+"""What a reviewer approved: the changing actions of a plan, and how two such lists differ.
+
+A plan's fingerprint moves with time (a job makes progress, a poll sees a new
+state), so "apply what was reviewed" compares actions instead: for each create,
+replace, retry and cancel, the spec name, its hash, the job it replaces or
+cancels and the jobs it cancels on the way. Bookkeeping (promote, adopt,
+forget) only records what already happened and is left out. Pure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tuneops.core.plan import CHANGES, Plan
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ReviewedAction:
+    """One change a reviewer saw, reduced to what must not move before apply."""
+
+    kind: str
+    name: str
+    spec_hash: str = ""
+    job: str = ""
+    cancels: tuple[str, ...] = ()
+
+    def to_data(self) -> list[Any]:
+        """Compact JSON form (a list), small enough to travel in a comment."""
+        return [self.kind, self.name, self.spec_hash, self.job, list(self.cancels)]
+
+    @classmethod
+    def from_data(cls, data: Sequence[Any]) -> ReviewedAction:
+        """The action of its compact JSON form."""
+        kind, name, spec_hash, job, cancels = data
+        return cls(str(kind), str(name), str(spec_hash), str(job), tuple(map(str, cancels)))
+
+    def describe(self) -> str:
+        """`replace support-bot (spec 1a2b3c4d5e6f7a8b)` for messages."""
+        detail = [f"spec {self.spec_hash[:16]}"] if self.spec_hash else []
+        detail += [f"job {self.job}"] if self.job else []
+        detail += [f"cancels {', '.join(self.cancels)}"] if self.cancels else []
+        return f"{self.kind} {self.name}" + (f" ({'; '.join(detail)})" if detail else "")
+
+
+def reviewed_actions(plan: Plan) -> tuple[ReviewedAction, ...]:
+    """The plan's changing actions, sorted."""
+    return tuple(
+        sorted(
+            ReviewedAction(
+                a.kind.value, a.name, a.spec_hash or "", a.job or "", tuple(sorted(a.cancels))
+            )
+            for a in plan.actions
+            if a.kind in CHANGES
+        )
+    )
+
+
+def digest(actions: Iterable[ReviewedAction]) -> str:
+    """A sha256 of the actions' canonical JSON: equal exactly when the actions are."""
+    canonical = json.dumps([a.to_data() for a in sorted(actions)], separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def differences(
+    reviewed: Sequence[ReviewedAction], current: Sequence[ReviewedAction]
+) -> tuple[str, ...]:
+    """One line per action that was reviewed but is no longer planned, or the reverse."""
+    before, after = set(reviewed), set(current)
+    lines = [f"+ {a.describe()}: not in the reviewed plan" for a in sorted(after - before)]
+    lines += [f"- {a.describe()}: reviewed, but no longer planned" for a in sorted(before - after)]
+    return tuple(lines)

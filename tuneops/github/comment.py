@@ -1,0 +1,169 @@
+"""The sticky plan comment: one per stack and pull request, found again by a marker.
+
+The comment carries, in hidden HTML comments, the stack it belongs to and what
+the reviewers saw: the commit it was planned at and the plan's changing actions
+(`tuneops.core.review`). On merge, `tuneops github verify` reads them back to
+check that apply does exactly what was reviewed.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tuneops import __version__
+from tuneops.core.plan import Plan
+from tuneops.core.review import ReviewedAction, differences, digest, reviewed_actions
+from tuneops.errors import UsageError
+from tuneops.github.rest import GitHubApiError, GitHubClient
+from tuneops.render.markdown import code, escape
+from tuneops.render.plan import render_markdown
+
+# GitHub's limit on a comment is 65,536 characters; the plan gets 60,000 of it.
+MAX_EMBEDDED_ACTIONS = 3_000  # characters of compressed actions kept in the comment
+_REVIEW = re.compile(r"<!-- tuneops-reviewed (\{[^<>]*\}) -->")
+
+
+_STACK = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+
+
+def marker(stack: str) -> str:
+    """The hidden line that names the stack a comment belongs to."""
+    if not _STACK.match(stack):  # a plan file is input: its stack must not end the comment
+        raise UsageError(f"the plan names an invalid stack {stack[:60]!r}")
+    return f"<!-- tuneops-plan stack={stack} -->"
+
+
+@dataclass(frozen=True, slots=True)
+class Reviewed:
+    """What a plan comment says was reviewed."""
+
+    sha: str
+    digest: str
+    actions: tuple[ReviewedAction, ...] | None  # None when too many to embed
+
+
+def _review_line(plan: Plan, sha: str) -> str:
+    actions = reviewed_actions(plan)
+    packed = json.dumps([a.to_data() for a in actions], separators=(",", ":"))
+    encoded = base64.b64encode(zlib.compress(packed.encode("utf-8"), 9)).decode("ascii")
+    data: dict[str, Any] = {"sha": sha, "digest": digest(actions)}
+    if len(encoded) <= MAX_EMBEDDED_ACTIONS:
+        data["actions"] = encoded
+    return f"<!-- tuneops-reviewed {json.dumps(data, separators=(',', ':'))} -->"
+
+
+def comment_body(plan: Plan, sha: str, full_plan_at: str, run_url: str | None = None) -> str:
+    """The comment: markers, the Markdown plan, and which commit and tuneops made it."""
+    made = f"commit {code(sha[:12])}" if sha else "an unknown commit"
+    run = f" · [workflow run]({escape(run_url)})" if run_url else ""
+    return (
+        f"{marker(plan.stack)}\n{_review_line(plan, sha)}\n"
+        f"{render_markdown(plan, full_plan_at=full_plan_at)}\n"
+        f"<sub>Planned at {made} by tuneops {escape(__version__)}{run}. "
+        "This comment is updated on every push.</sub>\n"
+    )
+
+
+def read_reviewed(body: str) -> Reviewed | None:
+    """What a comment body says was reviewed, or None when it says nothing readable."""
+    found = _REVIEW.search(body)
+    if not found:
+        return None
+    try:
+        data = json.loads(found.group(1))
+        actions = None
+        if "actions" in data:
+            packed = zlib.decompress(base64.b64decode(data["actions"]))
+            actions = tuple(ReviewedAction.from_data(a) for a in json.loads(packed))
+        return Reviewed(str(data["sha"]), str(data["digest"]), actions)
+    except (ValueError, KeyError, TypeError, zlib.error):
+        return None
+
+
+def review_differences(reviewed: Reviewed, head_sha: str, plan: Plan) -> tuple[str, ...]:
+    """Why `plan` is not what the comment showed (one line each), or () when it is.
+
+    A comment made at another commit than the pull request's last one shows a
+    plan nobody saw for the code that merged, whatever its actions.
+    """
+    current = reviewed_actions(plan)
+    if head_sha and reviewed.sha and head_sha != reviewed.sha:
+        return (
+            f"the plan comment shows commit {reviewed.sha[:12]}, but the pull request "
+            f"ended at {head_sha[:12]}: its last plan was never shown",
+        )
+    if reviewed.actions is not None:
+        return differences(reviewed.actions, current)
+    if reviewed.digest != digest(current):
+        return ("the plan's actions differ (too many to list here; see the job log)",)
+    return ()
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A pull-request comment: its id, link and text."""
+
+    id: int
+    url: str
+    body: str
+
+
+def find_comment(client: GitHubClient, repository: str, number: int, stack: str) -> Comment | None:
+    """The stack's plan comment on a pull request (the oldest, if somehow several)."""
+    wanted = marker(stack)
+    for item in client.pages(f"/repos/{repository}/issues/{number}/comments"):
+        body = (item.get("body") or "") if isinstance(item, dict) else ""
+        if body.startswith(wanted + "\n") or body == wanted:
+            return Comment(int(item["id"]), str(item.get("html_url", "")), body)
+    return None
+
+
+def upsert_comment(
+    client: GitHubClient, repository: str, number: int, stack: str, body: str
+) -> tuple[str, Comment]:
+    """Edits the stack's comment in place, or creates it: ("updated" | "created", comment)."""
+    existing = find_comment(client, repository, number, stack)
+    if existing is not None:
+        answer = client.call(
+            "PATCH", f"/repos/{repository}/issues/comments/{existing.id}", {"body": body}
+        )
+        verb = "updated"
+    else:
+        answer = client.call(
+            "POST", f"/repos/{repository}/issues/{number}/comments", {"body": body}
+        )
+        verb = "created"
+    return verb, Comment(int(answer["id"]), str(answer.get("html_url", "")), body)
+
+
+def post_comment(client: GitHubClient, repository: str, number: int, body: str) -> None:
+    """A new comment (a notification for everyone on the pull request)."""
+    client.call("POST", f"/repos/{repository}/issues/{number}/comments", {"body": body})
+
+
+def merged_pull_request(client: GitHubClient, repository: str, sha: str) -> dict[str, Any] | None:
+    """The merged pull request that brought commit `sha`, if any."""
+    pulls = client.call("GET", f"/repos/{repository}/commits/{sha}/pulls")
+    if not isinstance(pulls, list):
+        raise GitHubApiError(f"GitHub's list of pull requests of {sha[:12]} is not a list")
+    merged = [p for p in pulls if isinstance(p, dict) and p.get("merged_at")]
+    return merged[0] if merged else None
+
+
+def mismatch_body(stack: str, sha: str, lines: Sequence[str]) -> str:
+    """The comment that says why apply stopped."""
+    shown = "\n".join(escape(line) for line in lines)
+    return (
+        f"### ⛔ tuneops did not apply {code(stack)}\n\n"
+        f"At commit {code(sha[:12])} the plan differs from the plan reviewed on this "
+        "pull request, so nothing was applied:\n\n"
+        f"<pre>{shown}</pre>\n\n"
+        "Open a new pull request (or push to this one's branch) to review the plan "
+        "as it is now."
+    )

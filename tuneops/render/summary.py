@@ -1,0 +1,93 @@
+"""Short Markdown reports for a GitHub Actions step summary, one per command.
+
+They say what happened and where to look; the whole plan stays in the job log
+and in the pull-request comment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tuneops.core.drift import Drift
+from tuneops.core.plan import Plan
+from tuneops.diagnostics import Diagnostic
+from tuneops.render.markdown import code, escape, plural
+from tuneops.render.plan import markdown_head
+
+MAX_ROWS = 50
+
+
+def plan_summary(plan: Plan, plan_file: str | None) -> str:
+    """`tuneops plan`: the plan's head (counts, destructive actions, guards)."""
+    lines = [f"### tuneops plan for {code(plan.stack)}", "", *markdown_head(plan)]
+    if plan_file:
+        lines += [
+            "",
+            f"Saved plan: {code(plan_file)} (apply exactly it with `tuneops apply FILE`).",
+        ]
+    return "\n".join(lines)
+
+
+def validate_summary(diagnostics: Sequence[Diagnostic], specs: int, files: int) -> str:
+    """`tuneops validate`: all valid, or a table of the first problems."""
+    if not diagnostics:
+        return (
+            f"### tuneops validate\n\n✅ {plural(specs, 'spec')} in "
+            f"{plural(files, 'file')}, all valid."
+        )
+    bad_files = len({d.location.file for d in diagnostics})
+    lines = [
+        "### tuneops validate",
+        "",
+        f"❌ {plural(len(diagnostics), 'error')} in {plural(bad_files, 'file')}",
+        "",
+        "| file | line | path | problem |",
+        "|---|---|---|---|",
+    ]
+    for diagnostic in diagnostics[:MAX_ROWS]:
+        loc = diagnostic.location
+        lines.append(
+            f"| {code(loc.file)} | {loc.line or ''} | {code(loc.json_path)} "
+            f"| {escape(diagnostic.message)} |"
+        )
+    if len(diagnostics) > MAX_ROWS:
+        lines += ["", f"… and {len(diagnostics) - MAX_ROWS} more, in the job log."]
+    return "\n".join(lines)
+
+
+def apply_summary(plan: Plan, done: int, failed: Sequence[str], lockfile: str) -> str:
+    """`tuneops apply`: what the plan was and how each part went."""
+    lines = [f"### tuneops apply for {code(plan.stack)}", "", *markdown_head(plan), ""]
+    if plan.blocked:
+        lines.append("⛔ Nothing was applied: guards block the plan.")
+    elif not plan.has_changes:
+        lines.append("✅ Nothing to apply.")
+    elif failed:
+        names = ", ".join(code(name) for name in failed[:20])
+        lines.append(
+            f"❌ {done} done, {len(failed)} failed: {names}. "
+            f"The lockfile {code(lockfile)} records what was done."
+        )
+    else:
+        lines.append(f"✅ {done} done. Lockfile: {code(lockfile)}.")
+    return "\n".join(lines)
+
+
+def reconcile_summary(plan: Plan, drift: Sequence[Drift], wrote_lock: bool) -> str:
+    """`tuneops reconcile`: the drift found and the changes still waiting."""
+    lines = [f"### tuneops reconcile for {code(plan.stack)}", ""]
+    if drift:
+        lines += [f"⚠️ **Drift**: {plural(len(drift), 'spec')} changed outside tuneops", ""]
+        lines += ["| spec | drift | detail |", "|---|---|---|"]
+        lines += [
+            f"| {code(item.name)} | {escape(item.kind.value)} | {escape(item.message)} |"
+            for item in drift[:MAX_ROWS]
+        ]
+        if len(drift) > MAX_ROWS:
+            lines += ["", f"… and {len(drift) - MAX_ROWS} more, in the job log."]
+    else:
+        lines.append("✅ No drift.")
+    lines += ["", *markdown_head(plan)]
+    if wrote_lock:
+        lines += ["", "The lockfile was brought up to date."]
+    return "\n".join(lines)
