@@ -56,7 +56,7 @@ def main() -> int:
     found = [d.location.line for d in scan.diagnostics]
     print(
         f"{size / 1e6:,.0f} MB, {scan.summary.examples:,} examples in {elapsed:.1f} s "
-        f"({size / 1e6 / elapsed:,.0f} MB/s); peak Python memory {peak / 1e6:.1f} MB"
+        f"({size / 1e6 / elapsed:,.0f} MB/s); peak Python memory {peak / 1024:,.0f} KiB"
     )
     if found != [bad_line]:
         print(f"FAIL: expected one problem at line {bad_line}, got {found}")

@@ -70,6 +70,10 @@ def test_an_overwrite_by_another_client_plans_a_replace_with_the_generation_chan
     assert run.code == 0, run.err
     lines = run.out.splitlines()
     assert lines[0].startswith("  ± replace  bot  spec changed")
+    assert lines[1] == (
+        f"        ! dataset changed: trainingDataset generation {old} → {blob.generation}, "
+        "1 → 2 examples"
+    )
     assert (
         f'        ~ datasetPins.trainingDataset.generation: "{old}" → "{blob.generation}"' in lines
     )

@@ -75,6 +75,27 @@ def total_cost_line(total: CostTotal) -> str:
     )
 
 
+def dataset_changes(changes: tuple[Change, ...]) -> list[str]:
+    """`dataset changed: trainingDataset generation A → B, 1,204 → 1,380 examples`, one
+    per pinned gs:// dataset whose object changed (from the `datasetPins.*` changes)."""
+    by_field: dict[str, dict[str, Change]] = {}
+    for change in changes:
+        parts = change.path.split(".")
+        if len(parts) == 3 and parts[0] == "datasetPins":
+            by_field.setdefault(parts[1], {})[parts[2]] = change
+    lines = []
+    for field, found in sorted(by_field.items()):
+        generation = found.get("generation")
+        if generation is None or generation.old is None or generation.new is None:
+            continue  # newly pinned or no longer pinned: not a changed object
+        text = f"dataset changed: {field} generation {generation.old} → {generation.new}"
+        examples = found.get("exampleCount")
+        if examples is not None and isinstance(examples.old, int) and isinstance(examples.new, int):
+            text += f", {examples.old:,} → {examples.new:,} examples"
+        lines.append(text)
+    return lines
+
+
 def summary_line(plan: Plan) -> str:
     """`Plan: 1 to create, 2 to cancel.` (and what is blocked)."""
     if not plan.has_changes:
@@ -98,6 +119,8 @@ def render_text(plan: Plan, paint: Paint = _plain) -> str:
         sign = paint(f"{action.kind.symbol} {action.kind.value:<8}", _STYLE[action.kind])
         target = f" ({action.job})" if action.job else ""
         lines.append(f"  {sign} {action.name:<{width}}  {action.reason}{target}")
+        for summary in dataset_changes(action.changes):
+            lines.append(f"        {paint('!', 'yellow')} {summary}")
         for change in action.changes:
             lines.append(f"        {paint('~', 'yellow')} {_change_line(change)}")
         for cancelled in action.cancels:
