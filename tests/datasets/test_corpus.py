@@ -139,3 +139,22 @@ def test_a_dataset_outside_the_project_or_missing_is_an_error(tmp_path: Path) ->
         "specs/job.yaml:6:24: error: $.spec.trainingData.file: "
         "training data file '../data/nope.jsonl' does not exist\n"
     )
+
+
+@pytest.mark.parametrize("case", INVALID, ids=lambda p: p.name)
+def test_a_dataset_given_directly_reports_the_same_lines(case: Path, tmp_path: Path) -> None:
+    """As the pre-commit hook runs it: the JSONL file named on the command line."""
+    project = _project(tmp_path, case)
+    run = tuneops(f"tuneops -C {project} validate data/{case.name}")
+    assert run.code == 1
+    assert run.out == case.with_suffix(".expected").read_text(encoding="utf-8")
+
+
+def test_a_large_vertex_dataset_given_directly_is_not_held_to_the_gemini_size(
+    tmp_path: Path,
+) -> None:
+    big = tmp_path / "big.jsonl"
+    big.write_text(GOOD_LINE * 60_000, encoding="utf-8")  # about 6 MB, over 4 MiB
+    project = _project(tmp_path / "p", big)
+    run = tuneops(f"tuneops -C {project} validate data/big.jsonl")
+    assert (run.code, run.out) == (0, "")
