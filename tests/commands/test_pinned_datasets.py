@@ -178,3 +178,19 @@ def test_only_new_generations_are_read(project: Project, emulator: EmulatorHandl
     assert emulator.request_counts()[route] == 2
     changes = {c["path"]: c for c in plan["actions"][0]["changes"]}
     assert changes["datasetPins.trainingDataset.exampleCount"]["new"] == 3
+
+
+def test_status_falls_back_to_the_lockfile_when_a_dataset_is_missing(project: Project) -> None:
+    path = project.root / "specs" / "other.yaml"
+    path.write_text(
+        (project.root / "specs" / "bot.yaml")
+        .read_text()
+        .replace("name: bot", "name: other")
+        .replace("gs://acme/bot.jsonl", "gs://acme/nowhere.jsonl")
+    )
+    run = project.run("tuneops status")
+    assert run.code == 0
+    assert run.err == (
+        "warning: no such Cloud Storage object, and a job would be created from it: "
+        "other: gs://acme/nowhere.jsonl; showing what the lockfile records\n"
+    )
