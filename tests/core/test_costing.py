@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.core.builders import spec
+from tuneops.core.cost import CostEstimate
 from tuneops.core.costing import (
     ASSUMED_EPOCHS,
     TokenCount,
@@ -10,7 +11,7 @@ from tuneops.core.costing import (
     price_for,
     with_costs,
 )
-from tuneops.core.plan import Action, ActionKind, CostEstimate, Plan, PlanOptions
+from tuneops.core.plan import Action, ActionKind, Plan, PlanOptions
 from tuneops.specs.models import BackendKind
 
 

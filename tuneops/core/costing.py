@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from tuneops.core.plan import CostEstimate, Plan
+from tuneops.core.cost import CostEstimate
+from tuneops.core.plan import Plan
 from tuneops.datasets.example_format import CHARACTERS_PER_TOKEN
 from tuneops.specs.models import GeminiSpec, JobSpec, VertexSpec
 

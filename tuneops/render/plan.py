@@ -6,8 +6,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from tuneops.core.cost import CostEstimate, CostTotal
 from tuneops.core.jobs import short_hash
-from tuneops.core.plan import Action, ActionKind, Change, CostEstimate, CostTotal, Plan
+from tuneops.core.plan import Action, ActionKind, Change, Plan
 from tuneops.render.markdown import code, escape, plural
 
 MARKDOWN_LIMIT = 60_000
