@@ -194,3 +194,21 @@ def test_status_falls_back_to_the_lockfile_when_a_dataset_is_missing(project: Pr
         "warning: no such Cloud Storage object, and a job would be created from it: "
         "other: gs://acme/nowhere.jsonl; showing what the lockfile records\n"
     )
+
+
+def test_a_job_made_unpinned_stays_so_until_its_spec_changes(
+    project: Project, emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No upgrade or policy switch replaces a job by itself: pins start at the next replace."""
+    spec = vertex_spec("bot")
+    spec["spec"]["datasetPolicy"] = "ignoreChanges"
+    project.write(spec)
+    assert project.run("tuneops apply --auto-approve").code == 0  # a job without pins
+    project.write(vertex_spec("bot"))  # back to pinning
+    assert project.run("tuneops plan --detailed-exitcode").code == 0
+    project.put_object("gs://acme/bot.jsonl", NEW_LINE * 2)
+    assert project.run("tuneops plan --detailed-exitcode").code == 0
+    project.write(vertex_spec("bot", epochs=4))
+    assert project.run("tuneops apply --auto-approve").code == 0
+    pins = project.lock()["bot"]["pending"]["spec"]["datasetPins"]["trainingDataset"]
+    assert pins["exampleCount"] == 2

@@ -54,6 +54,14 @@ def pinned_uris(spec: JobSpec) -> dict[str, str]:
     }
 
 
+def _runs_unpinned(spec: JobSpec, lockfile: Lockfile) -> bool:
+    """A revision of the spec was made without pins (before pinning existed, or under
+    `ignoreChanges`): pinning now would change its hash and replace a job that
+    nothing changed in, so it stays unpinned until the spec changes otherwise."""
+    entry = lockfile.entries.get(spec.name)
+    return entry is not None and any(r.spec_hash == spec.spec_hash for r in entry.revisions())
+
+
 def _is_pinned(spec: JobSpec) -> bool:
     inner = spec.spec
     ignored = DatasetPolicy.IGNORE_CHANGES
@@ -162,7 +170,7 @@ def pin_offline(specs: Iterable[JobSpec], lockfile: Lockfile) -> tuple[JobSpec, 
     """The specs with the pins their lockfile entries recorded."""
     return tuple(
         with_dataset_pins(spec, recorded_pins(spec, lockfile.entries.get(spec.name)))
-        if _is_pinned(spec)
+        if _is_pinned(spec) and not _runs_unpinned(spec, lockfile)
         else spec
         for spec in specs
     )
@@ -173,7 +181,8 @@ def pin_online(
 ) -> tuple[JobSpec, ...]:
     """The specs pinned to the objects as they are now; raises on missing objects
     that a create would need."""
-    uris = sorted({uri for spec in specs for uri in pinned_uris(spec).values()})
+    candidates = [spec for spec in specs if not _runs_unpinned(spec, lockfile)]
+    uris = sorted({uri for spec in candidates for uri in pinned_uris(spec).values()})
     if not uris:
         return tuple(specs)
     storage = session.storage()
@@ -181,11 +190,14 @@ def pin_online(
     with ThreadPoolExecutor(max_workers=workers) as pool:
         looked_up = pool.map(lambda uri: storage.metadata(GcsUri.parse(uri)), uris)
         found = dict(zip(uris, looked_up, strict=True))
-    examples = _read_new_generations(storage, specs, lockfile, found, workers)
+    examples = _read_new_generations(storage, candidates, lockfile, found, workers)
     pinned: list[JobSpec] = []
     missing: list[str] = []
     for spec in specs:
         entry = lockfile.entries.get(spec.name)
+        if _runs_unpinned(spec, lockfile):
+            pinned.append(spec)
+            continue
         recorded = recorded_pins(spec, entry)
         pins: dict[str, Mapping[str, Any]] = {}
         absent = []
