@@ -21,7 +21,18 @@ EMBEDDED = "embedded"
 
 
 class ServiceSettings(Model):
-    """Per-backend settings; `endpoint` overrides the public URL (or is `embedded`)."""
+    """Per-backend settings.
+
+    `endpoint` overrides the public URL (or is `embedded`); `quota_project` is
+    the project billed for calls made with OAuth credentials.
+    """
+
+    endpoint: str | None = None
+    quota_project: str | None = None
+
+
+class StorageSettings(Model):
+    """`storage:`; `endpoint` overrides the Cloud Storage URL (or is `embedded`)."""
 
     endpoint: str | None = None
 
@@ -56,7 +67,10 @@ class ProjectConfig(Model):
     defaults: Defaults = Defaults()
     vertex: VertexSettings = VertexSettings()
     gemini: ServiceSettings = ServiceSettings()
-    storage: ServiceSettings = ServiceSettings()
+    storage: StorageSettings = StorageSettings()
+    guards: Guards = Guards()
+    pricing: Pricing = Pricing()
+    prune: bool = False
 
     @field_validator("vertex", mode="before")
     @classmethod
@@ -65,9 +79,6 @@ class ProjectConfig(Model):
         if isinstance(value, ServiceSettings) and not isinstance(value, VertexSettings):
             return value.model_dump()
         return value
-
-    guards: Guards = Guards()
-    pricing: Pricing = Pricing()
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +107,13 @@ def load_project(explicit: Path | None) -> tuple[Project | None, list[Diagnostic
     point at, only a next step to suggest.
     """
     path = explicit or DEFAULT_CONFIG
+    if explicit is not None and not path.is_file():
+        # The user named the file: suggesting --config to them would go in circles.
+        what = "is a directory" if path.is_dir() else "no such file"
+        raise ConfigError(f"--config {path}: {what}")
     if not path.is_file():
-        where = path if explicit else Path.cwd() / path
         raise ConfigError(
-            f"no configuration file {where}; create one with `tuneops init`, "
+            f"no configuration file {Path.cwd() / path}; create one with `tuneops init`, "
             "or pass --config FILE or -C DIR"
         )
     shown = display_path(path)

@@ -189,3 +189,21 @@ def test_generate_request_and_answer() -> None:
     assert response_text(answer) == "LXIV"
     with pytest.raises(InvalidResponseError, match=r"no answer \(blocked: SAFETY\)"):
         response_text({"promptFeedback": {"blockReason": "SAFETY"}})
+
+
+def test_vertex_body_continues_from_a_tuned_model_with_its_options() -> None:
+    model = "projects/acme-ml/locations/us-central1/models/4242@3"
+    key = "projects/acme-ml/locations/us-central1/keyRings/tuning/cryptoKeys/jobs"
+    job = vertex_job(
+        baseModel=None,
+        preTunedModel={"tunedModelName": model, "checkpointId": "2"},
+        exportLastCheckpointOnly=False,
+        encryptionSpec={"kmsKeyName": key},
+        serviceAccount="tuner@acme-ml.iam.gserviceaccount.com",
+    )
+    body = vertex.build_body(job, identity.identity_for(job, "prod", NONCE))
+    assert "baseModel" not in body
+    assert body["preTunedModel"] == {"tunedModelName": model, "checkpointId": "2"}
+    assert body["supervisedTuningSpec"]["exportLastCheckpointOnly"] is False
+    assert body["encryptionSpec"] == {"kmsKeyName": key}
+    assert body["serviceAccount"] == "tuner@acme-ml.iam.gserviceaccount.com"

@@ -120,17 +120,12 @@ def test_status_shows_the_billable_tokens_beside_the_estimate(
     assert project.run("tuneops apply --auto-approve").code == 0
     emulator.advance(3600)
     row = json.loads(project.run("tuneops status --format json").out)["specs"][0]
-    assert (row["billableTokens"], row["estimatedTokens"]) == (COUNTED, BY_CHARACTERS)
-    table = project.run("tuneops status").out.splitlines()
-    assert table[0].split() == [
-        "NAME",
-        "SYNC",
-        "HEALTH",
-        "ACTIVE",
-        "PENDING",
-        "ELAPSED",
-        "PROGRESS",
-        "TOKENS",
-        "ENDPOINT",
-    ]
-    assert f"{COUNTED} (est. {BY_CHARACTERS})" in table[1]
+    assert (row["tuningDataStats"]["billableTokens"], row["estimatedTokens"]) == (
+        COUNTED,
+        BY_CHARACTERS,
+    )
+    details = project.run("tuneops status bot").out.splitlines()
+    assert (
+        f"  training data: 8 examples, {COUNTED} billable tokens (estimated {BY_CHARACTERS})"
+        in (details)
+    )

@@ -106,3 +106,22 @@ def test_import_refuses_jobs_of_other_specs_and_unknown_names(project: Project) 
     assert missing.err == (
         "error: no spec named 'nope': write the spec first, then import under its name\n"
     )
+
+
+def test_a_different_running_job_is_not_said_to_serve(project: Project) -> None:
+    client = vertex_client(project.emulator.url)
+    job = client.tunings.tune(
+        base_model="gemini-2.5-flash",
+        training_dataset=types.TuningDataset(gcs_uri="gs://acme/bot.jsonl"),
+        config=types.CreateTuningJobConfig(epoch_count=7),
+    )
+    project.emulator.advance(5)
+    project.write(vertex_spec("bot", epochs=3))
+    run = project.run(f"tuneops import bot {job.name}")
+    assert run.code == 0, run.err
+    assert run.out.splitlines() == [
+        f"imported {job.name} as the pending revision of bot, but it differs from the spec:",
+        "  ~ hyperParameters.epochCount: 7 → 3",
+        "the next `tuneops apply` replaces it; it is still running and has no endpoint to "
+        "keep serving",
+    ]

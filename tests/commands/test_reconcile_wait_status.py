@@ -185,7 +185,7 @@ def test_wait_times_out_with_exit_124(project: Project) -> None:
     run = project.run("tuneops wait --poll-interval 0.05 --timeout 0.3")
     assert run.code == 124
     assert run.err.splitlines()[-1] == (
-        "error: timed out after 0s waiting for bot (the jobs keep running; wait again or "
+        "error: timed out after 0.3s waiting for bot (the jobs keep running; wait again or "
         "check `tuneops status`)"
     )
 
@@ -244,14 +244,12 @@ def test_status_for_a_mixed_set_of_states(
     )
     assert code == 0
     assert out.getvalue().splitlines() == [
-        "NAME     SYNC     HEALTH       ACTIVE     PENDING  ELAPSED  PROGRESS   TOKENS      "
-        "ENDPOINT",
-        "broken   in sync  degraded     -          failed   0s       failed     2 (est. 1)  -",
-        f"  error: {error}",
-        "done     in sync  healthy      succeeded  -        0s       succeeded  2 (est. 1)  "
-        f"{done}",
-        "fresh    missing  suspended    -          -        -        -          - (est. 1)  -",
-        "running  in sync  progressing  -          running  8s       running    2 (est. 1)  -",
+        "NAME     SYNC     HEALTH       ACTIVE     PENDING  ELAPSED  PROGRESS   ENDPOINT",
+        "broken   in sync  degraded     -          failed   0s       failed     -",
+        f"  error: {error} (code 13)",
+        f"done     in sync  healthy      succeeded  -        0s       succeeded  {done}",
+        "fresh    missing  suspended    -          -        -        -          -",
+        "running  in sync  progressing  -          running  8s       running    -",
         "from the remote services: 3 job(s) of stack e2e",
     ]
 

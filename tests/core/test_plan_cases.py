@@ -6,7 +6,7 @@ and lockfile revisions by the number of the job they record. Adding a regression
 test means adding a file. Format:
 
     description: what the case shows
-    options: {retryFailed: true, maxCancel: 1, targets: [bot], ...}   # optional
+    options: {retryFailed: true, maxCancel: 1, targets: [bot], prune: true, ...}  # optional
     specs:   [{name: bot, epochs: 3, protect: false, backend: vertex}]
     remote:  [{id: 1, name: bot, epochs: 3, state: running, minutes: 0,
                protect: false, stack: demo, backend: vertex}]           # null: offline
@@ -159,6 +159,7 @@ def run_case(case: dict[str, Any]) -> Plan:
             allow_empty=options.get("allowEmpty", False),
             max_cancel=options.get("maxCancel", 5),
             max_create=options.get("maxCreate", 20),
+            prune=options.get("prune", False),
         ),
         CAPS,
         "test",

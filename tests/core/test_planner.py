@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
 from tests.core.builders import CAPS, STACK, entry, job, lockfile, revision, spec
-from tuneops.core.jobs import JobState, RemoteJob
+from tuneops.core.jobs import BackendKind, JobState, RemoteJob
 from tuneops.core.plan import ActionKind, Change, Plan, PlanOptions
 from tuneops.core.planner import make_plan
 from tuneops.errors import UnknownNamesError
@@ -202,4 +203,22 @@ def test_actions_come_in_apply_order() -> None:
         "forget": 0,
         "promote": 0,
         "adopt": 1,
+        "delete": 0,
     }
+
+
+def test_prune_deletes_finished_models_of_removed_specs_only_when_asked() -> None:
+    numbers = spec("numbers")
+    gemini = BackendKind.GEMINI  # only the Gemini API can delete what tuneops made
+    done = dataclasses.replace(job(numbers, 3, JobState.SUCCEEDED), backend=gemini)
+    failed = dataclasses.replace(job(numbers, 4, JobState.FAILED), backend=gemini)
+    vertex = job(numbers, 5, JobState.SUCCEEDED)
+    lock = lockfile(numbers=entry(numbers, active=revision(done, numbers)))
+    kept = plan([], lock, [done, failed, vertex], allow_empty=True)
+    pruned = plan([], lock, [done, failed, vertex], allow_empty=True, prune=True)
+    assert [a.kind.value for a in kept.actions] == ["forget"]
+    assert [(a.kind.value, a.job) for a in pruned.actions] == [
+        ("forget", None),
+        ("delete", done.name),
+        ("delete", failed.name),
+    ]

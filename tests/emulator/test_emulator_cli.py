@@ -80,3 +80,21 @@ def test_a_busy_port_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> Non
     assert capsys.readouterr().err == (
         f"error: emulator: cannot serve on 127.0.0.1:{port}: Address already in use\n"
     )
+
+
+def test_it_can_refuse_user_credentials_without_a_quota_project(
+    started: list[subprocess.Popen[str]],
+) -> None:
+    process = launch(started, "--require-quota-project")
+    assert process.stdout is not None
+    url = process.stdout.readline().split()[-1]
+    models = f"{url}/v1beta/tunedModels"
+    token = {"Authorization": "Bearer user-token"}
+    refused = requests.get(models, headers=token, timeout=5)
+    allowed = requests.get(models, headers={**token, "x-goog-user-project": "acme"}, timeout=5)
+    keyed = requests.get(models, headers={"x-goog-api-key": "key"}, timeout=5)
+    assert refused.status_code == 403
+    assert "requires a quota project" in refused.json()["error"]["message"]
+    assert (allowed.status_code, keyed.status_code) == (200, 200)
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=10)

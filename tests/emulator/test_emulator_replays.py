@@ -1,6 +1,6 @@
 """Recorded real responses and the emulator's answers parse the same way.
 
-For each file in ../shared/reference/replays the emulator is brought to the same
+For each file in tests/data/replays (sources in its SOURCES.md) the emulator is brought to the same
 state; then the raw JSON must have the same shape (keys, nesting, and JSON types,
 so int64-as-string is checked too), and the google-genai SDK must read both into
 objects with the same fields set. Where the state is fully determined the
@@ -29,17 +29,14 @@ from tuneops.emulator import EmulatorHandle
 
 pytestmark = pytest.mark.filterwarnings(SDK_WARNINGS)
 
-REPLAYS = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "replays"
+REPLAYS = Path(__file__).resolve().parents[1] / "data" / "replays"
 JOBS = "/v1/projects/acme-ml/locations/us-central1/tuningJobs"
 
 
 def replay(name: str) -> Any:
     path = REPLAYS / name
     if not path.is_file():
-        pytest.fail(
-            f"recorded replay {path} is missing: these tests need the reference replays in"
-            " ../shared/reference/replays next to the repository"
-        )
+        pytest.fail(f"recorded replay {path} is missing: the replays belong in tests/data/replays")
     return json.loads(path.read_text(encoding="utf-8"))
 
 

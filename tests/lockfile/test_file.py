@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,8 @@ import pytest
 from tests.core.builders import BOT_SPEC, entry, job, lockfile, revision
 from tuneops.core.jobs import JobState
 from tuneops.errors import LockfileError
-from tuneops.lockfile.file import HEADER, read_lockfile, write_lockfile
+from tuneops.lockfile.file import HEADER, LockEntry, Lockfile, read_lockfile, write_lockfile
+from tuneops.specs.models import BackendKind
 
 
 def test_round_trip_keeps_every_field(tmp_path: Path) -> None:
@@ -61,3 +63,24 @@ def test_a_lockfile_of_another_stack_is_refused(tmp_path: Path) -> None:
     write_lockfile(path, lockfile(bot=entry(BOT_SPEC)))
     with pytest.raises(LockfileError, match=r"belongs to stack 'demo', but tuneops\.yaml says"):
         read_lockfile(path, "other")
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_a_new_lockfile_follows_the_umask(tmp_path: Path, umask: int) -> None:
+    previous = os.umask(umask)
+    try:
+        path = tmp_path / "tuneops.lock"
+        write_lockfile(path, Lockfile("prod"))
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+    finally:
+        os.umask(previous)
+
+
+def test_a_rewritten_lockfile_keeps_its_mode(tmp_path: Path) -> None:
+    path = tmp_path / "tuneops.lock"
+    write_lockfile(path, Lockfile("prod"))
+    path.chmod(0o640)
+    write_lockfile(
+        path, Lockfile("prod", {}).with_entry("x", LockEntry(BackendKind.GEMINI, "a" * 64))
+    )
+    assert path.stat().st_mode & 0o777 == 0o640

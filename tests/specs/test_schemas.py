@@ -14,6 +14,7 @@ from tuneops.project import (
     Pricing,
     ProjectConfig,
     ServiceSettings,
+    StorageSettings,
     VertexSettings,
 )
 from tuneops.specs.models import (
@@ -54,7 +55,7 @@ PAIRS: list[tuple[str, Mapping[str, Any], type[BaseModel]]] = [
     ("defaults", CONFIG["properties"]["defaults"], Defaults),
     ("vertex settings", CONFIG["properties"]["vertex"], VertexSettings),
     ("gemini settings", CONFIG["properties"]["gemini"], ServiceSettings),
-    ("storage settings", CONFIG["properties"]["storage"], ServiceSettings),
+    ("storage settings", CONFIG["properties"]["storage"], StorageSettings),
     ("vertex dataset file", SPEC["$defs"]["vertexDatasetFile"], DatasetFile),
     ("guards", CONFIG["properties"]["guards"], Guards),
     ("pricing", CONFIG["properties"]["pricing"], Pricing),

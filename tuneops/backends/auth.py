@@ -70,17 +70,28 @@ class ApiKey:
         return f"ApiKey({self.description!r})"
 
 
-class StaticToken:
-    """A bearer token minted elsewhere; it cannot be renewed."""
+QUOTA_PROJECT_HEADER = "x-goog-user-project"
 
-    def __init__(self, token: str, source: str) -> None:
+
+class StaticToken:
+    """A bearer token minted elsewhere; it cannot be renewed.
+
+    `quota_project` is sent as `x-goog-user-project`: a user's token bills the
+    call to that project only when told so (the Gemini API refuses it without).
+    """
+
+    def __init__(self, token: str, source: str, quota_project: str | None = None) -> None:
         register_secret(token)
         self._token = token
+        self._quota_project = quota_project
         self.description = f"access token from {source}"
 
     def headers(self) -> Mapping[str, str]:
-        """`Authorization: Bearer …`."""
-        return {"Authorization": f"Bearer {self._token}"}
+        """`Authorization: Bearer …`, and the quota project when there is one."""
+        headers = {"Authorization": f"Bearer {self._token}"}
+        if self._quota_project:
+            headers[QUOTA_PROJECT_HEADER] = self._quota_project
+        return headers
 
     def refresh_after_unauthorized(self, rejected: Mapping[str, str]) -> bool:
         """A static token cannot be renewed."""
@@ -103,8 +114,10 @@ class GoogleCredentials:
         clock: Clock,
         source: str = "Application Default Credentials",
         refresh_margin: float = DEFAULT_REFRESH_MARGIN,
+        quota_project: str | None = None,
     ) -> None:
         self._credentials = credentials
+        self._quota_project = quota_project
         self._clock = clock
         self._margin = refresh_margin
         self._lock = threading.Lock()
@@ -128,10 +141,10 @@ class GoogleCredentials:
 
     def _current_headers(self) -> Mapping[str, str]:
         headers = {"Authorization": f"Bearer {self._credentials.token}"}
-        quota_project = getattr(self._credentials, "quota_project_id", None)
+        quota_project = self._quota_project or getattr(self._credentials, "quota_project_id", None)
         if isinstance(quota_project, str) and quota_project:
             # User credentials bill the API to this project only when told so.
-            headers["x-goog-user-project"] = quota_project
+            headers[QUOTA_PROJECT_HEADER] = quota_project
         return headers
 
     def _due(self) -> bool:

@@ -34,6 +34,7 @@ from tuneops.project import EMBEDDED, ProjectConfig
 from tuneops.specs.models import BackendKind
 
 ACCESS_TOKEN_ENV = "TUNEOPS_ACCESS_TOKEN"
+QUOTA_PROJECT_ENV = "GOOGLE_CLOUD_QUOTA_PROJECT"  # google-auth's own variable
 API_KEY_ENVS = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
 ENDPOINT_ENVS: Mapping[BackendKind, str] = {
     BackendKind.VERTEX: "TUNEOPS_VERTEX_ENDPOINT",
@@ -59,12 +60,15 @@ _HOW_TO = {
 
 @dataclass(frozen=True, slots=True)
 class BackendOptions:
-    """Tuning knobs of a backend: transport, page size and rate limits."""
+    """Tuning knobs of a backend: transport, page size and rate limits.
+
+    A limit left None is the backend's own: each service has its own quotas.
+    """
 
     transport: TransportOptions = field(default_factory=TransportOptions)
     page_size: int | None = None  # None: the backend's largest page
-    requests_limit: RateLimit = VERTEX_REQUESTS
-    submissions_limit: RateLimit = VERTEX_SUBMISSIONS
+    requests_limit: RateLimit | None = None
+    submissions_limit: RateLimit | None = None
 
 
 def resolve_endpoint(
@@ -89,6 +93,22 @@ def resolve_endpoint(
     return _check_url(value, kind)
 
 
+def resolve_quota_project(
+    kind: BackendKind, config: ProjectConfig | None, env: Mapping[str, str]
+) -> str | None:
+    """The project billed for OAuth calls: tuneops.yaml, then GOOGLE_CLOUD_QUOTA_PROJECT.
+
+    None leaves it to the credentials (the quota project ADC records, if any).
+    The project file wins because it is specific to these specs, while the
+    variable is often set once for every tool in a shell.
+    """
+    if config is not None:
+        settings = config.vertex if kind is BackendKind.VERTEX else config.gemini
+        if settings.quota_project:
+            return settings.quota_project
+    return env.get(QUOTA_PROJECT_ENV) or None
+
+
 def build_auth(
     kind: BackendKind,
     env: Mapping[str, str],
@@ -97,27 +117,33 @@ def build_auth(
     access_token: str | None = None,
     api_key: str | None = None,
     credentials: Any = None,
+    quota_project: str | None = None,
 ) -> AuthProvider:
     """The credential for `kind`; explicit arguments win over the environment, ADC comes last.
 
-    Raises `CredentialsError` (with how to provide one) when there is none.
+    `quota_project` goes with every OAuth credential (never with an API key, which
+    belongs to a project already). Raises `CredentialsError` (with how to provide
+    one) when there is none.
     """
     if kind is BackendKind.GEMINI and api_key:
         return ApiKey(api_key, "the caller")
     if access_token:
-        return StaticToken(access_token, "the caller")
+        return StaticToken(access_token, "the caller", quota_project)
     if credentials is not None:
-        return GoogleCredentials(credentials, clock, source="the caller's credentials")
+        return GoogleCredentials(
+            credentials, clock, source="the caller's credentials", quota_project=quota_project
+        )
     if kind is BackendKind.GEMINI:
         for name in API_KEY_ENVS:
             if env.get(name):
                 return ApiKey(env[name], name)
     if env.get(ACCESS_TOKEN_ENV):
-        return StaticToken(env[ACCESS_TOKEN_ENV], ACCESS_TOKEN_ENV)
+        return StaticToken(env[ACCESS_TOKEN_ENV], ACCESS_TOKEN_ENV, quota_project)
     scopes = [CLOUD_PLATFORM]
     if kind is BackendKind.GEMINI:
         scopes.append(GENERATIVE_LANGUAGE_TUNING)
-    return GoogleCredentials(application_default(scopes, _HOW_TO[kind]), clock)
+    adc = application_default(scopes, _HOW_TO[kind])
+    return GoogleCredentials(adc, clock, quota_project=quota_project)
 
 
 def build_backend(
@@ -144,7 +170,13 @@ def build_backend(
     options = options or BackendOptions()
     base = _check_url(endpoint, kind) if endpoint else resolve_endpoint(kind, config, env)
     auth = build_auth(
-        kind, env, clock, access_token=access_token, api_key=api_key, credentials=credentials
+        kind,
+        env,
+        clock,
+        access_token=access_token,
+        api_key=api_key,
+        credentials=credentials,
+        quota_project=resolve_quota_project(kind, config, env),
     )
     transport = Transport(auth, clock, options.transport, rng)
     if kind is BackendKind.VERTEX:
@@ -153,16 +185,16 @@ def build_backend(
             clock,
             endpoint=base,
             page_size=options.page_size or vertex.PAGE_SIZE,
-            requests_limit=options.requests_limit,
-            submissions_limit=options.submissions_limit,
+            requests_limit=options.requests_limit or VERTEX_REQUESTS,
+            submissions_limit=options.submissions_limit or VERTEX_SUBMISSIONS,
         )
     return gemini.GeminiBackend(
         transport,
         clock,
         endpoint=base,
         page_size=options.page_size or gemini.PAGE_SIZE,
-        requests_limit=options.requests_limit,
-        submissions_limit=options.submissions_limit,
+        requests_limit=options.requests_limit or gemini.GEMINI_REQUESTS,
+        submissions_limit=options.submissions_limit or gemini.GEMINI_SUBMISSIONS,
     )
 
 

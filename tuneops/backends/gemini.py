@@ -21,9 +21,9 @@ from tuneops.backends.errors import (
 )
 from tuneops.backends.generation import generate_body, response_text
 from tuneops.backends.http import JsonObject, Transport
-from tuneops.backends.ratelimit import VERTEX_REQUESTS, VERTEX_SUBMISSIONS, RateLimit, RateLimiter
+from tuneops.backends.ratelimit import RateLimit, RateLimiter
 from tuneops.backends.views import gemini_view
-from tuneops.backends.wire import field, number, pages, parse_timestamp
+from tuneops.backends.wire import field, integer, number, pages, parse_timestamp
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob
 from tuneops.specs.models import BackendKind, GeminiSpec, JobSpec
 
@@ -32,6 +32,12 @@ log = logging.getLogger("tuneops.backends")
 DEFAULT_ENDPOINT = "https://generativelanguage.googleapis.com"
 API_VERSION = "v1beta"
 PAGE_SIZE = 1000  # the documented maximum for tunedModels.list
+
+# The Gemini API publishes no quota for tunedModels calls (only per-model
+# generation limits), and it is one global service, not one per region as
+# Vertex is: pace it well below Vertex's 600/60, and let a 429 slow it further.
+GEMINI_REQUESTS = RateLimit(per_minute=110, burst=10)
+GEMINI_SUBMISSIONS = RateLimit(per_minute=20, burst=5, min_per_minute=1)
 
 STATES: Mapping[str, JobState] = MappingProxyType(
     {
@@ -91,8 +97,8 @@ class GeminiBackend:
         clock: Clock,
         endpoint: str = DEFAULT_ENDPOINT,
         page_size: int = PAGE_SIZE,
-        requests_limit: RateLimit = VERTEX_REQUESTS,
-        submissions_limit: RateLimit = VERTEX_SUBMISSIONS,
+        requests_limit: RateLimit = GEMINI_REQUESTS,
+        submissions_limit: RateLimit = GEMINI_SUBMISSIONS,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
         self.page_size = page_size
@@ -127,13 +133,18 @@ class GeminiBackend:
         return [job for job in jobs if job.stack == stack]
 
     def get(self, name: str) -> RemoteJob:
-        """The tuned model `name` (`tunedModels/ID`), with progress while it trains."""
+        """The tuned model `name` (`tunedModels/ID`), with what its create operation adds.
+
+        The model itself carries neither progress nor an error: while it trains,
+        the operation's `completedPercent` is the progress; when it failed, the
+        operation's `error` says why.
+        """
         name = _model_name(name)
         job = self._get_model(name)
-        if job.state is JobState.RUNNING:
-            progress = self._progress(name)
-            if progress is not None:
-                job = _replace_progress(job, progress)
+        if job.state in (JobState.RUNNING, JobState.FAILED):
+            operation = self._operation(name)
+            if operation is not None:
+                job = _with_operation(job, operation)
         return job
 
     def describe(self, name: str) -> dict[str, Any]:
@@ -235,16 +246,14 @@ class GeminiBackend:
         )
         return self._job(data)
 
-    def _progress(self, name: str) -> float | None:
-        """The create operation's completed percent: one extra call, made by `get` only."""
+    def _operation(self, name: str) -> Mapping[str, Any] | None:
+        """The model's create operation: one extra call, made by `get` only."""
         with self._lock:
             operation = self._operations.get(name)
         if operation is not None:
-            data = self._transport.request(
+            return self._transport.request(
                 "GET", f"{self._base}/{operation}", idempotent=True, limiters=(self._requests,)
             )
-            # Zero is omitted on the wire, so a missing percent is no progress yet.
-            return number(data, "metadata", "completedPercent") or 0.0
         # Another process made the model: find its create operation.
         try:
             data = self._transport.request(
@@ -263,7 +272,7 @@ class GeminiBackend:
         if found:
             with self._lock:
                 self._operations[name] = found
-        return number(first, "metadata", "completedPercent") or 0.0
+        return first
 
     def _job(self, data: Mapping[str, Any]) -> RemoteJob:
         name = field(data, "name") or ""
@@ -313,3 +322,15 @@ def _model_name(name: str) -> str:
 
 def _replace_progress(job: RemoteJob, progress: float) -> RemoteJob:
     return dataclasses.replace(job, progress=progress)
+
+
+def _with_operation(job: RemoteJob, operation: Mapping[str, Any]) -> RemoteJob:
+    """A model's job with its create operation's progress (running) or error (failed)."""
+    if job.state is JobState.RUNNING:
+        # Zero is omitted on the wire, so a missing percent is no progress yet.
+        return _replace_progress(job, number(operation, "metadata", "completedPercent") or 0.0)
+    return dataclasses.replace(
+        job,
+        error_message=job.error_message or field(operation, "error", "message"),
+        error_code=job.error_code or integer(operation, "error", "code"),
+    )

@@ -17,10 +17,11 @@ from __future__ import annotations
 import email.utils
 import logging
 import random
+import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import requests
 import requests.adapters
@@ -191,20 +192,23 @@ class Transport:
                 if not error.retryable or (not idempotent and check is None):
                     raise
                 if attempt >= policy.max_attempts or self._clock.monotonic() + delay > deadline:
-                    log.warning("%s %s: giving up after %d attempts", method, logged, attempt)
+                    log.info("%s %s: giving up after %d attempts", method, logged, attempt)
                     # The last attempt may still have been acted on: look before failing.
                     if check is not None and error.may_have_committed:
                         found = check(error)
                         if found is not None:
                             return found
                     raise
-                log.info(
-                    "%s %s: %s; retry %d in %.2f s",
+                # A warning, so that a command shows it as it happens: without it an
+                # unreachable endpoint is a long silence.
+                log.warning(
+                    "%s %s: retrying in %s (attempt %d of %d): %s",
                     method,
-                    logged,
-                    type(error).__name__,
+                    _host(logged),
+                    _seconds(delay),
                     attempt,
-                    delay,
+                    policy.max_attempts,
+                    error.service_message,
                 )
                 self._clock.sleep(delay)
                 if check is not None and error.may_have_committed:
@@ -291,13 +295,52 @@ def _with_query(url: str, params: Mapping[str, str | int] | None) -> str:
     return f"{url}?{urlencode(dict(params))}"
 
 
+def _host(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else url
+
+
+def _seconds(delay: float) -> str:
+    return f"{delay:.1f} s" if delay < 10 else f"{delay:.0f} s"
+
+
+def _plain_reason(exc: BaseException) -> str | None:
+    """What went wrong in words, from the exception chain urllib3 wraps around it."""
+    seen: list[BaseException] = []
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or any(current is s for s in seen):
+            continue
+        seen.append(current)
+        pending.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
+        pending.extend(a for a in current.args if isinstance(a, BaseException))
+    for item in seen:
+        if isinstance(item, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(item, socket.gaierror):
+            return "the host name cannot be resolved"
+        if isinstance(item, ConnectionResetError):
+            return "connection reset by the server"
+    for item in seen:
+        if isinstance(item, urllib3.exceptions.ConnectTimeoutError):
+            return "timed out connecting"
+        if isinstance(item, (urllib3.exceptions.ReadTimeoutError, TimeoutError)):
+            return "timed out waiting for the answer"
+        if isinstance(item, urllib3.exceptions.ProtocolError):
+            return "the connection closed before the answer was complete"
+    return None
+
+
 def _transport_error(
     exc: requests.exceptions.RequestException, method: str, url: str, attempt: int
 ) -> TransportError:
     """Classifies a failure without an answer by whether the request left this host."""
     reason: Any = exc.args[0] if exc.args else exc
     reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
-    detail = redact(f"{type(reason).__name__}: {reason}")[:300]
+    technical = redact(f"{type(reason).__name__}: {reason}")[:300]
+    log.debug("%s %s: %s", method, redact_url(url), technical)
+    detail = _plain_reason(exc) or technical
     cls: type[TransportError]
     if isinstance(exc, requests.exceptions.ConnectTimeout) or isinstance(
         reason, urllib3.exceptions.NewConnectionError

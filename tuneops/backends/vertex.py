@@ -29,7 +29,7 @@ from tuneops.backends.ratelimit import (
     RateLimiter,
 )
 from tuneops.backends.views import vertex_view
-from tuneops.backends.wire import field, pages, parse_timestamp
+from tuneops.backends.wire import field, integer, pages, parse_timestamp
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob
 from tuneops.specs.models import BackendKind, JobSpec, VertexSpec
 
@@ -85,15 +85,20 @@ def build_body(job: JobSpec, identity: ident.Identity) -> JsonObject:
         hyper = spec.hyper_parameters.model_dump(mode="json", by_alias=True, exclude_none=True)
         if hyper:
             tuning["hyperParameters"] = hyper
+    if spec.export_last_checkpoint_only is not None:
+        tuning["exportLastCheckpointOnly"] = spec.export_last_checkpoint_only
     labels = dict(spec.labels or {})
     marks = ident.vertex_labels(identity)
     clash = sorted(set(labels) & set(marks))
     if clash:  # the schema reserves the prefix; this guards specs built in code
         raise IdentityError(f"spec {job.name!r} sets reserved labels {', '.join(clash)}")
     labels.update(marks)
-    body: JsonObject = {
-        "baseModel": spec.base_model,
-        "supervisedTuningSpec": tuning,
+    body: JsonObject = {"supervisedTuningSpec": tuning}
+    if spec.pre_tuned_model is not None:
+        body["preTunedModel"] = spec.pre_tuned_model.model_dump(by_alias=True, exclude_none=True)
+    else:
+        body["baseModel"] = spec.base_model
+    body |= {
         # Without a display name the console shows a generated one; the spec
         # name is what people will look for.
         "tunedModelDisplayName": spec.tuned_model_display_name or job.name,
@@ -101,6 +106,10 @@ def build_body(job: JobSpec, identity: ident.Identity) -> JsonObject:
     }
     if spec.description:
         body["description"] = spec.description
+    if spec.encryption_spec is not None:
+        body["encryptionSpec"] = {"kmsKeyName": spec.encryption_spec.kms_key_name}
+    if spec.service_account:
+        body["serviceAccount"] = spec.service_account
     return body
 
 
@@ -342,25 +351,22 @@ class VertexBackend:
             model=field(data, "tunedModel", "model"),
             endpoint=field(data, "tunedModel", "endpoint"),
             error_message=field(data, "error", "message"),
+            error_code=integer(data, "error", "code"),
             labels=MappingProxyType(labels),
             progress=None,
             nonce=who.nonce if who else None,
             project=project or named_project,
             location=place["location"] if place else None,
-            billable_tokens=_billable_tokens(data),
+            example_count=integer(data, *_DATA_STATS, "tuningDatasetExampleCount"),
+            billable_tokens=integer(data, *_DATA_STATS, "totalBillableTokenCount"),
+            experiment=field(data, "experiment"),
         )
 
     def __repr__(self) -> str:
         return f"VertexBackend({self.endpoint!r})"
 
 
-def _billable_tokens(data: Mapping[str, Any]) -> int | None:
-    """`tuningDataStats.supervisedTuningDataStats.totalBillableTokenCount` (int64 as text)."""
-    count = field(data, "tuningDataStats", "supervisedTuningDataStats", "totalBillableTokenCount")
-    try:
-        return int(count) if count is not None else None
-    except ValueError:
-        return None
+_DATA_STATS = ("tuningDataStats", "supervisedTuningDataStats")
 
 
 def _require_place(project: str | None, location: str | None) -> tuple[str, str]:

@@ -41,11 +41,17 @@ def vertex_view(data: Mapping[str, Any], location: str) -> dict[str, Any]:
     tuning = data.get("supervisedTuningSpec") or {}
     hyper = tuning.get("hyperParameters") or {}
     labels = {k: v for k, v in (data.get("labels") or {}).items() if not k.startswith(LABEL_PREFIX)}
+    pre_tuned = data.get("preTunedModel") or {}
     return _pruned(
         {
             "backend": "vertex",
             "location": location,
-            "baseModel": data.get("baseModel"),
+            # The service may fill baseModel in from the tuned model it continues.
+            "baseModel": None if pre_tuned else data.get("baseModel"),
+            "preTunedModel": {
+                "tunedModelName": pre_tuned.get("tunedModelName"),
+                "checkpointId": pre_tuned.get("checkpointId"),
+            },
             "trainingDataset": tuning.get("trainingDatasetUri"),
             "validationDataset": tuning.get("validationDatasetUri"),
             "tunedModelDisplayName": data.get("tunedModelDisplayName"),
@@ -55,6 +61,9 @@ def vertex_view(data: Mapping[str, Any], location: str) -> dict[str, Any]:
                 "learningRateMultiplier": _float(hyper.get("learningRateMultiplier")),
                 "adapterSize": hyper.get("adapterSize"),
             },
+            "exportLastCheckpointOnly": tuning.get("exportLastCheckpointOnly"),
+            "encryptionSpec": {"kmsKeyName": (data.get("encryptionSpec") or {}).get("kmsKeyName")},
+            "serviceAccount": data.get("serviceAccount"),
             "labels": labels,
         }
     )

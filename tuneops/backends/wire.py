@@ -96,3 +96,9 @@ def pages(
             # A repeated token would loop forever; better to fail the listing.
             raise InvalidResponseError(f"page token {token!r} repeated", method="GET", url=url)
         seen.add(token)
+
+
+def integer(data: Mapping[str, Any], *path: str) -> int | None:
+    """The whole number at `path` (int64 fields come as JSON strings), or None."""
+    value = number(data, *path)
+    return int(value) if value is not None and value.is_integer() else None

@@ -25,6 +25,7 @@ def emulator(
     project_number: int,
     auth: bool,
     console: Console,
+    require_quota_project: bool = False,
 ) -> int:
     """Serves until SIGINT or SIGTERM; the first stdout line is `listening on URL`."""
     try:
@@ -32,6 +33,7 @@ def emulator(
             host=host,
             port=port,
             state_path=state,
+            require_quota_project=require_quota_project,
             queue_seconds=queue_seconds,
             job_seconds=job_seconds,
             cancel_seconds=cancel_seconds,

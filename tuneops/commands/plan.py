@@ -20,12 +20,11 @@ Format = Literal["text", "json", "markdown"]
 def show(plan: Plan, fmt: Format, console: Console) -> None:
     """Writes the plan to stdout in `fmt`."""
     if fmt == "json":
-        console.out.write(plan.to_json())
+        console.document(plan.to_json())
     elif fmt == "markdown":
-        console.out.write(render_markdown(plan))
+        console.document(render_markdown(plan))
     else:
         console.result(render_text(plan, console.paint))
-    console.out.flush()
 
 
 def plan(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -42,6 +43,8 @@ def status(
         try:
             with RemoteSession(project) as session:
                 inputs = gather(project, session)
+                detailed = session.with_details(inputs.remote or ())
+                inputs = dataclasses.replace(inputs, remote=detailed)
         except (RemoteError, CredentialsError, DatasetMissingError) as error:
             problem = str(error)
             console.note(f"warning: {problem}; showing what the lockfile records")
@@ -61,5 +64,5 @@ def status(
     if fmt == "json":
         console.result(render_json(rows, source))
     else:
-        console.result(render_table(rows, console.paint, source))
+        console.result(render_table(rows, console.paint, source, details=bool(names)))
     return EXIT_OK

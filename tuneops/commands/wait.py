@@ -73,7 +73,8 @@ def wait_for(
     deadline = monotonic() + timeout if timeout is not None else None
     while True:
         lockfile = read_lockfile(project.lockfile_path, project.config.stack)  # written by _record
-        inputs = Inputs(project, specs, lockfile, observe(session, specs, lockfile))
+        observed = session.with_details(observe(session, specs, lockfile))  # Gemini progress
+        inputs = Inputs(project, specs, lockfile, observed)
         found = {s.name: current_job(s, inputs.remote or ()) for s in targets}
         missing = sorted(name for name, job in found.items() if job is None)
         if missing:

@@ -94,7 +94,8 @@ def estimate(
     inner = spec.spec
     hyper = inner.hyper_parameters
     epochs = hyper.epoch_count if hyper is not None else None
-    base = inner.base_model if isinstance(inner, VertexSpec | GeminiSpec) else ""
+    # Continuous tuning (preTunedModel) names no base model: no price, unless set.
+    base = (inner.base_model or "") if isinstance(inner, VertexSpec | GeminiSpec) else ""
     return CostEstimate(
         tokens_per_epoch=tokens.tokens,
         epochs=epochs or ASSUMED_EPOCHS,

@@ -56,8 +56,14 @@ class SpecStatus:
     endpoint: str | None
     error: str | None
     job: str | None
-    billable_tokens: int | None = None
+    model: str | None = None
+    newest: RemoteJob | None = None
     estimated_tokens: int | None = None
+
+    @property
+    def error_code(self) -> int | None:
+        """The service's error code of the newest revision, when it shows an error."""
+        return self.newest.error_code if self.newest and self.error else None
 
 
 def _elapsed(job: RemoteJob, now: dt.datetime) -> dt.timedelta | None:
@@ -118,6 +124,9 @@ def spec_statuses(
         endpoint = (active.endpoint if active else None) or (
             entry.active.endpoint if entry and entry.active else None
         )
+        model = (active.model if active else None) or (
+            entry.active.model if entry and entry.active else None
+        )
         rows.append(
             SpecStatus(
                 name=name,
@@ -134,7 +143,8 @@ def spec_statuses(
                 if newest and newest.state in (JobState.FAILED, JobState.CANCELLED)
                 else None,
                 job=newest.name if newest else None,
-                billable_tokens=newest.billable_tokens if newest else None,
+                model=model,
+                newest=newest,
                 estimated_tokens=_estimated_tokens(by_spec.get(name)),
             )
         )

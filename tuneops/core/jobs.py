@@ -65,6 +65,8 @@ class RemoteJob:
     which `get` can return but `list_jobs` never does. `project` is the project as
     the caller named it when known (an id), else as the service wrote it (often
     the number); `location` is None on the Gemini API. Times are UTC.
+    `example_count`, `billable_tokens` and `experiment` are what the service
+    reports of the training run once it started (Vertex only).
     """
 
     backend: BackendKind
@@ -81,12 +83,15 @@ class RemoteJob:
     model: str | None = None
     endpoint: str | None = None
     error_message: str | None = None
+    error_code: int | None = None
     labels: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     progress: float | None = None
     nonce: str | None = None
     project: str | None = None
     location: str | None = None
+    example_count: int | None = None
     billable_tokens: int | None = None
+    experiment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

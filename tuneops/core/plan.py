@@ -38,6 +38,7 @@ class ActionKind(str, enum.Enum):
     FORGET = "forget"
     PROMOTE = "promote"
     ADOPT = "adopt"
+    DELETE = "delete"
 
     @property
     def creates_job(self) -> bool:
@@ -65,6 +66,7 @@ _PHASES = {
     ActionKind.PROMOTE: Phase.BOOKKEEPING,
     ActionKind.FORGET: Phase.BOOKKEEPING,
     ActionKind.CANCEL: Phase.CANCEL,
+    ActionKind.DELETE: Phase.CANCEL,
     ActionKind.REPLACE: Phase.CREATE,
     ActionKind.RETRY: Phase.CREATE,
     ActionKind.CREATE: Phase.CREATE,
@@ -74,6 +76,7 @@ _APPLY_ORDER = (
     ActionKind.PROMOTE,
     ActionKind.FORGET,
     ActionKind.CANCEL,
+    ActionKind.DELETE,
     ActionKind.REPLACE,
     ActionKind.RETRY,
     ActionKind.CREATE,
@@ -85,6 +88,7 @@ _SYMBOLS = {
     ActionKind.REPLACE: "±",
     ActionKind.RETRY: "↻",
     ActionKind.CANCEL: "-",
+    ActionKind.DELETE: "-",
     ActionKind.FORGET: "~",
     ActionKind.PROMOTE: "~",
     ActionKind.ADOPT: "~",
@@ -128,8 +132,9 @@ class Action:
 
     @property
     def destructive(self) -> bool:
-        """The action stops remote work (a cancel, or a replace that cancels)."""
-        return self.kind is ActionKind.CANCEL or bool(self.cancels)
+        """The action stops or removes remote work (a cancel, a prune's delete, or a
+        replace that cancels)."""
+        return self.kind in (ActionKind.CANCEL, ActionKind.DELETE) or bool(self.cancels)
 
     def sort_key(self) -> tuple[int, str, str]:
         """Stable order: by kind (apply order), then name, then job."""
@@ -183,6 +188,7 @@ class PlanOptions:
     allow_empty: bool = False
     max_cancel: int = 5
     max_create: int = 20
+    prune: bool = False
     max_cost: float | None = None
 
     def to_data(self) -> dict[str, Any]:
@@ -193,6 +199,7 @@ class PlanOptions:
             "allowEmpty": self.allow_empty,
             "maxCancel": self.max_cancel,
             "maxCreate": self.max_create,
+            "prune": self.prune,
         }
         if self.max_cost is not None:
             data["maxCost"] = self.max_cost
@@ -207,6 +214,7 @@ class PlanOptions:
             allow_empty=data["allowEmpty"],
             max_cancel=data["maxCancel"],
             max_create=data["maxCreate"],
+            prune=data.get("prune", False),  # plans saved before pruning existed
             max_cost=data.get("maxCost"),
         )
 

@@ -100,10 +100,35 @@ class _SpecPlanner:
             self.actions.append(
                 Action(ActionKind.FORGET, name, entry.backend, "spec removed and its jobs ended")
             )
+        if self.options.prune:
+            self.prune(name, [j for j in jobs if j.state.has_ended], protect)
+
+    def prune(self, name: str, ended: Sequence[RemoteJob], protect: bool) -> None:
+        """Deletes the finished models of a removed spec (`prune: true`), never protected ones."""
+        deletable = [j for j in ended if (c := self.capabilities.get(j.backend)) and c.delete]
+        if deletable and protect:
+            self.notes.append(
+                f"{name}: spec removed; its {len(deletable)} finished model(s) are protected "
+                "(protect: true), so prune keeps them"
+            )
+            return
+        for job in sorted(deletable, key=by_age):
+            self.actions.append(
+                Action(
+                    ActionKind.DELETE,
+                    name,
+                    job.backend,
+                    f"spec removed and its job {job.state.value}; prune: true deletes the model",
+                    spec_hash=job.spec_hash,
+                    job=job.name,
+                )
+            )
 
     def desired(self, spec: JobSpec, entry: LockEntry | None, jobs: Sequence[RemoteJob]) -> None:
         keep = current_job(spec, jobs)
         known = {r.job for r in entry.revisions()} if entry else set()
+        if keep is None or keep.state is not JobState.SUCCEEDED:
+            self._serving(spec, entry, jobs, known)
         if keep is None:
             self._start(spec, entry, [j for j in jobs if j.spec_hash != short_hash(spec.spec_hash)])
         elif keep.state not in KEEPABLE:
@@ -119,11 +144,42 @@ class _SpecPlanner:
                     self.cancel(spec.name, job, "superseded by the current spec", spec.protect)
             self._keep(spec, entry, keep, known)
 
+    def _serving(
+        self, spec: JobSpec, entry: LockEntry | None, jobs: Sequence[RemoteJob], known: set[str]
+    ) -> None:
+        """Adopts the newest succeeded job of an earlier spec when nothing is active.
+
+        That is what apply would have recorded as active before the lockfile was
+        lost: the endpoint that keeps serving until the current revision succeeds.
+        """
+        if entry is not None and entry.active is not None:
+            return
+        current = short_hash(spec.spec_hash)
+        earlier = [j for j in jobs if j.state is JobState.SUCCEEDED and j.spec_hash != current]
+        if not earlier:
+            return
+        serving = max(earlier, key=by_age)
+        if serving.name in known:
+            return
+        reason = (
+            f"found succeeded job {serving.name} of an earlier spec that the lockfile does "
+            "not record; it serves until the current revision succeeds"
+        )
+        self.actions.append(
+            Action(ActionKind.ADOPT, spec.name, spec.backend, reason, spec.spec_hash, serving.name)
+        )
+
     def _keep(
         self, spec: JobSpec, entry: LockEntry | None, job: RemoteJob, known: set[str]
     ) -> None:
         if job.name not in known:
             reason = f"found {job.state.value} job {job.name} that the lockfile does not record"
+            self.actions.append(
+                Action(ActionKind.ADOPT, spec.name, spec.backend, reason, spec.spec_hash, job.name)
+            )
+        elif job.state is JobState.SUCCEEDED and entry and _reverted(spec, entry, job):
+            stale = f"; {entry.pending.job} is no longer pending" if entry.pending else ""
+            reason = f"the spec is back to the revision of {job.name}, which serves{stale}"
             self.actions.append(
                 Action(ActionKind.ADOPT, spec.name, spec.backend, reason, spec.spec_hash, job.name)
             )
@@ -197,6 +253,15 @@ class _SpecPlanner:
         )
 
 
+def _reverted(spec: JobSpec, entry: LockEntry, job: RemoteJob) -> bool:
+    """The spec went back to the hash of the active revision, and the lockfile still
+    records a later spec (its hash, or a pending revision of it)."""
+    if entry.active is None or entry.active.job != job.name:
+        return False
+    pending_elsewhere = entry.pending is not None and entry.pending.spec_hash != spec.spec_hash
+    return entry.spec_hash != spec.spec_hash or pending_elsewhere
+
+
 KEEPABLE = frozenset({JobState.PENDING, JobState.RUNNING, JobState.SUCCEEDED})
 
 
@@ -206,7 +271,8 @@ def _guards(actions: list[Action], specs: Sequence[JobSpec], options: PlanOption
     def block(action: Action, reason: str) -> Action:
         return action if action.blocked else replace(action, blocked=reason)
 
-    cancels = sum((1 if a.kind is ActionKind.CANCEL else 0) + len(a.cancels) for a in actions)
+    stopping = (ActionKind.CANCEL, ActionKind.DELETE)
+    cancels = sum((1 if a.kind in stopping else 0) + len(a.cancels) for a in actions)
     creates = sum(1 for a in actions if a.kind.creates_job)
     guarded: list[Action] = []
     for action in actions:

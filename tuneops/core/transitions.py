@@ -76,18 +76,48 @@ def refresh(lockfile: Lockfile, jobs: Iterable[RemoteJob]) -> Lockfile:
 
 
 def record_started(lockfile: Lockfile, spec: JobSpec, job: RemoteJob) -> Lockfile:
-    """A new job (create, replace, retry) runs for `spec`: it is the pending revision."""
-    entry = replace(_entry_for(lockfile, spec), pending=new_revision(spec, job))
+    """A new job (create, replace, retry) runs for `spec`: it is the pending revision.
+
+    A pending revision that succeeded but was never promoted (its spec changed
+    again first) is newer than the active one, so it becomes active rather than
+    being dropped: active is always the newest revision that succeeded.
+    """
+    entry = _entry_for(lockfile, spec)
+    displaced = entry.pending
+    if displaced is not None and displaced.state == JobState.SUCCEEDED.value:
+        entry = replace(entry, active=displaced)
+    entry = replace(entry, pending=new_revision(spec, job))
     return lockfile.with_entry(spec.name, entry)
 
 
+def _found_revision(spec: JobSpec, job: RemoteJob) -> Revision:
+    """A found job's revision; one of an earlier spec keeps the hash its labels carry."""
+    if job.spec_hash is None or spec.spec_hash.startswith(job.spec_hash):
+        return new_revision(spec, job)
+    return Revision(
+        job=job.name,
+        spec_hash=job.spec_hash,
+        state=job.state.value,
+        model=job.model,
+        endpoint=job.endpoint,
+    )
+
+
 def record_found(lockfile: Lockfile, spec: JobSpec, job: RemoteJob) -> Lockfile:
-    """An existing job of `spec` is adopted: active when it succeeded, else pending."""
+    """An existing job of `spec` is adopted.
+
+    The current spec's job is active when it succeeded (nothing is pending then),
+    else pending. A succeeded job of an earlier spec (found when the lockfile was
+    lost) is active only while nothing else is: it keeps serving until the current
+    revision succeeds, as it would have had the lockfile survived.
+    """
     entry = _entry_for(lockfile, spec)
-    revision = new_revision(spec, job)
-    if job.state is JobState.SUCCEEDED:
-        pending = entry.pending if entry.pending and entry.pending.job != job.name else None
-        entry = replace(entry, active=revision, pending=pending)
+    revision = _found_revision(spec, job)
+    if revision.spec_hash != spec.spec_hash:
+        if entry.active is None and job.state is JobState.SUCCEEDED:
+            entry = replace(entry, active=revision)
+    elif job.state is JobState.SUCCEEDED:
+        entry = replace(entry, active=revision, pending=None)
     else:
         entry = replace(entry, pending=revision)
     return lockfile.with_entry(spec.name, entry)

@@ -73,8 +73,20 @@ def check_vertex(request: Request) -> None:
     )
 
 
-def check_gemini(request: Request) -> None:
-    """Gemini API: an API key or a bearer token, else 403 PERMISSION_DENIED."""
+_QUOTA_PROJECT_MISSING = (
+    "Your application is authenticating by using local Application Default Credentials. "
+    "The generativelanguage.googleapis.com API requires a quota project, which is not set "
+    "by default. To learn how to set your quota project, see "
+    "https://cloud.google.com/docs/authentication/adc-troubleshooting/user-creds ."
+)
+
+
+def check_gemini(request: Request, require_quota_project: bool = False) -> None:
+    """Gemini API: an API key or a bearer token, else 403 PERMISSION_DENIED.
+
+    With `require_quota_project`, a bearer token stands for a user's credentials,
+    which need `x-goog-user-project` to name the project billed for the call.
+    """
     service = "generativelanguage.googleapis.com"
     key = _api_key(request)
     if key is not None:
@@ -94,6 +106,8 @@ def check_gemini(request: Request) -> None:
             ],
         )
     if _bearer(request.headers):
+        if require_quota_project and not request.headers.get("x-goog-user-project", "").strip():
+            raise ApiError("PERMISSION_DENIED", _QUOTA_PROJECT_MISSING)
         return
     raise ApiError(
         "PERMISSION_DENIED",

@@ -16,6 +16,9 @@ class EmulatorConfig:
     Each job keeps the durations it was created with, so restarting with other
     values only affects new jobs. With `frozen_clock` the virtual clock starts at a
     fixed instant and moves only through the control API (deterministic tests).
+    With `require_quota_project`, a bearer token on the Gemini API counts as a
+    user's credentials, which the real service refuses without a quota project
+    (`x-goog-user-project`).
     """
 
     host: str = "127.0.0.1"
@@ -30,6 +33,7 @@ class EmulatorConfig:
     project_number: int = 123456789012
     auth: bool = True
     frozen_clock: bool = False
+    require_quota_project: bool = False
 
     def __post_init__(self) -> None:
         for name in ("queue_seconds", "job_seconds", "cancel_seconds", "latency_ms"):

@@ -155,7 +155,7 @@ class Emulator:
             if self.config.auth and route.api is Api.VERTEX:
                 check_vertex(request)
             elif self.config.auth and route.api is Api.GEMINI:
-                check_gemini(request)
+                check_gemini(request, self.config.require_quota_project)
             route.check_query(request)
             result = route.handler(self.state, call)
             if isinstance(result, Raw):

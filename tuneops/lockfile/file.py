@@ -211,6 +211,9 @@ def write_lockfile(path: Path, lockfile: Lockfile) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file 0600; the lockfile is an ordinary file of the
+        # checkout, so it keeps its mode, or follows the umask when it is new.
+        os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -221,6 +224,27 @@ def write_lockfile(path: Path, lockfile: Lockfile) -> bool:
         raise
     _fsync_directory(path.parent)
     return True
+
+
+def _mode_for(path: Path) -> int:
+    """The mode of the existing file at `path`, else what the umask gives a new file."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where Linux allows."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere the only way to read it is to set it
+    os.umask(mask)
+    return mask
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -17,17 +17,7 @@ _HEALTH_STYLE = {
     Health.SUSPENDED: "yellow",
 }
 _SYNC_STYLE = {Sync.IN_SYNC: "green", Sync.OUT_OF_SYNC: "yellow", Sync.MISSING: "red"}
-COLUMNS = (
-    "NAME",
-    "SYNC",
-    "HEALTH",
-    "ACTIVE",
-    "PENDING",
-    "ELAPSED",
-    "PROGRESS",
-    "TOKENS",
-    "ENDPOINT",
-)
+COLUMNS = ("NAME", "SYNC", "HEALTH", "ACTIVE", "PENDING", "ELAPSED", "PROGRESS", "ENDPOINT")
 
 
 def duration(delta: dt.timedelta | None) -> str:
@@ -53,23 +43,42 @@ def _cells(row: SpecStatus) -> tuple[str, ...]:
         row.pending_state or "-",
         duration(row.elapsed),
         row.progress or "-",
-        tokens(row),
         row.endpoint or "-",
     )
 
 
-def tokens(row: SpecStatus) -> str:
-    """Billable tokens the job reports beside the offline estimate: `640 (est. 516)`."""
-    if row.billable_tokens is None and row.estimated_tokens is None:
-        return "-"
-    billable = f"{row.billable_tokens:,}" if row.billable_tokens is not None else "-"
-    if row.estimated_tokens is None:
-        return billable
-    return f"{billable} (est. {row.estimated_tokens:,})"
+def detail_lines(row: SpecStatus) -> list[str]:
+    """What the services report beyond the table: model, training data, experiment."""
+    lines = []
+    if row.model:
+        lines.append(f"model: {row.model}")
+    job = row.newest
+    if job is not None and (job.example_count is not None or job.billable_tokens is not None):
+        parts = []
+        if job.example_count is not None:
+            parts.append(f"{job.example_count:,} examples")
+        if job.billable_tokens is not None:
+            parts.append(f"{job.billable_tokens:,} billable tokens")
+            if row.estimated_tokens is not None:
+                # Beside the plan's offline estimate of one pass, so it can be checked.
+                parts[-1] += f" (estimated {row.estimated_tokens:,})"
+        lines.append(f"training data: {', '.join(parts)}")
+    if job is not None and job.experiment:
+        lines.append(f"experiment: {job.experiment}")
+    return lines
 
 
-def render_table(rows: Sequence[SpecStatus], paint: Callable[[str, str], str], source: str) -> str:
-    """The status table, errors beneath their rows, and where the facts came from."""
+def render_table(
+    rows: Sequence[SpecStatus],
+    paint: Callable[[str, str], str],
+    source: str,
+    details: bool = False,
+) -> str:
+    """The status table, errors beneath their rows, and where the facts came from.
+
+    With `details` (status of named specs), each row is followed by the tuned
+    model, the training-data statistics and the experiment the service reports.
+    """
     cells = [COLUMNS, *(_cells(r) for r in rows)]
     widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(COLUMNS, widths, strict=True)).rstrip()]
@@ -79,15 +88,52 @@ def render_table(rows: Sequence[SpecStatus], paint: Callable[[str, str], str], s
         padded[2] = paint(padded[2], _HEALTH_STYLE[row.health])
         lines.append("  ".join(padded).rstrip())
         if row.error:
-            lines.append(f"  {paint('error:', 'red')} {row.error}")
+            code = f" (code {row.error_code})" if row.error_code is not None else ""
+            lines.append(f"  {paint('error:', 'red')} {row.error}{code}")
+        if details:
+            lines.extend(f"  {line}" for line in detail_lines(row))
     if not rows:
         lines.append("(no specs)")
     lines.append(paint(source, "dim"))
     return "\n".join(lines)
 
 
+def _time(value: dt.datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def _job_data(row: SpecStatus) -> dict[str, Any]:
+    job = row.newest
+    if job is None:
+        return {
+            "errorCode": None,
+            "createTime": None,
+            "startTime": None,
+            "endTime": None,
+            "updateTime": None,
+            "tuningDataStats": None,
+            "experiment": None,
+        }
+    stats = None
+    if job.example_count is not None or job.billable_tokens is not None:
+        stats = {"exampleCount": job.example_count, "billableTokens": job.billable_tokens}
+    return {
+        "errorCode": row.error_code,
+        "createTime": _time(job.create_time),
+        "startTime": _time(job.start_time),
+        "endTime": _time(job.end_time),
+        "updateTime": _time(job.update_time),
+        "tuningDataStats": stats,
+        "experiment": job.experiment,
+    }
+
+
 def status_data(rows: Sequence[SpecStatus], source: str) -> dict[str, Any]:
-    """The JSON document of `tuneops status --format json`."""
+    """The JSON document of `tuneops status --format json`.
+
+    `progress` is the text column; `progressPercent` the number when the service
+    reports one (Gemini's create operation); times are those of the newest job.
+    """
     return {
         "formatVersion": OUTPUT_FORMAT_VERSION,
         "command": "status",
@@ -102,14 +148,23 @@ def status_data(rows: Sequence[SpecStatus], source: str) -> dict[str, Any]:
                 "elapsedSeconds": int(r.elapsed.total_seconds()) if r.elapsed else None,
                 "progress": r.progress,
                 "endpoint": r.endpoint,
-                "billableTokens": r.billable_tokens,
-                "estimatedTokens": r.estimated_tokens,
+                "progressPercent": _percent(r),
                 "error": r.error,
                 "job": r.job,
+                "model": r.model,
+                "estimatedTokens": r.estimated_tokens,
+                **_job_data(r),
             }
             for r in rows
         ],
     }
+
+
+def _percent(row: SpecStatus) -> float | None:
+    job = row.newest
+    if job is None or job.progress is None:
+        return None
+    return round(job.progress, 2)
 
 
 def render_json(rows: Sequence[SpecStatus], source: str) -> str:

@@ -8,16 +8,19 @@ at the end, or hands it to `apply --wait --format json`.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TextIO
 
-from tuneops.console import Console
+from tuneops.console import Console, fit_encoding
 from tuneops.core.jobs import JobState, RemoteJob
 from tuneops.render.document import json_document
 from tuneops.render.health import duration
 
 BAR_WIDTH = 24
+MIN_BAR_WIDTH = 6
 WaitEnd = Literal["succeeded", "failed", "timeout"]
 
 
@@ -44,29 +47,57 @@ class WaitResult:
         return sorted(n for n, j in self.jobs.items() if not j.state.has_ended)
 
 
-def bar(job: RemoteJob) -> str:
-    """`[######------------------]  25%`."""
+def bar(job: RemoteJob, width: int = BAR_WIDTH) -> str:
+    """`[######------------------]  25%`; `   ?` where the service reports no progress
+    (Vertex AI), rather than a 0% that never moves."""
     if job.state is JobState.SUCCEEDED:
-        fraction = 1.0
+        fraction: float | None = 1.0
     elif job.progress is not None:
         fraction = job.progress / 100
     else:
-        fraction = 0.0
-    filled = round(fraction * BAR_WIDTH)
-    return "[" + "#" * filled + "-" * (BAR_WIDTH - filled) + f"] {fraction * 100:3.0f}%"
+        fraction = None if job.state.in_flight else 0.0
+    filled = round((fraction or 0.0) * width)
+    percent = "   ?" if fraction is None else f"{fraction * 100:3.0f}%"
+    return "[" + "#" * filled + "-" * (width - filled) + f"] {percent}"
 
 
-def progress_line(name: str, job: RemoteJob, width: int) -> str:
-    """The name, the bar, the state, and how long it ran once it ended."""
+def progress_line(
+    name: str,
+    job: RemoteJob,
+    width: int,
+    now: dt.datetime | None = None,
+    bar_width: int = BAR_WIDTH,
+) -> str:
+    """The name, the bar, the state, and how long it has run (up to `now` while it runs)."""
     start = job.start_time or job.create_time
-    end = job.end_time if job.state.has_ended else None
+    end = job.end_time if job.state.has_ended else (now if job.state.is_live else None)
     elapsed = f" {duration(end - start)}" if start and end else ""
-    return f"{name:<{width}}  {bar(job)}  {job.state.value}{elapsed}"
+    return f"{name:<{width}}  {bar(job, bar_width)}  {job.state.value}{elapsed}"
 
 
 def seconds_text(seconds: float | None) -> str:
-    """`90s` style text for a number of seconds."""
-    return duration(dt.timedelta(seconds=seconds or 0))
+    """`90s` style text for a number of seconds; under ten, fractions are kept (`0.5s`)."""
+    value = seconds or 0.0
+    if value < 10 and not float(value).is_integer():
+        return f"{value:g}s"
+    return duration(dt.timedelta(seconds=value))
+
+
+def fit_width(line: str, columns: int) -> str:
+    """`line` cut to fit one terminal row, so a redraw never meets a wrapped line."""
+    room = max(columns - 1, 1)
+    return line if len(line) <= room else line[: max(room - 3, 0)] + "..."
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _columns(stream: TextIO) -> int:
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        return shutil.get_terminal_size().columns
 
 
 def job_data(name: str, job: RemoteJob) -> dict[str, Any]:
@@ -98,24 +129,35 @@ class TextProgressView:
     console: Console
     drawn: int = 0
     last: dict[str, str] = field(default_factory=dict)
+    now: Callable[[], dt.datetime] = _utc_now
+    columns: Callable[[TextIO], int] = _columns
 
     def poll(self, jobs: Mapping[str, RemoteJob]) -> None:
         """Draws a line per job."""
         width = max((len(n) for n in jobs), default=0)
-        lines = {name: progress_line(name, job, width) for name, job in jobs.items()}
+        now = self.now()
+        lines = {name: progress_line(name, job, width, now) for name, job in jobs.items()}
         err = self.console.err
         if err.isatty():
+            columns = self.columns(err)
+            overflow = max((len(line) for line in lines.values()), default=0) - (columns - 1)
+            if overflow > 0:  # a narrower bar first; cut the line only if that is not enough
+                narrower = max(BAR_WIDTH - overflow, MIN_BAR_WIDTH)
+                lines = {n: progress_line(n, j, width, now, narrower) for n, j in jobs.items()}
+            encoding = getattr(err, "encoding", None)
             if self.drawn:
                 err.write(f"\033[{self.drawn}F")
             for line in lines.values():
-                err.write(f"\033[K{line}\n")
+                err.write(f"\033[K{fit_encoding(fit_width(line, columns), encoding)}\n")
             err.flush()
             self.drawn = len(lines)
             return
-        for name, line in lines.items():
-            if self.last.get(name) != line:
-                self.console.note(line)
-        self.last = dict(lines)
+        # In a log, a line per change of bar or state, not per tick of the clock.
+        keys = {name: progress_line(name, job, width) for name, job in jobs.items()}
+        for name, key in keys.items():
+            if self.last.get(name) != key:
+                self.console.note(lines[name])
+        self.last = keys
 
     def finish(self, result: WaitResult) -> None:
         """One line saying how it ended."""

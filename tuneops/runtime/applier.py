@@ -131,6 +131,10 @@ class Applier:
             return Outcome(action, True, f"adopted {job.name}", job.name)
         if kind is ActionKind.PROMOTE:
             return self._promote(action, self._spec(action), self._known(action.job))
+        if kind is ActionKind.DELETE:
+            assert action.job is not None
+            self.session.backend(action.backend).delete(action.job)
+            return Outcome(action, True, f"deleted {action.job}", action.job)
         if kind is ActionKind.CANCEL:
             assert action.job is not None
             self._cancel(action, action.job)

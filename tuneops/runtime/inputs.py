@@ -113,8 +113,10 @@ def gather(project: Project, session: RemoteSession | None, local: Local | None 
     local = local or load_local(project)
     if session is None:
         return Inputs(project, local.specs, local.lockfile, None)
+    # The listing first: it is what every plan needs, and where it cannot be read
+    # that is the error to report; dataset pins do not change where jobs live.
+    remote = observe(session, local.specs, local.lockfile)
     specs = pin_online(session, local.declared or local.specs, local.lockfile)
-    remote = observe(session, specs, local.lockfile)
     counted = count_training_tokens(session, specs, remote)
     return Inputs(project, specs, local.lockfile, remote, counted)
 
@@ -139,6 +141,7 @@ def plan_options(project: Project, flags: PlanFlags) -> PlanOptions:
         allow_empty=flags.allow_empty,
         max_cancel=guards.max_cancel if flags.max_cancel is None else flags.max_cancel,
         max_create=guards.max_create if flags.max_create is None else flags.max_create,
+        prune=project.config.prune,
         max_cost=guards.max_cost,
     )
 

@@ -127,7 +127,7 @@ def _read_new_generations(
                 role = (
                     DatasetRole.VALIDATION if field == "validationDataset" else DatasetRole.TRAINING
                 )
-                wanted[uri] = (role, spec.spec.base_model)
+                wanted[uri] = (role, spec.spec.base_model or "")
     if not wanted:
         return counts
     targets = sorted(wanted)

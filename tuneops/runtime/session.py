@@ -7,6 +7,7 @@ with its state in `.tuneops/`, so every command works without a cloud account.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +20,7 @@ from tuneops.backends.factory import ENDPOINT_ENVS, build_backend
 from tuneops.backends.gemini import GeminiBackend
 from tuneops.backends.storage import STORAGE_EMULATOR_ENV, StorageClient, build_storage_client
 from tuneops.backends.vertex import VertexBackend
-from tuneops.core.jobs import Capabilities, RemoteJob
+from tuneops.core.jobs import Capabilities, JobState, RemoteJob
 from tuneops.lockfile.file import Lockfile
 from tuneops.project import EMBEDDED, Project
 from tuneops.specs.models import BackendKind, JobSpec, VertexSpec
@@ -184,3 +185,34 @@ class RemoteSession:
             for job in listing:
                 unique.setdefault(job.name, job)
         return tuple(sorted(unique.values(), key=lambda j: j.name))
+
+    def with_details(self, jobs: Iterable[RemoteJob]) -> tuple[RemoteJob, ...]:
+        """The jobs, with what a listing does not carry read one by one.
+
+        A Gemini tuned model's progress and error live in its create operation,
+        which only `get` reads: one more call per running or failed model. Vertex
+        listings carry everything already. For status and wait, never for plans.
+        """
+        listed = tuple(jobs)
+        wanted = [
+            i
+            for i, job in enumerate(listed)
+            if job.backend is BackendKind.GEMINI
+            and job.state in (JobState.RUNNING, JobState.FAILED)
+        ]
+        if not wanted:
+            return listed
+        backend = self.backend(BackendKind.GEMINI)
+        with ThreadPoolExecutor(max_workers=max(1, min(self.parallelism, len(wanted)))) as pool:
+            read = list(pool.map(lambda i: backend.get(listed[i].name), wanted))
+        detailed = list(listed)
+        for index, job in zip(wanted, read, strict=True):
+            # Only what the listing lacks: identity stays as observed (an imported
+            # model's comes from the lockfile, not from the service).
+            detailed[index] = dataclasses.replace(
+                listed[index],
+                progress=job.progress,
+                error_message=listed[index].error_message or job.error_message,
+                error_code=listed[index].error_code or job.error_code,
+            )
+        return tuple(detailed)

@@ -40,7 +40,7 @@ def _examples_as_contents(path: Path) -> Iterator[list[dict[str, Any]]]:
             yield turns
 
 
-def _count(backend: VertexBackend, spec: VertexSpec, path: Path) -> int:
+def _count(backend: VertexBackend, spec: VertexSpec, model: str, path: Path) -> int:
     assert spec.project is not None and spec.location is not None
     total = examples = 0
     batch: list[dict[str, Any]] = []
@@ -48,10 +48,10 @@ def _count(backend: VertexBackend, spec: VertexSpec, path: Path) -> int:
         batch += turns
         examples += 1
         if examples == BATCH_EXAMPLES:
-            total += backend.count_tokens(spec.project, spec.location, spec.base_model, batch)
+            total += backend.count_tokens(spec.project, spec.location, model, batch)
             batch, examples = [], 0
     if batch:
-        total += backend.count_tokens(spec.project, spec.location, spec.base_model, batch)
+        total += backend.count_tokens(spec.project, spec.location, model, batch)
     return total
 
 
@@ -64,12 +64,12 @@ def count_training_tokens(
     for spec in specs:
         inner = spec.spec
         training = [d for d in spec.local_datasets if d.role == "training"]
-        if not isinstance(inner, VertexSpec) or not training:
-            continue
+        if not isinstance(inner, VertexSpec) or not training or inner.base_model is None:
+            continue  # continuous tuning names no base model to count with
         if short_hash(spec.spec_hash) in existing or training[0].examples > MAX_COUNTED_EXAMPLES:
             continue
         backend = session.backend(BackendKind.VERTEX)
         if isinstance(backend, VertexBackend):
-            tokens = _count(backend, inner, training[0].path)
+            tokens = _count(backend, inner, inner.base_model, training[0].path)
             counted[spec.name] = TokenCount(tokens, "countTokens")
     return counted

@@ -201,7 +201,8 @@ class _DocumentLoader:
         """Checks the local dataset files of a Vertex spec, streaming each one."""
         if not isinstance(spec, VertexSpec):
             return (), []
-        limits = limits_for(spec.base_model)
+        # Continuous tuning names no base model: the current generation's limits apply.
+        limits = limits_for(spec.base_model or "")
         datasets: list[LocalDataset] = []
         problems: list[Diagnostic] = []
         named: tuple[tuple[DatasetRole, str, DatasetFile | None], ...] = (

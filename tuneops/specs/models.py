@@ -94,18 +94,32 @@ class DatasetFile(Model):
     file: str
 
 
+class PreTunedModel(Model):
+    """`spec.preTunedModel`: continue tuning from a tuned model (Vertex AI)."""
+
+    tuned_model_name: str
+    checkpoint_id: str | None = None
+
+
+class EncryptionSpec(Model):
+    """`spec.encryptionSpec`: the Cloud KMS key of a customer-managed encryption."""
+
+    kms_key_name: str
+
+
 class VertexSpec(Model):
     """`spec` of a Vertex AI supervised tuning job.
 
-    Training data is either `training_dataset` (a `gs://` URI or dataset name) or
-    `training_data` (a local file, uploaded at apply time); the schema allows
-    exactly one. `dataset_uris` gives the URIs a job is created with.
+    Exactly one of `base_model` and `pre_tuned_model` is set, and exactly one of
+    `training_dataset` (a `gs://` URI or dataset name) and `training_data` (a
+    local file, uploaded at apply time); the schema checks both.
     """
 
     backend: Literal[BackendKind.VERTEX] = BackendKind.VERTEX
     project: str | None = None
     location: str | None = None
-    base_model: str
+    base_model: str | None = None
+    pre_tuned_model: PreTunedModel | None = None
     training_dataset: str | None = None
     training_data: DatasetFile | None = None
     validation_dataset: str | None = None
@@ -114,6 +128,9 @@ class VertexSpec(Model):
     tuned_model_display_name: str | None = None
     description: str | None = None
     hyper_parameters: VertexHyperParameters | None = None
+    export_last_checkpoint_only: bool | None = None
+    encryption_spec: EncryptionSpec | None = None
+    service_account: str | None = None
     labels: dict[str, str] | None = None
     smoke_test: SmokeTest | None = None
     protect: bool = False
