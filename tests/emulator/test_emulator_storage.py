@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
+from pathlib import Path
 
 import google_crc32c
 import pytest
@@ -11,6 +12,7 @@ import requests
 from google.api_core import exceptions
 from google.cloud import storage
 
+from tests.emulator.support import EmulatorFactory
 from tuneops.emulator import EmulatorHandle
 
 
@@ -106,3 +108,18 @@ def test_listing_pages_through_many_objects(client: storage.Client) -> None:
         ["part-2.jsonl", "part-3.jsonl"],
         ["part-4.jsonl"],
     ]
+
+
+def test_objects_survive_a_restart_with_a_state_file(
+    emulator_factory: EmulatorFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = tmp_path / "state.sqlite"
+    first = emulator_factory(state_path=state)
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", first.url)
+    blob = storage.Client(project="acme-ml").bucket("acme-tuning").blob("train.jsonl")
+    blob.upload_from_string(b"kept\n")
+    second = emulator_factory(state_path=state)
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", second.url)
+    again = storage.Client(project="acme-ml").bucket("acme-tuning").get_blob("train.jsonl")
+    assert again is not None
+    assert (again.generation, again.download_as_bytes()) == (blob.generation, b"kept\n")

@@ -78,24 +78,30 @@ class ObjectTable:
         # even when the virtual clock stands still.
         generation = max(now_us, (row[0] or 0) + 1)
         md5 = hashlib.md5(data, usedforsecurity=False).digest()
+        # One transaction: readers never see the object with no live generation.
+        # (The connection autocommits, so the transaction is opened explicitly.)
         self._db.execute("BEGIN")
-        self._db.execute(
-            "UPDATE objects SET live = 0 WHERE bucket = ? AND name = ?", (bucket, name)
-        )
-        self._db.execute(
-            "INSERT INTO objects (bucket, name, generation, live, content_type, crc32c, md5,"
-            " create_us, data) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)",
-            (
-                bucket,
-                name,
-                generation,
-                content_type,
-                crc32c_base64(data),
-                base64.b64encode(md5).decode("ascii"),
-                now_us,
-                data,
-            ),
-        )
+        try:
+            self._db.execute(
+                "UPDATE objects SET live = 0 WHERE bucket = ? AND name = ?", (bucket, name)
+            )
+            self._db.execute(
+                "INSERT INTO objects (bucket, name, generation, live, content_type, crc32c, md5,"
+                " create_us, data) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)",
+                (
+                    bucket,
+                    name,
+                    generation,
+                    content_type,
+                    crc32c_base64(data),
+                    base64.b64encode(md5).decode("ascii"),
+                    now_us,
+                    data,
+                ),
+            )
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
         self._db.execute("COMMIT")
         found = self.get(bucket, name, generation)
         assert found is not None
