@@ -83,16 +83,3 @@ def test_costs_survive_the_json_round_trip_of_a_saved_plan() -> None:
         "currency": "USD",
         "unpriced": 0,
     }
-
-
-def test_costs_too_small_for_cents_are_shown_as_such() -> None:
-    from tuneops.render.plan import cost_line
-
-    tiny = CostEstimate(640, 5, 1.5, "USD", "countTokens")
-    assert cost_line(tiny) == (
-        "~<0.01 USD: 3,200 training tokens (640 × 5 epochs; countTokens) at 1.50 USD per 1M"
-    )
-    free = CostEstimate(27, 5, 0.0, "USD", "characters", assumed_epochs=True)
-    assert cost_line(free) == (
-        "~0.00 USD: 135 training tokens (27 × 5 epochs, assumed; characters) at 0.00 USD per 1M"
-    )
