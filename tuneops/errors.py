@@ -53,5 +53,9 @@ class PlanStaleError(TuneopsError):
     """A saved plan no longer matches the specs, lockfile or remote jobs."""
 
 
+class NotOwnedError(TuneopsError):
+    """A remote job does not carry the stack's identity, so tuneops will not touch it."""
+
+
 class ApplyLockedError(TuneopsError):
     """Another apply holds the lock on this checkout."""

@@ -12,7 +12,7 @@ from tuneops.diagnostics import Diagnostic, Location, display_path
 from tuneops.errors import ConfigError, SpecError
 from tuneops.specs import schemas
 from tuneops.specs.models import Defaults, Model
-from tuneops.specs.source import read_text
+from tuneops.specs.source import outside_root, read_text
 from tuneops.specs.yaml_loader import load_documents
 
 DEFAULT_CONFIG = Path("tuneops.yaml")
@@ -136,6 +136,17 @@ def load_project(explicit: Path | None) -> tuple[Project | None, list[Diagnostic
         config = ProjectConfig.model_validate(document.data)
     except ValidationError as error:  # the schema should have caught it: say where anyway
         return None, [Diagnostic(document.locate(()), f"invalid configuration: {error}")]
+    escapes = [
+        Diagnostic(
+            document.locate((key,)),
+            f"{value!r} resolves outside the project directory; the specs and the lockfile "
+            "must stay inside it (symlinks included)",
+        )
+        for key, value in (("specs", config.specs), ("lockfile", config.lockfile))
+        if outside_root(path.parent / value, path.parent)
+    ]
+    if escapes:
+        return None, escapes
     return Project(config, path.parent, shown), []
 
 

@@ -207,6 +207,31 @@ def test_actions_come_in_apply_order() -> None:
     }
 
 
+def test_an_imported_job_of_a_removed_spec_is_forgotten_never_cancelled() -> None:
+    imported = dataclasses.replace(job(BOT, 1, JobState.RUNNING), imported=True)
+    lock = lockfile(bot=entry(BOT, pending=dataclasses.replace(revision(imported), imported=True)))
+    result = plan([spec("other")], lock, [imported])
+    assert ("forget", "bot", None) in summary(result)
+    assert not any(a.kind is ActionKind.CANCEL for a in result.actions)
+    forget = next(a for a in result.actions if a.kind is ActionKind.FORGET)
+    assert forget.reason == (
+        f"spec removed; imported job {imported.name} carries no tuneops labels, so it is only "
+        "forgotten, never cancelled, and keeps running"
+    )
+
+
+def test_a_replace_leaves_an_imported_job_in_flight_running_and_says_so() -> None:
+    imported = dataclasses.replace(job(BOT, 1, JobState.RUNNING), imported=True)
+    lock = lockfile(bot=entry(BOT, pending=dataclasses.replace(revision(imported), imported=True)))
+    result = plan([BOT_V2], lock, [imported])
+    [replace_action] = result.actions
+    assert (replace_action.kind, replace_action.cancels) == (ActionKind.REPLACE, ())
+    assert result.notes == (
+        f"bot: {imported.name} was imported and carries no tuneops labels, so the replace "
+        "leaves it running; stop it yourself if it should not run",
+    )
+
+
 def test_prune_deletes_finished_models_of_removed_specs_only_when_asked() -> None:
     numbers = spec("numbers")
     gemini = BackendKind.GEMINI  # only the Gemini API can delete what tuneops made

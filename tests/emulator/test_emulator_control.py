@@ -126,7 +126,7 @@ def test_reset_forgets_everything(emulator: EmulatorHandle, control: Http) -> No
     api.ok("POST", JOBS, json=job_body())
     emulator.advance(60)
     emulator.add_fault(kind="status", status=500, path="nowhere")
-    control.ok("POST", "/_emulator/reset")
+    control.ok("POST", "/_emulator/reset", json={})
     assert api.ok("GET", JOBS) == {}
     assert control.ok("GET", "/_emulator/clock") == {"now": "2025-01-01T00:00:00.000000Z"}
     assert control.ok("GET", "/_emulator/faults") == {"faults": []}

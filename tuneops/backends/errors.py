@@ -11,11 +11,14 @@ never needs an `if status == ...` of its own:
   tried again).
 
 Every text is passed through `redact` when the error is built, so no token or key
-can leave in a message, a repr or a traceback.
+can leave in a message, a repr or a traceback. What a service wrote is cut to
+one short line with its control characters escaped before it gets here
+(`untrusted.one_line`, in the transport).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -228,7 +231,11 @@ def parse_error_body(body: Any) -> tuple[str | None, str | None]:
             status = inner.get("status")
             message = inner.get("message")
             return (
-                status if isinstance(status, str) else None,
+                status if isinstance(status, str) and _RPC_NAME.fullmatch(status) else None,
                 message if isinstance(message, str) else None,
             )
     return None, None
+
+
+# google.rpc code names; anything else in `status` is not shown or trusted.
+_RPC_NAME = re.compile(r"[A-Z][A-Z_]{0,39}")

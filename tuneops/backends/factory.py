@@ -8,6 +8,7 @@ up front with the ways to provide it.
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 from collections.abc import Mapping
@@ -27,11 +28,16 @@ from tuneops.backends.auth import (
 )
 from tuneops.backends.base import Backend
 from tuneops.backends.clock import Clock, SystemClock
+from tuneops.backends.errors import CredentialsError
 from tuneops.backends.http import Transport, TransportOptions
 from tuneops.backends.ratelimit import VERTEX_REQUESTS, VERTEX_SUBMISSIONS, RateLimit
+from tuneops.backends.redact import register_secret
+from tuneops.backends.wire import ListingBounds
 from tuneops.errors import ConfigError
 from tuneops.project import EMBEDDED, ProjectConfig
 from tuneops.specs.models import BackendKind
+
+log = logging.getLogger("tuneops.backends")
 
 ACCESS_TOKEN_ENV = "TUNEOPS_ACCESS_TOKEN"
 QUOTA_PROJECT_ENV = "GOOGLE_CLOUD_QUOTA_PROJECT"  # google-auth's own variable
@@ -67,6 +73,8 @@ class BackendOptions:
 
     transport: TransportOptions = field(default_factory=TransportOptions)
     page_size: int | None = None  # None: the backend's largest page
+    # A listing beyond these bounds is an error, not a hang.
+    listing: ListingBounds = field(default_factory=ListingBounds)
     requests_limit: RateLimit | None = None
     submissions_limit: RateLimit | None = None
 
@@ -126,9 +134,10 @@ def build_auth(
     one) when there is none.
     """
     if kind is BackendKind.GEMINI and api_key:
-        return ApiKey(api_key, "the caller")
+        return ApiKey(_credential(api_key, "the API key given"), "the caller")
     if access_token:
-        return StaticToken(access_token, "the caller", quota_project)
+        token = _credential(access_token, "the access token given")
+        return StaticToken(token, "the caller", quota_project)
     if credentials is not None:
         return GoogleCredentials(
             credentials, clock, source="the caller's credentials", quota_project=quota_project
@@ -136,14 +145,32 @@ def build_auth(
     if kind is BackendKind.GEMINI:
         for name in API_KEY_ENVS:
             if env.get(name):
-                return ApiKey(env[name], name)
+                return ApiKey(_credential(env[name], name), name)
     if env.get(ACCESS_TOKEN_ENV):
-        return StaticToken(env[ACCESS_TOKEN_ENV], ACCESS_TOKEN_ENV, quota_project)
+        token = _credential(env[ACCESS_TOKEN_ENV], ACCESS_TOKEN_ENV)
+        return StaticToken(token, ACCESS_TOKEN_ENV, quota_project)
     scopes = [CLOUD_PLATFORM]
     if kind is BackendKind.GEMINI:
         scopes.append(GENERATIVE_LANGUAGE_TUNING)
     adc = application_default(scopes, _HOW_TO[kind])
     return GoogleCredentials(adc, clock, quota_project=quota_project)
+
+
+def _credential(value: str, source: str) -> str:
+    """A key or token as read, checked: outer whitespace stripped (with a warning),
+    anything else that cannot travel in a header refused. Never shows the value."""
+    register_secret(value)  # the raw form too: it may surface in some library's message
+    stripped = value.strip()
+    if not stripped or any(not char.isprintable() or char.isspace() for char in stripped):
+        raise CredentialsError(
+            f"{source} contains whitespace or control characters inside it, so it cannot be "
+            "a key or token; set it again without them"
+        )
+    if stripped != value:
+        # A trailing newline is the usual copy-paste accident (`echo key > file`).
+        log.warning("%s has leading or trailing whitespace; using it without", source)
+    register_secret(stripped)
+    return stripped
 
 
 def build_backend(
@@ -185,6 +212,7 @@ def build_backend(
             clock,
             endpoint=base,
             page_size=options.page_size or vertex.PAGE_SIZE,
+            listing=options.listing,
             requests_limit=options.requests_limit or VERTEX_REQUESTS,
             submissions_limit=options.submissions_limit or VERTEX_SUBMISSIONS,
         )
@@ -193,13 +221,24 @@ def build_backend(
         clock,
         endpoint=base,
         page_size=options.page_size or gemini.PAGE_SIZE,
+        listing=options.listing,
         requests_limit=options.requests_limit or gemini.GEMINI_REQUESTS,
         submissions_limit=options.submissions_limit or gemini.GEMINI_SUBMISSIONS,
     )
 
 
 def _check_url(value: str, kind: BackendKind) -> str:
-    parts = urlsplit(value)
+    # `{location}` is the one placeholder (Vertex AI, filled per call); any other
+    # brace would make the URL template fail at the first request.
+    rest = value.replace("{location}", "") if kind is BackendKind.VERTEX else value
+    if "{" in rest or "}" in rest:
+        allowed = (
+            "{location} is the only placeholder"
+            if kind is BackendKind.VERTEX
+            else ("it takes no placeholders")
+        )
+        raise ConfigError(f"the {kind.value} endpoint {value!r} has a brace: {allowed}")
+    parts = urlsplit(value.replace("{location}", "location"))
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"the {kind.value} endpoint {value!r} is not an http(s) URL")
     if parts.query or parts.fragment or parts.username or parts.password:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 import threading
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -22,8 +21,18 @@ from tuneops.backends.errors import (
 from tuneops.backends.generation import generate_body, response_text
 from tuneops.backends.http import JsonObject, Transport
 from tuneops.backends.ratelimit import RateLimit, RateLimiter
+from tuneops.backends.shapes import GEMINI_MODEL_NAME, check_gemini_model
+from tuneops.backends.untrusted import one_line
 from tuneops.backends.views import gemini_view
-from tuneops.backends.wire import field, integer, number, pages, parse_timestamp
+from tuneops.backends.wire import (
+    LISTING_BOUNDS,
+    ListingBounds,
+    field,
+    integer,
+    number,
+    pages,
+    parse_timestamp,
+)
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob
 from tuneops.specs.models import BackendKind, GeminiSpec, JobSpec
 
@@ -46,8 +55,6 @@ STATES: Mapping[str, JobState] = MappingProxyType(
         "FAILED": JobState.FAILED,
     }
 )
-
-_MODEL_NAME = re.compile(r"tunedModels/(?P<id>[a-z0-9-]+)")
 
 
 def build_body(job: JobSpec, identity: ident.Identity) -> JsonObject:
@@ -97,11 +104,13 @@ class GeminiBackend:
         clock: Clock,
         endpoint: str = DEFAULT_ENDPOINT,
         page_size: int = PAGE_SIZE,
+        listing: ListingBounds = LISTING_BOUNDS,
         requests_limit: RateLimit = GEMINI_REQUESTS,
         submissions_limit: RateLimit = GEMINI_SUBMISSIONS,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
         self.page_size = page_size
+        self.listing = listing
         self._transport = transport
         self._requests = RateLimiter(requests_limit, clock)
         self._submissions = RateLimiter(submissions_limit, clock)
@@ -128,6 +137,7 @@ class GeminiBackend:
             "tunedModels",
             {"pageSize": self.page_size},
             (self._requests,),
+            self.listing,
         )
         jobs = [self._job(item) for item in items]
         return [job for job in jobs if job.stack == stack]
@@ -198,6 +208,16 @@ class GeminiBackend:
             with self._lock:
                 self._operations[name] = operation_name
         result = self._get_model(name)
+        if (result.name, result.stack, result.spec_name, result.spec_hash) != (
+            name,
+            stack,
+            job.name,
+            identity.hash,
+        ):
+            raise InvalidResponseError(
+                f"created {name}, but the service answers with a model that is not the one "
+                f"of spec {job.name!r} in stack {stack!r}; nothing was recorded"
+            )
         if result.state is JobState.RUNNING:
             percent = number(operation, "metadata", "completedPercent")
             result = _replace_progress(result, percent or 0.0)
@@ -275,8 +295,9 @@ class GeminiBackend:
         return first
 
     def _job(self, data: Mapping[str, Any]) -> RemoteJob:
+        check_gemini_model(data)
         name = field(data, "name") or ""
-        match = _MODEL_NAME.fullmatch(name)
+        match = GEMINI_MODEL_NAME.fullmatch(name)
         who = ident.from_gemini(match["id"], field(data, "description")) if match else None
         state_name = field(data, "state") or "STATE_UNSPECIFIED"
         state = STATES.get(state_name, JobState.PENDING)
@@ -296,7 +317,7 @@ class GeminiBackend:
             # A tuned model is called by its own name once it is ACTIVE.
             model=name if succeeded else None,
             endpoint=name if succeeded else None,
-            error_message=field(data, "error", "message"),
+            error_message=_shown(field(data, "error", "message")),
             labels=MappingProxyType({}),
             progress=100.0 if succeeded else None,
             nonce=None,
@@ -315,7 +336,7 @@ def _task(data: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def _model_name(name: str) -> str:
     name = name if name.startswith("tunedModels/") else f"tunedModels/{name}"
-    if _MODEL_NAME.fullmatch(name) is None:
+    if GEMINI_MODEL_NAME.fullmatch(name) is None:
         raise InvalidRequestError(f"not a Gemini API tuned model name: {name!r}")
     return name
 
@@ -331,6 +352,11 @@ def _with_operation(job: RemoteJob, operation: Mapping[str, Any]) -> RemoteJob:
         return _replace_progress(job, number(operation, "metadata", "completedPercent") or 0.0)
     return dataclasses.replace(
         job,
-        error_message=job.error_message or field(operation, "error", "message"),
+        error_message=job.error_message or _shown(field(operation, "error", "message")),
         error_code=job.error_code or integer(operation, "error", "code"),
     )
+
+
+def _shown(text: str | None) -> str | None:
+    # A job's error text is the service's words, shown in plans and status.
+    return one_line(text) if text is not None else None

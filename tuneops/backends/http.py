@@ -4,6 +4,7 @@ Every call goes through `Transport.request`, which
 
 1. waits for the rate limiters,
 2. sends the request with connect and read timeouts and the auth headers,
+   and reads the answer within a total deadline and a size limit,
 3. turns the answer (or its absence) into JSON or a typed `RemoteError`,
 4. retries when the error class says it is retryable and the call is idempotent
    (or the caller supplied a `check` that makes a retry safe), sleeping the
@@ -14,7 +15,6 @@ Every call goes through `Transport.request`, which
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import random
 import socket
@@ -28,6 +28,15 @@ import requests.adapters
 import urllib3.exceptions
 
 from tuneops import __version__
+from tuneops.backends.answers import (
+    AnswerTooLargeError,
+    AnswerTooSlowError,
+    fields_from_head,
+    parse_json,
+    parse_retry_after,
+    read_answer,
+    server_text,
+)
 from tuneops.backends.auth import AuthProvider
 from tuneops.backends.clock import Clock
 from tuneops.backends.errors import (
@@ -80,10 +89,15 @@ class RetryPolicy:
 
 @dataclass(frozen=True, slots=True)
 class Timeouts:
-    """Seconds to open a connection and to wait for each read of the answer."""
+    """Seconds to open a connection, to wait for each read, and for a whole attempt.
+
+    `total` bounds one attempt from sending to the last byte of the answer: a
+    server that drips one byte at a time never trips the per-read timeout.
+    """
 
     connect: float = 10.0
     read: float = 60.0
+    total: float = 120.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,22 +108,6 @@ class TransportOptions:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     pool_size: int = 16
     user_agent: str = f"tuneops/{__version__}"
-
-
-def parse_retry_after(value: str | None, now: float) -> float | None:
-    """Seconds to wait from a `Retry-After` header (delta-seconds or HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - now)
 
 
 class Transport:
@@ -133,6 +131,11 @@ class Transport:
         )
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
+
+    @property
+    def clock(self) -> Clock:
+        """The clock deadlines are measured on."""
+        return self._clock
 
     @property
     def auth(self) -> AuthProvider:
@@ -186,9 +189,11 @@ class Transport:
                 if delay is None:
                     delay = policy.backoff(attempt, self._rng) if error.retryable else 0.0
                 if isinstance(error, RateLimitedError):
-                    # The quota is shared: hold back every caller, not just this one.
+                    # The quota is shared: hold back every caller, not just this one,
+                    # but never past this call's deadline on one server's say-so.
+                    pause = min(delay, max(0.0, deadline - self._clock.monotonic()))
                     for limiter in limiters:
-                        limiter.throttled(delay)
+                        limiter.throttled(pause)
                 if not error.retryable or (not idempotent and check is None):
                     raise
                 if attempt >= policy.max_attempts or self._clock.monotonic() + delay > deadline:
@@ -240,11 +245,31 @@ class Transport:
                 params=params,
                 json=body,
                 headers=headers,
-                timeout=(timeouts.connect, timeouts.read),
+                timeout=(timeouts.connect, min(timeouts.read, timeouts.total)),
                 allow_redirects=False,
+                stream=True,
             )
+            try:
+                content = read_answer(response, started + timeouts.total, self._clock.monotonic)
+            finally:
+                response.close()
         except requests.exceptions.RequestException as exc:
             raise _transport_error(exc, method, shown, attempt) from None
+        except AnswerTooSlowError:
+            raise ReadTimeoutError(
+                f"the answer took longer than the deadline of {timeouts.total:g} s",
+                method=method,
+                url=shown,
+                attempt=attempt,
+            ) from None
+        except AnswerTooLargeError as exc:
+            raise InvalidResponseError(
+                f"the answer is larger than {exc.limit} bytes",
+                method=method,
+                url=shown,
+                http_status=response.status_code,
+                attempt=attempt,
+            ) from None
         log.debug(
             "%s %s -> %d in %.0f ms (attempt %d)",
             method,
@@ -253,20 +278,21 @@ class Transport:
             (self._clock.monotonic() - started) * 1000,
             attempt,
         )
-        return self._decode(response, method, shown, attempt)
+        return self._decode(response, content, method, shown, attempt)
 
     def _decode(
-        self, response: requests.Response, method: str, shown: str, attempt: int
+        self, response: requests.Response, content: bytes, method: str, shown: str, attempt: int
     ) -> JsonObject:
         status = response.status_code
+        text = content.decode("utf-8", errors="replace")
         try:
-            data: Any = response.json() if response.content.strip() else {}
-        except ValueError:
+            data: Any = parse_json(content) if content.strip() else {}
+        except (ValueError, RecursionError):
             data = None
         if 200 <= status < 300:
             if not isinstance(data, dict):
                 raise InvalidResponseError(
-                    f"expected a JSON object, got {response.text[:200]!r}",
+                    f"expected a JSON object, got {server_text(text[:200])!r}",
                     method=method,
                     url=shown,
                     http_status=status,
@@ -274,9 +300,14 @@ class Transport:
                 )
             return data
         rpc_status, message = parse_error_body(data)
+        if data is None:
+            # A body cut at the size limit is no longer JSON; its message is still
+            # the most useful thing in it.
+            rpc_status, message = fields_from_head(text)
         cls = error_class(status, rpc_status)
+        said = message or text.strip() or str(response.reason or "") or f"HTTP {status}"
         raise cls(
-            message or (response.text[:200].strip() or response.reason or f"HTTP {status}"),
+            server_text(said),
             method=method,
             url=shown,
             http_status=status,

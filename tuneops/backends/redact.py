@@ -15,10 +15,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 MASK = "<redacted>"
 
-# Below this length a "secret" would mask ordinary words; real tokens and keys
-# are far longer than this.
-_MIN_SECRET_LENGTH = 6
-
 # Query parameters that carry credentials in Google APIs and OAuth.
 SECRET_PARAMS = frozenset({"key", "api_key", "apikey", "access_token", "token", "sig"})
 
@@ -30,8 +26,12 @@ _secrets: set[str] = set()
 
 
 def register_secret(secret: str | None) -> None:
-    """Remembers `secret` so that `redact` masks it from now on."""
-    if secret and len(secret) >= _MIN_SECRET_LENGTH:
+    """Remembers `secret` so that `redact` masks it from now on, however short.
+
+    A short key masks ordinary text that happens to contain it too; showing a
+    little too little beats showing a credential.
+    """
+    if secret:
         with _lock:
             _secrets.add(secret)
 

@@ -16,6 +16,7 @@ from tuneops.backends.errors import (
     FailedPreconditionError,
     IdentityError,
     InvalidRequestError,
+    InvalidResponseError,
     JobNotReadyError,
     RemoteError,
     UnsupportedOperationError,
@@ -28,8 +29,17 @@ from tuneops.backends.ratelimit import (
     RateLimit,
     RateLimiter,
 )
+from tuneops.backends.shapes import VERTEX_JOB_NAME, check_vertex_job, made_for
+from tuneops.backends.untrusted import one_line
 from tuneops.backends.views import vertex_view
-from tuneops.backends.wire import field, integer, pages, parse_timestamp
+from tuneops.backends.wire import (
+    LISTING_BOUNDS,
+    ListingBounds,
+    field,
+    integer,
+    pages,
+    parse_timestamp,
+)
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob
 from tuneops.specs.models import BackendKind, JobSpec, VertexSpec
 
@@ -57,9 +67,6 @@ STATES: Mapping[str, JobState] = MappingProxyType(
     }
 )
 
-_JOB_NAME = re.compile(
-    r"projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/tuningJobs/[^/:]+"
-)
 _ENDPOINT_NAME = re.compile(
     r"projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/endpoints/[^/:]+"
 )
@@ -125,11 +132,13 @@ class VertexBackend:
         clock: Clock,
         endpoint: str = DEFAULT_ENDPOINT,
         page_size: int = PAGE_SIZE,
+        listing: ListingBounds = LISTING_BOUNDS,
         requests_limit: RateLimit = VERTEX_REQUESTS,
         submissions_limit: RateLimit = VERTEX_SUBMISSIONS,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
         self.page_size = page_size
+        self.listing = listing
         self._transport = transport
         self._clock = clock
         self._limits = (requests_limit, submissions_limit)
@@ -151,7 +160,11 @@ class VertexBackend:
     def get(self, name: str) -> RemoteJob:
         """The job named `name` (`projects/P/locations/L/tuningJobs/ID`)."""
         data, _ = self._fetch(name)
-        return self._job(data, None)
+        job = self._job(data, None)
+        if job.name.rsplit("/", 1)[-1] != name.rsplit("/", 1)[-1]:
+            # Projects may come back as numbers, but the job id must be the one asked for.
+            raise InvalidResponseError(f"asked for {name}, the service answered with {job.name}")
+        return job
 
     def describe(self, name: str) -> dict[str, Any]:
         """The job's settings in spec terms, for `tuneops import`."""
@@ -160,7 +173,7 @@ class VertexBackend:
 
     def _fetch(self, name: str) -> tuple[JsonObject, str]:
         """The raw `TuningJob` and its region."""
-        place = _JOB_NAME.fullmatch(name)
+        place = VERTEX_JOB_NAME.fullmatch(name)
         if place is None:
             raise InvalidRequestError(f"not a Vertex AI tuning job name: {name!r}")
         data = self._transport.request(
@@ -188,7 +201,7 @@ class VertexBackend:
         def adopt(error: RemoteError) -> JsonObject | None:
             """The job the lost attempt made, found by its nonce; None if there is none."""
             try:
-                found = self._list(project, location, ident.nonce_filter(stack, nonce))
+                listed = self._list(project, location, ident.nonce_filter(stack, nonce))
             except RemoteError as listing:
                 raise CreateOutcomeUnknownError(
                     f"creating {job.name!r} failed ({error}) and listing by nonce {nonce} "
@@ -197,10 +210,13 @@ class VertexBackend:
                     method="POST",
                     url=self._collection(project, location),
                 ) from error
+            # The filter is checked here too: a server that ignores it must not
+            # make us adopt some other job of the project.
+            found = [item for item in listed if made_for(item, identity)]
             if not found:
                 return None
             log.info("create of %r: adopting the job made by the lost attempt", job.name)
-            return min(found, key=lambda item: item.get("createTime") or "")
+            return min(found, key=lambda item: str(item.get("createTime") or ""))
 
         data = self._transport.request(
             "POST",
@@ -210,6 +226,23 @@ class VertexBackend:
             limiters=self._limiters_for(location),
             check=adopt,
         )
+        if not made_for(data, identity):
+            # Not the job we asked for (no name, another job's name or labels): the
+            # outcome is unknown, and only the nonce can tell what was made.
+            doubt = InvalidResponseError(
+                "the create answer does not name a job with this attempt's labels",
+                method="POST",
+                url=self._collection(project, location),
+            )
+            found = adopt(doubt)
+            if found is None:
+                raise CreateOutcomeUnknownError(
+                    f"creating {job.name!r}: {doubt}, and no job carries its nonce {nonce}; "
+                    "nothing was recorded, the next plan will find such a job by its labels",
+                    method="POST",
+                    url=self._collection(project, location),
+                )
+            data = found
         return self._job(data, project)
 
     def cancel(self, name: str) -> None:
@@ -217,7 +250,7 @@ class VertexBackend:
 
         Raises `FailedPreconditionError` when the job has already ended.
         """
-        place = _JOB_NAME.fullmatch(name)
+        place = VERTEX_JOB_NAME.fullmatch(name)
         if place is None:
             raise InvalidRequestError(f"not a Vertex AI tuning job name: {name!r}")
         try:
@@ -292,11 +325,13 @@ class VertexBackend:
                 "tuningJobs",
                 params,
                 self._limiters_for(location)[:1],
+                self.listing,
             )
         )
 
     def _base(self, location: str) -> str:
-        return f"{self.endpoint.format(location=location)}/{API_VERSION}"
+        # Not str.format: an endpoint is user input and may hold other braces.
+        return f"{self.endpoint.replace('{location}', location)}/{API_VERSION}"
 
     def _collection(self, project: str, location: str) -> str:
         return f"{self._base(location)}/projects/{project}/locations/{location}/tuningJobs"
@@ -314,8 +349,9 @@ class VertexBackend:
             return pair
 
     def _job(self, data: Mapping[str, Any], project: str | None) -> RemoteJob:
+        check_vertex_job(data)
         name = field(data, "name") or ""
-        place = _JOB_NAME.fullmatch(name)
+        place = VERTEX_JOB_NAME.fullmatch(name)
         named_project = place["project"] if place else None
         with self._lock:
             if project is not None and named_project and named_project != project:
@@ -350,7 +386,7 @@ class VertexBackend:
             update_time=parse_timestamp(data.get("updateTime")),
             model=field(data, "tunedModel", "model"),
             endpoint=field(data, "tunedModel", "endpoint"),
-            error_message=field(data, "error", "message"),
+            error_message=_shown(field(data, "error", "message")),
             error_code=integer(data, "error", "code"),
             labels=MappingProxyType(labels),
             progress=None,
@@ -359,7 +395,7 @@ class VertexBackend:
             location=place["location"] if place else None,
             example_count=integer(data, *_DATA_STATS, "tuningDatasetExampleCount"),
             billable_tokens=integer(data, *_DATA_STATS, "totalBillableTokenCount"),
-            experiment=field(data, "experiment"),
+            experiment=_shown(field(data, "experiment")),
         )
 
     def __repr__(self) -> str:
@@ -376,3 +412,8 @@ def _require_place(project: str | None, location: str | None) -> tuple[str, str]
             "defaults.location in tuneops.yaml or spec.project and spec.location"
         )
     return project, location
+
+
+def _shown(text: str | None) -> str | None:
+    # A job's error text is the service's words, shown in plans and status.
+    return one_line(text) if text is not None else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from tuneops.backends.errors import InvalidResponseError
@@ -63,21 +64,50 @@ def number(data: Mapping[str, Any], *path: str) -> float | None:
     return None
 
 
+_MAX_TOKEN_LENGTH = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class ListingBounds:
+    """How long one listing may go on: pages and seconds (every page and its retries).
+
+    A listing longer than this is a server that never stops (a fresh token on
+    every page, or pages dripped slowly), not a project: 2000 pages of 1000 jobs
+    is two million jobs.
+    """
+
+    max_pages: int = 2000
+    max_seconds: float = 600.0
+
+
+LISTING_BOUNDS = ListingBounds()
+
+
 def pages(
     transport: Transport,
     url: str,
     items_key: str,
     params: Mapping[str, str | int],
     limiters: Sequence[RateLimiter],
+    bounds: ListingBounds = LISTING_BOUNDS,
 ) -> Iterator[JsonObject]:
     """Every item of a paginated list, following `nextPageToken` to the last page.
 
     Each page is fetched with retries; any failure propagates, so a caller that
-    consumes the iterator fully has either every item or an exception.
+    consumes the iterator fully has either every item or an exception. A
+    repeated token, or a listing beyond `bounds`, fails the listing.
     """
     token: str | None = None
     seen: set[str] = set()
-    while True:
+    deadline = transport.clock.monotonic() + bounds.max_seconds
+    for _ in range(bounds.max_pages):
+        if transport.clock.monotonic() > deadline:
+            raise InvalidResponseError(
+                f"the listing did not end within {bounds.max_seconds:g} s; "
+                "no partial listing is used",
+                method="GET",
+                url=url,
+            )
         query = dict(params)
         if token:
             query["pageToken"] = token
@@ -92,10 +122,18 @@ def pages(
         token = data.get("nextPageToken") or None
         if token is None:
             return
-        if not isinstance(token, str) or token in seen:
+        if not isinstance(token, str) or len(token) > _MAX_TOKEN_LENGTH:
+            raise InvalidResponseError("nextPageToken is not a string", method="GET", url=url)
+        if token in seen:
             # A repeated token would loop forever; better to fail the listing.
             raise InvalidResponseError(f"page token {token!r} repeated", method="GET", url=url)
         seen.add(token)
+    raise InvalidResponseError(
+        f"the listing did not end after {bounds.max_pages} pages (the server keeps sending "
+        "nextPageToken); no partial listing is used",
+        method="GET",
+        url=url,
+    )
 
 
 def integer(data: Mapping[str, Any], *path: str) -> int | None:

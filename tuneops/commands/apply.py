@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Literal
@@ -10,8 +9,9 @@ from typing import Literal
 from tuneops.commands import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK, names_given_as
 from tuneops.commands.wait import wait_for
 from tuneops.console import Console
-from tuneops.core.plan import Plan
-from tuneops.errors import PlanStaleError, UsageError
+from tuneops.core.plan import MAX_PLAN_BYTES, Plan
+from tuneops.diagnostics import Diagnostic
+from tuneops.errors import PlanStaleError, TuneopsError, UsageError
 from tuneops.github.reports import report_apply
 from tuneops.project import require_project
 from tuneops.render.apply import ApplyView, JsonApplyView, Result, apply_view
@@ -20,12 +20,16 @@ from tuneops.runtime.applier import Applier
 from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import PlanFlags, compute_plan, gather, load_local, plan_options
 from tuneops.runtime.session import STATE_DIR, RemoteSession
+from tuneops.specs.source import read_text
 
 
 def _read_plan(path: Path) -> Plan:
+    text = read_text(path, str(path), MAX_PLAN_BYTES)  # regular files only, bounded
     try:
-        return Plan.from_data(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError) as error:
+        if isinstance(text, Diagnostic):
+            raise UsageError(text.message)
+        return Plan.from_json(text)
+    except TuneopsError as error:
         raise UsageError(f"cannot read the plan file {path}: {error}") from None
 
 
@@ -78,6 +82,15 @@ def apply(
                 raise PlanStaleError(
                     f"the plan in {plan_file} is stale: the specs, the lockfile or the remote "
                     "jobs changed since it was made; run `tuneops plan --out FILE` again"
+                )
+            # The fingerprint covers the inputs, not the actions: an edited file
+            # must not apply anything tuneops would not plan now.
+            differences = saved.differences(current)
+            if differences:
+                raise PlanStaleError(
+                    f"the plan in {plan_file} does not match the plan computed now, so it is "
+                    f"not applied: {'; '.join(differences[:5])}"
+                    + (f"; and {len(differences) - 5} more" if len(differences) > 5 else "")
                 )
             plan = saved
         else:

@@ -8,6 +8,7 @@ from typing import Literal
 from tuneops.commands import names_given_as
 from tuneops.console import Console
 from tuneops.core.plan import Plan
+from tuneops.errors import UsageError
 from tuneops.github.reports import report_plan
 from tuneops.project import require_project
 from tuneops.render.plan import render_markdown, render_text
@@ -48,7 +49,10 @@ def plan(
                 result = compute_plan(gather(project, session), options)
     show(result, fmt, console)
     if out is not None:
-        out.write_text(result.to_json(), encoding="utf-8")
+        try:
+            out.write_text(result.to_json(), encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"cannot write the plan to {out}: {error.strerror or error}") from None
         console.note(f"saved the plan to {out}; apply exactly this plan with `tuneops apply {out}`")
     report_plan(result, str(out) if out is not None else None)
     return result.exit_code(detailed_exitcode)

@@ -66,7 +66,9 @@ class RemoteJob:
     the caller named it when known (an id), else as the service wrote it (often
     the number); `location` is None on the Gemini API. Times are UTC.
     `example_count`, `billable_tokens` and `experiment` are what the service
-    reports of the training run once it started (Vertex only).
+    reports of the training run once it started (Vertex only). `imported` marks
+    a job adopted by `tuneops import`: it carries no tuneops identity of its own
+    (the lockfile lends it one), so it is never cancelled.
     """
 
     backend: BackendKind
@@ -92,6 +94,7 @@ class RemoteJob:
     example_count: int | None = None
     billable_tokens: int | None = None
     experiment: str | None = None
+    imported: bool = False
 
 
 @dataclass(frozen=True, slots=True)

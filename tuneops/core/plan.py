@@ -14,6 +14,10 @@ from tuneops.errors import TuneopsError
 from tuneops.specs.models import BackendKind
 
 FORMAT_VERSION = 1
+# A saved plan is read from a file anyone with write access to CI artifacts can
+# edit: bounded before it is parsed, and checked for depth after.
+MAX_PLAN_BYTES = 16 * 1024 * 1024
+MAX_PLAN_DEPTH = 16
 # Exit codes that follow from a plan (design.md, "Exit codes").
 EXIT_OK = 0
 EXIT_CHANGES = 2
@@ -167,16 +171,26 @@ class Action:
         """The action of its JSON form."""
         return cls(
             kind=ActionKind(data["action"]),
-            name=data["name"],
+            name=_text(data["name"]),
             backend=BackendKind(data["backend"]),
-            reason=data["reason"],
-            spec_hash=data.get("specHash"),
-            job=data.get("job"),
-            cancels=tuple(data.get("cancels", ())),
+            reason=_text(data["reason"]),
+            spec_hash=_optional_text(data.get("specHash")),
+            job=_optional_text(data.get("job")),
+            cancels=tuple(_text(c) for c in data.get("cancels", ())),
             changes=tuple(Change(c["path"], c["old"], c["new"]) for c in data.get("changes", ())),
             blocked=data.get("blocked"),
             cost=CostEstimate.from_data(data["cost"]) if "cost" in data else None,
         )
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +315,41 @@ class Plan:
         """Pretty JSON text."""
         return json.dumps(self.to_data(), indent=2, ensure_ascii=False) + "\n"
 
+    def differences(self, other: Plan) -> tuple[str, ...]:
+        """How this plan's actions differ from `other`'s, one line per action; () if equal."""
+        mine = {_action_key(a): a for a in self.actions}
+        theirs = {_action_key(a): a for a in other.actions}
+        lines: list[str] = []
+        for key in sorted(mine.keys() | theirs.keys()):
+            here, there = mine.get(key), theirs.get(key)
+            if there is None:
+                lines.append(f"{_describe(key)} is not in the plan computed now")
+            elif here is None:
+                lines.append(f"{_describe(key)} is missing from the plan file")
+            elif here.to_data() != there.to_data():
+                lines.append(f"{_describe(key)} differs")
+        return tuple(lines)
+
+    @classmethod
+    def from_json(cls, text: str) -> Plan:
+        """The plan of a saved file's text, bounded in size and depth."""
+        if len(text) > MAX_PLAN_BYTES:
+            raise TuneopsError(f"the plan is larger than {MAX_PLAN_BYTES} bytes")
+        try:
+            data = json.loads(text)
+        except RecursionError:
+            data = None
+        except ValueError as error:
+            raise TuneopsError(f"not JSON: {error}") from None
+        if data is None or _depth(data) > MAX_PLAN_DEPTH:
+            raise TuneopsError(f"the plan is nested deeper than {MAX_PLAN_DEPTH} levels")
+        if not isinstance(data, dict):
+            raise TuneopsError("not a plan: the top level is not a JSON object")
+        try:
+            return cls.from_data(data)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise TuneopsError(f"not a valid plan ({type(error).__name__}: {error})") from None
+
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Plan:
         """The plan of its JSON form; refuses formats it does not know."""
@@ -319,3 +368,27 @@ class Plan:
             tuneops_version=data["tuneopsVersion"],
             options=PlanOptions.from_data(data["options"]),
         )
+
+
+def _action_key(action: Action) -> tuple[str, str, str]:
+    return (action.kind.value, action.name, action.job or "")
+
+
+def _describe(key: tuple[str, str, str]) -> str:
+    kind, name, job = key
+    return f"{kind} {name}" + (f" ({job})" if job else "")
+
+
+def _depth(data: Any) -> int:
+    """How deeply `data` nests lists and objects (iteratively: no recursion to exhaust)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            deepest = max(deepest, depth)
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            deepest = max(deepest, depth)
+            stack.extend((item, depth + 1) for item in value)
+    return deepest

@@ -55,6 +55,7 @@ def jobs_from_lockfile(lockfile: Lockfile) -> tuple[RemoteJob, ...]:
             state=JobState(revision.state),
             model=revision.model,
             endpoint=revision.endpoint,
+            imported=revision.imported,
         )
         for name, entry in lockfile.entries.items()
         for revision in entry.revisions()
@@ -71,6 +72,13 @@ class _SpecPlanner:
         self.notes: list[str] = []
 
     def cancel(self, name: str, job: RemoteJob, reason: str, protect: bool) -> None:
+        if job.imported:
+            # Not ours to stop: an imported job carries no tuneops labels.
+            self.notes.append(
+                f"{name}: {job.name} was imported and carries no tuneops labels, so tuneops "
+                f"never cancels it ({reason}); stop it yourself if it should not run"
+            )
+            return
         blocked = None
         caps = self.capabilities.get(job.backend)
         if protect:
@@ -93,15 +101,26 @@ class _SpecPlanner:
 
     def removed(self, name: str, entry: LockEntry | None, jobs: Sequence[RemoteJob]) -> None:
         protect = (entry.protect if entry else False) or any(j.protect for j in jobs)
-        live = [j for j in jobs if j.state.in_flight]
+        owned = [j for j in jobs if not j.imported]
+        live = [j for j in owned if j.state.in_flight]
         for job in sorted(live, key=by_age):
             self.cancel(name, job, f"spec removed; job is {job.state.value}", protect)
-        if entry is not None and not any(j.state.is_live for j in jobs):
-            self.actions.append(
-                Action(ActionKind.FORGET, name, entry.backend, "spec removed and its jobs ended")
-            )
+        if entry is not None and not any(j.state.is_live for j in owned):
+            self.forget(name, entry, jobs)
         if self.options.prune:
-            self.prune(name, [j for j in jobs if j.state.has_ended], protect)
+            # Imported models carry no tuneops marker: never ours to delete.
+            self.prune(name, [j for j in owned if j.state.has_ended], protect)
+
+    def forget(self, name: str, entry: LockEntry, jobs: Sequence[RemoteJob]) -> None:
+        """Drops a removed spec; an imported job still running is said to keep running."""
+        imported_live = sorted(j.name for j in jobs if j.imported and j.state.is_live)
+        reason = "spec removed and its jobs ended"
+        if imported_live:
+            reason = (
+                f"spec removed; imported job {', '.join(imported_live)} carries no tuneops "
+                "labels, so it is only forgotten, never cancelled, and keeps running"
+            )
+        self.actions.append(Action(ActionKind.FORGET, name, entry.backend, reason))
 
     def prune(self, name: str, ended: Sequence[RemoteJob], protect: bool) -> None:
         """Deletes the finished models of a removed spec (`prune: true`), never protected ones."""
@@ -229,7 +248,13 @@ class _SpecPlanner:
                 Action(ActionKind.CREATE, spec.name, spec.backend, "new spec", spec.spec_hash)
             )
             return
-        in_flight = sorted((j for j in others if j.state.in_flight), key=by_age)
+        in_flight = sorted((j for j in others if j.state.in_flight and not j.imported), key=by_age)
+        for job in others:
+            if job.imported and job.state.in_flight:
+                self.notes.append(
+                    f"{spec.name}: {job.name} was imported and carries no tuneops labels, so "
+                    "the replace leaves it running; stop it yourself if it should not run"
+                )
         replaced = previous.job if previous else max(others, key=by_age).name
         changes = diff(previous.spec if previous else None, snapshot)
         reason = "spec changed" if changes or previous is None else "spec changed (hash differs)"

@@ -30,6 +30,9 @@ def clock(state: EmulatorState) -> JsonObject:
     return {"now": format_time(state.now_us())}
 
 
+_LAST_SECOND = 253_402_300_799  # 9999-12-31T23:59:59Z
+
+
 def advance_clock(state: EmulatorState, body: JsonObject) -> JsonObject:
     """Moves the virtual clock forward by `seconds`."""
     seconds = body.get("seconds")
@@ -37,6 +40,9 @@ def advance_clock(state: EmulatorState, body: JsonObject) -> JsonObject:
         raise invalid('clock:advance needs a number of seconds: {"seconds": N}.')
     if not math.isfinite(seconds) or seconds < 0:
         raise invalid(f"seconds must be a finite number >= 0, got {seconds}.")
+    if state.now_us() / 1_000_000 + seconds > _LAST_SECOND:
+        # RFC 3339 timestamps end with the year 9999; beyond, no job could be rendered.
+        raise invalid("seconds would move the clock past the year 9999.")
     return {"now": format_time(state.advance(seconds))}
 
 

@@ -101,6 +101,11 @@ def not_found(message: str) -> ApiError:
     return ApiError("NOT_FOUND", message)
 
 
+def permission_denied(message: str) -> ApiError:
+    """A 403 PERMISSION_DENIED."""
+    return ApiError("PERMISSION_DENIED", message)
+
+
 def failed_precondition(message: str) -> ApiError:
     """A 400 FAILED_PRECONDITION."""
     return ApiError("FAILED_PRECONDITION", message)

@@ -108,10 +108,16 @@ def _pattern(path: object) -> re.Pattern[str] | None:
         raise invalid(f"fault path is not a valid regular expression: {error}.") from None
 
 
+# A day: longer delays are a typo or an attack, and time.sleep overflows on 1e308.
+_MAX_FAULT_NUMBER = 86_400_000
+
+
 def _number(body: dict[str, Any], key: str, default: float, kind: type[Any]) -> Any:
     value = body.get(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
         raise invalid(f"fault {key} must be a number >= 0; got {value!r}.")
+    if not value <= _MAX_FAULT_NUMBER:  # also false for NaN
+        raise invalid(f"fault {key} must be at most {_MAX_FAULT_NUMBER}; got {value!r}.")
     if kind is int and not float(value).is_integer():
         raise invalid(f"fault {key} must be an integer; got {value!r}.")
     return kind(value)

@@ -117,6 +117,8 @@ def parse_json_body(body: bytes) -> JsonObject:
         return {}
     try:
         data = json.loads(body)
+    except RecursionError:
+        raise invalid("Invalid JSON payload received. Nested too deeply.") from None
     except (ValueError, UnicodeDecodeError) as error:
         where = ""
         if isinstance(error, json.JSONDecodeError):

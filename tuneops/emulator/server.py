@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import http
+import ipaddress
 import json
+import re
 import socket
 import threading
 import time
@@ -22,7 +24,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from tuneops.emulator import control
 from tuneops.emulator.config import EmulatorConfig
-from tuneops.emulator.errors import JsonObject, invalid
+from tuneops.emulator.errors import ApiError, JsonObject, invalid, permission_denied
 from tuneops.emulator.routing import Request
 from tuneops.emulator.service import Emulator, Response
 
@@ -96,6 +98,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         started = time.perf_counter()
+        refusal = self._refusal()
+        if refusal is not None:
+            self.close_connection = True
+            self._write(Response.error(refusal), started)
+            return
         try:
             body = self._read_body()
         except ValueError as error:
@@ -113,9 +120,30 @@ class _Handler(BaseHTTPRequestHandler):
         response = self.server.emulator.handle(request)
         if response is None:
             self.close_connection = True  # the answer is lost: close without a word
-            self._log(f"{self.command} {self.path} dropped", started)
+            self._log(f"{self.command} {_redacted(self.path)} dropped", started)
             return
         self._write(response, started)
+
+    def _refusal(self) -> ApiError | None:
+        """Why a request that a web page could have made is refused, if it is.
+
+        A `Host` naming some other domain is DNS rebinding: a page on
+        attacker.example resolving to 127.0.0.1. A state-changing control call
+        must be JSON (a content type a browser only sends cross-origin after a
+        preflight, which this server never grants) and carry no foreign `Origin`.
+        """
+        host = self.headers.get("Host")
+        if host is not None and not _local_host(host, self.server.server_address):
+            return permission_denied(f"Host {host[:100]!r} is not this emulator's address.")
+        if not self.path.startswith("/_emulator/") or self.command == "GET":
+            return None
+        origin = self.headers.get("Origin")
+        if origin is not None and not _local_origin(origin, self.server.server_address):
+            return permission_denied("Control requests from web pages are refused.")
+        kind = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if self.command == "POST" and kind != "application/json":
+            return invalid("Control requests must be sent as Content-Type: application/json.")
+        return None
 
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
@@ -156,7 +184,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + payload)
         except OSError:
             self.close_connection = True
-        self._log(f"{self.command} {self.path} {response.status}", started)
+        self._log(f"{self.command} {_redacted(self.path)} {response.status}", started)
 
     def _log(self, text: str, started: float) -> None:
         if self.server.request_log is not None:
@@ -166,7 +194,54 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         # Malformed requests are answered by the base class; report them like the rest.
         if self.server.request_log is not None:
-            self.server.request_log(format % args)
+            self.server.request_log(_redacted(format % args))
+
+
+# Credentials a client may (wrongly) put in a URL; the log must not keep them.
+_SECRET_IN_TEXT = re.compile(
+    r"(?i)((?:key|api_key|apikey|access_token|token)=)[^&\s\"']*|(bearer\s+)[^\s\"']+"
+)
+
+
+def _redacted(text: str) -> str:
+    """`text` with `key=…`-style query values and bearer tokens masked."""
+    return _SECRET_IN_TEXT.sub(lambda m: f"{m.group(1) or m.group(2)}<redacted>", text)
+
+
+def _split_host(value: str) -> tuple[str, str | None]:
+    value = value.strip().lower()
+    if value.startswith("["):  # [::1]:8080
+        host, _, rest = value[1:].partition("]")
+        return host, rest[1:] if rest.startswith(":") else None
+    host, colon, port = value.rpartition(":")
+    return (host, port) if colon else (value, None)
+
+
+def _local_host(value: str, address: Any) -> bool:
+    """The `Host` header cannot come from DNS rebinding: an IP address, `localhost`,
+    or the name the emulator was told to bind to.
+
+    Rebinding needs a domain name the attacker controls, so IP literals are safe,
+    and ports are not compared (a container's port mapping changes them).
+    """
+    host, _port = _split_host(value)
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return host in ("localhost", str(address[0]).lower())
+    return True
+
+
+def _local_origin(origin: str, address: Any) -> bool:
+    """An `Origin` of a page served from this machine's loopback or the bound host."""
+    scheme, _, rest = origin.partition("://")
+    host, _port = _split_host(rest)
+    if scheme != "http":
+        return False
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host in ("localhost", str(address[0]).lower())
 
 
 def _encode(body: JsonObject) -> bytes:

@@ -179,6 +179,9 @@ def read_lockfile(path: Path, stack: str) -> Lockfile:
     A lockfile that is not valid YAML or does not match the schema raises
     `LockfileError` naming every problem and how to rebuild it.
     """
+    if path.exists() and not path.is_file():
+        # A FIFO or device would block the read forever.
+        raise LockfileError(f"the lockfile {path} is not a regular file; {REBUILD_HINT}")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -198,6 +201,32 @@ def read_lockfile(path: Path, stack: str) -> Lockfile:
             return Lockfile(stack, {n: _entry(e) for n, e in data["specs"].items()})
     details = "; ".join(p.line() for p in problems) or f"{path}: not a YAML mapping"
     raise LockfileError(f"the lockfile is corrupt: {details}; {REBUILD_HINT}")
+
+
+def check_writable(path: Path) -> None:
+    """Proves that the lockfile at `path` can be written, or raises `LockfileError`.
+
+    Writes, fsyncs and removes a temporary file beside it, exactly as an atomic
+    write would: apply calls this before its first create or cancel, so that a
+    read-only checkout or a full disk stops it before anything remote happens.
+    """
+    try:
+        if path.is_dir():
+            raise IsADirectoryError(21, "it is a directory")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(b"# tuneops write probe\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+    except OSError as error:
+        raise LockfileError(
+            f"cannot write the lockfile {path}: {error.strerror or error}; nothing was applied, "
+            "since apply must record every job it starts or stops"
+        ) from None
 
 
 def write_lockfile(path: Path, lockfile: Lockfile) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from tuneops.backends.errors import FailedPreconditionError
 from tuneops.core.jobs import RemoteJob
 from tuneops.core.plan import Action, ActionKind, Phase, Plan
 from tuneops.core.planner import KEEPABLE, current_job
@@ -28,8 +29,8 @@ from tuneops.core.transitions import (
     record_started,
     refresh,
 )
-from tuneops.errors import PlanStaleError, TuneopsError
-from tuneops.lockfile.file import Lockfile, write_lockfile
+from tuneops.errors import LockfileError, NotOwnedError, PlanStaleError, TuneopsError
+from tuneops.lockfile.file import Lockfile, check_writable, write_lockfile
 from tuneops.runtime.inputs import Inputs
 from tuneops.runtime.session import RemoteSession, place_of
 from tuneops.runtime.staging import Stager, StagingError
@@ -91,7 +92,15 @@ class Applier:
         )
 
     def _save(self) -> None:
-        write_lockfile(self.lockfile_path, self.lockfile)
+        try:
+            write_lockfile(self.lockfile_path, self.lockfile)
+        except OSError as error:
+            # The disk filled up after the probe: say so, never crash; the jobs
+            # carry their labels, so the next plan adopts what was not recorded.
+            raise LockfileError(
+                f"cannot write the lockfile {self.lockfile_path}: {error.strerror or error}; "
+                "the next plan adopts any job started here by its labels"
+            ) from None
 
     def _record(self, change: Callable[[Lockfile], Lockfile]) -> None:
         with self._lock:
@@ -112,12 +121,34 @@ class Applier:
             raise PlanStaleError(f"job {name} is no longer listed; plan again")
         return job
 
+    def _owned(self, action: Action, job: str, verb: str) -> RemoteJob:
+        """The job as it is now, if it carries this stack's labels for the action's spec.
+
+        Ownership is read from the job itself, whatever the plan or lockfile say.
+        """
+        current = self.session.backend(action.backend).get(job)
+        stack = self.session.project.config.stack
+        if (current.stack, current.spec_name) != (stack, action.name):
+            raise NotOwnedError(
+                f"refusing to {verb} {job}: it does not carry the labels of spec "
+                f"{action.name!r} in stack {stack!r}; tuneops stops only its own jobs"
+            )
+        return current
+
     def _cancel(self, action: Action, job: str) -> None:
         backend = self.session.backend(action.backend)
-        if backend.capabilities.cancel:
-            backend.cancel(job)
-        else:  # the planner only plans this where the backend can delete
-            backend.delete(job)
+        current = self._owned(action, job, "cancel")
+        try:
+            if current.state.has_ended:
+                pass  # another apply (or a person) already stopped it
+            elif backend.capabilities.cancel:
+                backend.cancel(job)
+            else:  # the planner only plans this where the backend can delete
+                backend.delete(job)
+        except FailedPreconditionError:
+            # A racing apply cancelled it between our read and our cancel: done.
+            if backend.get(job).state.in_flight:
+                raise
         self._record(lambda lock: record_cancelled(lock, action.name, job))
 
     def _execute(self, action: Action) -> Outcome:
@@ -133,6 +164,7 @@ class Applier:
             return self._promote(action, self._spec(action), self._known(action.job))
         if kind is ActionKind.DELETE:
             assert action.job is not None
+            self._owned(action, action.job, "delete")
             self.session.backend(action.backend).delete(action.job)
             return Outcome(action, True, f"deleted {action.job}", action.job)
         if kind is ActionKind.CANCEL:
@@ -201,6 +233,9 @@ class Applier:
         only if that changes it), then after each action.
         """
         with self._lock:
+            if plan.has_changes:
+                # Record before acting: prove the record can be written first.
+                check_writable(self.lockfile_path)
             self._save()
         outcomes: dict[int, Outcome] = {}
         for phase in Phase:

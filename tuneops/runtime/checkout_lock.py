@@ -31,7 +31,10 @@ def apply_lock(state_dir: Path) -> Iterator[None]:
                 "wait for it to finish and try again"
             ) from None
         os.ftruncate(fd, 0)
-        os.write(fd, f"pid {os.getpid()}\n".encode())
+        with contextlib.suppress(OSError):
+            # Who holds the lock is a courtesy for the next caller; a full disk
+            # must not turn it into a crash (the lockfile probe reports that).
+            os.write(fd, f"pid {os.getpid()}\n".encode())
         yield
     finally:
         os.close(fd)

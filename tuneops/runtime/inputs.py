@@ -10,9 +10,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from tuneops import __version__
-from tuneops.backends.errors import NotFoundError
+from tuneops.backends.errors import InvalidResponseError, NotFoundError
 from tuneops.core.costing import TokenCount, plan_costs
-from tuneops.core.jobs import RemoteJob, short_hash
+from tuneops.core.jobs import JobState, RemoteJob, short_hash
 from tuneops.core.plan import Plan, PlanOptions
 from tuneops.core.planner import make_plan
 from tuneops.errors import LockfileError, SpecError
@@ -84,6 +84,7 @@ def observe(
     """
     listed = session.list_jobs(places(specs, lockfile))
     seen = {job.name for job in listed}
+    _check_listing(session, lockfile, seen)
     imported: list[RemoteJob] = []
     for name, entry in lockfile.entries.items():
         for revision in entry.revisions():
@@ -100,9 +101,37 @@ def observe(
                     spec_hash=short_hash(revision.spec_hash),
                     stack=lockfile.stack,
                     protect=entry.protect,
+                    imported=True,
                 )
             )
     return tuple(sorted((*listed, *imported), key=lambda job: job.name))
+
+
+_LIVE_STATES = frozenset(state.value for state in JobState if state.is_live)
+
+
+def _check_listing(session: RemoteSession, lockfile: Lockfile, seen: set[str]) -> None:
+    """Fetches each live job of the lockfile that the listing left out.
+
+    A listing that omits a live job of ours (a server answering `{}`, a broken
+    filter) would make the planner start a second job for an unchanged spec. If
+    the job exists and carries the stack's labels, the listing is wrong and the
+    plan stops; if it is gone, the planner sees that as drift.
+    """
+    for name, entry in sorted(lockfile.entries.items()):
+        for revision in entry.revisions():
+            if revision.imported or revision.job in seen or revision.state not in _LIVE_STATES:
+                continue
+            try:
+                job = session.backend(entry.backend).get(revision.job)
+            except NotFoundError:
+                continue
+            if job.stack == lockfile.stack:
+                raise InvalidResponseError(
+                    f"the listing of the stack's jobs left out {revision.job} (spec {name!r}), "
+                    f"which exists and is {job.state.value}; the service's listing cannot be "
+                    "trusted, so nothing is planned"
+                )
 
 
 def gather(project: Project, session: RemoteSession | None, local: Local | None = None) -> Inputs:

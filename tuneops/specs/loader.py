@@ -32,7 +32,7 @@ from tuneops.specs.models import (
     Spec,
     VertexSpec,
 )
-from tuneops.specs.source import MAX_SPEC_BYTES, read_text
+from tuneops.specs.source import MAX_SPEC_BYTES, outside_root, read_text
 from tuneops.specs.training_data import read_examples
 from tuneops.specs.yaml_loader import YamlDocument, load_documents
 
@@ -68,8 +68,12 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
             for candidate in sorted(path.rglob("*")):
                 relative = candidate.relative_to(path).parts
                 hidden = any(part.startswith(".") for part in relative)
-                if candidate.suffix in SPEC_SUFFIXES and candidate.is_file() and not hidden:
+                # A FIFO or device named like a spec is passed on, and refused
+                # when read, rather than silently skipped.
+                if candidate.suffix in SPEC_SUFFIXES and not candidate.is_dir() and not hidden:
                     found.append(candidate)
+        elif path.exists():
+            found.append(path)  # refused when read: not a regular file
         else:
             problems.append(Diagnostic(Location(display_path(path)), "no such file or directory"))
     return list(dict.fromkeys(found)), problems
@@ -180,7 +184,7 @@ class _DocumentLoader:
         target = self._local_file(relative, document, ("spec", "trainingData", "file"))
         if isinstance(target, Diagnostic):
             return (), [target]
-        return read_examples(target, display_path(target))
+        return read_examples(target, display_path(target), self.project_root)
 
     def _local_file(
         self, relative: str, document: YamlDocument, field: tuple[str, ...]
@@ -188,7 +192,7 @@ class _DocumentLoader:
         """The file a spec names, if it exists inside the project."""
         target = (self.path.parent / relative).resolve()
         where = document.locate(field)
-        if not target.is_relative_to(self.project_root):
+        if outside_root(target, self.project_root):
             return Diagnostic(where, f"{relative!r} is outside the project directory")
         if not target.is_file():
             kind = "validation data" if field[-2] == "validationData" else "training data"
@@ -263,7 +267,7 @@ def load_specs(paths: Iterable[Path], project_root: Path, defaults: Defaults | N
     specs: list[JobSpec] = []
     for path in files:
         shown = display_path(path)
-        text = read_text(path, shown, MAX_SPEC_BYTES)
+        text = read_text(path, shown, MAX_SPEC_BYTES, root=project_root)
         if isinstance(text, Diagnostic):
             diagnostics.append(text)
             continue

@@ -37,9 +37,14 @@ def _check_example(value: object, at: Location) -> list[Diagnostic]:
     return found
 
 
-def read_examples(path: Path, display: str) -> tuple[tuple[Example, ...], list[Diagnostic]]:
-    """The examples of a JSONL file, or the problems found in it (line by line)."""
-    text = read_text(path, display, MAX_TRAINING_FILE_BYTES)
+def read_examples(
+    path: Path, display: str, root: Path | None = None
+) -> tuple[tuple[Example, ...], list[Diagnostic]]:
+    """The examples of a JSONL file, or the problems found in it (line by line).
+
+    With `root`, a file that resolves outside it is refused.
+    """
+    text = read_text(path, display, MAX_TRAINING_FILE_BYTES, root)
     if isinstance(text, Diagnostic):
         return (), [text]
     examples: list[Example] = []
