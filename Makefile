@@ -27,7 +27,7 @@ DEMO := .tuneops/demo
 TUNEOPS_DEMO := TUNEOPS_EMBEDDED_JOB_SECONDS=4 $(BIN)/tuneops -C $(DEMO)
 
 demo: $(RUN_STAMP)
-	@rm -rf $(DEMO) && mkdir -p $(DEMO) && cp -r tuneops.yaml specs $(DEMO)/
+	@rm -rf $(DEMO) && mkdir -p $(DEMO) && cp -r tuneops.yaml specs data $(DEMO)/
 	@echo "== validate the specs"
 	$(TUNEOPS_DEMO) validate
 	@echo "== plan from nothing, then apply"

@@ -46,7 +46,15 @@ def repo(tmp_path: Path) -> Path:
         "tuneops.yaml": "stack: hook\ndefaults: {project: acme-ml, location: us-central1}\n",
         "specs/bot.yaml": SPEC,
         "specs/data/train.jsonl": json.dumps({"textInput": "1", "output": "2"}) + "\n",
-        "data/vertex.jsonl": json.dumps({"contents": [{"role": "user", "parts": []}]}) + "\n",
+        "data/vertex.jsonl": json.dumps(
+            {
+                "contents": [
+                    {"role": "user", "parts": [{"text": "1"}]},
+                    {"role": "model", "parts": [{"text": "2"}]},
+                ]
+            }
+        )
+        + "\n",
         ".github/workflows/ci.yml": WORKFLOW,
         "k8s/deploy.yaml": DEPLOYMENT,
         "docs/empty.yaml": "",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from pydantic import ValidationError
+from pydantic import ValidationError, field_validator
 
 from tuneops.diagnostics import Diagnostic, Location, display_path
 from tuneops.errors import ConfigError, SpecError
@@ -30,11 +31,31 @@ class ServiceSettings(Model):
     quota_project: str | None = None
 
 
+class StorageSettings(Model):
+    """`storage:`; `endpoint` overrides the Cloud Storage URL (or is `embedded`)."""
+
+    endpoint: str | None = None
+
+
+class VertexSettings(ServiceSettings):
+    """`vertex:`; `staging_bucket` is where local datasets are uploaded (`gs://b[/prefix]`)."""
+
+    staging_bucket: str | None = None
+
+
 class Guards(Model):
     """Limits that block a plan unless raised on the command line."""
 
     max_cancel: int = 5
     max_create: int = 20
+    max_cost: float | None = None
+
+
+class Pricing(Model):
+    """`pricing:`: prices per million training tokens, by base model (over the defaults)."""
+
+    currency: str = "USD"
+    training_per_million_tokens: dict[str, float] | None = None
 
 
 class ProjectConfig(Model):
@@ -44,10 +65,20 @@ class ProjectConfig(Model):
     specs: str = "specs"
     lockfile: str = "tuneops.lock"
     defaults: Defaults = Defaults()
-    vertex: ServiceSettings = ServiceSettings()
+    vertex: VertexSettings = VertexSettings()
     gemini: ServiceSettings = ServiceSettings()
+    storage: StorageSettings = StorageSettings()
     guards: Guards = Guards()
+    pricing: Pricing = Pricing()
     prune: bool = False
+
+    @field_validator("vertex", mode="before")
+    @classmethod
+    def _plain_vertex_settings(cls, value: Any) -> Any:
+        """Accepts plain `ServiceSettings` for `vertex`, as code written before staging does."""
+        if isinstance(value, ServiceSettings) and not isinstance(value, VertexSettings):
+            return value.model_dump()
+        return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,11 @@ from tests.helpers import Run, tuneops
 from tuneops.emulator import EmulatorHandle
 
 TOKEN = "test-token-5f3a9c"
+# What the gs:// datasets of test specs hold: one valid supervised-tuning example.
+DATASET_LINE = (
+    b'{"contents": [{"role": "user", "parts": [{"text": "I"}]}, '
+    b'{"role": "model", "parts": [{"text": "II"}]}]}\n'
+)
 API_KEY = "test-key-8d2e71"
 
 
@@ -64,14 +69,24 @@ class Project:
             "defaults": {"project": "acme-ml", "location": "us-central1"},
             "vertex": {"endpoint": self.emulator.url},
             "gemini": {"endpoint": self.emulator.url},
+            "storage": {"endpoint": self.emulator.url},
             **changes,
         }
         (self.root / "tuneops.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
 
     def write(self, *documents: dict[str, Any]) -> None:
+        """Writes spec files, and puts the gs:// datasets they name into the emulator."""
         for document in documents:
             path = self.root / "specs" / f"{document['metadata']['name']}.yaml"
             path.write_text(yaml.safe_dump(document), encoding="utf-8")
+            spec = document.get("spec", {})
+            for key in ("trainingDataset", "validationDataset"):
+                if str(spec.get(key, "")).startswith("gs://"):
+                    self.put_object(spec[key], DATASET_LINE, overwrite=False)
+
+    def put_object(self, uri: str, data: bytes, *, overwrite: bool = True) -> int:
+        """Puts `data` at `uri` in the emulator (kept as it is unless `overwrite`)."""
+        return self.emulator.put_object(uri, data, overwrite=overwrite)
 
     def remove(self, name: str) -> None:
         (self.root / "specs" / f"{name}.yaml").unlink()

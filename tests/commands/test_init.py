@@ -18,6 +18,7 @@ def test_init_writes_a_project_that_validates(tmp_path: Path) -> None:
     assert run.out.splitlines() == [
         f"wrote {target}/tuneops.yaml",
         f"wrote {target}/specs/example.yaml",
+        f"wrote {target}/data/example.jsonl",
         f"wrote {target}/schemas/spec.schema.json",
         f"wrote {target}/schemas/config.schema.json",
         f"wrote {target}/schemas/lockfile.schema.json",
@@ -41,8 +42,8 @@ def test_init_keeps_an_existing_gitignore_and_never_overwrites(tmp_path: Path) -
     again = tuneops(f"tuneops init {tmp_path}")
     assert again.code == 1
     assert again.err == (
-        f"error: refusing to overwrite {tmp_path}/tuneops.yaml, {tmp_path}/specs/example.yaml; "
-        "nothing was written\n"
+        f"error: refusing to overwrite {tmp_path}/tuneops.yaml, {tmp_path}/specs/example.yaml, "
+        f"{tmp_path}/data/example.jsonl; nothing was written\n"
     )
     assert (tmp_path / "tuneops.yaml").read_text("utf-8") == config
 

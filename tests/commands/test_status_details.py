@@ -83,7 +83,8 @@ def test_status_shows_model_data_statistics_times_and_experiment(project: Projec
     assert row["errorCode"] is None
     assert text[2:5] == [
         f"  model: {job['tunedModel']['model']}",
-        f"  training data: {count:,} examples, {tokens:,} billable tokens",
+        f"  training data: {count:,} examples, {tokens:,} billable tokens "
+        f"(estimated {row['estimatedTokens']:,})",
         f"  experiment: {job['experiment']}",
     ]
 

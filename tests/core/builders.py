@@ -9,7 +9,7 @@ from tuneops.core.jobs import Capabilities, JobState, RemoteJob
 from tuneops.diagnostics import Location
 from tuneops.lockfile.file import LockEntry, Lockfile, Revision
 from tuneops.specs.hashing import canonical_spec, spec_hash, spec_snapshot
-from tuneops.specs.models import BackendKind, JobSpec, VertexSpec
+from tuneops.specs.models import BackendKind, GeminiSpec, JobSpec, VertexSpec
 
 STACK = "demo"
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
@@ -36,6 +36,23 @@ def spec(name: str, epochs: int = 3, protect: bool = False, **fields: Any) -> Jo
             **fields,
         }
     )
+    return _resolved(name, body)
+
+
+def gemini_spec(name: str, epochs: int = 3, protect: bool = False) -> JobSpec:
+    """A resolved Gemini spec with one inline example; its hash depends on `epochs`."""
+    body = GeminiSpec.model_validate(
+        {
+            "baseModel": "models/gemini-1.5-flash-001-tuning",
+            "trainingData": {"examples": [{"textInput": "I", "output": "II"}]},
+            "hyperParameters": {"epochCount": epochs},
+            "protect": protect,
+        }
+    )
+    return _resolved(name, body)
+
+
+def _resolved(name: str, body: VertexSpec | GeminiSpec) -> JobSpec:
     canonical = canonical_spec(body, ())
     return JobSpec(name, {}, body, (), canonical, spec_hash(canonical), Location(f"{name}.yaml"))
 

@@ -27,14 +27,13 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.core.builders import CAPS, STACK, T0
+from tests.core.builders import CAPS, STACK, T0, gemini_spec, spec
 from tuneops.core.jobs import BackendKind, JobState, RemoteJob, short_hash
 from tuneops.core.plan import Action, Plan, PlanOptions
 from tuneops.core.planner import make_plan
-from tuneops.diagnostics import Location
 from tuneops.lockfile.file import LockEntry, Lockfile, Revision
-from tuneops.specs.hashing import canonical_spec, spec_hash, spec_snapshot
-from tuneops.specs.models import GeminiSpec, JobSpec, VertexSpec
+from tuneops.specs.hashing import spec_snapshot
+from tuneops.specs.models import JobSpec
 
 CASES = sorted((Path(__file__).resolve().parents[1] / "data" / "plans").glob("*.yaml"))
 
@@ -43,29 +42,8 @@ def make_spec(
     name: str, epochs: int = 3, protect: bool = False, backend: str = "vertex"
 ) -> JobSpec:
     """A resolved spec; its hash depends on name, backend and epochs only."""
-    body: VertexSpec | GeminiSpec
-    if backend == "gemini":
-        body = GeminiSpec.model_validate(
-            {
-                "baseModel": "models/gemini-1.5-flash-001-tuning",
-                "trainingData": {"examples": [{"textInput": "I", "output": "II"}]},
-                "hyperParameters": {"epochCount": epochs},
-                "protect": protect,
-            }
-        )
-    else:
-        body = VertexSpec.model_validate(
-            {
-                "project": "acme-ml",
-                "location": "us-central1",
-                "baseModel": "gemini-2.5-flash",
-                "trainingDataset": f"gs://acme/{name}.jsonl",
-                "hyperParameters": {"epochCount": epochs},
-                "protect": protect,
-            }
-        )
-    canonical = canonical_spec(body, ())
-    return JobSpec(name, {}, body, (), canonical, spec_hash(canonical), Location(f"{name}.yaml"))
+    build = gemini_spec if backend == "gemini" else spec
+    return build(name, epochs, protect)
 
 
 def job_name(number: int, backend: str, spec_name: str) -> str:

@@ -9,8 +9,16 @@ import jsonschema
 import pytest
 from pydantic import BaseModel
 
-from tuneops.project import Guards, ProjectConfig, ServiceSettings
+from tuneops.project import (
+    Guards,
+    Pricing,
+    ProjectConfig,
+    ServiceSettings,
+    StorageSettings,
+    VertexSettings,
+)
 from tuneops.specs.models import (
+    DatasetFile,
     Defaults,
     Example,
     GeminiHyperParameters,
@@ -45,8 +53,12 @@ PAIRS: list[tuple[str, Mapping[str, Any], type[BaseModel]]] = [
     ),
     ("config", CONFIG, ProjectConfig),
     ("defaults", CONFIG["properties"]["defaults"], Defaults),
-    ("vertex settings", CONFIG["properties"]["vertex"], ServiceSettings),
+    ("vertex settings", CONFIG["properties"]["vertex"], VertexSettings),
+    ("gemini settings", CONFIG["properties"]["gemini"], ServiceSettings),
+    ("storage settings", CONFIG["properties"]["storage"], StorageSettings),
+    ("vertex dataset file", SPEC["$defs"]["vertexDatasetFile"], DatasetFile),
     ("guards", CONFIG["properties"]["guards"], Guards),
+    ("pricing", CONFIG["properties"]["pricing"], Pricing),
 ]
 
 

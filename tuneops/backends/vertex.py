@@ -79,6 +79,12 @@ def build_body(job: JobSpec, identity: ident.Identity) -> JsonObject:
         raise InvalidRequestError(
             f"spec {job.name!r} is for the {spec.backend.value} backend, not vertex"
         )
+    if spec.training_dataset is None:
+        # A local dataset is replaced by its uploaded URI before create; a job
+        # must never be created pointing at data that was not (fully) uploaded.
+        raise InvalidRequestError(
+            f"spec {job.name!r} has a local training dataset that was not uploaded"
+        )
     tuning: JsonObject = {"trainingDatasetUri": spec.training_dataset}
     if spec.validation_dataset:
         tuning["validationDatasetUri"] = spec.validation_dataset
@@ -288,6 +294,23 @@ class VertexBackend:
             limiters=self._limiters_for(place["location"])[:1],
         )
         return response_text(data)
+
+    def count_tokens(
+        self, project: str, location: str, base_model: str, contents: list[JsonObject]
+    ) -> int:
+        """How many tokens `contents` are for `base_model` (`countTokens`, no side effect)."""
+        data = self._transport.request(
+            "POST",
+            f"{self._base(location)}/projects/{project}/locations/{location}"
+            f"/publishers/google/models/{base_model}:countTokens",
+            body={"contents": contents},
+            idempotent=True,
+            limiters=self._limiters_for(location)[:1],
+        )
+        total = data.get("totalTokens", 0)
+        if not isinstance(total, int):
+            raise InvalidRequestError(f"countTokens answered a non-integer totalTokens: {total!r}")
+        return total
 
     def close(self) -> None:
         """Closes the transport's connections."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 from typing import Literal
@@ -16,6 +17,7 @@ from tuneops.project import require_project
 from tuneops.render.importing import ImportReport, render_import
 from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import load_local
+from tuneops.runtime.pinning import DatasetMissingError, pin_online
 from tuneops.runtime.session import STATE_DIR, RemoteSession
 from tuneops.specs.models import BackendKind
 
@@ -61,6 +63,8 @@ def import_job(
             f"{resource} is a {kind.value} job but spec {name!r} is for {spec.backend.value}"
         )
     with apply_lock(project.root / STATE_DIR), RemoteSession(project) as session:
+        with contextlib.suppress(DatasetMissingError):  # compared with the data as it is now
+            spec = pin_online(session, [spec], lockfile)[0]
         backend = session.backend(kind)
         job = backend.get(resource)
         if job.stack is not None:

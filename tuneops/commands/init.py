@@ -23,7 +23,8 @@ CONFIG = """\
 # yaml-language-server: $schema={schema}
 # tuneops project settings. `endpoint: embedded` runs the tuneops emulator
 # in-process (state in .tuneops/), so every command works without a cloud
-# account; remove the two endpoint lines to use Vertex AI and the Gemini API.
+# account; remove the endpoint lines to use Vertex AI and the Gemini API, and
+# name a bucket you own in stagingBucket (local datasets are uploaded there).
 stack: {stack}
 specs: specs
 lockfile: tuneops.lock
@@ -33,6 +34,7 @@ defaults:
   location: us-central1
 vertex:
   endpoint: embedded
+  stagingBucket: gs://{stack}-tuneops-staging
 gemini:
   endpoint: embedded
 guards:
@@ -51,12 +53,34 @@ metadata:
   labels: {{team: ml-platform}}
 spec:
   baseModel: gemini-2.5-flash
-  trainingDataset: gs://my-bucket/example/train.jsonl
+  # A local JSONL file, checked by `tuneops validate` and uploaded at apply;
+  # or trainingDataset: gs://bucket/train.jsonl for data already in Cloud Storage.
+  trainingData: {{file: ../data/example.jsonl}}
   tunedModelDisplayName: example
   hyperParameters:
     epochCount: 3
     adapterSize: ADAPTER_SIZE_FOUR
 """
+
+
+# Google's supervised-tuning format: a conversation whose last turn is the model's.
+EXAMPLE_DATA = "".join(
+    json.dumps(
+        {
+            "contents": [
+                {"role": "user", "parts": [{"text": question}]},
+                {"role": "model", "parts": [{"text": answer}]},
+            ]
+        },
+        ensure_ascii=False,
+    )
+    + "\n"
+    for question, answer in (
+        ("Translate to French: good morning", "bonjour"),
+        ("Translate to French: thank you", "merci"),
+        ("Translate to French: see you soon", "à bientôt"),
+    )
+)
 
 
 def stack_name(directory: Path) -> str:
@@ -78,17 +102,19 @@ def _schema_files(directory: Path) -> dict[Path, str]:
 
 
 def init(directory: Path, console: Console) -> int:
-    """Writes tuneops.yaml, specs/example.yaml, the JSON Schemas and a .gitignore entry;
-    never overwrites (a schema file that is already identical is left as it is)."""
+    """Writes tuneops.yaml, specs/example.yaml, data/example.jsonl, the JSON Schemas and
+    a .gitignore entry; never overwrites (a schema file that is already identical is
+    left as it is)."""
     directory.mkdir(parents=True, exist_ok=True)
     config = directory / "tuneops.yaml"
     example = directory / "specs" / "example.yaml"
+    data = directory / "data" / "example.jsonl"
     schemas = {
         path: text
         for path, text in _schema_files(directory).items()
         if not path.exists() or path.read_text(encoding="utf-8") != text
     }
-    existing = [str(path) for path in (config, example, *schemas) if path.exists()]
+    existing = [str(path) for path in (config, example, data, *schemas) if path.exists()]
     if existing:
         raise UsageError(f"refusing to overwrite {', '.join(existing)}; nothing was written")
     example.parent.mkdir(exist_ok=True)
@@ -96,7 +122,9 @@ def init(directory: Path, console: Console) -> int:
         CONFIG.format(schema=CONFIG_SCHEMA_URL, stack=stack_name(directory)), encoding="utf-8"
     )
     example.write_text(EXAMPLE.format(schema=SCHEMA_URL), encoding="utf-8")
-    written = [config, example]
+    data.parent.mkdir(exist_ok=True)
+    data.write_text(EXAMPLE_DATA, encoding="utf-8")
+    written = [config, example, data]
     for path, text in schemas.items():
         path.parent.mkdir(exist_ok=True)
         path.write_text(text, encoding="utf-8")

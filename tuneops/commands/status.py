@@ -17,6 +17,7 @@ from tuneops.core.planner import jobs_from_lockfile
 from tuneops.project import require_project
 from tuneops.render.health import render_json, render_table
 from tuneops.runtime.inputs import compute_plan, gather
+from tuneops.runtime.pinning import DatasetMissingError
 from tuneops.runtime.session import RemoteSession
 
 Clock = Callable[[], dt.datetime]
@@ -44,7 +45,7 @@ def status(
                 inputs = gather(project, session)
                 detailed = session.with_details(inputs.remote or ())
                 inputs = dataclasses.replace(inputs, remote=detailed)
-        except (RemoteError, CredentialsError) as error:
+        except (RemoteError, CredentialsError, DatasetMissingError) as error:
             problem = str(error)
             console.note(f"warning: {problem}; showing what the lockfile records")
     if inputs is None:

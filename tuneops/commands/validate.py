@@ -15,6 +15,7 @@ from tuneops.project import Project, load_project
 from tuneops.render.diagnostics import github_line, render_json, text_line
 from tuneops.render.document import OUTPUT_FORMAT_VERSION
 from tuneops.render.markdown import plural
+from tuneops.runtime.staging import missing_staging_bucket
 from tuneops.specs.loader import load_specs
 from tuneops.specs.recognise import is_config_file, sort_paths, training_file_problems
 
@@ -67,6 +68,8 @@ def validate(paths: Sequence[Path], config: Path | None, fmt: Format, console: C
     files = result.files if result else ()
     if result:
         diagnostics += result.diagnostics
+    if project:
+        diagnostics += missing_staging_bucket(project, specs)
     # A JSONL file given directly may also be a spec's training data: report it once.
     diagnostics = sorted(dict.fromkeys(diagnostics), key=Diagnostic.sort_key)
     if fmt == "github":

@@ -18,6 +18,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tuneops.core.costing import offline_tokens
 from tuneops.core.jobs import JobState, RemoteJob, by_age
 from tuneops.core.plan import ActionKind, Plan
 from tuneops.lockfile.file import Lockfile
@@ -57,6 +58,7 @@ class SpecStatus:
     job: str | None
     model: str | None = None
     newest: RemoteJob | None = None
+    estimated_tokens: int | None = None
 
     @property
     def error_code(self) -> int | None:
@@ -143,6 +145,13 @@ def spec_statuses(
                 job=newest.name if newest else None,
                 model=model,
                 newest=newest,
+                estimated_tokens=_estimated_tokens(by_spec.get(name)),
             )
         )
     return tuple(rows)
+
+
+def _estimated_tokens(spec: JobSpec | None) -> int | None:
+    """Tokens of one pass over the spec's training data, by the offline estimate."""
+    counted = offline_tokens(spec) if spec is not None else None
+    return counted.tokens if counted is not None else None

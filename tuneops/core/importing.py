@@ -18,7 +18,9 @@ from tuneops.core.plan import Change
 from tuneops.specs.hashing import canonical_json, spec_snapshot
 from tuneops.specs.models import JobSpec
 
-UNREADABLE = ("project", "trainingData")
+# Not in a job's description: assumed to match. For datasetPins that means the
+# job is taken to have trained on the gs:// objects as they are now.
+UNREADABLE = ("project", "trainingData", "datasetPins")
 
 
 def _unflatten(flat: Mapping[str, Any]) -> dict[str, Any]:

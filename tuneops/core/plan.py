@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from tuneops.core.cost import CostEstimate, CostTotal
 from tuneops.errors import TuneopsError
 from tuneops.specs.models import BackendKind
 
@@ -131,6 +132,7 @@ class Action:
     cancels: tuple[str, ...] = ()
     changes: tuple[Change, ...] = ()
     blocked: str | None = None
+    cost: CostEstimate | None = None
 
     @property
     def destructive(self) -> bool:
@@ -160,6 +162,8 @@ class Action:
             data["changes"] = [c.to_data() for c in self.changes]
         if self.blocked:
             data["blocked"] = self.blocked
+        if self.cost is not None:
+            data["cost"] = self.cost.to_data()
         return data
 
     @classmethod
@@ -175,6 +179,7 @@ class Action:
             cancels=tuple(_text(c) for c in data.get("cancels", ())),
             changes=tuple(Change(c["path"], c["old"], c["new"]) for c in data.get("changes", ())),
             blocked=data.get("blocked"),
+            cost=CostEstimate.from_data(data["cost"]) if "cost" in data else None,
         )
 
 
@@ -198,10 +203,11 @@ class PlanOptions:
     max_cancel: int = 5
     max_create: int = 20
     prune: bool = False
+    max_cost: float | None = None
 
     def to_data(self) -> dict[str, Any]:
         """JSON form."""
-        return {
+        data: dict[str, Any] = {
             "targets": sorted(self.targets),
             "retryFailed": self.retry_failed,
             "allowEmpty": self.allow_empty,
@@ -209,6 +215,9 @@ class PlanOptions:
             "maxCreate": self.max_create,
             "prune": self.prune,
         }
+        if self.max_cost is not None:
+            data["maxCost"] = self.max_cost
+        return data
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> PlanOptions:
@@ -220,6 +229,7 @@ class PlanOptions:
             max_cancel=data["maxCancel"],
             max_create=data["maxCreate"],
             prune=data.get("prune", False),  # plans saved before pruning existed
+            max_cost=data.get("maxCost"),
         )
 
 
@@ -256,6 +266,15 @@ class Plan:
         return any(a.destructive for a in self.actions)
 
     @property
+    def total_cost(self) -> CostTotal | None:
+        """The sum of the actions' estimates; None when no action has one."""
+        costs = [a.cost for a in self.actions if a.cost is not None]
+        if not costs:
+            return None
+        priced = [c.amount for c in costs if c.amount is not None]
+        return CostTotal(round(sum(priced), 6), costs[0].currency, len(costs) - len(priced))
+
+    @property
     def blocked(self) -> tuple[Action, ...]:
         """The actions a guard stops."""
         return tuple(a for a in self.actions if a.blocked)
@@ -286,6 +305,7 @@ class Plan:
                 "blocked": len(self.blocked),
                 "hasChanges": self.has_changes,
                 "destructive": self.destructive,
+                **({"estimatedCost": total.to_data()} if (total := self.total_cost) else {}),
             },
             "actions": [a.to_data() for a in self.actions],
             "notes": list(self.notes),

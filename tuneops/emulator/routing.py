@@ -44,7 +44,18 @@ class Api(Enum):
 
     VERTEX = "vertex"
     GEMINI = "gemini"
+    STORAGE = "storage"
     CONTROL = "control"
+
+
+@dataclass(frozen=True, slots=True)
+class Raw:
+    """An answer that is not JSON: object media, or an empty 204."""
+
+    status: int
+    data: bytes
+    content_type: str = "application/octet-stream"
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +102,7 @@ class Call:
         return int(text)
 
 
-Handler = Callable[["EmulatorState", Call], JsonObject]
+Handler = Callable[["EmulatorState", Call], JsonObject | Raw]
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +141,9 @@ def _compile(template: str, versions: tuple[str, ...]) -> re.Pattern[str]:
         parts.append(re.escape(literal))
         if name == "version":
             parts.append("(?P<version>" + "|".join(re.escape(v) for v in versions) + ")")
+        elif name == "object":
+            # Cloud Storage object names hold '/' and ':'; the path is already unquoted.
+            parts.append("(?P<object>.+)")
         elif name:
             parts.append(f"(?P<{name}>[^/:]+)")
     return re.compile("".join(parts))

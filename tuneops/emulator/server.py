@@ -162,14 +162,17 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _write(self, response: Response, started: float) -> None:
-        payload = _encode(response.body)
+        payload = _encode(response.body) if response.raw is None else response.raw.data
+        content_type = (
+            "application/json; charset=UTF-8" if response.raw is None else response.raw.content_type
+        )
         try:
             reason = http.HTTPStatus(response.status).phrase
         except ValueError:
             reason = "Client Closed Request" if response.status == 499 else "Error"
         head = [
             f"HTTP/1.1 {response.status} {reason}",
-            "Content-Type: application/json; charset=UTF-8",
+            f"Content-Type: {content_type}",
             f"Content-Length: {len(payload)}",
             f"Date: {email.utils.formatdate(usegmt=True)}",
             f"Server: {self.server_version}",
@@ -291,6 +294,18 @@ class EmulatorHandle:
     def clear_request_counts(self) -> None:
         """Starts counting requests from zero."""
         control.clear_request_counts(self._emulator.state)
+
+    def put_object(self, uri: str, data: bytes, *, overwrite: bool = True) -> int:
+        """Writes `gs://bucket/name` straight into the state (not counted as a request);
+        returns the live generation. Without `overwrite` an existing object is kept."""
+        bucket, _, name = uri.removeprefix("gs://").partition("/")
+        state = self._emulator.state
+        with state.lock:
+            objects = state.store.objects
+            found = objects.get(bucket, name)
+            if found is None or overwrite:
+                found = objects.put(bucket, name, data, "application/jsonl", state.now_us())
+            return found.generation
 
     def projects(self) -> dict[str, str]:
         """The project id -> number mapping used in resource names."""

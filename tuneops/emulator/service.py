@@ -13,12 +13,12 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from tuneops.emulator import control, gemini, vertex
+from tuneops.emulator import control, gemini, storage, vertex
 from tuneops.emulator.auth import check_gemini, check_vertex
 from tuneops.emulator.config import EmulatorConfig
 from tuneops.emulator.errors import ApiError, JsonObject, url_not_found
 from tuneops.emulator.faults import Fault, FaultKind, fault_error
-from tuneops.emulator.routing import Api, Call, Request, Route, Router
+from tuneops.emulator.routing import Api, Call, Raw, Request, Route, Router
 from tuneops.emulator.state import EmulatorState
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,14 @@ def _routes() -> list[Route]:
         Route("GET", _JOBS, Api.VERTEX, vertex.list_jobs, v, _LIST),
         Route("GET", _JOBS + "/{tuningJob}", Api.VERTEX, vertex.get, v),
         Route("POST", _JOBS + "/{tuningJob}:cancel", Api.VERTEX, vertex.cancel, v),
+        Route(
+            "POST",
+            "/{version}/projects/{project}/locations/{location}/publishers/google/models/{model}"
+            ":countTokens",
+            Api.VERTEX,
+            vertex.count_tokens,
+            v,
+        ),
         Route(
             "POST",
             "/{version}/projects/{project}/locations/{location}/endpoints/{endpoint}"
@@ -86,17 +94,19 @@ def _routes() -> list[Route]:
             _LIST,
         ),
     ]
+    routes += storage.ROUTES
     routes += [Route(m, path, Api.CONTROL, handler) for m, path, handler in control.ROUTES]
     return routes
 
 
 @dataclass(frozen=True, slots=True)
 class Response:
-    """An answer: a status, a JSON body and extra headers."""
+    """An answer: a status, a JSON body and extra headers (or raw bytes instead)."""
 
     status: int
     body: JsonObject
     headers: Mapping[str, str] = field(default_factory=dict)
+    raw: Raw | None = None
 
     @classmethod
     def error(cls, error: ApiError) -> Response:
@@ -147,7 +157,10 @@ class Emulator:
             elif self.config.auth and route.api is Api.GEMINI:
                 check_gemini(request, self.config.require_quota_project)
             route.check_query(request)
-            return Response(200, route.handler(self.state, call))
+            result = route.handler(self.state, call)
+            if isinstance(result, Raw):
+                return Response(result.status, {}, result.headers, raw=result)
+            return Response(200, result)
         except ApiError as error:
             return Response.error(error)
         except Exception:

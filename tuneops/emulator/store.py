@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tuneops.emulator.lifecycle import Timeline
+from tuneops.emulator.object_store import OBJECTS_SCHEMA, ObjectTable
 
 SCHEMA_VERSION = "1"
 
@@ -77,7 +78,7 @@ class Store:
             )
             if path is not None:
                 self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
+            self._db.executescript(_SCHEMA + OBJECTS_SCHEMA)
             version = self.get_meta("schema_version")
             if version is None:
                 self.set_meta("schema_version", SCHEMA_VERSION)
@@ -85,6 +86,11 @@ class Store:
                 raise StoreError(f"{path}: state schema {version}, expected {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{path}: not a usable emulator state file ({error})") from None
+
+    @property
+    def objects(self) -> ObjectTable:
+        """The Cloud Storage buckets and objects kept in the same database."""
+        return ObjectTable(self._db)
 
     def close(self) -> None:
         """Closes the database."""
@@ -190,6 +196,7 @@ class Store:
         self._db.execute("DELETE FROM jobs")
         self._db.execute("DELETE FROM projects")
         self._db.execute("DELETE FROM meta WHERE key != 'schema_version'")
+        self.objects.clear()
         self._db.execute("COMMIT")
 
 

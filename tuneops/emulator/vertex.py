@@ -16,6 +16,7 @@ from tuneops.emulator.routing import Call
 from tuneops.emulator.schemas import CANCEL_REQUEST, TUNING_JOB
 from tuneops.emulator.state import EmulatorState
 from tuneops.emulator.store import JobRecord
+from tuneops.emulator.tuning_data import count_content_tokens, read_dataset
 from tuneops.emulator.vertex_validation import validate_tuning_job
 from tuneops.emulator.vertex_view import data_stats, experiment_name, render_job
 
@@ -61,15 +62,19 @@ def create(state: EmulatorState, call: Call) -> JsonObject:
     with state.lock:
         now = state.now_us()
         seq = state.store.next_seq()
-        fails = state.ids.fraction(seq, "outcome") < config.fail_rate
-        timeline = Timeline.schedule(now, config.queue_seconds, config.job_seconds, fails)
         name = f"{parent}/tuningJobs/{state.ids.number(seq, 'tuning-job')}"
         dataset = job["supervisedTuningSpec"]["trainingDatasetUri"]
+        reading = read_dataset(state, dataset)
+        fails = state.ids.fraction(seq, "outcome") < config.fail_rate
+        fails = fails or reading.failure is not None
+        timeline = Timeline.schedule(now, config.queue_seconds, config.job_seconds, fails)
         extra = {
             "model": _model_name(state, job, parent, seq),
             "experiment": experiment_name(parent, now),
-            "dataStats": data_stats(name, dataset),
+            "dataStats": reading.stats or data_stats(name, dataset),
         }
+        if reading.failure is not None:
+            extra["failure"] = reading.failure
         endpoint = f"{parent}/endpoints/{state.ids.number(seq, 'endpoint')}"
         record = JobRecord(name, API, parent, seq, timeline, job, extra, endpoint)
         state.store.insert(record)
@@ -158,3 +163,14 @@ def generate_content(state: EmulatorState, call: Call) -> JsonObject:
         model = record.extra["model"]
     text = f"tuned answer from {model} to: {prompt}"
     return vertex_response(text, prompt, model, format_time(now))
+
+
+def count_tokens(state: EmulatorState, call: Call) -> JsonObject:
+    """POST .../publishers/google/models/{model}:countTokens (deterministic counts)."""
+    body = parse_json_body(call.request.body)
+    contents = body.get("contents")
+    if not isinstance(contents, list) or not contents:
+        raise invalid("Unable to submit request because it has an empty contents field.")
+    system = body.get("systemInstruction")
+    tokens, characters = count_content_tokens([*([system] if system else []), *contents])
+    return {"totalTokens": tokens, "totalBillableCharacters": characters}

@@ -35,7 +35,11 @@ def render_job(record: JobRecord, now_us: int, version: str) -> JsonObject:
     if seen.end_us is not None:
         job["endTime"] = format_time(seen.end_us)
     job["updateTime"] = format_time(seen.update_us)
-    if seen.phase is Phase.FAILED:
+    failure = record.extra.get("failure")
+    if seen.phase is Phase.FAILED and failure:
+        # A dataset the service could not use: code 3 (INVALID_ARGUMENT), nothing trained.
+        job["error"] = {"code": 3, "message": failure}
+    elif seen.phase is Phase.FAILED:
         job["error"] = dict(FAILED_ERROR)
     elif seen.phase is Phase.CANCELLED:
         job["error"] = dict(CANCELLED_ERROR)
@@ -43,9 +47,9 @@ def render_job(record: JobRecord, now_us: int, version: str) -> JsonObject:
         job["experiment"] = record.extra["experiment"]
     if seen.phase is Phase.SUCCEEDED:
         job["tunedModel"] = {"model": record.extra["model"], "endpoint": record.endpoint}
-    elif seen.phase is Phase.FAILED:
+    elif seen.phase is Phase.FAILED and not failure:
         job["tunedModel"] = {"model": record.extra["model"]}
-    if seen.started:
+    if seen.started and not failure:
         job["tuningDataStats"] = {"supervisedTuningDataStats": record.extra["dataStats"]}
     return job
 

@@ -59,6 +59,9 @@ def detail_lines(row: SpecStatus) -> list[str]:
             parts.append(f"{job.example_count:,} examples")
         if job.billable_tokens is not None:
             parts.append(f"{job.billable_tokens:,} billable tokens")
+            if row.estimated_tokens is not None:
+                # Beside the plan's offline estimate of one pass, so it can be checked.
+                parts[-1] += f" (estimated {row.estimated_tokens:,})"
         lines.append(f"training data: {', '.join(parts)}")
     if job is not None and job.experiment:
         lines.append(f"experiment: {job.experiment}")
@@ -149,6 +152,7 @@ def status_data(rows: Sequence[SpecStatus], source: str) -> dict[str, Any]:
                 "error": r.error,
                 "job": r.job,
                 "model": r.model,
+                "estimatedTokens": r.estimated_tokens,
                 **_job_data(r),
             }
             for r in rows

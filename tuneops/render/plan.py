@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from tuneops.core.cost import CostEstimate, CostTotal
 from tuneops.core.jobs import short_hash
 from tuneops.core.plan import Action, ActionKind, Change, Plan
 from tuneops.render.markdown import code, escape, plural
@@ -50,6 +51,54 @@ def _change_line(change: Change) -> str:
     return f"{change.path}: {value(change.old)} → {value(change.new)}"
 
 
+def money(amount: float) -> str:
+    """`12.34`, `0.00`, or `<0.01` for a cost too small to show in cents."""
+    return "<0.01" if 0 < amount < 0.005 else f"{amount:,.2f}"
+
+
+def cost_line(cost: CostEstimate) -> str:
+    """`~12.34 USD: 2,468,000 training tokens (246,800 × 10 epochs) at 5.00 per 1M`."""
+    epochs = f"{cost.epochs} epochs" + (", assumed" if cost.assumed_epochs else "")
+    tokens = (
+        f"{cost.training_tokens:,} training tokens ({cost.tokens_per_epoch:,} × {epochs}; "
+        f"{cost.method})"
+    )
+    if cost.amount is None or cost.price_per_million is None:
+        return f"? {cost.currency}: {tokens}, no price for this model in pricing"
+    price = f"{cost.price_per_million:,.2f} {cost.currency} per 1M"
+    return f"~{money(cost.amount)} {cost.currency}: {tokens} at {price}"
+
+
+def total_cost_line(total: CostTotal) -> str:
+    """`Estimated cost of the new jobs: ~12.34 USD (an estimate, not a quote).`"""
+    unpriced = f"; {total.unpriced} without a price" if total.unpriced else ""
+    return (
+        f"Estimated cost of the new jobs: ~{money(total.amount)} {total.currency}"
+        f" (an estimate, not a quote{unpriced})."
+    )
+
+
+def dataset_changes(changes: tuple[Change, ...]) -> list[str]:
+    """`dataset changed: trainingDataset generation A → B, 1,204 → 1,380 examples`, one
+    per pinned gs:// dataset whose object changed (from the `datasetPins.*` changes)."""
+    by_field: dict[str, dict[str, Change]] = {}
+    for change in changes:
+        parts = change.path.split(".")
+        if len(parts) == 3 and parts[0] == "datasetPins":
+            by_field.setdefault(parts[1], {})[parts[2]] = change
+    lines = []
+    for field, found in sorted(by_field.items()):
+        generation = found.get("generation")
+        if generation is None or generation.old is None or generation.new is None:
+            continue  # newly pinned or no longer pinned: not a changed object
+        text = f"dataset changed: {field} generation {generation.old} → {generation.new}"
+        examples = found.get("exampleCount")
+        if examples is not None and isinstance(examples.old, int) and isinstance(examples.new, int):
+            text += f", {examples.old:,} → {examples.new:,} examples"
+        lines.append(text)
+    return lines
+
+
 def summary_line(plan: Plan) -> str:
     """`Plan: 1 to create, 2 to cancel.` (and what is blocked)."""
     if not plan.has_changes:
@@ -73,14 +122,20 @@ def render_text(plan: Plan, paint: Paint = _plain) -> str:
         sign = paint(f"{action.kind.symbol} {action.kind.value:<8}", _STYLE[action.kind])
         target = f" ({action.job})" if action.job else ""
         lines.append(f"  {sign} {action.name:<{width}}  {action.reason}{target}")
+        for summary in dataset_changes(action.changes):
+            lines.append(f"        {paint('!', 'yellow')} {summary}")
         for change in action.changes:
             lines.append(f"        {paint('~', 'yellow')} {_change_line(change)}")
         for cancelled in action.cancels:
             lines.append(f"        {paint('-', 'red')} cancels {cancelled}")
+        if action.cost is not None:
+            lines.append(f"        {paint('$', 'cyan')} estimated cost {cost_line(action.cost)}")
         if action.blocked:
             lines.append(f"        {paint('! blocked:', 'red')} {action.blocked}")
     if plan.actions:
         lines.append("")
+    if (total := plan.total_cost) is not None:
+        lines.append(total_cost_line(total))
     for note in plan.notes:
         lines.append(f"{paint('note:', 'yellow')} {note}")
     lines.append(paint(summary_line(plan), "bold"))
@@ -95,6 +150,8 @@ def _details(action: Action) -> str:
     if action.spec_hash:
         body.append(f"- spec hash: {code(short_hash(action.spec_hash))}")
     body += [f"- cancels: {code(cancelled)}" for cancelled in action.cancels]
+    if action.cost is not None:
+        body.append(f"- 💲 estimated cost {escape(cost_line(action.cost))}")
     if action.blocked:
         body.append(f"- ⛔ **blocked**: {escape(action.blocked)}")
     if action.changes:
@@ -123,6 +180,17 @@ def markdown_head(plan: Plan) -> list[str]:
     if plan.has_changes:
         head += ["", "| action | count |", "|---|---|"]
         head += [f"| {kind} | {count} |" for kind, count in plan.counts.items() if count]
+    if (total := plan.total_cost) is not None:
+        head += [
+            "",
+            f"💲 {escape(total_cost_line(total))}",
+            "",
+            "| new job | estimated cost |",
+            "|---|---|",
+        ]
+        head += [
+            f"| {code(a.name)} | {escape(cost_line(a.cost))} |" for a in plan.actions if a.cost
+        ]
     destructive = [a for a in plan.actions if a.destructive]
     if destructive:
         names = ", ".join(code(a.name) for a in destructive[:20])

@@ -38,6 +38,7 @@ from tuneops.lockfile.file import Lockfile, check_writable, write_lockfile
 from tuneops.lockfile.journal import Journal
 from tuneops.runtime.inputs import Inputs
 from tuneops.runtime.session import RemoteSession, place_of
+from tuneops.runtime.staging import Stager, StagingError
 from tuneops.specs.models import BackendKind, JobSpec
 
 
@@ -73,6 +74,7 @@ class Applier:
         self.on_outcome = on_outcome
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self._staging: Stager | None = None
         self.lockfile = refresh(lockfile, self.observed.values())
         self._journal = Journal(lockfile_path)
 
@@ -181,9 +183,23 @@ class Applier:
         spec = self._spec(action)
         for older in action.cancels:
             self._cancel(action, older)
-        created = self.session.backend(spec.backend).create(spec, self.session.project.config.stack)
+        # The job names the staged copy of a local dataset; the lockfile keeps the spec.
+        staged = self._stager().stage(spec) if spec.local_datasets else spec
+        created = self.session.backend(spec.backend).create(
+            staged, self.session.project.config.stack
+        )
         self._record(spec.name, lambda lock: record_started(lock, spec, created))
         return Outcome(action, True, f"created {created.name}", created.name)
+
+    def _stager(self) -> Stager:
+        with self._lock:
+            if self._staging is None:
+                config = self.session.project.config
+                bucket = config.vertex.staging_bucket
+                if bucket is None:  # load_local refuses such specs; guard specs built in code
+                    raise StagingError("no vertex.stagingBucket in tuneops.yaml")
+                self._staging = Stager(self.session.storage(), bucket, config.stack)
+            return self._staging
 
     def _promote(self, action: Action, spec: JobSpec, job: RemoteJob) -> Outcome:
         """Promotes a succeeded revision, after its smoke test when the spec has one."""

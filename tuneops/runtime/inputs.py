@@ -6,18 +6,22 @@ run before any credential is asked for or any remote call is made.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from tuneops import __version__
 from tuneops.backends.errors import InvalidResponseError, NotFoundError
+from tuneops.core.costing import TokenCount, plan_costs
 from tuneops.core.jobs import JobState, RemoteJob, short_hash
 from tuneops.core.plan import Plan, PlanOptions
 from tuneops.core.planner import make_plan
-from tuneops.errors import LockfileError
+from tuneops.errors import LockfileError, SpecError
 from tuneops.lockfile.file import Lockfile, read_lockfile
 from tuneops.project import Project
+from tuneops.runtime.pinning import pin_offline, pin_online
 from tuneops.runtime.session import CAPABILITIES, RemoteSession, places
+from tuneops.runtime.staging import missing_staging_bucket
+from tuneops.runtime.token_counting import count_training_tokens
 from tuneops.specs.loader import load_specs
 from tuneops.specs.models import JobSpec
 
@@ -30,14 +34,20 @@ class Inputs:
     specs: tuple[JobSpec, ...]
     lockfile: Lockfile
     remote: tuple[RemoteJob, ...] | None
+    training_tokens: Mapping[str, TokenCount] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class Local:
-    """What a plan reads from the checkout: the valid specs and the lockfile."""
+    """What a plan reads from the checkout: the valid specs and the lockfile.
+
+    `specs` carry the dataset pins the lockfile recorded (runtime.pinning);
+    `declared` are the specs as loaded, before any pin.
+    """
 
     specs: tuple[JobSpec, ...]
     lockfile: Lockfile
+    declared: tuple[JobSpec, ...] = ()
 
 
 def load_local(
@@ -49,6 +59,9 @@ def load_local(
     empty one is used instead, to be rebuilt from the remote labels (reconcile).
     """
     specs = load_specs([project.specs_dir], project.root, project.config.defaults).require_valid()
+    problems = missing_staging_bucket(project, specs)
+    if problems:
+        raise SpecError(problems)
     try:
         lockfile = read_lockfile(project.lockfile_path, project.config.stack)
     except LockfileError as error:
@@ -56,7 +69,7 @@ def load_local(
             raise
         on_broken_lockfile(error)
         lockfile = Lockfile(project.config.stack)
-    return Local(specs, lockfile)
+    return Local(pin_offline(specs, lockfile), lockfile, specs)
 
 
 def observe(
@@ -127,8 +140,14 @@ def gather(project: Project, session: RemoteSession | None, local: Local | None 
     `local` is what the caller already loaded, so that nothing is read twice.
     """
     local = local or load_local(project)
-    remote = observe(session, local.specs, local.lockfile) if session is not None else None
-    return Inputs(project, local.specs, local.lockfile, remote)
+    if session is None:
+        return Inputs(project, local.specs, local.lockfile, None)
+    # The listing first: it is what every plan needs, and where it cannot be read
+    # that is the error to report; dataset pins do not change where jobs live.
+    remote = observe(session, local.specs, local.lockfile)
+    specs = pin_online(session, local.declared or local.specs, local.lockfile)
+    counted = count_training_tokens(session, specs, remote)
+    return Inputs(project, specs, local.lockfile, remote, counted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,12 +171,13 @@ def plan_options(project: Project, flags: PlanFlags) -> PlanOptions:
         max_cancel=guards.max_cancel if flags.max_cancel is None else flags.max_cancel,
         max_create=guards.max_create if flags.max_create is None else flags.max_create,
         prune=project.config.prune,
+        max_cost=guards.max_cost,
     )
 
 
 def compute_plan(inputs: Inputs, options: PlanOptions) -> Plan:
-    """The plan for `inputs` under `options`."""
-    return make_plan(
+    """The plan for `inputs` under `options`, with the cost of every new job."""
+    plan = make_plan(
         inputs.project.config.stack,
         inputs.specs,
         inputs.lockfile,
@@ -165,4 +185,12 @@ def compute_plan(inputs: Inputs, options: PlanOptions) -> Plan:
         options,
         CAPABILITIES,
         __version__,
+    )
+    pricing = inputs.project.config.pricing
+    return plan_costs(
+        plan,
+        {spec.name: spec for spec in inputs.specs},
+        inputs.training_tokens,
+        pricing.training_per_million_tokens,
+        pricing.currency,
     )

@@ -18,6 +18,7 @@ from types import TracebackType
 from tuneops.backends.base import Backend
 from tuneops.backends.factory import ENDPOINT_ENVS, build_backend
 from tuneops.backends.gemini import GeminiBackend
+from tuneops.backends.storage import STORAGE_EMULATOR_ENV, StorageClient, build_storage_client
 from tuneops.backends.vertex import VertexBackend
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob
 from tuneops.lockfile.file import Lockfile
@@ -82,6 +83,7 @@ class RemoteSession:
         self.env = os.environ if env is None else env
         self.parallelism = parallelism
         self._backends: dict[BackendKind, Backend] = {}
+        self._storage: StorageClient | None = None
         self._stack = contextlib.ExitStack()
         self._embedded_url: str | None = None
 
@@ -101,6 +103,9 @@ class RemoteSession:
         for backend in self._backends.values():
             backend.close()
         self._backends.clear()
+        if self._storage is not None:
+            self._storage.close()
+            self._storage = None
         self._stack.close()
 
     def _is_embedded(self, kind: BackendKind) -> bool:
@@ -139,6 +144,25 @@ class RemoteSession:
             else:
                 self._backends[kind] = build_backend(kind, self.project.config, env=self.env)
         return self._backends[kind]
+
+    def storage(self) -> StorageClient:
+        """The Cloud Storage client, built on first use.
+
+        `storage.endpoint: embedded`, or no storage endpoint while Vertex AI is
+        embedded, means the embedded emulator; `STORAGE_EMULATOR_HOST` wins.
+        """
+        if self._storage is None:
+            configured = self.project.config.storage.endpoint
+            embedded = configured == EMBEDDED or (
+                configured is None and self._is_embedded(BackendKind.VERTEX)
+            )
+            if embedded and not self.env.get(STORAGE_EMULATOR_ENV):
+                self._storage = build_storage_client(
+                    None, self.env, endpoint=self._embedded(), access_token=EMBEDDED_TOKEN
+                )
+            else:
+                self._storage = build_storage_client(configured, self.env)
+        return self._storage
 
     def list_jobs(self, where: Iterable[Place]) -> tuple[RemoteJob, ...]:
         """The stack's jobs in every place, listed in parallel; any failure raises.

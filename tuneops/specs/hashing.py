@@ -9,7 +9,13 @@ whitespace, UTF-8) of the spec as the user wrote it, typed by the models (so
 - `trainingData` replaced by the examples themselves, whether they were inline
   or in `trainingData.file`, so moving examples to a file changes nothing and
   editing the file changes the hash;
-- `protect` and `smokeTest` left out: neither changes what a job trains.
+- a Vertex spec's local `trainingData`/`validationData` file replaced by the
+  sha256 and example count of its content, so editing the file is a new job and
+  moving or renaming it is not;
+- `protect`, `smokeTest` and `datasetPolicy` left out: none changes what a job
+  trains;
+- `datasetPins` added once the `gs://` datasets have been looked at (see
+  `with_dataset_pins`): the generation, size and CRC32C of each object.
 
 Server-side defaults are never filled in, so a field the user leaves out and a
 server default are not confused. `metadata` (name, labels) is outside `spec`.
@@ -20,14 +26,20 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
-from tuneops.specs.models import Example, GeminiSpec, Spec
+from tuneops.specs.models import Example, GeminiSpec, JobSpec, LocalDataset, Spec
 
-EXCLUDED_FIELDS = frozenset({"protect", "smokeTest"})
+EXCLUDED_FIELDS = frozenset({"protect", "smokeTest", "datasetPolicy"})
 
 
-def canonical_spec(spec: Spec, examples: tuple[Example, ...]) -> dict[str, Any]:
+_DATASET_FIELDS = {"training": "trainingData", "validation": "validationData"}
+
+
+def canonical_spec(
+    spec: Spec, examples: tuple[Example, ...], datasets: tuple[LocalDataset, ...] = ()
+) -> dict[str, Any]:
     """The canonical form of a resolved spec, as hashed and as kept for diffs."""
     data: dict[str, Any] = spec.model_dump(mode="json", by_alias=True, exclude_none=True)
     for field in EXCLUDED_FIELDS:
@@ -36,7 +48,24 @@ def canonical_spec(spec: Spec, examples: tuple[Example, ...]) -> dict[str, Any]:
         data["trainingData"] = {
             "examples": [e.model_dump(mode="json", by_alias=True) for e in examples]
         }
+    for dataset in datasets:
+        data[_DATASET_FIELDS[dataset.role]] = {
+            "exampleCount": dataset.examples,
+            "sha256": dataset.sha256,
+        }
     return data
+
+
+def with_dataset_pins(job: JobSpec, pins: Mapping[str, Mapping[str, Any]]) -> JobSpec:
+    """`job` with the versions of its `gs://` datasets in its canonical form and hash.
+
+    `pins` maps `trainingDataset` / `validationDataset` to `{generation, size,
+    crc32c}`; no pins leave the job as it is.
+    """
+    if not pins:
+        return job
+    canonical = {**job.canonical, "datasetPins": {k: dict(v) for k, v in sorted(pins.items())}}
+    return replace(job, canonical=canonical, spec_hash=spec_hash(canonical))
 
 
 def canonical_json(data: Mapping[str, Any]) -> bytes:

@@ -14,21 +14,25 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from tuneops.datasets.limits import limits_for
+from tuneops.datasets.scanner import DatasetRole, scan_file
 from tuneops.diagnostics import Diagnostic, Location, display_path
 from tuneops.errors import SpecError
 from tuneops.specs import schemas
 from tuneops.specs.hashing import canonical_spec, spec_hash
 from tuneops.specs.models import (
     BackendKind,
+    DatasetFile,
     Defaults,
     Example,
     GeminiSpec,
     JobSpec,
+    LocalDataset,
     Metadata,
     Spec,
     VertexSpec,
 )
-from tuneops.specs.source import MAX_SPEC_BYTES, read_text
+from tuneops.specs.source import MAX_SPEC_BYTES, outside_root, read_text
 from tuneops.specs.training_data import read_examples
 from tuneops.specs.yaml_loader import YamlDocument, load_documents
 
@@ -136,9 +140,11 @@ class _DocumentLoader:
         spec, problems = self._resolve(spec, document)
         examples, data_problems = self._examples(spec, document)
         problems += data_problems
+        datasets, data_problems = self._vertex_datasets(spec, document)
+        problems += data_problems
         if problems or self.defaults is None:
             return None, problems
-        canonical = canonical_spec(spec, examples)
+        canonical = canonical_spec(spec, examples, datasets)
         job = JobSpec(
             name=metadata.name,
             labels=metadata.labels or {},
@@ -147,6 +153,7 @@ class _DocumentLoader:
             canonical=canonical,
             spec_hash=spec_hash(canonical),
             source=document.locate(("metadata", "name")),
+            local_datasets=datasets,
         )
         return job, []
 
@@ -174,13 +181,61 @@ class _DocumentLoader:
         if spec.training_data.examples is not None:
             return spec.training_data.examples, []
         relative = spec.training_data.file or ""
-        target = (self.path.parent / relative).resolve()
-        where = document.locate(("spec", "trainingData", "file"))
-        if not target.is_relative_to(self.project_root):
-            return (), [Diagnostic(where, f"{relative!r} is outside the project directory")]
-        if not target.is_file():
-            return (), [Diagnostic(where, f"training data file {relative!r} does not exist")]
+        target = self._local_file(relative, document, ("spec", "trainingData", "file"))
+        if isinstance(target, Diagnostic):
+            return (), [target]
         return read_examples(target, display_path(target), self.project_root)
+
+    def _local_file(
+        self, relative: str, document: YamlDocument, field: tuple[str, ...]
+    ) -> Path | Diagnostic:
+        """The file a spec names, if it exists inside the project."""
+        target = (self.path.parent / relative).resolve()
+        where = document.locate(field)
+        if outside_root(target, self.project_root):
+            return Diagnostic(where, f"{relative!r} is outside the project directory")
+        if not target.is_file():
+            kind = "validation data" if field[-2] == "validationData" else "training data"
+            return Diagnostic(where, f"{kind} file {relative!r} does not exist")
+        return target
+
+    def _vertex_datasets(
+        self, spec: Spec, document: YamlDocument
+    ) -> tuple[tuple[LocalDataset, ...], list[Diagnostic]]:
+        """Checks the local dataset files of a Vertex spec, streaming each one."""
+        if not isinstance(spec, VertexSpec):
+            return (), []
+        # Continuous tuning names no base model: the current generation's limits apply.
+        limits = limits_for(spec.base_model or "")
+        datasets: list[LocalDataset] = []
+        problems: list[Diagnostic] = []
+        named: tuple[tuple[DatasetRole, str, DatasetFile | None], ...] = (
+            (DatasetRole.TRAINING, "trainingData", spec.training_data),
+            (DatasetRole.VALIDATION, "validationData", spec.validation_data),
+        )
+        for role, key, dataset in named:
+            if dataset is None:
+                continue
+            target = self._local_file(dataset.file, document, ("spec", key, "file"))
+            if isinstance(target, Diagnostic):
+                problems.append(target)
+                continue
+            shown = display_path(target)
+            scan = scan_file(target, shown, role, limits)
+            problems += scan.diagnostics
+            summary = scan.summary
+            datasets.append(
+                LocalDataset(
+                    role=role.value,
+                    path=target,
+                    display=shown,
+                    sha256=summary.sha256,
+                    size_bytes=summary.size_bytes,
+                    examples=summary.examples,
+                    estimated_tokens=summary.estimated_tokens,
+                )
+            )
+        return tuple(datasets), problems
 
 
 def _duplicate_names(specs: Sequence[JobSpec]) -> list[Diagnostic]:

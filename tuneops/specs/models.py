@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -80,6 +81,19 @@ class SmokeTest(Model):
     expect: SmokeExpectation
 
 
+class DatasetPolicy(str, enum.Enum):
+    """Whether an overwritten `gs://` dataset makes a new job."""
+
+    PIN = "pin"
+    IGNORE_CHANGES = "ignoreChanges"
+
+
+class DatasetFile(Model):
+    """`spec.trainingData` / `spec.validationData` of a Vertex job: a local JSONL file."""
+
+    file: str
+
+
 class PreTunedModel(Model):
     """`spec.preTunedModel`: continue tuning from a tuned model (Vertex AI)."""
 
@@ -94,16 +108,23 @@ class EncryptionSpec(Model):
 
 
 class VertexSpec(Model):
-    """`spec` of a Vertex AI supervised tuning job; exactly one of `base_model` and
-    `pre_tuned_model` is set (the schema checks it)."""
+    """`spec` of a Vertex AI supervised tuning job.
+
+    Exactly one of `base_model` and `pre_tuned_model` is set, and exactly one of
+    `training_dataset` (a `gs://` URI or dataset name) and `training_data` (a
+    local file, uploaded at apply time); the schema checks both.
+    """
 
     backend: Literal[BackendKind.VERTEX] = BackendKind.VERTEX
     project: str | None = None
     location: str | None = None
     base_model: str | None = None
     pre_tuned_model: PreTunedModel | None = None
-    training_dataset: str
+    training_dataset: str | None = None
+    training_data: DatasetFile | None = None
     validation_dataset: str | None = None
+    validation_data: DatasetFile | None = None
+    dataset_policy: DatasetPolicy | None = None
     tuned_model_display_name: str | None = None
     description: str | None = None
     hyper_parameters: VertexHyperParameters | None = None
@@ -165,6 +186,23 @@ Spec = VertexSpec | GeminiSpec
 
 
 @dataclass(frozen=True, slots=True)
+class LocalDataset:
+    """A local dataset file of a Vertex spec, checked and hashed at load time.
+
+    `role` is `training` or `validation`; `path` is absolute; `sha256` names the
+    content (and the uploaded object); the counts come from the offline checks.
+    """
+
+    role: str
+    path: Path
+    display: str
+    sha256: str
+    size_bytes: int
+    examples: int
+    estimated_tokens: int
+
+
+@dataclass(frozen=True, slots=True)
 class JobSpec:
     """A validated spec with everything resolved: the desired state of one job.
 
@@ -180,6 +218,7 @@ class JobSpec:
     canonical: Mapping[str, Any]
     spec_hash: str
     source: Location
+    local_datasets: tuple[LocalDataset, ...] = ()
 
     @property
     def backend(self) -> BackendKind:

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tuneops.datasets.limits import FALLBACK_LIMITS
+from tuneops.datasets.scanner import BOM, MAX_LINE_BYTES, DatasetRole, scan_file
 from tuneops.diagnostics import Diagnostic, Location
 from tuneops.specs.source import MAX_SPEC_BYTES, MAX_TRAINING_FILE_BYTES, read_text
 from tuneops.specs.training_data import read_examples
@@ -41,13 +43,42 @@ def is_spec_file(path: Path) -> bool:
     return isinstance(text, Diagnostic) or bool(_SPEC_MARK.search(text))
 
 
+_SNIFF_LINES = 50
+
+
+def _first_record(path: Path) -> object:
+    """The first JSON object among the first lines of a JSONL file, or None (read
+    one bounded line at a time, never the whole file; broken lines are skipped)."""
+    try:
+        with path.open("rb") as stream:
+            for _ in range(_SNIFF_LINES):
+                raw = stream.readline(MAX_LINE_BYTES)
+                if not raw:
+                    break
+                try:
+                    value = json.loads(raw.removeprefix(BOM))
+                except ValueError:
+                    continue
+                if isinstance(value, dict):
+                    return value
+    except OSError:
+        return None
+    return None
+
+
 def training_file_problems(path: Path, shown: str) -> list[Diagnostic]:
     """Every problem in a JSONL training file given to validate directly.
 
     Gemini API examples are checked field by field, as when a spec names the
-    file; Vertex AI chat records (`contents`, `messages`) are checked to be one
-    JSON object per line.
+    file. A file whose first record is in Vertex AI's supervised-tuning format
+    (`contents`, or the `messages` of another format) gets the full Vertex checks
+    (docs/datasets.md), streamed, against the current generation's limits since
+    no base model is named.
     """
+    first = _first_record(path)
+    if isinstance(first, dict) and _VERTEX_KEYS & set(first):
+        scan = scan_file(path, shown, DatasetRole.TRAINING, FALLBACK_LIMITS)
+        return list(scan.diagnostics)
     text = read_text(path, shown, MAX_TRAINING_FILE_BYTES)
     if isinstance(text, Diagnostic):
         return [text]

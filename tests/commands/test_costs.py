@@ -1,0 +1,131 @@
+"""Cost estimates in plans: counted by the service online, by characters offline,
+held to guards.maxCost, and checked against the billable tokens the job reports."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.commands.project import Project, plan_json, use_credentials
+from tuneops.emulator import EmulatorHandle
+
+REPO = Path(__file__).resolve().parents[2]
+# 8 support conversations: 640 tokens by the emulator's count, 516 by characters / 4.
+DATASET = REPO / "data" / "support-train.jsonl"
+COUNTED, BY_CHARACTERS = 640, 516
+
+
+def spec(name: str = "bot", epochs: int = 2) -> dict[str, Any]:
+    return {
+        "apiVersion": "tuneops.dev/v1",
+        "kind": "TuningJob",
+        "metadata": {"name": name},
+        "spec": {
+            "baseModel": "gemini-2.5-flash",
+            "trainingData": {"file": "../data/train.jsonl"},
+            "hyperParameters": {"epochCount": epochs},
+        },
+    }
+
+
+@pytest.fixture
+def project(tmp_path: Path, emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> Project:
+    use_credentials(monkeypatch)
+    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
+    made = Project(tmp_path, emulator)
+    made.configure(
+        vertex={"endpoint": emulator.url, "stagingBucket": "gs://acme-staging"},
+        storage={"endpoint": emulator.url},
+    )
+    (tmp_path / "data").mkdir()
+    shutil.copy(DATASET, tmp_path / "data" / "train.jsonl")
+    made.write(spec())
+    return made
+
+
+def test_the_plan_shows_each_new_jobs_cost_and_the_total(project: Project) -> None:
+    run = project.run("tuneops plan")
+    assert run.code == 0, run.err
+    assert run.out.splitlines() == [
+        "  + create   bot  new spec",
+        "        $ estimated cost ~0.01 USD: 1,280 training tokens (640 × 2 epochs; "
+        "countTokens) at 5.00 USD per 1M",
+        "",
+        "Estimated cost of the new jobs: ~0.01 USD (an estimate, not a quote).",
+        "Plan: 1 to create.",
+    ]
+
+
+def test_json_and_markdown_plans_carry_the_estimate(project: Project) -> None:
+    plan = plan_json(project)
+    assert plan["actions"][0]["cost"] == {
+        "estimate": True,
+        "amount": 0.0064,
+        "currency": "USD",
+        "trainingTokens": 2 * COUNTED,
+        "tokensPerEpoch": COUNTED,
+        "epochs": 2,
+        "pricePerMillionTokens": 5.0,
+        "method": "countTokens",
+    }
+    assert plan["summary"]["estimatedCost"]["amount"] == 0.0064
+    markdown = project.run("tuneops plan --format markdown").out
+    assert (
+        "💲 Estimated cost of the new jobs: &#126;0.01 USD (an estimate, not a quote)." in markdown
+    )
+    assert "| <code>bot</code> | &#126;0.01 USD: 1,280 training tokens" in markdown
+
+
+def test_offline_plans_estimate_from_characters(project: Project) -> None:
+    run = project.run("tuneops plan --offline --format json")
+    cost = json.loads(run.out)["actions"][0]["cost"]
+    assert (cost["tokensPerEpoch"], cost["method"]) == (BY_CHARACTERS, "characters")
+
+
+def test_max_cost_blocks_the_apply_with_exit_3(project: Project, emulator: EmulatorHandle) -> None:
+    project.configure(
+        vertex={"endpoint": emulator.url, "stagingBucket": "gs://acme-staging"},
+        storage={"endpoint": emulator.url},
+        guards={"maxCost": 50},
+        pricing={"trainingPerMillionTokens": {"gemini-2.5-flash": 50000}},
+    )
+    run = project.run("tuneops apply --auto-approve")
+    assert run.code == 3
+    assert "! blocked: the estimated cost 64.00 USD exceeds guards.maxCost (50.00 USD)" in run.out
+    assert project.remote() == []
+
+
+def test_the_estimate_is_checked_against_the_billable_tokens_the_job_reports(
+    project: Project, emulator: EmulatorHandle
+) -> None:
+    counted = plan_json(project)["actions"][0]["cost"]["tokensPerEpoch"]
+    offline = json.loads(project.run("tuneops plan --offline --format json").out)
+    by_characters = offline["actions"][0]["cost"]["tokensPerEpoch"]
+    assert project.run("tuneops apply --auto-approve").code == 0
+    emulator.advance(3600)
+    (job,) = project.remote()
+    billable = int(job["tuningDataStats"]["supervisedTuningDataStats"]["totalBillableTokenCount"])
+    assert counted == billable
+    # The documented margin of the offline estimate (docs/datasets.md): within 30%.
+    assert abs(by_characters - billable) <= 0.3 * billable
+
+
+def test_status_shows_the_billable_tokens_beside_the_estimate(
+    project: Project, emulator: EmulatorHandle
+) -> None:
+    assert project.run("tuneops apply --auto-approve").code == 0
+    emulator.advance(3600)
+    row = json.loads(project.run("tuneops status --format json").out)["specs"][0]
+    assert (row["tuningDataStats"]["billableTokens"], row["estimatedTokens"]) == (
+        COUNTED,
+        BY_CHARACTERS,
+    )
+    details = project.run("tuneops status bot").out.splitlines()
+    assert (
+        f"  training data: 8 examples, {COUNTED} billable tokens (estimated {BY_CHARACTERS})"
+        in (details)
+    )
