@@ -2,102 +2,79 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError, field_validator
+from typing import TYPE_CHECKING, Any
 
 from tuneops.diagnostics import Diagnostic, Location, display_path
 from tuneops.errors import ConfigError, SpecError
 from tuneops.specs import schemas
-from tuneops.specs.models import Defaults, Model
+from tuneops.specs.kinds import BackendKind, PlainDefaults
 from tuneops.specs.source import outside_root, read_text
 from tuneops.specs.yaml_loader import load_documents
+
+if TYPE_CHECKING:
+    from tuneops.project_config import (
+        Guards,
+        Pricing,
+        ProjectConfig,
+        ServiceSettings,
+        StorageSettings,
+        VertexSettings,
+    )
 
 DEFAULT_CONFIG = Path("tuneops.yaml")
 MAX_CONFIG_BYTES = 1024 * 1024
 EMBEDDED = "embedded"
 
 
-class ServiceSettings(Model):
-    """Per-backend settings.
-
-    `endpoint` overrides the public URL (or is `embedded`); `quota_project` is
-    the project billed for calls made with OAuth credentials.
-    """
-
-    endpoint: str | None = None
-    quota_project: str | None = None
-
-
-class StorageSettings(Model):
-    """`storage:`; `endpoint` overrides the Cloud Storage URL (or is `embedded`)."""
-
-    endpoint: str | None = None
-
-
-class VertexSettings(ServiceSettings):
-    """`vertex:`; `staging_bucket` is where local datasets are uploaded (`gs://b[/prefix]`)."""
-
-    staging_bucket: str | None = None
-
-
-class Guards(Model):
-    """Limits that block a plan unless raised on the command line."""
-
-    max_cancel: int = 5
-    max_create: int = 20
-    max_cost: float | None = None
-
-
-class Pricing(Model):
-    """`pricing:`: prices per million training tokens, by base model (over the defaults)."""
-
-    currency: str = "USD"
-    training_per_million_tokens: dict[str, float] | None = None
-
-
-class ProjectConfig(Model):
-    """`tuneops.yaml`."""
-
-    stack: str
-    specs: str = "specs"
-    lockfile: str = "tuneops.lock"
-    defaults: Defaults = Defaults()
-    vertex: VertexSettings = VertexSettings()
-    gemini: ServiceSettings = ServiceSettings()
-    storage: StorageSettings = StorageSettings()
-    guards: Guards = Guards()
-    pricing: Pricing = Pricing()
-    prune: bool = False
-
-    @field_validator("vertex", mode="before")
-    @classmethod
-    def _plain_vertex_settings(cls, value: Any) -> Any:
-        """Accepts plain `ServiceSettings` for `vertex`, as code written before staging does."""
-        if isinstance(value, ServiceSettings) and not isinstance(value, VertexSettings):
-            return value.model_dump()
-        return value
-
-
 @dataclass(frozen=True, slots=True)
 class Project:
     """A loaded configuration and the directory its relative paths start from."""
 
-    config: ProjectConfig
+    data: Mapping[str, Any]
     root: Path
     config_file: str
+    _config: ProjectConfig | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def config(self) -> ProjectConfig:
+        """The typed configuration, built on first use (`validate` never needs it)."""
+        if self._config is None:
+            from tuneops.project_config import ProjectConfig  # here, not at the top: start-up
+
+            # The schema passed: a model that refuses the data is a bug, not a user error.
+            object.__setattr__(self, "_config", ProjectConfig.model_validate(self.data))
+        assert self._config is not None
+        return self._config
 
     @property
     def specs_dir(self) -> Path:
         """The directory holding the spec files."""
-        return self.root / self.config.specs
+        return self.root / str(self.data.get("specs", "specs"))
 
     @property
     def lockfile_path(self) -> Path:
         """The lockfile path."""
-        return self.root / self.config.lockfile
+        return self.root / str(self.data.get("lockfile", "tuneops.lock"))
+
+    @property
+    def spec_defaults(self) -> PlainDefaults:
+        """`defaults:`, read from the checked data without building the model."""
+        defaults = self.data.get("defaults") or {}
+        backend = defaults.get("backend")
+        return PlainDefaults(
+            BackendKind(backend) if backend else BackendKind.VERTEX,
+            defaults.get("project"),
+            defaults.get("location"),
+        )
+
+    @property
+    def staging_bucket(self) -> str | None:
+        """`vertex.stagingBucket`, read from the checked data."""
+        bucket = (self.data.get("vertex") or {}).get("stagingBucket")
+        return bucket if isinstance(bucket, str) else None
 
 
 def load_project(explicit: Path | None) -> tuple[Project | None, list[Diagnostic]]:
@@ -132,22 +109,22 @@ def load_project(explicit: Path | None) -> tuple[Project | None, list[Diagnostic
     problems = schemas.check("config", document, document.data)
     if problems:
         return None, problems
-    try:
-        config = ProjectConfig.model_validate(document.data)
-    except ValidationError as error:  # the schema should have caught it: say where anyway
-        return None, [Diagnostic(document.locate(()), f"invalid configuration: {error}")]
+    data: dict[str, Any] = document.data
     escapes = [
         Diagnostic(
             document.locate((key,)),
             f"{value!r} resolves outside the project directory; the specs and the lockfile "
             "must stay inside it (symlinks included)",
         )
-        for key, value in (("specs", config.specs), ("lockfile", config.lockfile))
+        for key, value in (
+            ("specs", data.get("specs", "specs")),
+            ("lockfile", data.get("lockfile", "tuneops.lock")),
+        )
         if outside_root(path.parent / value, path.parent)
     ]
     if escapes:
         return None, escapes
-    return Project(config, path.parent, shown), []
+    return Project(data, path.parent, shown), []
 
 
 def require_project(explicit: Path | None) -> Project:
@@ -155,4 +132,41 @@ def require_project(explicit: Path | None) -> Project:
     project, problems = load_project(explicit)
     if project is None:
         raise SpecError(problems)
+    from pydantic import ValidationError  # here, not at the top: start-up
+
+    try:
+        project.config  # noqa: B018 - built now, so that a refusal is a diagnostic
+    except ValidationError as error:  # the schema should have caught it: say where anyway
+        where = Location(project.config_file, 1, 1)
+        raise SpecError([Diagnostic(where, f"invalid configuration: {error}")]) from None
     return project
+
+
+_CONFIG_MODELS = frozenset(
+    {"Guards", "Pricing", "ProjectConfig", "ServiceSettings", "StorageSettings", "VertexSettings"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    """The configuration models, still importable from here, imported only when asked for."""
+    if name in _CONFIG_MODELS:
+        from tuneops import project_config  # here, not at the top: start-up
+
+        return getattr(project_config, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "EMBEDDED",
+    "MAX_CONFIG_BYTES",
+    "Guards",
+    "Pricing",
+    "Project",
+    "ProjectConfig",
+    "ServiceSettings",
+    "StorageSettings",
+    "VertexSettings",
+    "load_project",
+    "require_project",
+]

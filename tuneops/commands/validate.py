@@ -15,8 +15,8 @@ from tuneops.project import Project, load_project
 from tuneops.render.diagnostics import github_line, render_json, text_line
 from tuneops.render.document import OUTPUT_FORMAT_VERSION
 from tuneops.render.markdown import plural
-from tuneops.runtime.staging import missing_staging_bucket
-from tuneops.specs.loader import load_specs
+from tuneops.runtime.staging_bucket import missing_staging_bucket
+from tuneops.specs.loader import check_specs
 from tuneops.specs.recognise import is_config_file, sort_paths, training_file_problems
 
 Format = Literal["text", "json", "github"]
@@ -56,14 +56,14 @@ def validate(paths: Sequence[Path], config: Path | None, fmt: Format, console: C
     for training in given.training_files:
         diagnostics += training_file_problems(training, display_path(training))
     root = project.root if project else (config.parent if config else Path())
-    defaults = project.config.defaults if project else None
+    defaults = project.spec_defaults if project else None
     if paths:
         targets = list(given.specs)
     elif project:
         targets = [project.specs_dir]
     else:  # a broken config names no specs dir: check the conventional one if it is there
         targets = [d for d in [root / "specs"] if d.is_dir()]
-    result = load_specs(targets, root, defaults) if targets or not paths else None
+    result = check_specs(targets, root, defaults) if targets or not paths else None
     specs = result.specs if result else ()
     files = result.files if result else ()
     if result:

@@ -11,7 +11,7 @@ from typing import Any
 
 from tuneops.core.cost import CostEstimate, CostTotal
 from tuneops.errors import TuneopsError
-from tuneops.specs.models import BackendKind
+from tuneops.specs.kinds import BackendKind
 
 FORMAT_VERSION = 1
 # A saved plan is read from a file anyone with write access to CI artifacts can

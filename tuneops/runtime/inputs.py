@@ -20,7 +20,7 @@ from tuneops.lockfile.file import Lockfile, read_lockfile
 from tuneops.project import Project
 from tuneops.runtime.pinning import pin_offline, pin_online
 from tuneops.runtime.session import CAPABILITIES, RemoteSession, places
-from tuneops.runtime.staging import missing_staging_bucket
+from tuneops.runtime.staging_bucket import missing_staging_bucket
 from tuneops.runtime.token_counting import count_training_tokens
 from tuneops.specs.loader import load_specs
 from tuneops.specs.models import JobSpec

@@ -13,14 +13,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import threading
-from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
 from tuneops.backends.storage import GcsUri, ObjectMetadata, StorageClient
-from tuneops.diagnostics import Diagnostic
 from tuneops.errors import TuneopsError
-from tuneops.project import Project
 from tuneops.specs.models import JobSpec, LocalDataset, VertexSpec
 
 CONTENT_TYPE = "application/jsonl"
@@ -28,21 +25,6 @@ CONTENT_TYPE = "application/jsonl"
 
 class StagingError(TuneopsError):
     """A local dataset cannot be staged safely."""
-
-
-def missing_staging_bucket(project: Project, specs: Iterable[JobSpec]) -> list[Diagnostic]:
-    """One diagnostic per spec with a local dataset when no bucket is configured."""
-    if project.config.vertex.staging_bucket:
-        return []
-    return [
-        Diagnostic(
-            spec.source,
-            f"{spec.name!r} uses a local dataset ({spec.local_datasets[0].display}); "
-            "set vertex.stagingBucket in tuneops.yaml to say where it is uploaded",
-        )
-        for spec in specs
-        if spec.local_datasets
-    ]
 
 
 def staged_uri(staging_bucket: str, stack: str, dataset: LocalDataset) -> GcsUri:

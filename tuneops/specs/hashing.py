@@ -25,11 +25,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tuneops.specs.models import Example, GeminiSpec, JobSpec, LocalDataset, Spec
+from tuneops.specs.kinds import BackendKind, LocalDataset
+
+if TYPE_CHECKING:
+    from tuneops.specs.models import Example, JobSpec, Spec
 
 EXCLUDED_FIELDS = frozenset({"protect", "smokeTest", "datasetPolicy"})
 
@@ -44,9 +47,65 @@ def canonical_spec(
     data: dict[str, Any] = spec.model_dump(mode="json", by_alias=True, exclude_none=True)
     for field in EXCLUDED_FIELDS:
         data.pop(field, None)
-    if isinstance(spec, GeminiSpec):
+    if spec.backend == BackendKind.GEMINI:
         data["trainingData"] = {
             "examples": [e.model_dump(mode="json", by_alias=True) for e in examples]
+        }
+    for dataset in datasets:
+        data[_DATASET_FIELDS[dataset.role]] = {
+            "exampleCount": dataset.examples,
+            "sha256": dataset.sha256,
+        }
+    return data
+
+
+# The numeric fields, by JSON path: a model types them (`1` for a float field is
+# `1.0`, `2.0` for an integer field is `2`), so the plain data must be typed alike.
+_FLOAT_FIELDS = frozenset(
+    {
+        ("hyperParameters", "learningRateMultiplier"),
+        ("hyperParameters", "learningRate"),
+        ("temperature",),
+        ("topP",),
+    }
+)
+_INT_FIELDS = frozenset(
+    {("hyperParameters", "epochCount"), ("hyperParameters", "batchSize"), ("topK",)}
+)
+
+
+def _typed(value: Any, path: tuple[str, ...]) -> Any:
+    """`value` without None members and with its numbers typed as the models type them."""
+    if isinstance(value, Mapping):
+        return {k: _typed(v, (*path, k)) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_typed(v, path) for v in value]
+    if isinstance(value, bool):
+        return value
+    if path in _FLOAT_FIELDS and isinstance(value, int):
+        return float(value)
+    if path in _INT_FIELDS and isinstance(value, float):
+        return int(value)
+    return value
+
+
+def canonical_data(
+    spec: Mapping[str, Any],
+    examples: Sequence[Mapping[str, str]],
+    datasets: tuple[LocalDataset, ...] = (),
+) -> dict[str, Any]:
+    """`canonical_spec` computed from the schema-checked, resolved `spec:` mapping.
+
+    The same result as dumping the spec's model (a test compares both on every
+    golden spec and on generated ones), without building a model: `validate`
+    and `plan` hash thousands of specs, and the models cost start-up and memory.
+    """
+    data: dict[str, Any] = _typed(spec, ())
+    for field in EXCLUDED_FIELDS:
+        data.pop(field, None)
+    if data.get("backend") == BackendKind.GEMINI.value:
+        data["trainingData"] = {
+            "examples": [{"textInput": e["textInput"], "output": e["output"]} for e in examples]
         }
     for dataset in datasets:
         data[_DATASET_FIELDS[dataset.role]] = {

@@ -7,39 +7,39 @@ caller decides whether to render the diagnostics or to stop with a `SpecError`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from tuneops.datasets.limits import limits_for
 from tuneops.datasets.scanner import DatasetRole, scan_file
 from tuneops.diagnostics import Diagnostic, Location, display_path
 from tuneops.errors import SpecError
 from tuneops.specs import schemas
-from tuneops.specs.hashing import canonical_spec, spec_hash
-from tuneops.specs.models import (
-    BackendKind,
-    DatasetFile,
-    Defaults,
-    Example,
-    GeminiSpec,
-    JobSpec,
-    LocalDataset,
-    Metadata,
-    Spec,
-    VertexSpec,
-)
+from tuneops.specs.checked import CheckedSpec
+from tuneops.specs.hashing import canonical_data, spec_hash
+from tuneops.specs.kinds import BackendKind, LocalDataset, SpecDefaults
 from tuneops.specs.source import MAX_SPEC_BYTES, outside_root, read_text
 from tuneops.specs.training_data import read_examples
 from tuneops.specs.yaml_loader import YamlDocument, load_documents
+
+if TYPE_CHECKING:
+    from tuneops.specs.models import JobSpec
 
 API_VERSION = "tuneops.dev/v1"
 KIND = "TuningJob"
 SPEC_SUFFIXES = (".yaml", ".yml")
 _VERSION = re.compile(r"^tuneops\.dev/v(\d+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """The specs that passed every check, as plain data, and every problem found."""
+
+    specs: tuple[CheckedSpec, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    files: tuple[str, ...] = field(default=())
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,23 +99,27 @@ def _envelope_problem(document: YamlDocument) -> Diagnostic | None:
     return None
 
 
-def _with_backend(data: dict[str, Any], defaults: Defaults) -> dict[str, Any]:
+def _with_backend(data: dict[str, Any], backend: BackendKind) -> dict[str, Any]:
     """A copy whose spec names its backend, so the schema picks the right field set."""
     spec = data.get("spec")
     if not isinstance(spec, dict) or "backend" in spec:
         return data
-    return {**data, "spec": {**spec, "backend": defaults.backend.value}}
+    return {**data, "spec": {**spec, "backend": backend.value}}
 
 
 class _DocumentLoader:
-    """Turns one schema-valid document into a `JobSpec`, or into diagnostics."""
+    """Turns one schema-valid document into a `CheckedSpec`, or into diagnostics.
 
-    def __init__(self, path: Path, project_root: Path, defaults: Defaults | None) -> None:
+    Works on the plain data the schema checked: no model is built here, so that
+    `validate` need not import pydantic (issue 12, start-up).
+    """
+
+    def __init__(self, path: Path, project_root: Path, defaults: SpecDefaults | None) -> None:
         self.path = path
         self.project_root = project_root  # already resolved by the caller
         self.defaults = defaults
 
-    def load(self, document: YamlDocument) -> tuple[JobSpec | None, list[Diagnostic]]:
+    def load(self, document: YamlDocument) -> tuple[CheckedSpec | None, list[Diagnostic]]:
         if document.data is None:
             return None, [Diagnostic(document.locate(()), "empty document")]
         if not isinstance(document.data, dict):
@@ -124,45 +128,40 @@ class _DocumentLoader:
         envelope = _envelope_problem(document)
         if envelope is not None:
             return None, [envelope]
-        data = _with_backend(document.data, self.defaults or Defaults())
+        backend = self.defaults.backend if self.defaults else BackendKind.VERTEX
+        data = _with_backend(document.data, backend)
         problems = schemas.check("spec", document, data)
         if problems:
             return None, problems
-        try:
-            metadata = Metadata.model_validate(data["metadata"])
-            spec: Spec = (
-                GeminiSpec.model_validate(data["spec"])
-                if data["spec"]["backend"] == BackendKind.GEMINI.value
-                else VertexSpec.model_validate(data["spec"])
-            )
-        except ValidationError as error:  # the schema should have caught it: say where anyway
-            return None, [Diagnostic(document.locate(("spec",)), f"invalid spec: {error}")]
-        spec, problems = self._resolve(spec, document)
+        metadata: dict[str, Any] = data["metadata"]
+        spec, problems = self._resolve(data["spec"], document)
         examples, data_problems = self._examples(spec, document)
         problems += data_problems
         datasets, data_problems = self._vertex_datasets(spec, document)
         problems += data_problems
         if problems or self.defaults is None:
             return None, problems
-        canonical = canonical_spec(spec, examples, datasets)
-        job = JobSpec(
-            name=metadata.name,
-            labels=metadata.labels or {},
-            spec=spec,
+        canonical = canonical_data(spec, examples, datasets)
+        checked = CheckedSpec(
+            name=metadata["name"],
+            labels=metadata.get("labels") or {},
+            data=spec,
             examples=examples,
             canonical=canonical,
             spec_hash=spec_hash(canonical),
             source=document.locate(("metadata", "name")),
             local_datasets=datasets,
         )
-        return job, []
+        return checked, []
 
-    def _resolve(self, spec: Spec, document: YamlDocument) -> tuple[Spec, list[Diagnostic]]:
+    def _resolve(
+        self, spec: dict[str, Any], document: YamlDocument
+    ) -> tuple[dict[str, Any], list[Diagnostic]]:
         """Fills project and location from the defaults; a Vertex job needs both."""
-        if not isinstance(spec, VertexSpec) or self.defaults is None:
+        if spec["backend"] != BackendKind.VERTEX.value or self.defaults is None:
             return spec, []
-        project = spec.project or self.defaults.project
-        location = spec.location or self.defaults.location
+        project = spec.get("project") or self.defaults.project
+        location = spec.get("location") or self.defaults.location
         problems = [
             Diagnostic(
                 document.locate(("spec", field)),
@@ -171,16 +170,17 @@ class _DocumentLoader:
             for field, value in (("project", project), ("location", location))
             if value is None
         ]
-        return spec.model_copy(update={"project": project, "location": location}), problems
+        return {**spec, "project": project, "location": location}, problems
 
     def _examples(
-        self, spec: Spec, document: YamlDocument
-    ) -> tuple[tuple[Example, ...], list[Diagnostic]]:
-        if not isinstance(spec, GeminiSpec):
+        self, spec: Mapping[str, Any], document: YamlDocument
+    ) -> tuple[tuple[Mapping[str, str], ...], list[Diagnostic]]:
+        if spec["backend"] != BackendKind.GEMINI.value:
             return (), []
-        if spec.training_data.examples is not None:
-            return spec.training_data.examples, []
-        relative = spec.training_data.file or ""
+        training: Mapping[str, Any] = spec["trainingData"]
+        if training.get("examples") is not None:
+            return tuple(training["examples"]), []
+        relative = training.get("file") or ""
         target = self._local_file(relative, document, ("spec", "trainingData", "file"))
         if isinstance(target, Diagnostic):
             return (), [target]
@@ -200,23 +200,24 @@ class _DocumentLoader:
         return target
 
     def _vertex_datasets(
-        self, spec: Spec, document: YamlDocument
+        self, spec: Mapping[str, Any], document: YamlDocument
     ) -> tuple[tuple[LocalDataset, ...], list[Diagnostic]]:
         """Checks the local dataset files of a Vertex spec, streaming each one."""
-        if not isinstance(spec, VertexSpec):
+        if spec["backend"] != BackendKind.VERTEX.value:
             return (), []
         # Continuous tuning names no base model: the current generation's limits apply.
-        limits = limits_for(spec.base_model or "")
+        limits = limits_for(spec.get("baseModel") or "")
         datasets: list[LocalDataset] = []
         problems: list[Diagnostic] = []
-        named: tuple[tuple[DatasetRole, str, DatasetFile | None], ...] = (
-            (DatasetRole.TRAINING, "trainingData", spec.training_data),
-            (DatasetRole.VALIDATION, "validationData", spec.validation_data),
+        named = (
+            (DatasetRole.TRAINING, "trainingData"),
+            (DatasetRole.VALIDATION, "validationData"),
         )
-        for role, key, dataset in named:
+        for role, key in named:
+            dataset = spec.get(key)
             if dataset is None:
                 continue
-            target = self._local_file(dataset.file, document, ("spec", key, "file"))
+            target = self._local_file(dataset["file"], document, ("spec", key, "file"))
             if isinstance(target, Diagnostic):
                 problems.append(target)
                 continue
@@ -238,9 +239,9 @@ class _DocumentLoader:
         return tuple(datasets), problems
 
 
-def _duplicate_names(specs: Sequence[JobSpec]) -> list[Diagnostic]:
+def _duplicate_names(specs: Sequence[CheckedSpec]) -> list[Diagnostic]:
     """One diagnostic at every definition of a name defined more than once."""
-    by_name: dict[str, list[JobSpec]] = {}
+    by_name: dict[str, list[CheckedSpec]] = {}
     for job in specs:
         by_name.setdefault(job.name, []).append(job)
     problems = []
@@ -257,14 +258,16 @@ def _duplicate_names(specs: Sequence[JobSpec]) -> list[Diagnostic]:
     return problems
 
 
-def load_specs(paths: Iterable[Path], project_root: Path, defaults: Defaults | None) -> LoadResult:
-    """Loads every spec under `paths` and checks them together.
+def check_specs(
+    paths: Iterable[Path], project_root: Path, defaults: SpecDefaults | None
+) -> CheckResult:
+    """Checks and hashes every spec under `paths` together, without building models.
 
     With `defaults` None (the configuration itself is broken) each file is
     still checked on its own, but nothing that needs the defaults is.
     """
     files, diagnostics = discover(paths)
-    specs: list[JobSpec] = []
+    specs: list[CheckedSpec] = []
     shown_files: list[str] = []
     root = project_root.resolve()  # once, not once per file
     for path in files:
@@ -280,14 +283,34 @@ def load_specs(paths: Iterable[Path], project_root: Path, defaults: Defaults | N
             diagnostics.append(Diagnostic(Location(shown, 1, 1), "file holds no documents"))
         loader = _DocumentLoader(path, root, defaults)
         for document in documents:
-            job, problems = loader.load(document)
+            checked, problems = loader.load(document)
             diagnostics += problems
-            if job is not None:
-                specs.append(job)
+            if checked is not None:
+                specs.append(checked)
     diagnostics += _duplicate_names(specs)
     specs.sort(key=lambda job: job.name)
-    return LoadResult(
+    return CheckResult(
         tuple(specs),
         tuple(sorted(diagnostics, key=Diagnostic.sort_key)),
         tuple(shown_files),
+    )
+
+
+def load_specs(
+    paths: Iterable[Path], project_root: Path, defaults: SpecDefaults | None
+) -> LoadResult:
+    """Loads every spec under `paths` and checks them together: `check_specs`, then models."""
+    from tuneops.specs.building import job_spec  # here: validate needs no pydantic
+
+    checked = check_specs(paths, project_root, defaults)
+    specs: list[JobSpec] = []
+    diagnostics = list(checked.diagnostics)
+    for spec in checked.specs:
+        job = job_spec(spec)
+        if isinstance(job, Diagnostic):
+            diagnostics.append(job)
+        else:
+            specs.append(job)
+    return LoadResult(
+        tuple(specs), tuple(sorted(diagnostics, key=Diagnostic.sort_key)), checked.files
     )

@@ -10,20 +10,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
 from tuneops.diagnostics import Location
-
-
-class BackendKind(str, enum.Enum):
-    """The remote services tuneops can run jobs on."""
-
-    VERTEX = "vertex"
-    GEMINI = "gemini"
+from tuneops.specs.kinds import BackendKind as BackendKind
+from tuneops.specs.kinds import LocalDataset as LocalDataset
 
 
 class AdapterSize(str, enum.Enum):
@@ -183,23 +177,6 @@ class Metadata(Model):
 
 
 Spec = VertexSpec | GeminiSpec
-
-
-@dataclass(frozen=True, slots=True)
-class LocalDataset:
-    """A local dataset file of a Vertex spec, checked and hashed at load time.
-
-    `role` is `training` or `validation`; `path` is absolute; `sha256` names the
-    content (and the uploaded object); the counts come from the offline checks.
-    """
-
-    role: str
-    path: Path
-    display: str
-    sha256: str
-    size_bytes: int
-    examples: int
-    estimated_tokens: int
 
 
 @dataclass(frozen=True, slots=True)

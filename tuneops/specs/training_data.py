@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 from tuneops.diagnostics import Diagnostic, Location
-from tuneops.specs.models import Example
 from tuneops.specs.source import MAX_TRAINING_FILE_BYTES, read_text
 
 MAX_INPUT_CHARS = 40_000
@@ -39,15 +38,17 @@ def _check_example(value: object, at: Location) -> list[Diagnostic]:
 
 def read_examples(
     path: Path, display: str, root: Path | None = None
-) -> tuple[tuple[Example, ...], list[Diagnostic]]:
-    """The examples of a JSONL file, or the problems found in it (line by line).
+) -> tuple[tuple[dict[str, str], ...], list[Diagnostic]]:
+    """The examples of a JSONL file (`{"textInput", "output"}`), or the problems found in it.
+
+    Problems are reported line by line.
 
     With `root`, a file that resolves outside it is refused.
     """
     text = read_text(path, display, MAX_TRAINING_FILE_BYTES, root)
     if isinstance(text, Diagnostic):
         return (), [text]
-    examples: list[Example] = []
+    examples: list[dict[str, str]] = []
     problems: list[Diagnostic] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -61,7 +62,7 @@ def read_examples(
         found = _check_example(value, Location(display, number, 1))
         problems.extend(found)
         if not found:
-            examples.append(Example.model_validate(value))
+            examples.append(value)  # exactly the two string fields: checked above
     if not examples and not problems:
         problems.append(Diagnostic(Location(display), "holds no examples; at least one is needed"))
     return tuple(examples), problems

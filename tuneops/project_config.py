@@ -1,0 +1,74 @@
+"""The model of `tuneops.yaml`, built only where a command needs more than `validate` does.
+
+`tuneops.project` checks the file against its schema without these models (so
+that `validate` need not import pydantic) and builds them on first use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import field_validator
+
+from tuneops.specs.models import Defaults, Model
+
+
+class ServiceSettings(Model):
+    """Per-backend settings.
+
+    `endpoint` overrides the public URL (or is `embedded`); `quota_project` is
+    the project billed for calls made with OAuth credentials.
+    """
+
+    endpoint: str | None = None
+    quota_project: str | None = None
+
+
+class StorageSettings(Model):
+    """`storage:`; `endpoint` overrides the Cloud Storage URL (or is `embedded`)."""
+
+    endpoint: str | None = None
+
+
+class VertexSettings(ServiceSettings):
+    """`vertex:`; `staging_bucket` is where local datasets are uploaded (`gs://b[/prefix]`)."""
+
+    staging_bucket: str | None = None
+
+
+class Guards(Model):
+    """Limits that block a plan unless raised on the command line."""
+
+    max_cancel: int = 5
+    max_create: int = 20
+    max_cost: float | None = None
+
+
+class Pricing(Model):
+    """`pricing:`: prices per million training tokens, by base model (over the defaults)."""
+
+    currency: str = "USD"
+    training_per_million_tokens: dict[str, float] | None = None
+
+
+class ProjectConfig(Model):
+    """`tuneops.yaml`."""
+
+    stack: str
+    specs: str = "specs"
+    lockfile: str = "tuneops.lock"
+    defaults: Defaults = Defaults()
+    vertex: VertexSettings = VertexSettings()
+    gemini: ServiceSettings = ServiceSettings()
+    storage: StorageSettings = StorageSettings()
+    guards: Guards = Guards()
+    pricing: Pricing = Pricing()
+    prune: bool = False
+
+    @field_validator("vertex", mode="before")
+    @classmethod
+    def _plain_vertex_settings(cls, value: Any) -> Any:
+        """Accepts plain `ServiceSettings` for `vertex`, as code written before staging does."""
+        if isinstance(value, ServiceSettings) and not isinstance(value, VertexSettings):
+            return value.model_dump()
+        return value
