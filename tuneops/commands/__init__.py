@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from tuneops.core.plan import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
+from tuneops.core.exit_codes import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
 from tuneops.errors import UnknownNamesError, UsageError
 
 EXIT_ERROR = 1

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tuneops.core.cost import CostEstimate, CostTotal
+from tuneops.core.exit_codes import EXIT_BLOCKED as EXIT_BLOCKED
+from tuneops.core.exit_codes import EXIT_CHANGES as EXIT_CHANGES
+from tuneops.core.exit_codes import EXIT_OK as EXIT_OK
 from tuneops.errors import TuneopsError
 from tuneops.specs.kinds import BackendKind
 
@@ -18,10 +21,6 @@ FORMAT_VERSION = 1
 # edit: bounded before it is parsed, and checked for depth after.
 MAX_PLAN_BYTES = 16 * 1024 * 1024
 MAX_PLAN_DEPTH = 16
-# Exit codes that follow from a plan (design.md, "Exit codes").
-EXIT_OK = 0
-EXIT_CHANGES = 2
-EXIT_BLOCKED = 3
 
 
 class Phase(enum.IntEnum):

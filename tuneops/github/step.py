@@ -7,7 +7,6 @@ tuneops appends to them and never reads them back. Off a runner nothing is writt
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -33,6 +32,8 @@ def format_outputs(outputs: Mapping[str, OutputValue]) -> str:
     for name, value in outputs.items():
         text = _text(value)
         if "\n" in text or "\r" in text:
+            import secrets  # here, not at the top: rare, and costs validate's start-up
+
             delimiter = f"tuneops_{secrets.token_hex(8)}"
             lines.append(f"{name}<<{delimiter}\n{text}\n{delimiter}")
         else:
