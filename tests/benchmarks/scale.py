@@ -8,6 +8,7 @@ so that what a benchmark measures of tuneops is tuneops alone.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -221,6 +222,20 @@ def tuneops_env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT), "TUNEOPS_ACCESS_TOKEN": TOKEN}
 
 
+# Linux charges a process the peak RSS of the process that spawned it (exec
+# records the old address space's high-water mark), so a benchmark that has
+# just seeded 20,000 jobs would see its own memory in the command's peak. The
+# command is therefore started by a small launcher, and measured by it.
+_LAUNCHER = """
+import json, os, subprocess, sys
+with open(sys.argv[1], "w") as report:
+    process = subprocess.Popen(sys.argv[2:])
+    _, status, usage = os.wait4(process.pid, 0)
+    json.dump({"status": status, "cpu": usage.ru_utime + usage.ru_stime,
+               "maxrss": usage.ru_maxrss}, report)
+"""
+
+
 def run(
     args: Sequence[str],
     cwd: Path | None = None,
@@ -228,26 +243,31 @@ def run(
     stdin: str | None = None,
 ) -> Measured:
     """Runs a command to its end, measured as a whole program (wait4: CPU and peak RSS)."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+    with (
+        tempfile.TemporaryFile("w+") as out,
+        tempfile.TemporaryFile("w+") as err,
+        tempfile.TemporaryDirectory() as scratch,
+    ):
+        report = Path(scratch) / "usage.json"
         started = time.perf_counter()
-        process = subprocess.Popen(
-            list(args),
+        subprocess.run(
+            [sys.executable, "-c", _LAUNCHER, str(report), *args],
             cwd=cwd,
             stdout=out,
             stderr=err,
             stdin=subprocess.DEVNULL,
             env=env or tuneops_env(),
+            check=True,
         )
-        _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
+        usage = json.loads(report.read_text(encoding="utf-8"))
         out.seek(0)
         err.seek(0)
         return Measured(
-            code=process.returncode,
+            code=os.waitstatus_to_exitcode(usage["status"]),
             wall=wall,
-            cpu=usage.ru_utime + usage.ru_stime,
-            rss_mib=usage.ru_maxrss / 1024,
+            cpu=usage["cpu"],
+            rss_mib=usage["maxrss"] / 1024,
             stdout=out.read(),
             stderr=err.read(),
         )

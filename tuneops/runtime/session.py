@@ -23,6 +23,7 @@ from tuneops.backends.vertex import VertexBackend
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob
 from tuneops.lockfile.file import Lockfile
 from tuneops.project import EMBEDDED, Project
+from tuneops.runtime.malloc_arenas import limit_malloc_arenas
 from tuneops.specs.models import BackendKind, JobSpec, VertexSpec
 
 STATE_DIR = ".tuneops"
@@ -173,6 +174,7 @@ class RemoteSession:
         targets = list(where)
         for place in targets:  # resolve credentials up front, one clear error
             self.backend(place.backend)
+        limit_malloc_arenas()  # before the threads allocate: see malloc_arenas
         with ThreadPoolExecutor(max_workers=max(1, min(self.parallelism, len(targets)))) as pool:
             listings = list(
                 pool.map(
