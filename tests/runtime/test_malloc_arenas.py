@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
-PROBE = (
-    "from tuneops.runtime.malloc_arenas import limit_malloc_arenas; "
-    "print(limit_malloc_arenas())"
-)
+PROBE = """
+from tuneops.runtime.malloc_arenas import limit_malloc_arenas
+print(limit_malloc_arenas())
+"""
 
 
 def _probe(**env: str) -> str:
