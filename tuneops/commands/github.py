@@ -160,5 +160,12 @@ def verify(
             return EXIT_ERROR
     finally:
         client.close()
-    console.note(f"the plan matches the plan reviewed on pull request #{number}")
+    # An offline review never saw the datasets: say that what it vouched for is less.
+    offline = (
+        " (an offline plan: the specs as written were reviewed; their gs:// datasets are "
+        "pinned as they are now)"
+        if reviewed.offline
+        else ""
+    )
+    console.note(f"the plan matches the plan reviewed on pull request #{number}{offline}")
     return EXIT_OK

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from tuneops.core.diff import diff
 from tuneops.core.guards import guarded
@@ -352,10 +353,15 @@ def make_plan(
         else:
             planner.removed(name, entry, own)
     considered = [s for s in specs if s.name in names]
+    # Job-starting actions also carry their spec's hash as written (Action.written_hash).
+    actions = [
+        replace(a, written_hash=by_spec[a.name].unpinned_hash) if a.kind.creates_job else a
+        for a in planner.actions
+    ]
     return Plan(
         stack=stack,
         fingerprint=fingerprint(stack, considered, lockfile, remote, options, version),
-        actions=tuple(guarded(planner.actions, specs, options)),
+        actions=tuple(guarded(actions, specs, options)),
         offline=remote is None,
         notes=tuple(planner.notes),
         tuneops_version=version,
