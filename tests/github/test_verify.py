@@ -221,3 +221,71 @@ def test_a_comment_from_before_offline_was_recorded_compares_the_full_hash(
     found = read_reviewed(body)
     assert found is not None and found.offline is False and found.actions is not None
     assert read_reviewed(body.replace('"digest"', '"offline":"yes","digest"')) is None
+
+
+def _forge(github: FakeGitHub, body: str, login: str = "mallory") -> None:
+    """A comment by someone who may comment on the pull request, copying tuneops' marker."""
+    github.state.next_id += 1
+    github.state.comments.setdefault(42, []).insert(
+        0, {"id": github.state.next_id, "user": {"login": login}, "body": body, "html_url": ""}
+    )
+
+
+def test_a_forged_review_comment_is_not_trusted(
+    github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Mallory pastes what a genuine comment for the epochs-7 plan would say; tuneops
+    # never commented, so no plan was reviewed.
+    genuine = tmp_path / "genuine"
+    with monkeypatch.context() as scratch:
+        from tests.github.fake_github import fake_github
+
+        with fake_github() as other:
+            scratch.setenv("GITHUB_API_URL", other.url)
+            plan = save(a_plan(epochs=7), tmp_path / "pr.json")
+            assert tuneops(f"tuneops github comment {plan}").code == 0
+            genuine.write_text(other.comments(42)[0]["body"], encoding="utf-8")
+    _forge(github, genuine.read_text("utf-8"))
+    github.state.pulls_of_commit[MERGE_SHA] = [
+        {"number": 42, "merged_at": "2026-12-01T17:00:00Z", "head": {"sha": HEAD_SHA}}
+    ]
+    monkeypatch.delenv("GITHUB_EVENT_PATH")
+    monkeypatch.setenv("GITHUB_SHA", MERGE_SHA)
+    run = tuneops(f"tuneops github verify {save(a_plan(epochs=7), tmp_path / 'plan.json')}")
+    assert run.code == 1
+    assert run.err == (
+        "error: pull request #42 has no tuneops plan comment for stack prod, so no plan was "
+        "reviewed; nothing was applied\n"
+    )
+
+
+def test_the_sticky_comment_never_edits_a_comment_of_someone_else(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    _forge(github, "<!-- tuneops-plan stack=prod -->\nlooks applied to me")
+    assert tuneops(f"tuneops github comment {save(a_plan(), tmp_path / 'plan.json')}").code == 0
+    forged, ours = github.comments(42)
+    assert forged["body"].endswith("looks applied to me")
+    assert ours["user"] == {"login": "github-actions[bot]"}
+    assert not any(c.startswith("PATCH") for c in github.calls())
+
+
+def test_a_personal_token_finds_its_own_comment_through_the_user_api(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    github.state.login = "release-bot"
+    for _ in range(2):
+        assert tuneops(f"tuneops github comment {save(a_plan(), tmp_path / 'p.json')}").code == 0
+    [comment] = github.comments(42)
+    assert comment["user"] == {"login": "release-bot"}
+
+
+def test_the_comment_author_can_be_named(
+    github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _forge(github, "<!-- tuneops-plan stack=prod -->\nold", login="tuning-app[bot]")
+    monkeypatch.setenv("TUNEOPS_COMMENT_AUTHOR", "tuning-app[bot]")
+    assert tuneops(f"tuneops github comment {save(a_plan(), tmp_path / 'p.json')}").code == 0
+    [comment] = github.comments(42)
+    assert comment["body"] != "<!-- tuneops-plan stack=prod -->\nold"
+    assert "GET /user" not in github.calls()

@@ -128,21 +128,66 @@ class Comment:
     body: str
 
 
-def find_comment(client: GitHubClient, repository: str, number: int, stack: str) -> Comment | None:
-    """The stack's plan comment on a pull request (the oldest, if somehow several)."""
+# Who writes the comment when the token cannot say (an Actions GITHUB_TOKEN may
+# not read /user); TUNEOPS_COMMENT_AUTHOR names another bot or user.
+ACTIONS_BOT = "github-actions[bot]"
+
+
+def _login(item: Any) -> str:
+    user = item.get("user") if isinstance(item, dict) else None
+    return str(user.get("login", "")) if isinstance(user, dict) else ""
+
+
+def comment_author(client: GitHubClient, explicit: str | None) -> str:
+    """The login tuneops comments as: `explicit`, else the token's own user, else the
+    Actions bot (whose installation token GitHub refuses on /user)."""
+    if explicit:
+        return explicit
+    try:
+        login = _login({"user": client.call("GET", "/user")})
+    except GitHubApiError as error:
+        if error.status not in (401, 403, 404):
+            raise
+        login = ""
+    return login or ACTIONS_BOT
+
+
+def find_comment(
+    client: GitHubClient, repository: str, number: int, stack: str, author: str | None = None
+) -> Comment | None:
+    """The stack's plan comment on a pull request: the oldest with the stack's marker
+    that tuneops itself wrote.
+
+    Anyone who may comment on a pull request can copy the marker; only a comment by
+    the login tuneops posts as (`comment_author`) is trusted, as the record of what
+    was reviewed and as the comment to edit.
+    """
     wanted = marker(stack)
-    for item in client.pages(f"/repos/{repository}/issues/{number}/comments"):
-        body = (item.get("body") or "") if isinstance(item, dict) else ""
-        if body.startswith(wanted + "\n") or body == wanted:
-            return Comment(int(item["id"]), str(item.get("html_url", "")), body)
+    marked = [
+        item
+        for item in client.pages(f"/repos/{repository}/issues/{number}/comments")
+        if isinstance(item, dict)
+        and ((item.get("body") or "").startswith(wanted + "\n") or item.get("body") == wanted)
+    ]
+    if not marked:
+        return None
+    login = comment_author(client, author)
+    for item in marked:
+        if _login(item) == login:
+            return Comment(int(item["id"]), str(item.get("html_url", "")), str(item["body"]))
     return None
 
 
 def upsert_comment(
-    client: GitHubClient, repository: str, number: int, stack: str, body: str
+    client: GitHubClient,
+    repository: str,
+    number: int,
+    stack: str,
+    body: str,
+    author: str | None = None,
 ) -> tuple[str, Comment]:
     """Edits the stack's comment in place, or creates it: ("updated" | "created", comment)."""
-    existing = find_comment(client, repository, number, stack)
+    existing = find_comment(client, repository, number, stack, author)
     if existing is not None:
         answer = client.call(
             "PATCH", f"/repos/{repository}/issues/comments/{existing.id}", {"body": body}
