@@ -23,6 +23,7 @@ from tests.benchmarks.scale import (
     emulator_process,
     exponent,
     run,
+    seed_datasets,
     set_endpoint,
     tuneops,
     write_project,
@@ -34,8 +35,10 @@ REGIONS = 40
 def apply_creates(scratch: Path, count: int) -> Measured:
     """A fresh project of `count` specs applied against a fresh emulator."""
     root = write_project(scratch / f"apply{count}", count, regions=REGIONS)
-    with emulator_process(None, "--latency-ms", "20") as emu:
-        set_endpoint(root, emu.url)
+    state = scratch / f"apply{count}.db"
+    seed_datasets(count, state)
+    with emulator_process(state, "--latency-ms", "20") as emu:
+        set_endpoint(root, emu.url, storage=True)
         result = run(tuneops("-C", str(root), "apply", "--auto-approve", "--parallelism", "40"))
     if result.code != 0 or f"Apply complete: {count} done, 0 failed" not in result.stdout:
         raise SystemExit(f"apply of {count} failed: {result.stdout[-1500:]}{result.stderr[-1500:]}")

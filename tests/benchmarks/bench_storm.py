@@ -29,6 +29,7 @@ from tests.benchmarks.scale import (
     PROJECT,
     REGIONS,
     emulator_process,
+    seed_datasets,
     set_endpoint,
     tuneops,
     tuneops_env,
@@ -66,8 +67,10 @@ def main() -> int:
     missed = []
     with tempfile.TemporaryDirectory(prefix="tuneops-bench-storm-") as scratch:
         root = write_project(Path(scratch), count)
-        with emulator_process(None, "--latency-ms", "20") as emu:
-            set_endpoint(root, emu.url)
+        state = Path(scratch) / "storm.db"
+        seed_datasets(count, state)
+        with emulator_process(state, "--latency-ms", "20") as emu:
+            set_endpoint(root, emu.url, storage=True)
             storm = {"path": "/tuningJobs", "kind": "status", "status": 429}
             control(
                 emu.url, "POST", "/_emulator/faults", {**storm, "count": 10**9, "probability": 0.3}

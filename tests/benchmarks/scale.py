@@ -87,12 +87,43 @@ def write_project(
     return root
 
 
-def set_endpoint(root: Path, endpoint: str) -> None:
-    """Points the project's backends at `endpoint`."""
+def set_endpoint(root: Path, endpoint: str, *, storage: bool = False) -> None:
+    """Points the project's backends (and with `storage`, Cloud Storage) at `endpoint`."""
     path = root / "tuneops.yaml"
     config = yaml.safe_load(path.read_text(encoding="utf-8"))
     config["vertex"] = config["gemini"] = {"endpoint": endpoint}
+    if storage:
+        config["storage"] = {"endpoint": endpoint}
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
+
+
+DATASET_LINE = (
+    b'{"contents": [{"role": "user", "parts": [{"text": "Hello"}]}, '
+    b'{"role": "model", "parts": [{"text": "Hi, how can I help?"}]}]}\n'
+)
+
+
+def seed_datasets(count: int, state_path: Path) -> None:
+    """Stores the gs:// datasets the first `count` specs name in an emulator state file.
+
+    An apply pins every gs:// dataset (issue 14) and refuses to create from a
+    missing one, so a benchmark of creates needs them in the emulated bucket.
+    """
+    from tuneops.emulator.config import EmulatorConfig
+    from tuneops.emulator.state import EmulatorState
+
+    state = EmulatorState(EmulatorConfig(state_path=state_path))
+    objects, now = state.store.objects, state.now_us()
+    for index in range(count):
+        for kind in ("train", "val"):
+            objects.put(
+                "bench-tuning",
+                f"job-{index:05d}/{kind}.jsonl",
+                DATASET_LINE * 4,
+                "application/jsonl",
+                now,
+            )
+    state.close()
 
 
 def seed_jobs(root: Path, state_path: Path, *, older: bool = True) -> int:
