@@ -24,7 +24,6 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import requests
-import requests.adapters
 import urllib3.exceptions
 
 from tuneops import __version__
@@ -53,6 +52,7 @@ from tuneops.backends.errors import (
 )
 from tuneops.backends.ratelimit import RateLimiter, answered, throttled
 from tuneops.backends.redact import redact, redact_url
+from tuneops.backends.watchdog import AttemptGuard, GuardedAdapter, attempt_deadline
 
 log = logging.getLogger("tuneops.backends")
 
@@ -93,8 +93,9 @@ class RetryPolicy:
 class Timeouts:
     """Seconds to open a connection, to wait for each read, and for a whole attempt.
 
-    `total` bounds one attempt from sending to the last byte of the answer: a
-    server that drips one byte at a time never trips the per-read timeout.
+    `total` bounds one attempt from connecting to the last byte of the answer,
+    status line and headers included: a server that drips one byte at a time
+    never trips the per-read timeout, so a watchdog cuts the connection.
     """
 
     connect: float = 10.0
@@ -128,7 +129,7 @@ class Transport:
         self._rng = rng or random.Random()
         self._session = requests.Session()
         # Our own retry loop decides; urllib3 must not retry behind its back.
-        adapter = requests.adapters.HTTPAdapter(
+        adapter = GuardedAdapter(
             pool_connections=4, pool_maxsize=self.options.pool_size, max_retries=0
         )
         self._session.mount("https://", adapter)
@@ -247,38 +248,40 @@ class Transport:
         }
         timeouts = self.options.timeouts
         started = self._clock.monotonic()
-        try:
-            response = self._session.request(
-                method,
-                url,
-                params=params,
-                json=body,
-                headers=headers,
-                timeout=(timeouts.connect, min(timeouts.read, timeouts.total)),
-                allow_redirects=False,
-                stream=True,
-            )
+        with attempt_deadline(timeouts.total) as guard:
             try:
-                content = read_answer(response, started + timeouts.total, self._clock.monotonic)
-            finally:
-                response.close()
-        except requests.exceptions.RequestException as exc:
-            raise _transport_error(exc, method, shown, attempt) from None
-        except AnswerTooSlowError:
-            raise ReadTimeoutError(
-                f"the answer took longer than the deadline of {timeouts.total:g} s",
-                method=method,
-                url=shown,
-                attempt=attempt,
-            ) from None
-        except AnswerTooLargeError as exc:
-            raise InvalidResponseError(
-                f"the answer is larger than {exc.limit} bytes",
-                method=method,
-                url=shown,
-                http_status=response.status_code,
-                attempt=attempt,
-            ) from None
+                response = self._session.request(
+                    method,
+                    url,
+                    params=params,
+                    json=body,
+                    headers=headers,
+                    timeout=(
+                        min(timeouts.connect, timeouts.total),
+                        min(timeouts.read, timeouts.total),
+                    ),
+                    allow_redirects=False,
+                    stream=True,
+                )
+                try:
+                    content = read_answer(response, started + timeouts.total, self._clock.monotonic)
+                finally:
+                    response.close()
+            except requests.exceptions.RequestException as exc:
+                if guard.expired:
+                    raise self._too_slow(method, shown, attempt) from None
+                raise _transport_error(exc, method, shown, attempt) from None
+            except AnswerTooSlowError:
+                raise self._too_slow(method, shown, attempt) from None
+            except AnswerTooLargeError as exc:
+                raise InvalidResponseError(
+                    f"the answer is larger than {exc.limit} bytes",
+                    method=method,
+                    url=shown,
+                    http_status=response.status_code,
+                    attempt=attempt,
+                ) from None
+            _check_in_time(guard, self._too_slow(method, shown, attempt))
         log.debug(
             "%s %s -> %d in %.0f ms (attempt %d)",
             method,
@@ -288,6 +291,14 @@ class Transport:
             attempt,
         )
         return self._decode(response, content, method, shown, attempt)
+
+    def _too_slow(self, method: str, shown: str, attempt: int) -> ReadTimeoutError:
+        return ReadTimeoutError(
+            f"the answer took longer than the deadline of {self.options.timeouts.total:g} s",
+            method=method,
+            url=shown,
+            attempt=attempt,
+        )
 
     def _decode(
         self, response: requests.Response, content: bytes, method: str, shown: str, attempt: int
@@ -327,6 +338,16 @@ class Transport:
 
     def __repr__(self) -> str:
         return f"Transport({self._auth!r})"
+
+
+def _check_in_time(guard: AttemptGuard, error: ReadTimeoutError) -> None:
+    """Raises `error` if the watchdog cut the attempt, however the cut read ended.
+
+    A cut socket may read as a clean end of the answer; what was read is then
+    not the whole answer.
+    """
+    if guard.expired:
+        raise error
 
 
 def _with_query(url: str, params: Mapping[str, str | int] | None) -> str:
