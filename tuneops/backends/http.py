@@ -42,6 +42,7 @@ from tuneops.backends.errors import (
     ConnectError,
     ConnectionDroppedError,
     InvalidResponseError,
+    PhaseDeadlineError,
     RateLimitedError,
     ReadTimeoutError,
     RemoteError,
@@ -50,6 +51,7 @@ from tuneops.backends.errors import (
     error_class,
     parse_error_body,
 )
+from tuneops.backends.phase import phase_remaining
 from tuneops.backends.ratelimit import RateLimiter, answered, throttled
 from tuneops.backends.redact import redact, redact_url
 from tuneops.backends.watchdog import AttemptGuard, GuardedAdapter, attempt_deadline
@@ -176,6 +178,14 @@ class Transport:
             attempt += 1
             for limiter in limiters:
                 deadline += limiter.acquire()  # pacing is not retrying
+            left = phase_remaining()
+            if left is not None and left <= 0:
+                raise PhaseDeadlineError(
+                    "the command phase passed its deadline before this call",
+                    method=method,
+                    url=shown,
+                    attempt=attempt,
+                )
             sent_headers: Mapping[str, str] = {}
             try:
                 sent_headers = self._auth.headers()
@@ -206,7 +216,12 @@ class Transport:
                 if not error.retryable or (not idempotent and check is None):
                     raise
                 counted = attempt - refused
-                if counted >= policy.max_attempts or self._clock.monotonic() + delay > deadline:
+                left = phase_remaining()
+                if (
+                    counted >= policy.max_attempts
+                    or self._clock.monotonic() + delay > deadline
+                    or (left is not None and delay >= left)
+                ):
                     log.info("%s %s: giving up after %d attempts", method, logged, attempt)
                     # The last attempt may still have been acted on: look before failing.
                     if check is not None and error.may_have_committed:
@@ -248,7 +263,9 @@ class Transport:
         }
         timeouts = self.options.timeouts
         started = self._clock.monotonic()
-        with attempt_deadline(timeouts.total) as guard:
+        phase_left = phase_remaining()
+        limit = timeouts.total if phase_left is None else min(timeouts.total, phase_left)
+        with attempt_deadline(limit) as guard:
             try:
                 response = self._session.request(
                     method,
@@ -257,8 +274,8 @@ class Transport:
                     json=body,
                     headers=headers,
                     timeout=(
-                        min(timeouts.connect, timeouts.total),
-                        min(timeouts.read, timeouts.total),
+                        min(timeouts.connect, limit),
+                        min(timeouts.read, limit),
                     ),
                     allow_redirects=False,
                     stream=True,
@@ -292,7 +309,15 @@ class Transport:
         )
         return self._decode(response, content, method, shown, attempt)
 
-    def _too_slow(self, method: str, shown: str, attempt: int) -> ReadTimeoutError:
+    def _too_slow(self, method: str, shown: str, attempt: int) -> TransportError:
+        left = phase_remaining()
+        if left is not None and left <= 0:
+            return PhaseDeadlineError(
+                "the command phase passed its deadline during this call",
+                method=method,
+                url=shown,
+                attempt=attempt,
+            )
         return ReadTimeoutError(
             f"the answer took longer than the deadline of {self.options.timeouts.total:g} s",
             method=method,
@@ -340,7 +365,7 @@ class Transport:
         return f"Transport({self._auth!r})"
 
 
-def _check_in_time(guard: AttemptGuard, error: ReadTimeoutError) -> None:
+def _check_in_time(guard: AttemptGuard, error: TransportError) -> None:
     """Raises `error` if the watchdog cut the attempt, however the cut read ended.
 
     A cut socket may read as a clean end of the answer; what was read is then
