@@ -90,7 +90,8 @@ class _Watchdog:
                     target=self._run, name="tuneops-deadlines", daemon=True
                 )
                 self._thread.start()
-            self._ready.notify()
+            if self._queue[0][2] is guard:  # the earliest now: the thread must wait less
+                self._ready.notify()
 
     def _run(self) -> None:
         while True:
