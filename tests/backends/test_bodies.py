@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from tests.backends.support import gemini_job, vertex_job
-from tuneops.backends import gemini, identity, vertex
+from tuneops.backends import gemini, identity, vertex, vertex_request
 from tuneops.backends.errors import IdentityError, InvalidRequestError, InvalidResponseError
 from tuneops.backends.generation import generate_body, response_text
 from tuneops.backends.wire import parse_timestamp
@@ -30,7 +30,7 @@ def test_vertex_body_from_a_full_spec() -> None:
         protect=True,
     )
     who = identity.identity_for(job, "prod", NONCE)
-    assert vertex.build_body(job, who) == {
+    assert vertex_request.build_body(job, who) == {
         "baseModel": "gemini-2.5-flash",
         "supervisedTuningSpec": {
             "trainingDatasetUri": "gs://acme-tuning/support/train.jsonl",
@@ -57,7 +57,7 @@ def test_vertex_body_from_a_full_spec() -> None:
 
 def test_vertex_body_minimal_spec_defaults_display_name_to_the_spec_name() -> None:
     job = vertex_job(name="tiny")
-    body = vertex.build_body(job, identity.identity_for(job, "prod", NONCE))
+    body = vertex_request.build_body(job, identity.identity_for(job, "prod", NONCE))
     assert body == {
         "baseModel": "gemini-2.5-flash",
         "supervisedTuningSpec": {"trainingDatasetUri": "gs://acme-tuning/support/train.jsonl"},
@@ -76,10 +76,10 @@ def test_vertex_body_refuses_reserved_labels_and_gemini_specs() -> None:
     # Specs built in code bypass the schema's reservation of the prefix.
     forged = vertex_job(labels={"tuneops-stack": "other"})
     with pytest.raises(IdentityError, match="reserved labels tuneops-stack"):
-        vertex.build_body(forged, identity.identity_for(forged, "prod", NONCE))
+        vertex_request.build_body(forged, identity.identity_for(forged, "prod", NONCE))
     g = gemini_job()
     with pytest.raises(InvalidRequestError, match="gemini backend, not vertex"):
-        vertex.build_body(g, identity.identity_for(job, "prod", NONCE))
+        vertex_request.build_body(g, identity.identity_for(job, "prod", NONCE))
 
 
 def test_gemini_body_from_a_full_spec() -> None:
@@ -201,7 +201,7 @@ def test_vertex_body_continues_from_a_tuned_model_with_its_options() -> None:
         encryptionSpec={"kmsKeyName": key},
         serviceAccount="tuner@acme-ml.iam.gserviceaccount.com",
     )
-    body = vertex.build_body(job, identity.identity_for(job, "prod", NONCE))
+    body = vertex_request.build_body(job, identity.identity_for(job, "prod", NONCE))
     assert "baseModel" not in body
     assert body["preTunedModel"] == {"tunedModelName": model, "checkpointId": "2"}
     assert body["supervisedTuningSpec"]["exportLastCheckpointOnly"] is False

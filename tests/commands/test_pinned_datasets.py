@@ -212,3 +212,19 @@ def test_a_job_made_unpinned_stays_so_until_its_spec_changes(
     assert project.run("tuneops apply --auto-approve").code == 0
     pins = project.lock()["bot"]["pending"]["spec"]["datasetPins"]["trainingDataset"]
     assert pins["exampleCount"] == 2
+
+
+def test_a_pinned_action_also_names_the_hash_as_written_which_an_offline_plan_has(
+    project: Project,
+) -> None:
+    from tests.commands.test_json_output import document
+
+    project.write(vertex_spec("new"))
+    online = document("plan", project.run("tuneops plan --format json").out)
+    offline = document("plan", project.run("tuneops plan --offline --format json").out)
+    [create] = online["actions"]
+    [unpinned] = offline["actions"]
+    assert create["action"] == unpinned["action"] == "create"
+    assert create["writtenHash"] != create["specHash"]
+    assert unpinned["specHash"] == create["writtenHash"]
+    assert "writtenHash" not in unpinned  # nothing was pinned offline

@@ -247,3 +247,22 @@ def test_prune_deletes_finished_models_of_removed_specs_only_when_asked() -> Non
         ("delete", done.name),
         ("delete", failed.name),
     ]
+
+
+def test_job_starts_carry_the_hash_as_written_once_pins_joined_the_hash() -> None:
+    from tuneops.specs.hashing import with_dataset_pins
+
+    pins = {"trainingDataset": {"generation": "7", "size": 105, "crc32c": "AAAAAA=="}}
+    pinned = with_dataset_pins(spec("new"), pins)
+    old = job(BOT, 1, JobState.SUCCEEDED)
+    edited = with_dataset_pins(BOT_V2, pins)
+    result = plan([pinned, edited], lockfile(bot=entry(BOT, active=revision(old, BOT))), [old])
+    assert [(a.kind, a.spec_hash, a.written_hash) for a in result.actions] == [
+        (ActionKind.REPLACE, edited.spec_hash, BOT_V2.spec_hash),
+        (ActionKind.CREATE, pinned.spec_hash, spec("new").spec_hash),
+    ]
+    assert pinned.spec_hash != spec("new").spec_hash
+    assert Plan.from_data(result.to_data()) == result
+    unpinned = plan([spec("new")], lockfile(), [])
+    assert unpinned.actions[0].written_hash is None
+    assert "writtenHash" not in unpinned.to_data()["actions"][0]

@@ -39,3 +39,32 @@ def test_a_new_hash_or_a_new_cancel_is_a_difference() -> None:
 def test_the_compact_form_round_trips() -> None:
     action = ReviewedAction("replace", "bot", "a" * 64, "j/1", ("j/0", "j/2"))
     assert ReviewedAction.from_data(action.to_data()) == action
+
+
+PINNED = replace(CREATE, spec_hash="c" * 64, written_hash="a" * 64)  # online: pins in the hash
+REPLACE = Action(ActionKind.REPLACE, "cat", BackendKind.VERTEX, "spec changed", "d" * 64, "t/1")
+
+
+def test_an_offline_review_compares_job_starts_by_the_hash_as_written() -> None:
+    offline = reviewed_actions(replace(_plan(CREATE, CANCEL), offline=True), as_written=True)
+    merged = _plan(PINNED, CANCEL)
+    assert differences(offline, reviewed_actions(merged, as_written=True)) == ()
+    assert digest(offline) == digest(reviewed_actions(merged, as_written=True))
+
+
+def test_an_online_review_compares_the_full_hash_with_the_pins() -> None:
+    reviewed = reviewed_actions(_plan(PINNED))
+    overwritten = reviewed_actions(_plan(replace(PINNED, spec_hash="e" * 64)))
+    assert differences(reviewed, overwritten) == (
+        f"+ create bot (spec {'e' * 16}): not in the reviewed plan",
+        f"- create bot (spec {'c' * 16}): reviewed, but no longer planned",
+    )
+
+
+def test_the_hash_as_written_still_tells_an_edited_spec_apart() -> None:
+    reviewed = reviewed_actions(_plan(REPLACE, CREATE), as_written=True)
+    edited = replace(REPLACE, spec_hash="f" * 64, written_hash="9" * 64)
+    assert differences(reviewed, reviewed_actions(_plan(edited, PINNED), as_written=True)) == (
+        f"+ replace cat (spec {'9' * 16}; job t/1): not in the reviewed plan",
+        f"- replace cat (spec {'d' * 16}; job t/1): reviewed, but no longer planned",
+    )

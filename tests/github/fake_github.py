@@ -52,6 +52,8 @@ class State:
     next_id: int = 1000
     prefix: str = ""
     next_link_override: str | None = None
+    # The token's user; None: an Actions token, which GitHub refuses on /user.
+    login: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -118,6 +120,7 @@ class _Handler(BaseHTTPRequestHandler):
             state.next_id += 1
             comment = {
                 "id": state.next_id,
+                "user": {"login": state.login or "github-actions[bot]"},
                 "body": body["body"],
                 "html_url": f"https://github.example/{m.group(1)}/pull/{m.group(2)}"
                 f"#issuecomment-{state.next_id}",
@@ -132,6 +135,11 @@ class _Handler(BaseHTTPRequestHandler):
                         self._answer(200, comment)
                         return
             self._answer(404, {"message": "Not Found"})
+        elif path == "/user" and self.command == "GET":
+            if state.login is None:
+                self._answer(403, {"message": "Resource not accessible by integration"})
+            else:
+                self._answer(200, {"login": state.login})
         elif (m := _COMMIT_PULLS.match(path)) and self.command == "GET":
             self._answer(200, state.pulls_of_commit.get(m.group(2), []))
         else:

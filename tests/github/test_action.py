@@ -20,10 +20,11 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.commands.project import Project, use_credentials, vertex_spec
+from tests.commands.project import DATASET_LINE, Project, use_credentials, vertex_spec
 from tests.github.composite import ActionRun, event_contexts, run_composite
 from tests.github.conftest import EVENTS
 from tests.github.fake_github import TOKEN, FakeGitHub
+from tests.helpers import tuneops
 from tuneops.emulator import EmulatorHandle
 
 REPO = Path(__file__).resolve().parents[2]
@@ -277,3 +278,48 @@ def test_validate_in_a_subdirectory_annotates_files_from_the_repository_root(
     assert outputs["run"]["exit-code"] == "1"
     assert run.steps[1].stdout.startswith("::error file=ml/specs/bad.yaml,line=3,col=18,")
     assert "| <code>ml/specs/bad.yaml</code> | 3 |" in harness.summary.read_text("utf-8")
+
+
+def test_a_fork_pull_request_planned_offline_applies_its_new_gs_dataset_on_merge(
+    harness: ActionHarness, github: FakeGitHub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fork = EVENTS / "pull_request_fork.json"
+    harness.github = {**event_contexts(fork, "acme/tuning", REPO), "token": TOKEN}
+    harness.env["GITHUB_EVENT_PATH"] = str(fork)
+    harness.project.write(vertex_spec("bot"))  # a new spec on a gs:// dataset
+    run, outputs = harness.run(command="plan", args="--offline")
+    assert run.code == 0, run.log
+    # The fork's token cannot comment: a workflow of the base repository (with a
+    # write token) posts the plan the fork's run uploaded.
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(fork))
+    uploaded = shutil.copy(outputs["run"]["plan-file"], tmp_path / "fork-plan.json")
+    assert tuneops(f"tuneops github comment {uploaded}").code == 0
+    [comment] = github.comments(42)
+    assert "Planned offline at commit" in comment["body"]
+    _merge(harness, github)
+    run, outputs = harness.run(command="apply")
+    assert run.code == 0, run.log
+    assert (
+        "reviewed on pull request #42 (an offline plan: the specs as written" in run.steps[1].stderr
+    )
+    assert harness.project.creates() == 1
+    pins = harness.project.lock()["bot"]["pending"]["spec"]["datasetPins"]
+    assert pins["trainingDataset"]["exampleCount"] == 1  # pinned online, on merge
+    assert len(github.comments(42)) == 1
+
+
+def test_merge_stops_when_a_reviewed_gs_dataset_was_overwritten(
+    harness: ActionHarness, github: FakeGitHub
+) -> None:
+    harness.project.write(vertex_spec("bot"))
+    assert harness.run(command="plan")[0].code == 0  # online: the review saw generation 1
+    harness.project.put_object("gs://acme/bot.jsonl", DATASET_LINE * 2)
+    _merge(harness, github)
+    run, outputs = harness.run(command="apply")
+    assert run.code == 1, run.log
+    assert outputs["run"]["exit-code"] == "1"
+    assert harness.project.creates() == 0
+    assert not (harness.project.root / "tuneops.lock").exists()
+    [_, notice] = github.comments(42)
+    assert notice["body"].startswith("### ⛔ tuneops did not apply <code>e2e</code>")
+    assert "+ create bot" in notice["body"] and "- create bot" in notice["body"]

@@ -9,6 +9,7 @@ import pytest
 from tests.github.conftest import HEAD_SHA, a_plan, save
 from tests.github.fake_github import FakeGitHub
 from tests.helpers import tuneops
+from tuneops.core.plan import Plan
 
 MERGE_SHA = "e5bd3914e2e596debea16f433f57875b5b90bcd6"
 
@@ -135,3 +136,156 @@ def test_a_plan_too_large_to_embed_is_compared_by_digest(
     assert moved.err.startswith(
         "  the plan's actions differ (too many to list here; see the job log)\n"
     )
+
+
+def _pinned_on_merge(plan: Plan) -> Plan:
+    """`plan` as an online plan computes it: the gs:// pins join each job start's hash
+    (here, other pins than the ones `plan`'s hashes stood for)."""
+    import hashlib
+    from dataclasses import replace
+
+    actions = tuple(
+        replace(
+            a,
+            spec_hash=hashlib.sha256(a.spec_hash.encode()).hexdigest(),
+            written_hash=a.spec_hash,
+        )
+        if a.kind.creates_job and a.spec_hash
+        else a
+        for a in plan.actions
+    )
+    return replace(plan, actions=actions, offline=False)
+
+
+def _offline_review(github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    offline = replace(a_plan(), offline=True)
+    assert tuneops(f"tuneops github comment {save(offline, tmp_path / 'pr.json')}").code == 0
+    github.state.pulls_of_commit[MERGE_SHA] = [
+        {"number": 42, "merged_at": "2026-12-01T17:00:00Z", "head": {"sha": HEAD_SHA}}
+    ]
+    monkeypatch.setenv("GITHUB_SHA", MERGE_SHA)
+
+
+def test_an_offline_review_vouches_for_the_specs_as_written(
+    github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _offline_review(github, tmp_path, monkeypatch)
+    [comment] = github.comments(42)
+    assert '"offline":true' in comment["body"].splitlines()[1]
+    assert "Planned offline at commit" in comment["body"]
+    assert "are pinned on merge, and are not part of this review." in comment["body"]
+    merged = save(_pinned_on_merge(a_plan()), tmp_path / "plan.json")
+    run = tuneops(f"tuneops github verify {merged}")
+    assert (run.code, run.err) == (
+        0,
+        "the plan matches the plan reviewed on pull request #42 (an offline plan: the specs "
+        "as written were reviewed; their gs:// datasets are pinned as they are now)\n",
+    )
+
+
+def test_an_offline_review_still_stops_an_edited_spec(
+    github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _offline_review(github, tmp_path, monkeypatch)
+    merged = save(_pinned_on_merge(a_plan(epochs=7)), tmp_path / "plan.json")
+    run = tuneops(f"tuneops github verify {merged}")
+    assert run.code == 1
+    assert run.err.startswith(
+        f"  + replace support-bot (spec {'7' * 16}; job projects/1/locations/us-central1/"
+        "tuningJobs/11): not in the reviewed plan\n"
+    )
+
+
+def test_an_online_review_stops_when_a_dataset_moved_since(
+    reviewed: FakeGitHub, tmp_path: Path
+) -> None:
+    import hashlib
+
+    assert '"offline":false' in reviewed.comments(42)[0]["body"].splitlines()[1]
+    overwritten = save(_pinned_on_merge(a_plan()), tmp_path / "plan.json")
+    run = tuneops(f"tuneops github verify {overwritten}")
+    assert run.code == 1
+    moved = hashlib.sha256(b"b" * 64).hexdigest()[:16]
+    assert f"  + create summarizer (spec {moved}): not in the reviewed plan\n" in run.err
+    assert f"  - create summarizer (spec {'b' * 16}): reviewed, but no longer planned\n" in run.err
+
+
+def test_a_comment_from_before_offline_was_recorded_compares_the_full_hash(
+    reviewed: FakeGitHub, tmp_path: Path
+) -> None:
+    from tuneops.github.comment import read_reviewed
+
+    body = reviewed.comments(42)[0]["body"].replace(',"offline":false', "")
+    found = read_reviewed(body)
+    assert found is not None and found.offline is False and found.actions is not None
+    assert read_reviewed(body.replace('"digest"', '"offline":"yes","digest"')) is None
+
+
+def _forge(github: FakeGitHub, body: str, login: str = "mallory") -> None:
+    """A comment by someone who may comment on the pull request, copying tuneops' marker."""
+    github.state.next_id += 1
+    github.state.comments.setdefault(42, []).insert(
+        0, {"id": github.state.next_id, "user": {"login": login}, "body": body, "html_url": ""}
+    )
+
+
+def test_a_forged_review_comment_is_not_trusted(
+    github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Mallory pastes what a genuine comment for the epochs-7 plan would say; tuneops
+    # never commented, so no plan was reviewed.
+    genuine = tmp_path / "genuine"
+    with monkeypatch.context() as scratch:
+        from tests.github.fake_github import fake_github
+
+        with fake_github() as other:
+            scratch.setenv("GITHUB_API_URL", other.url)
+            plan = save(a_plan(epochs=7), tmp_path / "pr.json")
+            assert tuneops(f"tuneops github comment {plan}").code == 0
+            genuine.write_text(other.comments(42)[0]["body"], encoding="utf-8")
+    _forge(github, genuine.read_text("utf-8"))
+    github.state.pulls_of_commit[MERGE_SHA] = [
+        {"number": 42, "merged_at": "2026-12-01T17:00:00Z", "head": {"sha": HEAD_SHA}}
+    ]
+    monkeypatch.delenv("GITHUB_EVENT_PATH")
+    monkeypatch.setenv("GITHUB_SHA", MERGE_SHA)
+    run = tuneops(f"tuneops github verify {save(a_plan(epochs=7), tmp_path / 'plan.json')}")
+    assert run.code == 1
+    assert run.err == (
+        "error: pull request #42 has no tuneops plan comment for stack prod, so no plan was "
+        "reviewed; nothing was applied\n"
+    )
+
+
+def test_the_sticky_comment_never_edits_a_comment_of_someone_else(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    _forge(github, "<!-- tuneops-plan stack=prod -->\nlooks applied to me")
+    assert tuneops(f"tuneops github comment {save(a_plan(), tmp_path / 'plan.json')}").code == 0
+    forged, ours = github.comments(42)
+    assert forged["body"].endswith("looks applied to me")
+    assert ours["user"] == {"login": "github-actions[bot]"}
+    assert not any(c.startswith("PATCH") for c in github.calls())
+
+
+def test_a_personal_token_finds_its_own_comment_through_the_user_api(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    github.state.login = "release-bot"
+    for _ in range(2):
+        assert tuneops(f"tuneops github comment {save(a_plan(), tmp_path / 'p.json')}").code == 0
+    [comment] = github.comments(42)
+    assert comment["user"] == {"login": "release-bot"}
+
+
+def test_the_comment_author_can_be_named(
+    github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _forge(github, "<!-- tuneops-plan stack=prod -->\nold", login="tuning-app[bot]")
+    monkeypatch.setenv("TUNEOPS_COMMENT_AUTHOR", "tuning-app[bot]")
+    assert tuneops(f"tuneops github comment {save(a_plan(), tmp_path / 'p.json')}").code == 0
+    [comment] = github.comments(42)
+    assert comment["body"] != "<!-- tuneops-plan stack=prod -->\nold"
+    assert "GET /user" not in github.calls()

@@ -155,3 +155,18 @@ def test_hash_is_the_sha256_of_the_documented_canonical_json(tmp_path: Path) -> 
         '"project":"acme-ml","trainingDataset":"gs://acme/train.jsonl"}'
     )
     assert _hash_of(tmp_path, [_vertex()]) == hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def test_dataset_pins_change_the_hash_and_keep_the_hash_as_written(tmp_path: Path) -> None:
+    from tuneops.specs.hashing import with_dataset_pins
+
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "job.yaml").write_text(yaml.safe_dump(_vertex()), encoding="utf-8")
+    [loaded] = load_specs([tmp_path / "specs"], tmp_path, DEFAULTS).specs
+    assert (loaded.written_hash, loaded.unpinned_hash) == (loaded.spec_hash, None)
+    first = {"trainingDataset": {"generation": "1", "size": 10, "crc32c": "AAAAAA=="}}
+    second = {"trainingDataset": {"generation": "2", "size": 10, "crc32c": "AAAAAA=="}}
+    one, two = with_dataset_pins(loaded, first), with_dataset_pins(loaded, second)
+    assert len({loaded.spec_hash, one.spec_hash, two.spec_hash}) == 3
+    assert one.written_hash == two.written_hash == loaded.spec_hash
+    assert with_dataset_pins(loaded, {}) is loaded

@@ -95,7 +95,14 @@ def comment(
     body = comment_body(plan, sha, f"{where} and in the plan file {code(plan_file.name)}", run_url)
     client = GitHubClient(target.token, target.api_url)
     try:
-        verb, made = upsert_comment(client, target.repository, number, plan.stack, body)
+        verb, made = upsert_comment(
+            client,
+            target.repository,
+            number,
+            plan.stack,
+            body,
+            environ.get("TUNEOPS_COMMENT_AUTHOR"),
+        )
     except GitHubApiError as error:
         if error.status == 403 and pull is not None and pull.from_fork:
             raise GitHubApiError(f"GitHub refused the comment (403): {FORK_HINT}", 403) from None
@@ -140,7 +147,9 @@ def verify(
                 "nothing was applied"
             )
         number = int(pull["number"])
-        found = find_comment(client, target.repository, number, plan.stack)
+        found = find_comment(
+            client, target.repository, number, plan.stack, environ.get("TUNEOPS_COMMENT_AUTHOR")
+        )
         reviewed = read_reviewed(found.body) if found else None
         if reviewed is None:
             raise UsageError(
@@ -160,5 +169,12 @@ def verify(
             return EXIT_ERROR
     finally:
         client.close()
-    console.note(f"the plan matches the plan reviewed on pull request #{number}")
+    # An offline review never saw the datasets: say that what it vouched for is less.
+    offline = (
+        " (an offline plan: the specs as written were reviewed; their gs:// datasets are "
+        "pinned as they are now)"
+        if reviewed.offline
+        else ""
+    )
+    console.note(f"the plan matches the plan reviewed on pull request #{number}{offline}")
     return EXIT_OK

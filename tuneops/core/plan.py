@@ -120,7 +120,8 @@ class Action:
     adopt; the revision being replaced); `cancels` lists further jobs that the
     action cancels (an in-flight older revision, duplicates from a race).
     `blocked` says which guard stops it; a plan with a blocked action is not
-    applied at all.
+    applied at all. `written_hash` is the spec's hash without its `gs://` dataset
+    pins, set when they differ: what a review of an offline plan compares.
     """
 
     kind: ActionKind
@@ -133,6 +134,7 @@ class Action:
     changes: tuple[Change, ...] = ()
     blocked: str | None = None
     cost: CostEstimate | None = None
+    written_hash: str | None = None
 
     @property
     def destructive(self) -> bool:
@@ -154,6 +156,8 @@ class Action:
         }
         if self.spec_hash:
             data["specHash"] = self.spec_hash
+        if self.written_hash:
+            data["writtenHash"] = self.written_hash
         if self.job:
             data["job"] = self.job
         if self.cancels:
@@ -180,6 +184,7 @@ class Action:
             changes=tuple(Change(c["path"], c["old"], c["new"]) for c in data.get("changes", ())),
             blocked=data.get("blocked"),
             cost=CostEstimate.from_data(data["cost"]) if "cost" in data else None,
+            written_hash=_optional_text(data.get("writtenHash")),  # absent in older plans
         )
 
 

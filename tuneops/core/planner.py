@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from tuneops.core.diff import diff
+from tuneops.core.guards import guarded
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob, by_age, short_hash
 from tuneops.core.plan import Action, ActionKind, Plan, PlanOptions
 from tuneops.errors import UnknownNamesError
@@ -290,39 +291,6 @@ def _reverted(spec: JobSpec, entry: LockEntry, job: RemoteJob) -> bool:
 KEEPABLE = frozenset({JobState.PENDING, JobState.RUNNING, JobState.SUCCEEDED})
 
 
-def _guards(actions: list[Action], specs: Sequence[JobSpec], options: PlanOptions) -> list[Action]:
-    """Blocks every action of a kind whose count exceeds its guard."""
-
-    def block(action: Action, reason: str) -> Action:
-        return action if action.blocked else replace(action, blocked=reason)
-
-    stopping = (ActionKind.CANCEL, ActionKind.DELETE)
-    cancels = sum((1 if a.kind in stopping else 0) + len(a.cancels) for a in actions)
-    creates = sum(1 for a in actions if a.kind.creates_job)
-    guarded: list[Action] = []
-    for action in actions:
-        if action.destructive and not specs and not options.allow_empty and not options.targets:
-            action = block(
-                action,
-                "no specs were found but the stack has live jobs; "
-                "pass --allow-empty to cancel them all",
-            )
-        if action.destructive and cancels > options.max_cancel:
-            action = block(
-                action,
-                f"{cancels} cancels exceed guards.maxCancel ({options.max_cancel}); "
-                f"pass --max-cancel {cancels} to allow them",
-            )
-        if action.kind.creates_job and creates > options.max_create:
-            action = block(
-                action,
-                f"{creates} new jobs exceed guards.maxCreate ({options.max_create}); "
-                f"pass --max-create {creates} to allow them",
-            )
-        guarded.append(action)
-    return guarded
-
-
 def fingerprint(
     stack: str,
     specs: Iterable[JobSpec],
@@ -385,10 +353,15 @@ def make_plan(
         else:
             planner.removed(name, entry, own)
     considered = [s for s in specs if s.name in names]
+    # Job-starting actions also carry their spec's hash as written (Action.written_hash).
+    actions = [
+        replace(a, written_hash=by_spec[a.name].unpinned_hash) if a.kind.creates_job else a
+        for a in planner.actions
+    ]
     return Plan(
         stack=stack,
         fingerprint=fingerprint(stack, considered, lockfile, remote, options, version),
-        actions=tuple(_guards(planner.actions, specs, options)),
+        actions=tuple(guarded(actions, specs, options)),
         offline=remote is None,
         notes=tuple(planner.notes),
         tuneops_version=version,

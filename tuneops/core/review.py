@@ -5,6 +5,12 @@ state), so "apply what was reviewed" compares actions instead: for each create,
 replace, retry and cancel, the spec name, its hash, the job it replaces or
 cancels and the jobs it cancels on the way. Bookkeeping (promote, adopt,
 forget) only records what already happened and is left out. Pure.
+
+An offline plan (a pull request from a fork has no credentials) cannot look up
+the `gs://` datasets, so it vouches only for the specs as written: a review of
+one compares the actions that start jobs by their hash as written, without the
+dataset pins. A review of an online plan compares the full hash, so a dataset
+overwritten between review and merge still stops the apply.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tuneops.core.plan import CHANGES, Plan
+from tuneops.core.plan import CHANGES, Action, Plan
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -46,17 +52,24 @@ class ReviewedAction:
         return f"{self.kind} {self.name}" + (f" ({'; '.join(detail)})" if detail else "")
 
 
-def reviewed_actions(plan: Plan) -> tuple[ReviewedAction, ...]:
-    """The plan's changing actions, sorted."""
+def reviewed_actions(plan: Plan, as_written: bool = False) -> tuple[ReviewedAction, ...]:
+    """The plan's changing actions, sorted; with `as_written`, the actions that start
+    a job name the spec's hash without dataset pins (what an offline review saw)."""
     return tuple(
         sorted(
             ReviewedAction(
-                a.kind.value, a.name, a.spec_hash or "", a.job or "", tuple(sorted(a.cancels))
+                a.kind.value, a.name, _hash(a, as_written), a.job or "", tuple(sorted(a.cancels))
             )
             for a in plan.actions
             if a.kind in CHANGES
         )
     )
+
+
+def _hash(action: Action, as_written: bool) -> str:
+    if as_written and action.kind.creates_job and action.written_hash:
+        return action.written_hash
+    return action.spec_hash or ""
 
 
 def digest(actions: Iterable[ReviewedAction]) -> str:

@@ -1,9 +1,11 @@
 """The sticky plan comment: one per stack and pull request, found again by a marker.
 
 The comment carries, in hidden HTML comments, the stack it belongs to and what
-the reviewers saw: the commit it was planned at and the plan's changing actions
-(`tuneops.core.review`). On merge, `tuneops github verify` reads them back to
-check that apply does exactly what was reviewed.
+the reviewers saw: the commit it was planned at, whether the plan was offline,
+and the plan's changing actions (`tuneops.core.review`; an offline plan's
+actions carry the specs' hashes as written, without dataset pins). On merge,
+`tuneops github verify` reads them back to check that apply does exactly what
+was reviewed.
 """
 
 from __future__ import annotations
@@ -46,13 +48,14 @@ class Reviewed:
     sha: str
     digest: str
     actions: tuple[ReviewedAction, ...] | None  # None when too many to embed
+    offline: bool = False  # absent from comments made before it was recorded
 
 
 def _review_line(plan: Plan, sha: str) -> str:
-    actions = reviewed_actions(plan)
+    actions = reviewed_actions(plan, as_written=plan.offline)
     packed = json.dumps([a.to_data() for a in actions], separators=(",", ":"))
     encoded = base64.b64encode(zlib.compress(packed.encode("utf-8"), 9)).decode("ascii")
-    data: dict[str, Any] = {"sha": sha, "digest": digest(actions)}
+    data: dict[str, Any] = {"sha": sha, "digest": digest(actions), "offline": plan.offline}
     if len(encoded) <= MAX_EMBEDDED_ACTIONS:
         data["actions"] = encoded
     return f"<!-- tuneops-reviewed {json.dumps(data, separators=(',', ':'))} -->"
@@ -62,10 +65,17 @@ def comment_body(plan: Plan, sha: str, full_plan_at: str, run_url: str | None = 
     """The comment: markers, the Markdown plan, and which commit and tuneops made it."""
     made = f"commit {code(sha[:12])}" if sha else "an unknown commit"
     run = f" · [workflow run]({escape(run_url)})" if run_url else ""
+    how = "offline " if plan.offline else ""
+    datasets = (
+        " The <code>gs://</code> datasets were not looked up: their versions are "
+        "pinned on merge, and are not part of this review."
+        if plan.offline
+        else ""
+    )
     return (
         f"{marker(plan.stack)}\n{_review_line(plan, sha)}\n"
         f"{render_markdown(plan, full_plan_at=full_plan_at)}\n"
-        f"<sub>Planned at {made} by tuneops {escape(__version__)}{run}. "
+        f"<sub>Planned {how}at {made} by tuneops {escape(__version__)}{run}.{datasets} "
         "This comment is updated on every push.</sub>\n"
     )
 
@@ -81,7 +91,10 @@ def read_reviewed(body: str) -> Reviewed | None:
         if "actions" in data:
             packed = zlib.decompress(base64.b64decode(data["actions"]))
             actions = tuple(ReviewedAction.from_data(a) for a in json.loads(packed))
-        return Reviewed(str(data["sha"]), str(data["digest"]), actions)
+        offline = data.get("offline", False)
+        if not isinstance(offline, bool):
+            return None
+        return Reviewed(str(data["sha"]), str(data["digest"]), actions, offline)
     except (ValueError, KeyError, TypeError, zlib.error):
         return None
 
@@ -90,9 +103,10 @@ def review_differences(reviewed: Reviewed, head_sha: str, plan: Plan) -> tuple[s
     """Why `plan` is not what the comment showed (one line each), or () when it is.
 
     A comment made at another commit than the pull request's last one shows a
-    plan nobody saw for the code that merged, whatever its actions.
+    plan nobody saw for the code that merged, whatever its actions. An offline
+    review vouches for the specs as written only (`reviewed_actions`).
     """
-    current = reviewed_actions(plan)
+    current = reviewed_actions(plan, as_written=reviewed.offline)
     if head_sha and reviewed.sha and head_sha != reviewed.sha:
         return (
             f"the plan comment shows commit {reviewed.sha[:12]}, but the pull request "
@@ -114,21 +128,66 @@ class Comment:
     body: str
 
 
-def find_comment(client: GitHubClient, repository: str, number: int, stack: str) -> Comment | None:
-    """The stack's plan comment on a pull request (the oldest, if somehow several)."""
+# Who writes the comment when the token cannot say (an Actions GITHUB_TOKEN may
+# not read /user); TUNEOPS_COMMENT_AUTHOR names another bot or user.
+ACTIONS_BOT = "github-actions[bot]"
+
+
+def _login(item: Any) -> str:
+    user = item.get("user") if isinstance(item, dict) else None
+    return str(user.get("login", "")) if isinstance(user, dict) else ""
+
+
+def comment_author(client: GitHubClient, explicit: str | None) -> str:
+    """The login tuneops comments as: `explicit`, else the token's own user, else the
+    Actions bot (whose installation token GitHub refuses on /user)."""
+    if explicit:
+        return explicit
+    try:
+        login = _login({"user": client.call("GET", "/user")})
+    except GitHubApiError as error:
+        if error.status not in (401, 403, 404):
+            raise
+        login = ""
+    return login or ACTIONS_BOT
+
+
+def find_comment(
+    client: GitHubClient, repository: str, number: int, stack: str, author: str | None = None
+) -> Comment | None:
+    """The stack's plan comment on a pull request: the oldest with the stack's marker
+    that tuneops itself wrote.
+
+    Anyone who may comment on a pull request can copy the marker; only a comment by
+    the login tuneops posts as (`comment_author`) is trusted, as the record of what
+    was reviewed and as the comment to edit.
+    """
     wanted = marker(stack)
-    for item in client.pages(f"/repos/{repository}/issues/{number}/comments"):
-        body = (item.get("body") or "") if isinstance(item, dict) else ""
-        if body.startswith(wanted + "\n") or body == wanted:
-            return Comment(int(item["id"]), str(item.get("html_url", "")), body)
+    marked = [
+        item
+        for item in client.pages(f"/repos/{repository}/issues/{number}/comments")
+        if isinstance(item, dict)
+        and ((item.get("body") or "").startswith(wanted + "\n") or item.get("body") == wanted)
+    ]
+    if not marked:
+        return None
+    login = comment_author(client, author)
+    for item in marked:
+        if _login(item) == login:
+            return Comment(int(item["id"]), str(item.get("html_url", "")), str(item["body"]))
     return None
 
 
 def upsert_comment(
-    client: GitHubClient, repository: str, number: int, stack: str, body: str
+    client: GitHubClient,
+    repository: str,
+    number: int,
+    stack: str,
+    body: str,
+    author: str | None = None,
 ) -> tuple[str, Comment]:
     """Edits the stack's comment in place, or creates it: ("updated" | "created", comment)."""
-    existing = find_comment(client, repository, number, stack)
+    existing = find_comment(client, repository, number, stack, author)
     if existing is not None:
         answer = client.call(
             "PATCH", f"/repos/{repository}/issues/comments/{existing.id}", {"body": body}

@@ -60,12 +60,18 @@ def with_dataset_pins(job: JobSpec, pins: Mapping[str, Mapping[str, Any]]) -> Jo
     """`job` with the versions of its `gs://` datasets in its canonical form and hash.
 
     `pins` maps `trainingDataset` / `validationDataset` to `{generation, size,
-    crc32c}`; no pins leave the job as it is.
+    crc32c}`; no pins leave the job as it is. The hash as written stays in
+    `unpinned_hash`, for reviews of plans made without the datasets.
     """
     if not pins:
         return job
     canonical = {**job.canonical, "datasetPins": {k: dict(v) for k, v in sorted(pins.items())}}
-    return replace(job, canonical=canonical, spec_hash=spec_hash(canonical))
+    return replace(
+        job,
+        canonical=canonical,
+        spec_hash=spec_hash(canonical),
+        unpinned_hash=job.written_hash,
+    )
 
 
 def canonical_json(data: Mapping[str, Any]) -> bytes:

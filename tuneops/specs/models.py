@@ -209,6 +209,8 @@ class JobSpec:
     `spec` has `project` and `location` filled from the project defaults;
     `examples` holds the Gemini training data whether it was inline or in a
     file; `canonical` is what the hash is computed from (see `hashing`).
+    `unpinned_hash` is the hash before the versions of its `gs://` datasets
+    joined it (None while none did); see `written_hash`.
     """
 
     name: str
@@ -219,6 +221,16 @@ class JobSpec:
     spec_hash: str
     source: Location
     local_datasets: tuple[LocalDataset, ...] = ()
+    unpinned_hash: str | None = None
+
+    @property
+    def written_hash(self) -> str:
+        """The hash of the spec as written, without dataset pins.
+
+        An offline plan cannot look datasets up, so a review of one can only
+        vouch for this hash (docs/ci.md).
+        """
+        return self.unpinned_hash or self.spec_hash
 
     @property
     def backend(self) -> BackendKind:
