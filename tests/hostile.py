@@ -52,11 +52,13 @@ class Seen:
 
 @dataclass
 class Reply:
-    """What the hostile server sends back; `drip` seconds between single bytes."""
+    """What the hostile server sends back; `drip` seconds between single bytes of
+    the body, `drip_head` of the status line and headers."""
 
     status: int
     body: bytes = b"{}"
     drip: float | None = None
+    drip_head: float | None = None
     headers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -123,6 +125,9 @@ def _handler(server: HostileServer) -> type[BaseHTTPRequestHandler]:
                 upstream=server.upstream,
             )
             reply = server._script_for(seen)(seen)
+            if reply.drip_head is not None:
+                self._drip_head(reply)
+                return
             self.send_response(reply.status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(reply.body)))
@@ -139,6 +144,21 @@ def _handler(server: HostileServer) -> type[BaseHTTPRequestHandler]:
                     time.sleep(reply.drip)
             except OSError:
                 self.close_connection = True  # the client gave up: that is the point
+
+        def _drip_head(self, reply: Reply) -> None:
+            head = (
+                f"HTTP/1.1 {reply.status} OK\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(reply.body)}\r\n\r\n"
+            ).encode("ascii")
+            self.close_connection = True
+            try:
+                for index in range(len(head)):
+                    self.wfile.write(head[index : index + 1])
+                    self.wfile.flush()
+                    time.sleep(reply.drip_head or 0.0)
+                self.wfile.write(reply.body)
+            except OSError:
+                pass  # the client gave up: that is the point
 
         def do_GET(self) -> None:
             self._serve()

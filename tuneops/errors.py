@@ -57,6 +57,10 @@ class NotOwnedError(TuneopsError):
     """A remote job does not carry the stack's identity, so tuneops will not touch it."""
 
 
+class PhaseTimeoutError(TuneopsError):
+    """A phase of a command passed its deadline (`timeouts:` in tuneops.yaml)."""
+
+
 class ApplyLockedError(TuneopsError):
     """Another apply holds the lock on this checkout."""
 

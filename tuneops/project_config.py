@@ -51,6 +51,17 @@ class Pricing(Model):
     training_per_million_tokens: dict[str, float] | None = None
 
 
+class PhaseTimeouts(Model):
+    """`timeouts:`: seconds a phase of a command may take, all its calls together.
+
+    `listing`: listing the stack's jobs in every place (plan, apply, status, wait);
+    `apply_phase`: each phase of an apply (cancels, creates); no action starts after it.
+    """
+
+    listing: float = 600.0
+    apply_phase: float = 3600.0
+
+
 class ProjectConfig(Model):
     """`tuneops.yaml`."""
 
@@ -63,6 +74,7 @@ class ProjectConfig(Model):
     storage: StorageSettings = StorageSettings()
     guards: Guards = Guards()
     pricing: Pricing = Pricing()
+    timeouts: PhaseTimeouts = PhaseTimeouts()
     prune: bool = False
 
     @field_validator("vertex", mode="before")

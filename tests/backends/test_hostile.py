@@ -114,6 +114,35 @@ def test_a_body_dripped_a_byte_at_a_time_hits_the_attempt_deadline(
     vertex.close()
 
 
+def test_headers_dripped_a_byte_a_second_are_cut_at_the_attempt_deadline(
+    hostile: HostileServer, emulator: EmulatorHandle
+) -> None:
+    hostile.rule(
+        "GET", JOBS, lambda seen: Reply(200, b'{"tuningJobs": []}', drip_head=1.0), times=1
+    )
+    vertex = build_backend(
+        Kind.VERTEX,
+        env={},
+        endpoint=hostile.url,
+        access_token=TOKEN,
+        options=BackendOptions(
+            transport=TransportOptions(
+                timeouts=Timeouts(connect=2.0, read=5.0, total=1.5),
+                retry=RetryPolicy(max_attempts=1),
+            )
+        ),
+    )
+    started = time.monotonic()
+    with pytest.raises(errors.ReadTimeoutError) as caught:
+        vertex.list_jobs("prod", "acme-ml", "us-central1")
+    # Every byte came within the read timeout; only the total deadline can end it.
+    assert time.monotonic() - started < 4.0
+    assert str(caught.value).endswith("the answer took longer than the deadline of 1.5 s")
+    # The cut connection is not reused: the next call, answered promptly, succeeds.
+    assert list(vertex.list_jobs("prod", "acme-ml", "us-central1")) == []
+    vertex.close()
+
+
 def test_a_huge_error_message_is_cut_to_one_escaped_line(
     vertex: Backend, hostile: HostileServer
 ) -> None:

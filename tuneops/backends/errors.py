@@ -151,6 +151,15 @@ class TransportError(RemoteError):
     may_have_committed = True
 
 
+class PhaseDeadlineError(TransportError):
+    """The deadline of the command's phase passed: the call was not made, or was cut.
+
+    Not retried: the phase has no time left for it.
+    """
+
+    retryable = False
+
+
 class ConnectError(TransportError):
     """The connection could not be opened, so the request was never sent."""
 

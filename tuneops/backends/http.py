@@ -24,7 +24,6 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import requests
-import requests.adapters
 import urllib3.exceptions
 
 from tuneops import __version__
@@ -43,6 +42,7 @@ from tuneops.backends.errors import (
     ConnectError,
     ConnectionDroppedError,
     InvalidResponseError,
+    PhaseDeadlineError,
     RateLimitedError,
     ReadTimeoutError,
     RemoteError,
@@ -51,8 +51,10 @@ from tuneops.backends.errors import (
     error_class,
     parse_error_body,
 )
+from tuneops.backends.phase import phase_remaining
 from tuneops.backends.ratelimit import RateLimiter, answered, throttled
 from tuneops.backends.redact import redact, redact_url
+from tuneops.backends.watchdog import AttemptGuard, GuardedAdapter, attempt_deadline
 
 log = logging.getLogger("tuneops.backends")
 
@@ -93,8 +95,9 @@ class RetryPolicy:
 class Timeouts:
     """Seconds to open a connection, to wait for each read, and for a whole attempt.
 
-    `total` bounds one attempt from sending to the last byte of the answer: a
-    server that drips one byte at a time never trips the per-read timeout.
+    `total` bounds one attempt from connecting to the last byte of the answer,
+    status line and headers included: a server that drips one byte at a time
+    never trips the per-read timeout, so a watchdog cuts the connection.
     """
 
     connect: float = 10.0
@@ -128,7 +131,7 @@ class Transport:
         self._rng = rng or random.Random()
         self._session = requests.Session()
         # Our own retry loop decides; urllib3 must not retry behind its back.
-        adapter = requests.adapters.HTTPAdapter(
+        adapter = GuardedAdapter(
             pool_connections=4, pool_maxsize=self.options.pool_size, max_retries=0
         )
         self._session.mount("https://", adapter)
@@ -175,6 +178,14 @@ class Transport:
             attempt += 1
             for limiter in limiters:
                 deadline += limiter.acquire()  # pacing is not retrying
+            left = phase_remaining()
+            if left is not None and left <= 0:
+                raise PhaseDeadlineError(
+                    "the command phase passed its deadline before this call",
+                    method=method,
+                    url=shown,
+                    attempt=attempt,
+                )
             sent_headers: Mapping[str, str] = {}
             try:
                 sent_headers = self._auth.headers()
@@ -205,7 +216,12 @@ class Transport:
                 if not error.retryable or (not idempotent and check is None):
                     raise
                 counted = attempt - refused
-                if counted >= policy.max_attempts or self._clock.monotonic() + delay > deadline:
+                left = phase_remaining()
+                if (
+                    counted >= policy.max_attempts
+                    or self._clock.monotonic() + delay > deadline
+                    or (left is not None and delay >= left)
+                ):
                     log.info("%s %s: giving up after %d attempts", method, logged, attempt)
                     # The last attempt may still have been acted on: look before failing.
                     if check is not None and error.may_have_committed:
@@ -247,38 +263,42 @@ class Transport:
         }
         timeouts = self.options.timeouts
         started = self._clock.monotonic()
-        try:
-            response = self._session.request(
-                method,
-                url,
-                params=params,
-                json=body,
-                headers=headers,
-                timeout=(timeouts.connect, min(timeouts.read, timeouts.total)),
-                allow_redirects=False,
-                stream=True,
-            )
+        phase_left = phase_remaining()
+        limit = timeouts.total if phase_left is None else min(timeouts.total, phase_left)
+        with attempt_deadline(limit) as guard:
             try:
-                content = read_answer(response, started + timeouts.total, self._clock.monotonic)
-            finally:
-                response.close()
-        except requests.exceptions.RequestException as exc:
-            raise _transport_error(exc, method, shown, attempt) from None
-        except AnswerTooSlowError:
-            raise ReadTimeoutError(
-                f"the answer took longer than the deadline of {timeouts.total:g} s",
-                method=method,
-                url=shown,
-                attempt=attempt,
-            ) from None
-        except AnswerTooLargeError as exc:
-            raise InvalidResponseError(
-                f"the answer is larger than {exc.limit} bytes",
-                method=method,
-                url=shown,
-                http_status=response.status_code,
-                attempt=attempt,
-            ) from None
+                response = self._session.request(
+                    method,
+                    url,
+                    params=params,
+                    json=body,
+                    headers=headers,
+                    timeout=(
+                        min(timeouts.connect, limit),
+                        min(timeouts.read, limit),
+                    ),
+                    allow_redirects=False,
+                    stream=True,
+                )
+                try:
+                    content = read_answer(response, started + timeouts.total, self._clock.monotonic)
+                finally:
+                    response.close()
+            except requests.exceptions.RequestException as exc:
+                if guard.expired:
+                    raise self._too_slow(method, shown, attempt) from None
+                raise _transport_error(exc, method, shown, attempt) from None
+            except AnswerTooSlowError:
+                raise self._too_slow(method, shown, attempt) from None
+            except AnswerTooLargeError as exc:
+                raise InvalidResponseError(
+                    f"the answer is larger than {exc.limit} bytes",
+                    method=method,
+                    url=shown,
+                    http_status=response.status_code,
+                    attempt=attempt,
+                ) from None
+            _check_in_time(guard, self._too_slow(method, shown, attempt))
         log.debug(
             "%s %s -> %d in %.0f ms (attempt %d)",
             method,
@@ -288,6 +308,22 @@ class Transport:
             attempt,
         )
         return self._decode(response, content, method, shown, attempt)
+
+    def _too_slow(self, method: str, shown: str, attempt: int) -> TransportError:
+        left = phase_remaining()
+        if left is not None and left <= 0:
+            return PhaseDeadlineError(
+                "the command phase passed its deadline during this call",
+                method=method,
+                url=shown,
+                attempt=attempt,
+            )
+        return ReadTimeoutError(
+            f"the answer took longer than the deadline of {self.options.timeouts.total:g} s",
+            method=method,
+            url=shown,
+            attempt=attempt,
+        )
 
     def _decode(
         self, response: requests.Response, content: bytes, method: str, shown: str, attempt: int
@@ -327,6 +363,16 @@ class Transport:
 
     def __repr__(self) -> str:
         return f"Transport({self._auth!r})"
+
+
+def _check_in_time(guard: AttemptGuard, error: TransportError) -> None:
+    """Raises `error` if the watchdog cut the attempt, however the cut read ended.
+
+    A cut socket may read as a clean end of the answer; what was read is then
+    not the whole answer.
+    """
+    if guard.expired:
+        raise error
 
 
 def _with_query(url: str, params: Mapping[str, str | int] | None) -> str:

@@ -13,6 +13,7 @@ size of the lockfile.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -75,6 +76,10 @@ class Applier:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._staging: Stager | None = None
+        # The deadline of the running phase (time.monotonic); once one phase passes
+        # its deadline, it stays passed: no later phase starts anything either.
+        self._phase_end: float | None = None
+        self._phase_late = False
         self.lockfile = refresh(lockfile, self.observed.values())
         self._journal = Journal(lockfile_path)
 
@@ -229,13 +234,28 @@ class Applier:
     def _attempt(self, action: Action) -> Outcome:
         if self._stopping.is_set():  # interrupted: start nothing new
             return Outcome(action, False, "not started: the apply was interrupted")
-        try:
-            outcome = self._execute(action)
-        except TuneopsError as error:
-            outcome = Outcome(action, False, str(error))
+        if self._past_deadline():
+            seconds = self.session.project.config.timeouts.apply_phase
+            outcome = Outcome(
+                action,
+                False,
+                f"not started: the apply passed its phase deadline of {seconds:g} s "
+                "(timeouts.applyPhase in tuneops.yaml); the next plan shows what is left",
+            )
+        else:
+            try:
+                outcome = self._execute(action)
+            except TuneopsError as error:
+                outcome = Outcome(action, False, str(error))
         if self.on_outcome is not None:
             self.on_outcome(outcome)
         return outcome
+
+    def _past_deadline(self) -> bool:
+        with self._lock:
+            if not self._phase_late and self._phase_end is not None:
+                self._phase_late = time.monotonic() >= self._phase_end
+            return self._phase_late
 
     def run(self, plan: Plan) -> tuple[Outcome, ...]:
         """Applies every action of `plan`; returns the outcomes in plan order.
@@ -267,6 +287,9 @@ class Applier:
             batch = [(i, a) for i, a in enumerate(plan.actions) if a.kind.phase is phase]
             if not batch:
                 continue
+            # Each phase has its own deadline; an action is checked as it starts, so
+            # one in flight at the deadline finishes and is recorded.
+            self._phase_end = time.monotonic() + self.session.project.config.timeouts.apply_phase
             with ThreadPoolExecutor(max_workers=min(self.parallelism, len(batch))) as pool:
                 futures = {pool.submit(self._attempt, action): i for i, action in batch}
                 try:

@@ -9,18 +9,22 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
 from tuneops.backends.base import Backend
+from tuneops.backends.errors import PhaseDeadlineError, RemoteError
 from tuneops.backends.factory import ENDPOINT_ENVS, build_backend
 from tuneops.backends.gemini import GeminiBackend
+from tuneops.backends.phase import phase_deadline
 from tuneops.backends.storage import STORAGE_EMULATOR_ENV, StorageClient, build_storage_client
 from tuneops.backends.vertex import VertexBackend
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob
+from tuneops.errors import PhaseTimeoutError
 from tuneops.lockfile.file import Lockfile
 from tuneops.project import EMBEDDED, Project
 from tuneops.runtime.malloc_arenas import limit_malloc_arenas
@@ -175,13 +179,27 @@ class RemoteSession:
         for place in targets:  # resolve credentials up front, one clear error
             self.backend(place.backend)
         limit_malloc_arenas()  # before the threads allocate: see malloc_arenas
-        with ThreadPoolExecutor(max_workers=max(1, min(self.parallelism, len(targets)))) as pool:
-            listings = list(
-                pool.map(
-                    lambda p: self.backend(p.backend).list_jobs(stack, p.project, p.location),
-                    targets,
-                )
-            )
+        # One deadline for every place together: each worker's calls obey it, so
+        # the pool ends by then, whatever a server does.
+        seconds = self.project.config.timeouts.listing
+        end = time.monotonic() + seconds
+
+        def list_place(place: Place) -> Sequence[RemoteJob]:
+            with phase_deadline(end):
+                return self.backend(place.backend).list_jobs(stack, place.project, place.location)
+
+        try:
+            with ThreadPoolExecutor(
+                max_workers=max(1, min(self.parallelism, len(targets)))
+            ) as pool:
+                listings = list(pool.map(list_place, targets))
+        except RemoteError as error:
+            if time.monotonic() < end and not isinstance(error, PhaseDeadlineError):
+                raise
+            raise PhaseTimeoutError(
+                f"listing the stack's jobs took longer than {seconds:g} s "
+                "(timeouts.listing in tuneops.yaml); no partial listing is used"
+            ) from None
         unique: dict[str, RemoteJob] = {}
         for listing in listings:
             for job in listing:
