@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import logging
 import random
-import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import requests
-import urllib3.exceptions
 
 from tuneops import __version__
 from tuneops.backends.answers import (
@@ -39,8 +37,6 @@ from tuneops.backends.answers import (
 from tuneops.backends.auth import AuthProvider
 from tuneops.backends.clock import Clock
 from tuneops.backends.errors import (
-    ConnectError,
-    ConnectionDroppedError,
     InvalidResponseError,
     PhaseDeadlineError,
     RateLimitedError,
@@ -51,9 +47,10 @@ from tuneops.backends.errors import (
     error_class,
     parse_error_body,
 )
+from tuneops.backends.no_answer import transport_error
 from tuneops.backends.phase import phase_remaining
 from tuneops.backends.ratelimit import RateLimiter, answered, throttled
-from tuneops.backends.redact import redact, redact_url
+from tuneops.backends.redact import redact_url
 from tuneops.backends.watchdog import AttemptGuard, GuardedAdapter, attempt_deadline
 
 log = logging.getLogger("tuneops.backends")
@@ -287,7 +284,7 @@ class Transport:
             except requests.exceptions.RequestException as exc:
                 if guard.expired:
                     raise self._too_slow(method, shown, attempt) from None
-                raise _transport_error(exc, method, shown, attempt) from None
+                raise transport_error(exc, method, shown, attempt) from None
             except AnswerTooSlowError:
                 raise self._too_slow(method, shown, attempt) from None
             except AnswerTooLargeError as exc:
@@ -388,56 +385,3 @@ def _host(url: str) -> str:
 
 def _seconds(delay: float) -> str:
     return f"{delay:.1f} s" if delay < 10 else f"{delay:.0f} s"
-
-
-def _plain_reason(exc: BaseException) -> str | None:
-    """What went wrong in words, from the exception chain urllib3 wraps around it."""
-    seen: list[BaseException] = []
-    pending: list[BaseException | None] = [exc]
-    while pending:
-        current = pending.pop()
-        if current is None or any(current is s for s in seen):
-            continue
-        seen.append(current)
-        pending.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
-        pending.extend(a for a in current.args if isinstance(a, BaseException))
-    for item in seen:
-        if isinstance(item, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(item, socket.gaierror):
-            return "the host name cannot be resolved"
-        if isinstance(item, ConnectionResetError):
-            return "connection reset by the server"
-    for item in seen:
-        if isinstance(item, urllib3.exceptions.ConnectTimeoutError):
-            return "timed out connecting"
-        if isinstance(item, (urllib3.exceptions.ReadTimeoutError, TimeoutError)):
-            return "timed out waiting for the answer"
-        if isinstance(item, urllib3.exceptions.ProtocolError):
-            return "the connection closed before the answer was complete"
-    return None
-
-
-def _transport_error(
-    exc: requests.exceptions.RequestException, method: str, url: str, attempt: int
-) -> TransportError:
-    """Classifies a failure without an answer by whether the request left this host."""
-    reason: Any = exc.args[0] if exc.args else exc
-    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
-    technical = redact(f"{type(reason).__name__}: {reason}")[:300]
-    log.debug("%s %s: %s", method, redact_url(url), technical)
-    detail = _plain_reason(exc) or technical
-    cls: type[TransportError]
-    if isinstance(exc, requests.exceptions.ConnectTimeout) or isinstance(
-        reason, urllib3.exceptions.NewConnectionError
-    ):
-        cls = ConnectError
-    elif isinstance(exc, requests.exceptions.ReadTimeout):
-        cls = ReadTimeoutError
-    elif isinstance(
-        exc, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)
-    ):
-        cls = ConnectionDroppedError
-    else:
-        cls = TransportError
-    return cls(detail, method=method, url=url, attempt=attempt)
