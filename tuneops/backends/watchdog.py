@@ -124,7 +124,9 @@ def _guard() -> AttemptGuard | None:
     return guard
 
 
-class _GuardedHTTPConnection(HTTPConnection):
+class _Watched(HTTPConnection):
+    """Registers the connection's socket with the current attempt's guard."""
+
     def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()
         guard = _guard()
@@ -139,19 +141,12 @@ class _GuardedHTTPConnection(HTTPConnection):
         super().request(*args, **kwargs)
 
 
-class _GuardedHTTPSConnection(HTTPSConnection):
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        guard = _guard()
-        if guard is not None:
-            guard.watch(sock)
-        return sock
+class _GuardedHTTPConnection(_Watched):
+    pass
 
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        guard = _guard()
-        if guard is not None:
-            guard.watch(self.sock)
-        super().request(*args, **kwargs)
+
+class _GuardedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
 
 
 class _GuardedHTTPPool(HTTPConnectionPool):
