@@ -9,7 +9,7 @@ test means adding a file. Format:
     options: {retryFailed: true, maxCancel: 1, targets: [bot], prune: true, ...}  # optional
     specs:   [{name: bot, epochs: 3, protect: false, backend: vertex}]
     remote:  [{id: 1, name: bot, epochs: 3, state: running, minutes: 0,
-               protect: false, stack: demo, backend: vertex}]           # null: offline
+               protect: false, stack: demo, backend: vertex, imported: false}]  # null: offline
     lockfile:
       bot: {active: 1, pending: {id: 2, epochs: 4, state: running, smokeTest: failed},
             protect: false, snapshot: true}
@@ -71,6 +71,7 @@ def make_job(data: dict[str, Any]) -> RemoteJob:
         model=f"projects/1/locations/us-central1/models/{number}@1" if done else None,
         endpoint=f"projects/1/locations/us-central1/endpoints/{number}" if done else None,
         error_message="boom" if state is JobState.FAILED else None,
+        imported=data.get("imported", False),
     )
 
 
