@@ -9,9 +9,7 @@ from typing import Literal
 from tuneops.commands import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK, names_given_as
 from tuneops.commands.wait import wait_for
 from tuneops.console import Console
-from tuneops.core.plan import MAX_PLAN_BYTES, Plan
-from tuneops.diagnostics import Diagnostic
-from tuneops.errors import PlanStaleError, TuneopsError, UsageError
+from tuneops.errors import PlanStaleError, UsageError
 from tuneops.github.reports import report_apply
 from tuneops.project import require_project
 from tuneops.render.apply import ApplyView, JsonApplyView, Result, apply_view
@@ -19,18 +17,8 @@ from tuneops.render.progress import JsonProgressView, ProgressView, TextProgress
 from tuneops.runtime.applier import Applier
 from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import PlanFlags, compute_plan, gather, load_local, plan_options
+from tuneops.runtime.plan_file import read_plan_file
 from tuneops.runtime.session import STATE_DIR, RemoteSession
-from tuneops.specs.source import read_text
-
-
-def _read_plan(path: Path) -> Plan:
-    text = read_text(path, str(path), MAX_PLAN_BYTES)  # regular files only, bounded
-    try:
-        if isinstance(text, Diagnostic):
-            raise UsageError(text.message)
-        return Plan.from_json(text)
-    except TuneopsError as error:
-        raise UsageError(f"cannot read the plan file {path}: {error}") from None
 
 
 def _confirm(console: Console) -> bool:
@@ -62,7 +50,7 @@ def apply(
     project = require_project(config)
     view = apply_view(fmt, console)
     local = load_local(project)  # every spec must be valid before any lock or remote call
-    saved = _read_plan(plan_file) if plan_file else None
+    saved = read_plan_file(plan_file) if plan_file else None
     if saved is not None and saved.offline:
         raise UsageError("an offline plan cannot be applied: plan again with remote access")
     if saved is None and not auto_approve and not interactive:

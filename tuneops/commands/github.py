@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -10,7 +9,6 @@ from pathlib import Path
 
 from tuneops.commands import EXIT_ERROR, EXIT_OK
 from tuneops.console import Console
-from tuneops.core.plan import Plan
 from tuneops.core.review import reviewed_actions
 from tuneops.errors import UsageError
 from tuneops.github.comment import (
@@ -26,6 +24,7 @@ from tuneops.github.comment import (
 from tuneops.github.environment import pull_request_of, read_event
 from tuneops.github.rest import PUBLIC_API, GitHubApiError, GitHubClient
 from tuneops.render.markdown import code
+from tuneops.runtime.plan_file import read_plan_file
 
 FORK_HINT = (
     "this pull request comes from a fork, and GitHub gives fork pull requests a read-only "
@@ -57,13 +56,6 @@ def _target(repository: str | None, api_url: str | None, environ: Mapping[str, s
     return Target(api, repository, token)
 
 
-def _read_plan(path: Path) -> Plan:
-    try:
-        return Plan.from_data(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise UsageError(f"cannot read the plan file {path}: {error}") from None
-
-
 def _run_url(environ: Mapping[str, str]) -> str | None:
     server, repo, run = (
         environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")
@@ -83,7 +75,7 @@ def comment(
 ) -> int:
     """Creates or updates the stack's one plan comment on a pull request."""
     environ = environ if environ is not None else os.environ
-    plan = _read_plan(plan_file)
+    plan = read_plan_file(plan_file)
     target = _target(repository, api_url, environ)
     pull = pull_request_of(read_event(environ), target.repository)
     number = number or (pull.number if pull else None)
@@ -128,7 +120,7 @@ def verify(
     returns 1 so that the workflow stops before `tuneops apply`.
     """
     environ = environ if environ is not None else os.environ
-    plan = _read_plan(plan_file)
+    plan = read_plan_file(plan_file)
     if plan.offline:
         raise UsageError("an offline plan cannot be applied: plan again with remote access")
     if not reviewed_actions(plan):
