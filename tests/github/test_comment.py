@@ -207,3 +207,16 @@ def test_the_token_is_not_in_the_clients_repr() -> None:
     from tuneops.github.rest import GitHubClient
 
     assert TOKEN not in repr(GitHubClient(TOKEN, "http://127.0.0.1:1"))
+
+
+def test_a_plan_file_nested_too_deep_is_refused_before_any_call(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    run = tuneops(f"tuneops github comment {plan}")
+    assert run.code == 1
+    assert run.err == (
+        f"error: cannot read the plan file {plan}: the plan is nested deeper than 16 levels\n"
+    )
+    assert github.calls() == []
