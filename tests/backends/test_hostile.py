@@ -56,6 +56,19 @@ def remote_jobs(emulator: EmulatorHandle) -> list[dict[str, Any]]:
     return jobs
 
 
+def _one_attempt_within(url: str, total: float) -> Backend:
+    """A Vertex client that makes one attempt per call, bounded by `total` seconds."""
+    timeouts = Timeouts(connect=2.0, read=5.0, total=total)
+    options = TransportOptions(timeouts=timeouts, retry=RetryPolicy(max_attempts=1))
+    return build_backend(
+        Kind.VERTEX,
+        env={},
+        endpoint=url,
+        access_token=TOKEN,
+        options=BackendOptions(transport=options),
+    )
+
+
 def test_an_endless_stream_of_fresh_page_tokens_fails_the_listing(
     make_backend: BackendFactory, hostile: HostileServer
 ) -> None:
@@ -94,18 +107,7 @@ def test_a_body_dripped_a_byte_at_a_time_hits_the_attempt_deadline(
     hostile: HostileServer,
 ) -> None:
     hostile.rule("GET", JOBS, lambda seen: Reply(200, b'{"tuningJobs": []}' * 10, drip=0.05))
-    vertex = build_backend(
-        Kind.VERTEX,
-        env={},
-        endpoint=hostile.url,
-        access_token=TOKEN,
-        options=BackendOptions(
-            transport=TransportOptions(
-                timeouts=Timeouts(connect=2.0, read=5.0, total=0.5),
-                retry=RetryPolicy(max_attempts=1),
-            )
-        ),
-    )
+    vertex = _one_attempt_within(hostile.url, total=0.5)
     started = time.monotonic()
     with pytest.raises(errors.ReadTimeoutError) as caught:
         vertex.list_jobs("prod", "acme-ml", "us-central1")
@@ -120,18 +122,7 @@ def test_headers_dripped_a_byte_a_second_are_cut_at_the_attempt_deadline(
     hostile.rule(
         "GET", JOBS, lambda seen: Reply(200, b'{"tuningJobs": []}', drip_head=1.0), times=1
     )
-    vertex = build_backend(
-        Kind.VERTEX,
-        env={},
-        endpoint=hostile.url,
-        access_token=TOKEN,
-        options=BackendOptions(
-            transport=TransportOptions(
-                timeouts=Timeouts(connect=2.0, read=5.0, total=1.5),
-                retry=RetryPolicy(max_attempts=1),
-            )
-        ),
-    )
+    vertex = _one_attempt_within(hostile.url, total=1.5)
     started = time.monotonic()
     with pytest.raises(errors.ReadTimeoutError) as caught:
         vertex.list_jobs("prod", "acme-ml", "us-central1")

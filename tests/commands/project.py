@@ -38,6 +38,21 @@ def vertex_spec(name: str, epochs: int = 3, protect: bool = False) -> dict[str, 
     }
 
 
+def local_vertex_spec(name: str = "bot", epochs: int = 2, **extra: Any) -> dict[str, Any]:
+    """A Vertex spec whose training data is the project's local `data/train.jsonl`."""
+    return {
+        "apiVersion": "tuneops.dev/v1",
+        "kind": "TuningJob",
+        "metadata": {"name": name},
+        "spec": {
+            "baseModel": "gemini-2.5-flash",
+            "trainingData": {"file": "../data/train.jsonl"},
+            "hyperParameters": {"epochCount": epochs},
+            **extra,
+        },
+    }
+
+
 def gemini_spec(name: str, epochs: int = 2, **extra: Any) -> dict[str, Any]:
     """A Gemini spec document with inline examples (the model answers "I" with "II")."""
     return {

@@ -6,30 +6,16 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.commands.project import Project, plan_json, use_credentials
+from tests.commands.project import Project, local_vertex_spec, plan_json, use_credentials
 from tuneops.emulator import EmulatorHandle
 
 REPO = Path(__file__).resolve().parents[2]
 # 8 support conversations: 640 tokens by the emulator's count, 516 by characters / 4.
 DATASET = REPO / "data" / "support-train.jsonl"
 COUNTED, BY_CHARACTERS = 640, 516
-
-
-def spec(name: str = "bot", epochs: int = 2) -> dict[str, Any]:
-    return {
-        "apiVersion": "tuneops.dev/v1",
-        "kind": "TuningJob",
-        "metadata": {"name": name},
-        "spec": {
-            "baseModel": "gemini-2.5-flash",
-            "trainingData": {"file": "../data/train.jsonl"},
-            "hyperParameters": {"epochCount": epochs},
-        },
-    }
 
 
 @pytest.fixture
@@ -43,7 +29,7 @@ def project(tmp_path: Path, emulator: EmulatorHandle, monkeypatch: pytest.Monkey
     )
     (tmp_path / "data").mkdir()
     shutil.copy(DATASET, tmp_path / "data" / "train.jsonl")
-    made.write(spec())
+    made.write(local_vertex_spec())
     return made
 
 

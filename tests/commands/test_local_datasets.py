@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from google.cloud import storage
 
-from tests.commands.project import Project, use_credentials
+from tests.commands.project import Project, local_vertex_spec, use_credentials
 from tuneops.emulator import EmulatorHandle
 
 EXAMPLE = {
@@ -22,20 +22,6 @@ EXAMPLE = {
 }
 LINE = json.dumps(EXAMPLE) + "\n"
 BUCKET = "acme-staging"
-
-
-def local_spec(name: str = "bot", **extra: Any) -> dict[str, Any]:
-    return {
-        "apiVersion": "tuneops.dev/v1",
-        "kind": "TuningJob",
-        "metadata": {"name": name},
-        "spec": {
-            "baseModel": "gemini-2.5-flash",
-            "trainingData": {"file": "../data/train.jsonl"},
-            "hyperParameters": {"epochCount": 2},
-            **extra,
-        },
-    }
 
 
 @pytest.fixture
@@ -49,7 +35,7 @@ def project(tmp_path: Path, emulator: EmulatorHandle, monkeypatch: pytest.Monkey
     )
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "train.jsonl").write_text(LINE * 3, encoding="utf-8")
-    made.write(local_spec())
+    made.write(local_vertex_spec())
     return made
 
 
@@ -91,7 +77,7 @@ def test_apply_stages_the_file_once_and_the_job_trains_on_it(
 def test_the_same_content_is_never_uploaded_twice(
     project: Project, emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    second = local_spec("bot-two")
+    second = local_vertex_spec("bot-two")
     project.write(second)
     assert project.run("tuneops apply --auto-approve").code == 0
     uploads = {
@@ -102,7 +88,7 @@ def test_the_same_content_is_never_uploaded_twice(
     assert uploads == {"POST /upload/storage/v1/b/{bucket}/o": 1}
     # A spec edit that keeps the data: a replace, but the object is already there.
     emulator.clear_request_counts()
-    project.write(local_spec(hyperParameters={"epochCount": 3}))
+    project.write(local_vertex_spec(epochs=3))
     assert project.run("tuneops apply --auto-approve").code == 0
     assert not any(r.startswith("POST /upload") for r in emulator.request_counts())
     assert len(objects(emulator, monkeypatch)) == 1
