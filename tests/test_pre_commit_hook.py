@@ -86,11 +86,18 @@ def test_the_hook_is_declared_for_yaml_and_jsonl() -> None:
     assert not re.search(HOOK["files"], "README.md")
 
 
+# A Gemini API spec aimed at the real service: valid, with the sunset warning.
+SUNSET = "specs/bot.yaml:6:14: warning: $.spec.baseModel: the Gemini API no longer tunes any model"
+
+
 def test_a_clean_commit_passes_and_unrelated_yaml_is_skipped(repo: Path) -> None:
     run = _run_hook(repo)
-    assert (run.returncode, run.stdout) == (0, ""), run.stderr
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith(SUNSET)
+    assert len(run.stdout.splitlines()) == 1
     assert run.stderr == (
-        "skipped 3 YAML files without a tuneops spec\nok: 1 spec in 1 file, all valid\n"
+        "skipped 3 YAML files without a tuneops spec\n"
+        "ok: 1 spec in 1 file, all valid, 1 warning\n"
     )
 
 
@@ -103,11 +110,12 @@ def test_broken_training_data_config_and_spec_are_reported(repo: Path) -> None:
     assert run.returncode == 1
     lines = run.stdout.splitlines()
     assert lines[0].startswith("k8s/tuning.yaml:3:18: error: $.metadata.name: 'Bot' is not")
-    assert lines[1:] == [
+    assert lines[1].startswith(SUNSET)
+    assert lines[2:] == [
         "specs/data/train.jsonl:1:1: error: $: missing required field 'output'",
         "specs/data/train.jsonl:2:2: error: $: invalid JSON: Expecting property name "
         "enclosed in double quotes",
-        lines[3],
+        lines[4],
     ]
-    assert lines[3].startswith("tuneops.yaml:1:8: error: $.stack: ")
-    assert run.stderr.endswith("4 errors in 3 files\n")
+    assert lines[4].startswith("tuneops.yaml:1:8: error: $.stack: ")
+    assert run.stderr.endswith("4 errors in 3 files, 1 warning\n")

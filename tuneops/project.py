@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tuneops.catalogue import shipped_catalogue, with_changes
 from tuneops.diagnostics import Diagnostic, Location, display_path
 from tuneops.errors import ConfigError, SpecError
 from tuneops.specs import schemas
 from tuneops.specs.kinds import BackendKind, PlainDefaults
+from tuneops.specs.model_checks import ModelPolicy
 from tuneops.specs.source import outside_root, read_text
 from tuneops.specs.yaml_loader import load_documents
 
@@ -27,6 +30,12 @@ if TYPE_CHECKING:
 DEFAULT_CONFIG = Path("tuneops.yaml")
 MAX_CONFIG_BYTES = 1024 * 1024
 EMBEDDED = "embedded"
+_LOOPBACK = re.compile(r"^https?://(127\.[0-9.]+|localhost|\[::1\])(:[0-9]+)?(/|$)")
+
+
+def is_emulator_endpoint(endpoint: str | None) -> bool:
+    """Whether `endpoint` (a tuneops.yaml `endpoint`) is an emulator: embedded or loopback."""
+    return endpoint is not None and (endpoint == EMBEDDED or bool(_LOOPBACK.match(endpoint)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +46,7 @@ class Project:
     root: Path
     config_file: str
     _config: ProjectConfig | None = field(default=None, init=False, repr=False, compare=False)
+    _models: ModelPolicy | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def config(self) -> ProjectConfig:
@@ -48,6 +58,21 @@ class Project:
             object.__setattr__(self, "_config", ProjectConfig.model_validate(self.data))
         assert self._config is not None
         return self._config
+
+    @property
+    def model_policy(self) -> ModelPolicy:
+        """The model catalogue with this project's `catalogue:` changes, and which
+        backends point at an emulator (built once; read from the checked data)."""
+        if self._models is None:
+            catalogue = with_changes(shipped_catalogue(), self.data.get("catalogue"))
+            emulated = frozenset(
+                kind.value
+                for kind in BackendKind
+                if is_emulator_endpoint((self.data.get(kind.value) or {}).get("endpoint"))
+            )
+            object.__setattr__(self, "_models", ModelPolicy(catalogue, emulated=emulated))
+        assert self._models is not None
+        return self._models
 
     @property
     def specs_dir(self) -> Path:

@@ -76,6 +76,8 @@ class ProjectConfig(Model):
     pricing: Pricing = Pricing()
     timeouts: PhaseTimeouts = PhaseTimeouts()
     prune: bool = False
+    # Read as plain data by `Project.model_policy` (tuneops.catalogue), not as a model.
+    catalogue: dict[str, Any] | None = None
 
     @field_validator("vertex", mode="before")
     @classmethod

@@ -53,7 +53,7 @@ def vertex_job(
     data: dict[str, Any] = {
         "project": project,
         "location": location,
-        "baseModel": "gemini-2.5-flash",
+        "baseModel": "gemini-3.5-flash",
         "trainingDataset": "gs://acme-tuning/support/train.jsonl",
         "protect": protect,
         **fields,

@@ -31,7 +31,7 @@ def test_vertex_body_from_a_full_spec() -> None:
     )
     who = identity.identity_for(job, "prod", NONCE)
     assert vertex_request.build_body(job, who) == {
-        "baseModel": "gemini-2.5-flash",
+        "baseModel": "gemini-3.5-flash",
         "supervisedTuningSpec": {
             "trainingDatasetUri": "gs://acme-tuning/support/train.jsonl",
             "validationDatasetUri": "gs://acme-tuning/support/val.jsonl",
@@ -59,7 +59,7 @@ def test_vertex_body_minimal_spec_defaults_display_name_to_the_spec_name() -> No
     job = vertex_job(name="tiny")
     body = vertex_request.build_body(job, identity.identity_for(job, "prod", NONCE))
     assert body == {
-        "baseModel": "gemini-2.5-flash",
+        "baseModel": "gemini-3.5-flash",
         "supervisedTuningSpec": {"trainingDatasetUri": "gs://acme-tuning/support/train.jsonl"},
         "tunedModelDisplayName": "tiny",
         "labels": {

@@ -28,7 +28,7 @@ def make_jobs(url: str, stack: str, count: int) -> None:
         if session is None:
             session = local.session = requests.Session()
         body = {
-            "baseModel": "gemini-2.5-flash",
+            "baseModel": "gemini-3.5-flash",
             "supervisedTuningSpec": {"trainingDatasetUri": "gs://acme/train.jsonl"},
             "labels": {
                 "tuneops-stack": stack,

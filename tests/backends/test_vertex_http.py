@@ -34,7 +34,7 @@ CANCEL = "POST /v1/projects/{project}/locations/{location}/tuningJobs/{tuningJob
 def raw_create(url: str, labels: dict[str, str], project: str = "acme-ml") -> str:
     """A job made by someone else (plain HTTP, not our backend); returns its name."""
     body: dict[str, Any] = {
-        "baseModel": "gemini-2.5-flash",
+        "baseModel": "gemini-3.5-flash",
         "supervisedTuningSpec": {"trainingDatasetUri": "gs://other/train.jsonl"},
         "labels": labels,
     }

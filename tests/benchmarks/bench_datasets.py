@@ -49,7 +49,7 @@ def main() -> int:
         size = path.stat().st_size
         tracemalloc.start()
         started = time.perf_counter()
-        scan = scan_file(path, "train.jsonl", DatasetRole.TRAINING, limits_for("gemini-2.5-flash"))
+        scan = scan_file(path, "train.jsonl", DatasetRole.TRAINING, limits_for("gemini-3.5-flash"))
         elapsed = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()

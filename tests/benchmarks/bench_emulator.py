@@ -23,7 +23,7 @@ THRESHOLD = 500.0
 JOBS = "/v1/projects/bench/locations/us-central1/tuningJobs"
 HEADERS = {"Authorization": "Bearer bench", "Content-Type": "application/json"}
 BODY = {
-    "baseModel": "gemini-2.5-flash",
+    "baseModel": "gemini-3.5-flash",
     "supervisedTuningSpec": {"trainingDatasetUri": "gs://bench/train.jsonl"},
     "labels": {"tuneops-stack": "bench"},
 }

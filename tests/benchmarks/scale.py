@@ -50,7 +50,7 @@ def spec_text(index: int, epochs: int = 3, regions: int = len(REGIONS)) -> str:
         f"  name: {name}\n"
         f"  labels: {{team: team-{index % 17}, tier: standard}}\n"
         "spec:\n"
-        "  baseModel: gemini-2.5-flash\n"
+        "  baseModel: gemini-3.5-flash\n"
         f"  location: {ALL_REGIONS[index % regions]}\n"
         f"  trainingDataset: gs://bench-tuning/{name}/train.jsonl\n"
         f"  validationDataset: gs://bench-tuning/{name}/val.jsonl\n"

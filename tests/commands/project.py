@@ -24,7 +24,7 @@ API_KEY = "test-key-8d2e71"
 def vertex_spec(name: str, epochs: int = 3, protect: bool = False) -> dict[str, Any]:
     """A Vertex spec document."""
     spec: dict[str, Any] = {
-        "baseModel": "gemini-2.5-flash",
+        "baseModel": "gemini-3.5-flash",
         "trainingDataset": f"gs://acme/{name}.jsonl",
         "hyperParameters": {"epochCount": epochs},
     }
@@ -45,7 +45,7 @@ def local_vertex_spec(name: str = "bot", epochs: int = 2, **extra: Any) -> dict[
         "kind": "TuningJob",
         "metadata": {"name": name},
         "spec": {
-            "baseModel": "gemini-2.5-flash",
+            "baseModel": "gemini-3.5-flash",
             "trainingData": {"file": "../data/train.jsonl"},
             "hyperParameters": {"epochCount": epochs},
             **extra,

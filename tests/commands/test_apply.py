@@ -137,7 +137,7 @@ def test_jobs_of_other_stacks_and_unlabelled_jobs_are_untouched(project: Project
     unlabelled = requests.post(
         f"{project.emulator.url}/v1/projects/acme-ml/locations/us-central1/tuningJobs",
         json={
-            "baseModel": "gemini-2.5-flash",
+            "baseModel": "gemini-3.5-flash",
             "supervisedTuningSpec": {"trainingDatasetUri": "gs://acme/hand.jsonl"},
         },
         headers={"Authorization": f"Bearer {TOKEN}"},

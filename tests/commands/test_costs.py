@@ -39,7 +39,7 @@ def test_the_plan_shows_each_new_jobs_cost_and_the_total(project: Project) -> No
     assert run.out.splitlines() == [
         "  + create   bot  new spec",
         "        $ estimated cost ~0.01 USD: 1,280 training tokens (640 × 2 epochs; "
-        "countTokens) at 5.00 USD per 1M",
+        "countTokens) at 10.00 USD per 1M",
         "",
         "Estimated cost of the new jobs: ~0.01 USD (an estimate, not a quote).",
         "Plan: 1 to create.",
@@ -50,15 +50,15 @@ def test_json_and_markdown_plans_carry_the_estimate(project: Project) -> None:
     plan = plan_json(project)
     assert plan["actions"][0]["cost"] == {
         "estimate": True,
-        "amount": 0.0064,
+        "amount": 0.0128,
         "currency": "USD",
         "trainingTokens": 2 * COUNTED,
         "tokensPerEpoch": COUNTED,
         "epochs": 2,
-        "pricePerMillionTokens": 5.0,
+        "pricePerMillionTokens": 10.0,
         "method": "countTokens",
     }
-    assert plan["summary"]["estimatedCost"]["amount"] == 0.0064
+    assert plan["summary"]["estimatedCost"]["amount"] == 0.0128
     markdown = project.run("tuneops plan --format markdown").out
     assert (
         "💲 Estimated cost of the new jobs: &#126;0.01 USD (an estimate, not a quote)." in markdown
@@ -77,7 +77,7 @@ def test_max_cost_blocks_the_apply_with_exit_3(project: Project, emulator: Emula
         vertex={"endpoint": emulator.url, "stagingBucket": "gs://acme-staging"},
         storage={"endpoint": emulator.url},
         guards={"maxCost": 50},
-        pricing={"trainingPerMillionTokens": {"gemini-2.5-flash": 50000}},
+        pricing={"trainingPerMillionTokens": {"gemini-3.5-flash": 50000}},
     )
     run = project.run("tuneops apply --auto-approve")
     assert run.code == 3

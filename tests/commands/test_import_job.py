@@ -23,7 +23,7 @@ def project(tmp_path: Path, emulator: EmulatorHandle, monkeypatch: pytest.Monkey
 def _sdk_job(emulator: EmulatorHandle, dataset: str, epochs: int) -> str:
     client = vertex_client(emulator.url)  # keep a reference: the SDK closes on collection
     job = client.tunings.tune(
-        base_model="gemini-2.5-flash",
+        base_model="gemini-3.5-flash",
         training_dataset=types.TuningDataset(gcs_uri=dataset),
         config=types.CreateTuningJobConfig(epoch_count=epochs),
     )
@@ -111,7 +111,7 @@ def test_import_refuses_jobs_of_other_specs_and_unknown_names(project: Project) 
 def test_a_different_running_job_is_not_said_to_serve(project: Project) -> None:
     client = vertex_client(project.emulator.url)
     job = client.tunings.tune(
-        base_model="gemini-2.5-flash",
+        base_model="gemini-3.5-flash",
         training_dataset=types.TuningDataset(gcs_uri="gs://acme/bot.jsonl"),
         config=types.CreateTuningJobConfig(epoch_count=7),
     )

@@ -117,7 +117,7 @@ def test_import_says_whether_the_job_matches(project: Project) -> None:
 
     client = vertex_client(project.emulator.url)
     job = client.tunings.tune(
-        base_model="gemini-2.5-flash",
+        base_model="gemini-3.5-flash",
         training_dataset=types.TuningDataset(gcs_uri="gs://acme/a.jsonl"),
         config=types.CreateTuningJobConfig(epoch_count=7),
     )

@@ -54,7 +54,7 @@ def states(project: Project) -> dict[str, str]:
 def foreign_job(emulator: EmulatorHandle, labels: dict[str, str] | None) -> str:
     """A live job made outside this stack (another stack's labels, or none)."""
     body: dict[str, Any] = {
-        "baseModel": "gemini-2.5-flash",
+        "baseModel": "gemini-3.5-flash",
         "supervisedTuningSpec": {"trainingDatasetUri": "gs://other/train.jsonl"},
     }
     if labels is not None:

@@ -18,7 +18,7 @@ kind: TuningJob
 metadata:
   name: bot
 spec:
-  baseModel: gemini-2.5-flash
+  baseModel: gemini-3.5-flash
   trainingDataset: gs://acme/train.jsonl
   description: "50%, done:\\nreally"
   hyperParameters: {epochCount: 0}

@@ -29,7 +29,7 @@ def spec(name: str, epochs: int = 3, protect: bool = False, **fields: Any) -> Jo
         {
             "project": "acme-ml",
             "location": "us-central1",
-            "baseModel": "gemini-2.5-flash",
+            "baseModel": "gemini-3.5-flash",
             "trainingDataset": f"gs://acme/{name}.jsonl",
             "hyperParameters": {"epochCount": epochs},
             "protect": protect,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.core.builders import spec
+from tuneops.catalogue import shipped_catalogue, with_changes
 from tuneops.core.cost import CostEstimate
 from tuneops.core.costing import (
     ASSUMED_EPOCHS,
@@ -15,21 +16,44 @@ from tuneops.core.plan import Action, ActionKind, Plan, PlanOptions
 from tuneops.specs.models import BackendKind
 
 
-def test_prices_by_longest_prefix_with_overrides_first() -> None:
-    assert price_for("gemini-2.5-flash") == 5.0
-    assert price_for("gemini-2.5-flash-lite-001") == 1.5
-    assert price_for("gemini-2.5-flash", {"gemini-2.5-flash": 4.0}) == 4.0
-    assert price_for("gemini-2.5-flash-lite", {"gemini-2.5": 2.0}) == 1.5
-    assert price_for("models/gemini-1.5-flash-001-tuning") == 0.0
-    assert price_for("llama-3") is None
+def test_prices_come_from_the_catalogue_with_tuneops_yaml_first() -> None:
+    assert price_for("gemini-3.5-flash") == 10.0
+    assert price_for("publishers/google/models/gemini-3.1-flash-lite-001") == 3.0
+    assert price_for("gemini-3.5-flash", {"gemini-3.5-flash": 4.0}) == 4.0
+    assert price_for("gemini-3.5-flash-lite", {"gemini-3.5": 2.0}) == 2.0  # a prefix
+    assert price_for("models/gemini-1.5-flash-001-tuning", backend="gemini") == 0.0
+    # No price is known for some models: the cost is unknown, never guessed.
+    assert price_for("gemini-3.5-flash-lite") is None
+    assert price_for("gemini-9-ultra") is None
+
+
+def test_a_price_given_in_the_catalogue_section_of_tuneops_yaml_counts() -> None:
+    negotiated = with_changes(
+        shipped_catalogue(),
+        {
+            "models": [
+                {
+                    "id": "gemini-9-ultra",
+                    "backends": {"vertex": {"price": {"trainingPerMillionTokens": 7.5}}},
+                }
+            ]
+        },
+    )
+    assert price_for("gemini-9-ultra", catalogue=negotiated) == 7.5
+    found = estimate(
+        spec("bot", baseModel="gemini-9-ultra", epochs=2),
+        TokenCount(1_000_000, "countTokens"),
+        catalogue=negotiated,
+    )
+    assert found is not None and found.amount == 15.0
 
 
 def test_estimate_multiplies_tokens_by_epochs_and_price() -> None:
     found = estimate(spec("bot", epochs=3), TokenCount(200_000, "countTokens"))
     assert found is not None
-    assert found == CostEstimate(200_000, 3, 5.0, "USD", "countTokens")
+    assert found == CostEstimate(200_000, 3, 10.0, "USD", "countTokens")
     assert found.training_tokens == 600_000
-    assert found.amount == 3.0
+    assert found.amount == 6.0
 
 
 def test_epochs_left_to_the_service_are_assumed_and_marked() -> None:
@@ -69,7 +93,7 @@ def test_a_job_without_a_price_cannot_be_held_to_a_limit() -> None:
     plan = _plan(100.0, COST, unpriced)
     assert len(plan.blocked) == 2
     assert plan.blocked[0].blocked is not None
-    assert plan.blocked[0].blocked.startswith("1 new jobs have no price in the pricing table")
+    assert plan.blocked[0].blocked.startswith("1 new jobs have no price in the model catalogue")
 
 
 def test_costs_survive_the_json_round_trip_of_a_saved_plan() -> None:

@@ -47,7 +47,7 @@ def _project(tmp_path: Path, dataset: Path) -> Path:
     (tmp_path / "specs").mkdir()
     (tmp_path / "specs" / "job.yaml").write_text(
         "apiVersion: tuneops.dev/v1\nkind: TuningJob\nmetadata: {name: job}\nspec:\n"
-        f"  baseModel: gemini-2.5-flash\n  {datasets}\n",
+        f"  baseModel: gemini-3.5-flash\n  {datasets}\n",
         encoding="utf-8",
     )
     return tmp_path

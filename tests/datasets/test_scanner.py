@@ -6,7 +6,7 @@ import hashlib
 import io
 import json
 
-from tuneops.datasets.limits import FALLBACK_LIMITS, ModelLimits, limits_for
+from tuneops.datasets.limits import ModelLimits, fallback_limits, limits_for
 from tuneops.datasets.scanner import MAX_REPORTED, DatasetRole, DatasetScan, scan_stream
 
 SMALL = ModelLimits(
@@ -115,8 +115,9 @@ def test_a_line_longer_than_the_cut_off_is_skipped_without_reading_it_whole() ->
 
 
 def test_limits_are_found_by_model_family_and_version_suffix() -> None:
-    assert limits_for("gemini-2.5-flash").family == "gemini-2.5-flash"
-    assert limits_for("gemini-2.5-flash-lite-001").family == "gemini-2.5-flash-lite"
-    assert limits_for("publishers/google/models/gemini-2.5-pro").family == "gemini-2.5-pro"
-    assert limits_for("gemini-9-ultra") is FALLBACK_LIMITS
-    assert limits_for("gemini-2.5-flash").max_tokens_per_example == 131_072
+    assert limits_for("gemini-3.5-flash").family == "gemini-3.5-flash"
+    assert limits_for("gemini-3.1-flash-lite-001").family == "gemini-3.1-flash-lite"
+    qualified = "publishers/google/models/gemini-3.5-flash-lite"
+    assert limits_for(qualified).family == "gemini-3.5-flash-lite"
+    assert limits_for("gemini-9-ultra") == fallback_limits()
+    assert limits_for("gemini-3.5-flash").max_tokens_per_example == 131_072

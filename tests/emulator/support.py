@@ -57,7 +57,7 @@ def gemini_client(url: str) -> genai.Client:
 def job_body(**fields: Any) -> dict[str, Any]:
     """A valid Vertex TuningJob create body, with top-level fields replaced."""
     body: dict[str, Any] = {
-        "baseModel": "gemini-2.5-flash",
+        "baseModel": "gemini-3.5-flash",
         "supervisedTuningSpec": {
             "trainingDatasetUri": TRAIN,
             "hyperParameters": {"epochCount": 3, "adapterSize": "ADAPTER_SIZE_FOUR"},

@@ -71,7 +71,7 @@ def test_concurrent_sdk_clients(emulator: EmulatorHandle) -> None:
     def work(worker: int) -> str:
         client = vertex_client(emulator.url)
         job = client.tunings.tune(
-            base_model="gemini-2.5-flash",
+            base_model="gemini-3.5-flash",
             training_dataset=types.TuningDataset(gcs_uri=TRAIN),
             config=types.CreateTuningJobConfig(labels={"worker": f"w{worker}"}),
         )

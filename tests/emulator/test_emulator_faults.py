@@ -99,7 +99,7 @@ def test_the_sdk_retries_through_a_503(emulator: EmulatorHandle) -> None:
     retry = types.HttpRetryOptions(attempts=3, initial_delay=0.01, max_delay=0.02)
     retrying = vertex_client(emulator.url, retry=retry)
     job = retrying.tunings.tune(
-        base_model="gemini-2.5-flash", training_dataset=types.TuningDataset(gcs_uri=TRAIN)
+        base_model="gemini-3.5-flash", training_dataset=types.TuningDataset(gcs_uri=TRAIN)
     )
     assert job.state == types.JobState.JOB_STATE_PENDING
     key = "POST /v1/projects/{project}/locations/{location}/tuningJobs"

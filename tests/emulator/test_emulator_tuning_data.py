@@ -77,6 +77,6 @@ def test_a_missing_or_malformed_dataset_fails_the_job(
 
 def test_count_tokens_through_the_sdk_is_deterministic(emulator: EmulatorHandle) -> None:
     client = vertex_client(emulator.url)
-    first = client.models.count_tokens(model="gemini-2.5-flash", contents="Where is my order?")
-    again = client.models.count_tokens(model="gemini-2.5-flash", contents="Where is my order?")
+    first = client.models.count_tokens(model="gemini-3.5-flash", contents="Where is my order?")
+    again = client.models.count_tokens(model="gemini-3.5-flash", contents="Where is my order?")
     assert first.total_tokens == again.total_tokens == 7

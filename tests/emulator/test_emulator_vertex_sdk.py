@@ -25,7 +25,7 @@ JOB_NAME = re.compile(rf"{PARENT}/tuningJobs/\d{{19}}")
 def tune(client: object, name: str = "support-bot", **config: object) -> types.TuningJob:
     settings = {"tuned_model_display_name": name, "epoch_count": 3, **config}
     return client.tunings.tune(  # type: ignore[attr-defined]
-        base_model="gemini-2.5-flash",
+        base_model="gemini-3.5-flash",
         training_dataset=types.TuningDataset(gcs_uri=TRAIN),
         config=types.CreateTuningJobConfig(**settings),
     )
@@ -44,7 +44,7 @@ def test_tune_get_and_list_every_page(emulator: EmulatorHandle, version: str) ->
     assert JOB_NAME.fullmatch(first.name or "")
     assert first.state == types.JobState.JOB_STATE_PENDING
     assert first.tuned_model_display_name == "bot-0"
-    assert first.base_model == "gemini-2.5-flash"
+    assert first.base_model == "gemini-3.5-flash"
     assert first.labels == {"tuneops-stack": "demo"}
     assert first.supervised_tuning_spec is not None
     assert first.supervised_tuning_spec.training_dataset_uri == TRAIN
@@ -176,13 +176,13 @@ def test_unknown_job_is_404(emulator: EmulatorHandle) -> None:
     ("base_model", "dataset", "config", "message"),
     [
         (
-            "gemini-2.5-flash",
+            "gemini-3.5-flash",
             TRAIN,
             {"epoch_count": 0},
             "supervisedTuningSpec.hyperParameters.epochCount must be at least 1, got 0.",
         ),
         (
-            "gemini-2.5-flash",
+            "gemini-3.5-flash",
             "https://example.com/train.jsonl",
             {},
             "supervisedTuningSpec.trainingDatasetUri 'https://example.com/train.jsonl' must be a"
@@ -196,14 +196,14 @@ def test_unknown_job_is_404(emulator: EmulatorHandle) -> None:
             "The adapter size is not supported for this base model.",
         ),
         (
-            "gemini-2.5-flash",
+            "gemini-3.5-flash",
             TRAIN,
             {"labels": {"Team": "x"}},
             "labels key 'Team' must start with a lowercase letter and contain only lowercase"
             " letters, digits, underscores and dashes.",
         ),
         (
-            "gemini-2.5-flash",
+            "gemini-3.5-flash",
             TRAIN,
             {"tuned_model_display_name": "x" * 129},
             "tunedModelDisplayName is 129 characters long; the maximum is 128.",

@@ -25,7 +25,7 @@ def test_create_answers_the_pending_job_in_canonical_json(api: Http) -> None:
     assert job == {
         "name": f"{PARENT}/tuningJobs/{job_id}",
         "tunedModelDisplayName": "support-bot",
-        "baseModel": "gemini-2.5-flash",
+        "baseModel": "gemini-3.5-flash",
         "supervisedTuningSpec": {
             "trainingDatasetUri": TRAIN,
             "hyperParameters": {"epochCount": "3", "adapterSize": "ADAPTER_SIZE_FOUR"},
@@ -40,7 +40,7 @@ def test_create_answers_the_pending_job_in_canonical_json(api: Http) -> None:
 
 def test_snake_case_input_is_accepted_and_defaults_are_omitted(api: Http) -> None:
     body = {
-        "base_model": "gemini-2.5-flash",
+        "base_model": "gemini-3.5-flash",
         "tuned_model_display_name": "snake",
         "supervised_tuning_spec": {
             "training_dataset_uri": TRAIN,

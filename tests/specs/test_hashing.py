@@ -23,12 +23,12 @@ def _hash_of(tmp: Path, documents: list[dict[str, Any]] | str, name: str = "job"
     spec_file.parent.mkdir(parents=True, exist_ok=True)
     spec_file.write_text(text, encoding="utf-8")
     result = load_specs([tmp / "specs"], tmp, DEFAULTS)
-    assert result.diagnostics == ()
+    assert result.errors == ()
     return next(s.spec_hash for s in result.specs if s.name == name)
 
 
 def _vertex(**spec: Any) -> dict[str, Any]:
-    body = {"baseModel": "gemini-2.5-flash", "trainingDataset": "gs://acme/train.jsonl", **spec}
+    body = {"baseModel": "gemini-3.5-flash", "trainingDataset": "gs://acme/train.jsonl", **spec}
     return {
         "apiVersion": "tuneops.dev/v1",
         "kind": "TuningJob",
@@ -58,7 +58,7 @@ hyper_parameters = st.fixed_dictionaries(
     },
 )
 vertex_specs = st.fixed_dictionaries(
-    {"baseModel": st.sampled_from(["gemini-2.5-flash", "gemini-2.5-pro"])},
+    {"baseModel": st.sampled_from(["gemini-3.5-flash", "gemini-3.5-flash-lite"])},
     optional={
         "description": st.text(max_size=40),
         "tunedModelDisplayName": st.text(min_size=1, max_size=30),
@@ -109,7 +109,7 @@ def test_integral_floats_hash_like_their_float_spelling(tmp_path: Path) -> None:
 def test_every_training_field_changes_the_hash(tmp_path: Path) -> None:
     base = _hash_of(tmp_path, [_vertex()])
     variants = {
-        "baseModel": _vertex(baseModel="gemini-2.5-pro"),
+        "baseModel": _vertex(baseModel="gemini-3.5-flash-lite"),
         "trainingDataset": _vertex(trainingDataset="gs://acme/other.jsonl"),
         "validationDataset": _vertex(validationDataset="gs://acme/val.jsonl"),
         "epochCount": _vertex(hyperParameters={"epochCount": 2}),
@@ -151,7 +151,7 @@ def test_hash_is_the_sha256_of_the_documented_canonical_json(tmp_path: Path) -> 
     import hashlib
 
     canonical = (
-        '{"backend":"vertex","baseModel":"gemini-2.5-flash","location":"us-central1",'
+        '{"backend":"vertex","baseModel":"gemini-3.5-flash","location":"us-central1",'
         '"project":"acme-ml","trainingDataset":"gs://acme/train.jsonl"}'
     )
     assert _hash_of(tmp_path, [_vertex()]) == hashlib.sha256(canonical.encode()).hexdigest()

@@ -19,7 +19,7 @@ kind: TuningJob
 metadata:
   name: bot
 spec:
-  baseModel: gemini-2.5-flash
+  baseModel: gemini-3.5-flash
   trainingDataset: gs://acme/train.jsonl
 """
 OUTSIDE_REFUSAL = (
@@ -121,7 +121,7 @@ def test_training_data_symlinked_out_of_the_project_is_refused_unread(
     secret_data.write_text(f'{{"textInput": "{SECRET}", "output": "x"}}\n', encoding="utf-8")
     (project / "specs" / "x.jsonl").symlink_to(secret_data)
     (project / "specs" / "bot.yaml").write_text(
-        SPEC.replace("gemini-2.5-flash", "models/gemini-1.5-flash-001-tuning")
+        SPEC.replace("gemini-3.5-flash", "models/gemini-1.5-flash-001-tuning")
         .replace("  trainingDataset: gs://acme/train.jsonl\n", "  trainingData: {file: x.jsonl}\n")
         .replace("spec:\n", "spec:\n  backend: gemini\n"),
         encoding="utf-8",

@@ -92,7 +92,7 @@ LEAVES = st.one_of(
     st.booleans(),
     st.integers(-5, 5000),
     st.floats(-2.0, 20.0, allow_nan=False),
-    st.sampled_from(["", "x", "gemini-2.5-flash", "ADAPTER_SIZE_FOUR", "gs://b/t.jsonl"]),
+    st.sampled_from(["", "x", "gemini-3.5-flash", "ADAPTER_SIZE_FOUR", "gs://b/t.jsonl"]),
     st.integers(0, 70_000).map(lambda n: "A" * n),
     st.just({}),
     st.just([]),

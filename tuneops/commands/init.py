@@ -52,7 +52,7 @@ metadata:
   name: example
   labels: {{team: ml-platform}}
 spec:
-  baseModel: gemini-2.5-flash
+  baseModel: gemini-3.5-flash
   # A local JSONL file, checked by `tuneops validate` and uploaded at apply;
   # or trainingDataset: gs://bucket/train.jsonl for data already in Cloud Storage.
   trainingData: {{file: ../data/example.jsonl}}

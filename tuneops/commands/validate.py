@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from tuneops.console import Console
-from tuneops.diagnostics import Diagnostic, display_path
+from tuneops.diagnostics import Diagnostic, Severity, display_path
 from tuneops.errors import ConfigError
 from tuneops.github.annotations import for_repository
 from tuneops.github.reports import report_validate
@@ -63,7 +63,8 @@ def validate(paths: Sequence[Path], config: Path | None, fmt: Format, console: C
         targets = [project.specs_dir]
     else:  # a broken config names no specs dir: check the conventional one if it is there
         targets = [d for d in [root / "specs"] if d.is_dir()]
-    result = check_specs(targets, root, defaults) if targets or not paths else None
+    models = project.model_policy if project else None
+    result = check_specs(targets, root, defaults, models) if targets or not paths else None
     specs = result.specs if result else ()
     files = result.files if result else ()
     if result:
@@ -72,6 +73,7 @@ def validate(paths: Sequence[Path], config: Path | None, fmt: Format, console: C
         diagnostics += missing_staging_bucket(project, specs)
     # A JSONL file given directly may also be a spec's training data: report it once.
     diagnostics = sorted(dict.fromkeys(diagnostics), key=Diagnostic.sort_key)
+    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     if fmt == "github":
         diagnostics = for_repository(diagnostics)
     report_validate(diagnostics, len(specs), len(files))
@@ -81,7 +83,7 @@ def validate(paths: Sequence[Path], config: Path | None, fmt: Format, console: C
                 diagnostics,
                 formatVersion=OUTPUT_FORMAT_VERSION,
                 command="validate",
-                valid=not diagnostics,
+                valid=not errors,
                 files=list(files),
                 specs=[
                     {"name": s.name, "backend": s.backend.value, "specHash": s.spec_hash}
@@ -95,9 +97,16 @@ def validate(paths: Sequence[Path], config: Path | None, fmt: Format, console: C
             console.result(line(diagnostic))
     if given.skipped:
         console.note(f"skipped {plural(len(given.skipped), 'YAML file')} without a tuneops spec")
-    if diagnostics:
-        bad_files = len({d.location.file for d in diagnostics})
-        console.note(f"{plural(len(diagnostics), 'error')} in {plural(bad_files, 'file')}")
+    warned = (
+        f", {plural(len(diagnostics) - len(errors), 'warning')}"
+        if len(errors) < len(diagnostics)
+        else ""
+    )
+    if errors:
+        bad_files = len({d.location.file for d in errors})
+        console.note(f"{plural(len(errors), 'error')} in {plural(bad_files, 'file')}{warned}")
         return 1
-    console.note(f"ok: {plural(len(specs), 'spec')} in {plural(len(files), 'file')}, all valid")
+    console.note(
+        f"ok: {plural(len(specs), 'spec')} in {plural(len(files), 'file')}, all valid{warned}"
+    )
     return 0

@@ -1,8 +1,8 @@
 """Pure: prices per base model, and putting cost estimates on a plan.
 
 Tuning is billed per training token: the tokens of the training dataset times
-the number of epochs, times a price per million tokens (docs/datasets.md has
-the sources and the date of the defaults). The estimates themselves (how many
+the number of epochs, times a price per million tokens (from the model
+catalogue, which records the source and the date of each price). The estimates themselves (how many
 tokens) are gathered in runtime/ and passed in as data.
 """
 
@@ -12,41 +12,37 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from tuneops.catalogue import Catalogue, shipped_catalogue
 from tuneops.core.cost import CostEstimate
 from tuneops.core.plan import Plan
 from tuneops.datasets.example_format import CHARACTERS_PER_TOKEN
 from tuneops.specs.models import GeminiSpec, JobSpec, VertexSpec
 
-# USD per million training tokens, from Google's price lists as of PRICE_LIST_DATE
-# (cloud.google.com/vertex-ai/generative-ai/pricing, section "Tuning"; Gemini API
-# tuning is free of charge per ai.google.dev/pricing). Longest prefix wins.
-PRICE_LIST_DATE = "2026-12-02"
 DEFAULT_CURRENCY = "USD"
-DEFAULT_TRAINING_PRICES: Mapping[str, float] = {
-    "gemini-2.5-pro": 25.0,
-    "gemini-2.5-flash-lite": 1.5,
-    "gemini-2.5-flash": 5.0,
-    "gemini-2.0-flash-lite": 1.0,
-    "gemini-2.0-flash": 3.0,
-    "models/": 0.0,
-}
 # When a spec leaves epochCount to the service, the estimate assumes this many
 # epochs (tuneops' own conservative choice, marked as assumed in the plan).
 ASSUMED_EPOCHS = 10
 
 
-def price_for(base_model: str, overrides: Mapping[str, float] | None = None) -> float | None:
+def price_for(
+    base_model: str,
+    overrides: Mapping[str, float] | None = None,
+    catalogue: Catalogue | None = None,
+    backend: str = "vertex",
+) -> float | None:
     """The price per million training tokens of `base_model`, or None if unknown.
 
-    `overrides` (the `pricing.trainingPerMillionTokens` table of tuneops.yaml)
-    win over the defaults; the longest matching model prefix decides.
+    `overrides` (the `pricing.trainingPerMillionTokens` table of tuneops.yaml,
+    keyed by model id or prefix, the longest prefix deciding) win over the
+    model catalogue's price on `backend`.
     """
-    table = {**DEFAULT_TRAINING_PRICES, **(overrides or {})}
     model = base_model.removeprefix("publishers/google/models/")
-    matches = [prefix for prefix in table if model == prefix or model.startswith(prefix)]
-    if not matches:
-        return None
-    return table[max(matches, key=len)]
+    matches = [prefix for prefix in overrides or {} if model.startswith(prefix)]
+    if overrides and matches:
+        return overrides[max(matches, key=len)]
+    offering = (catalogue or shipped_catalogue()).offering(base_model, backend)
+    price = offering.price if offering else None
+    return price.training_per_million_tokens if price else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +82,7 @@ def estimate(
     counted: TokenCount | None,
     overrides: Mapping[str, float] | None = None,
     currency: str = DEFAULT_CURRENCY,
+    catalogue: Catalogue | None = None,
 ) -> CostEstimate | None:
     """The cost estimate of one new job of `spec`; None when its tokens are unknown."""
     tokens = counted or offline_tokens(spec)
@@ -99,7 +96,7 @@ def estimate(
     return CostEstimate(
         tokens_per_epoch=tokens.tokens,
         epochs=epochs or ASSUMED_EPOCHS,
-        price_per_million=price_for(base, overrides),
+        price_per_million=price_for(base, overrides, catalogue, spec.backend.value),
         currency=currency,
         method=tokens.method,
         assumed_epochs=epochs is None,
@@ -112,6 +109,7 @@ def plan_costs(
     counted: Mapping[str, TokenCount],
     overrides: Mapping[str, float] | None = None,
     currency: str = DEFAULT_CURRENCY,
+    catalogue: Catalogue | None = None,
 ) -> Plan:
     """`plan` with an estimate on every action that creates a job (see `with_costs`)."""
     estimates: dict[str, CostEstimate] = {}
@@ -119,7 +117,7 @@ def plan_costs(
         spec = specs.get(action.name)
         if not action.kind.creates_job or spec is None:
             continue
-        found = estimate(spec, counted.get(action.name), overrides, currency)
+        found = estimate(spec, counted.get(action.name), overrides, currency, catalogue)
         if found is not None:
             estimates[action.name] = found
     return with_costs(plan, estimates)
@@ -140,9 +138,9 @@ def with_costs(plan: Plan, estimates: Mapping[str, CostEstimate]) -> Plan:
         return priced
     if total.unpriced:
         reason = (
-            f"{total.unpriced} new jobs have no price in the pricing table, so the cost cannot "
-            f"be held to guards.maxCost ({limit:,.2f} {total.currency}); add their base models "
-            "to pricing.trainingPerMillionTokens"
+            f"{total.unpriced} new jobs have no price in the model catalogue, so the cost "
+            f"cannot be held to guards.maxCost ({limit:,.2f} {total.currency}); give their base "
+            "models a price under pricing.trainingPerMillionTokens in tuneops.yaml"
         )
     elif total.amount > limit:
         reason = (

@@ -13,6 +13,7 @@ from tuneops.core.cost import CostEstimate, CostTotal
 from tuneops.core.exit_codes import EXIT_BLOCKED as EXIT_BLOCKED
 from tuneops.core.exit_codes import EXIT_CHANGES as EXIT_CHANGES
 from tuneops.core.exit_codes import EXIT_OK as EXIT_OK
+from tuneops.core.model_notices import ModelNotice
 from tuneops.errors import TuneopsError
 from tuneops.specs.kinds import BackendKind
 
@@ -249,6 +250,8 @@ class Plan:
     tuneops_version: str = ""
     format_version: int = FORMAT_VERSION
     options: PlanOptions = field(default_factory=PlanOptions)
+    # What the model catalogue says about the specs' models (no effect on apply).
+    model_notices: tuple[ModelNotice, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "actions", tuple(sorted(self.actions, key=Action.sort_key)))
@@ -313,6 +316,7 @@ class Plan:
             },
             "actions": [a.to_data() for a in self.actions],
             "notes": list(self.notes),
+            "modelNotices": [n.to_data() for n in self.model_notices],
         }
 
     def to_json(self) -> str:
@@ -371,6 +375,7 @@ class Plan:
             notes=tuple(data.get("notes", ())),
             tuneops_version=data["tuneopsVersion"],
             options=PlanOptions.from_data(data["options"]),
+            model_notices=tuple(ModelNotice.from_data(n) for n in data.get("modelNotices", ())),
         )
 
 

@@ -1,20 +1,22 @@
-"""Google's published limits on supervised-tuning datasets, per base model.
+"""What a base model accepts in a supervised-tuning dataset, as the checker needs it.
 
-Source: "About supervised fine-tuning for Gemini models", Vertex AI documentation
-(cloud.google.com/vertex-ai/generative-ai/docs/models/gemini-supervised-tuning),
-read 2026-12-02; the table is repeated in docs/datasets.md.
+The facts come from the model catalogue (tuneops/catalogue/models.yaml), which
+records the page each was read from and the day; this module only picks the
+entry for a base model and flattens it for the streaming checker.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-GIB = 1024 * 1024 * 1024
+from tuneops.catalogue import Catalogue, DatasetLimits, shipped_catalogue
+
+VERTEX = "vertex"  # the only backend whose datasets tuneops checks line by line
 
 
 @dataclass(frozen=True, slots=True)
 class ModelLimits:
-    """What one base model accepts in a tuning dataset."""
+    """What one base model accepts in a tuning dataset; `family` names it in messages."""
 
     family: str
     max_tokens_per_example: int
@@ -24,33 +26,35 @@ class ModelLimits:
     max_multimodal_examples: int
 
 
-_GEMINI_25 = {
-    "max_tokens_per_example": 131_072,
-    "max_validation_examples": 5_000,
-    "max_file_bytes": GIB,
-    "max_text_examples": 1_000_000,
-    "max_multimodal_examples": 300_000,
-}
-_GEMINI_20 = {**_GEMINI_25, "max_tokens_per_example": 131_072}
-
-# Longest prefix first, so gemini-2.5-flash-lite is not taken for gemini-2.5-flash.
-KNOWN_LIMITS: tuple[ModelLimits, ...] = (
-    ModelLimits("gemini-2.5-flash-lite", **_GEMINI_25),
-    ModelLimits("gemini-2.5-flash", **_GEMINI_25),
-    ModelLimits("gemini-2.5-pro", **_GEMINI_25),
-    ModelLimits("gemini-2.0-flash-lite", **_GEMINI_20),
-    ModelLimits("gemini-2.0-flash", **_GEMINI_20),
-)
-# A model tuneops does not know yet is held to the current generation's limits:
-# checking against them catches broken lines, and the service has the last word.
-FALLBACK_LIMITS = ModelLimits("gemini", **_GEMINI_25)
+def _flatten(family: str, limits: DatasetLimits) -> ModelLimits:
+    return ModelLimits(
+        family,
+        limits.max_tokens_per_example,
+        limits.max_validation_examples,
+        limits.max_file_bytes,
+        limits.max_text_examples,
+        limits.max_multimodal_examples,
+    )
 
 
-def limits_for(base_model: str) -> ModelLimits:
-    """The limits of `base_model` (`gemini-2.5-flash`, `gemini-2.5-flash-001`, a
-    `publishers/google/models/...` name), or the current generation's."""
-    model_id = base_model.rsplit("/", 1)[-1]
-    for limits in KNOWN_LIMITS:
-        if model_id == limits.family or model_id.startswith(limits.family + "-"):
-            return limits
-    return FALLBACK_LIMITS
+def fallback_limits(catalogue: Catalogue | None = None) -> ModelLimits:
+    """The limits of the recommended Vertex model, for a model the catalogue lacks.
+
+    Checking against them catches broken lines; the service has the last word.
+    """
+    catalogue = catalogue or shipped_catalogue()
+    model = catalogue.recommended_model(VERTEX)
+    offering = model.on(VERTEX)
+    assert offering is not None and offering.datasets is not None, "checked by the schema test"
+    return _flatten("gemini", offering.datasets)
+
+
+def limits_for(base_model: str, catalogue: Catalogue | None = None) -> ModelLimits:
+    """The limits of `base_model` in any spelling the services accept (`ID`,
+    `ID-001`, `publishers/google/models/ID`), or `fallback_limits`."""
+    catalogue = catalogue or shipped_catalogue()
+    model = catalogue.find(base_model)
+    offering = model.on(VERTEX) if model else None
+    if model is None or offering is None or offering.datasets is None:
+        return fallback_limits(catalogue)
+    return _flatten(model.id, offering.datasets)

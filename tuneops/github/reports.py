@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from tuneops.diagnostics import Severity
 from tuneops.github.environment import on_actions
 from tuneops.github.step import publish
 
@@ -56,7 +57,7 @@ def report_validate(
         "has-changes": False,
         "destructive": False,
         "blocked": False,
-        "errors": len(diagnostics),
+        "errors": sum(d.severity is Severity.ERROR for d in diagnostics),
     }
     publish(validate_summary(diagnostics, specs, files), outputs, environ)
 

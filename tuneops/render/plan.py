@@ -10,6 +10,7 @@ from tuneops.core.cost import CostEstimate, CostTotal
 from tuneops.core.jobs import short_hash
 from tuneops.core.plan import Action, ActionKind, Change, Plan
 from tuneops.render.markdown import code, escape, plural
+from tuneops.render.model_notices import notice_line
 
 MARKDOWN_LIMIT = 60_000
 FULL_PLAN_AT = "the log of the job that made this plan (`tuneops plan` output)"
@@ -64,7 +65,7 @@ def cost_line(cost: CostEstimate) -> str:
         f"{cost.method})"
     )
     if cost.amount is None or cost.price_per_million is None:
-        return f"? {cost.currency}: {tokens}, no price for this model in pricing"
+        return f"? {cost.currency}: {tokens}, no price for this model in the model catalogue"
     price = f"{cost.price_per_million:,.2f} {cost.currency} per 1M"
     return f"~{money(cost.amount)} {cost.currency}: {tokens} at {price}"
 
@@ -138,6 +139,8 @@ def render_text(plan: Plan, paint: Paint = _plain) -> str:
         lines.append(total_cost_line(total))
     for note in plan.notes:
         lines.append(f"{paint('note:', 'yellow')} {note}")
+    for notice in plan.model_notices:
+        lines.append(f"{paint('warning:', 'yellow')} {notice_line(notice)}")
     lines.append(paint(summary_line(plan), "bold"))
     return "\n".join(lines)
 
@@ -206,6 +209,9 @@ def markdown_head(plan: Plan) -> list[str]:
         head += _listed(reasons, 10)
     if plan.notes:
         head += ["", *_listed([f"note: {escape(note)}" for note in plan.notes], 10)]
+    if plan.model_notices:
+        warnings = [f"⚠️ {escape(notice_line(n))}" for n in plan.model_notices]
+        head += ["", "**Model catalogue**:", *_listed(warnings, 10)]
     return head
 
 

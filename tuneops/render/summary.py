@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from tuneops.core.drift import Drift
 from tuneops.core.plan import Plan
-from tuneops.diagnostics import Diagnostic
+from tuneops.diagnostics import Diagnostic, Severity
 from tuneops.render.markdown import code, escape, plural
 from tuneops.render.plan import markdown_head
 
@@ -30,25 +30,34 @@ def plan_summary(plan: Plan, plan_file: str | None) -> str:
 
 def validate_summary(diagnostics: Sequence[Diagnostic], specs: int, files: int) -> str:
     """`tuneops validate`: all valid, or a table of the first problems."""
+    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+    warned = len(diagnostics) - len(errors)
+    warnings = f" ({plural(warned, 'warning')})" if warned else ""
     if not diagnostics:
         return (
             f"### tuneops validate\n\n✅ {plural(specs, 'spec')} in "
             f"{plural(files, 'file')}, all valid."
         )
-    bad_files = len({d.location.file for d in diagnostics})
+    bad_files = len({d.location.file for d in errors})
+    head = (
+        f"❌ {plural(len(errors), 'error')} in {plural(bad_files, 'file')}{warnings}"
+        if errors
+        else f"✅ {plural(specs, 'spec')} in {plural(files, 'file')}, all valid{warnings}"
+    )
     lines = [
         "### tuneops validate",
         "",
-        f"❌ {plural(len(diagnostics), 'error')} in {plural(bad_files, 'file')}",
+        head,
         "",
         "| file | line | path | problem |",
         "|---|---|---|---|",
     ]
     for diagnostic in diagnostics[:MAX_ROWS]:
         loc = diagnostic.location
+        mark = "⚠️ " if diagnostic.severity is Severity.WARNING else ""
         lines.append(
             f"| {code(loc.file)} | {loc.line or ''} | {code(loc.json_path)} "
-            f"| {escape(diagnostic.message)} |"
+            f"| {mark}{escape(diagnostic.message)} |"
         )
     if len(diagnostics) > MAX_ROWS:
         lines += ["", f"… and {len(diagnostics) - MAX_ROWS} more, in the job log."]

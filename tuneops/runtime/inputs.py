@@ -13,6 +13,7 @@ from tuneops import __version__
 from tuneops.backends.errors import InvalidResponseError, NotFoundError
 from tuneops.core.costing import TokenCount, plan_costs
 from tuneops.core.jobs import JobState, RemoteJob, short_hash
+from tuneops.core.model_notices import live_notices, spec_notices
 from tuneops.core.plan import Plan, PlanOptions
 from tuneops.core.planner import make_plan
 from tuneops.errors import LockfileError, SpecError
@@ -58,7 +59,9 @@ def load_local(
     With `on_broken_lockfile`, an unreadable lockfile is reported to it and an
     empty one is used instead, to be rebuilt from the remote labels (reconcile).
     """
-    specs = load_specs([project.specs_dir], project.root, project.config.defaults).require_valid()
+    specs = load_specs(
+        [project.specs_dir], project.root, project.config.defaults, project.model_policy
+    ).require_valid()
     problems = missing_staging_bucket(project, specs)
     if problems:
         raise SpecError(problems)
@@ -187,10 +190,17 @@ def compute_plan(inputs: Inputs, options: PlanOptions) -> Plan:
         __version__,
     )
     pricing = inputs.project.config.pricing
-    return plan_costs(
+    models = inputs.project.model_policy
+    priced = plan_costs(
         plan,
         {spec.name: spec for spec in inputs.specs},
         inputs.training_tokens,
         pricing.training_per_million_tokens,
         pricing.currency,
+        models.catalogue,
+    )
+    notices = spec_notices(inputs.specs, models.catalogue, models.today, models.emulated)
+    return replace(
+        priced,
+        model_notices=notices + live_notices(inputs.lockfile, models.catalogue, models.today),
     )

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from tuneops.datasets.limits import limits_for
 from tuneops.datasets.scanner import DatasetRole, scan_file
-from tuneops.diagnostics import Diagnostic, Location, display_path
+from tuneops.diagnostics import Diagnostic, Location, Severity, display_path
 from tuneops.errors import SpecError
 from tuneops.specs import schemas
 from tuneops.specs.checked import CheckedSpec
 from tuneops.specs.hashing import canonical_data, spec_hash
 from tuneops.specs.kinds import BackendKind, LocalDataset, SpecDefaults
+from tuneops.specs.model_checks import ModelPolicy, model_problems
 from tuneops.specs.source import MAX_SPEC_BYTES, outside_root, read_text
 from tuneops.specs.training_data import read_examples
 from tuneops.specs.yaml_loader import YamlDocument, load_documents
@@ -33,6 +34,10 @@ SPEC_SUFFIXES = (".yaml", ".yml")
 _VERSION = re.compile(r"^tuneops\.dev/v(\d+)$")
 
 
+def _errors(diagnostics: tuple[Diagnostic, ...]) -> tuple[Diagnostic, ...]:
+    return tuple(d for d in diagnostics if d.severity is Severity.ERROR)
+
+
 @dataclass(frozen=True, slots=True)
 class CheckResult:
     """The specs that passed every check, as plain data, and every problem found."""
@@ -40,6 +45,11 @@ class CheckResult:
     specs: tuple[CheckedSpec, ...]
     diagnostics: tuple[Diagnostic, ...]
     files: tuple[str, ...] = field(default=())
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        """The diagnostics that stop a run (warnings do not)."""
+        return _errors(self.diagnostics)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +60,15 @@ class LoadResult:
     diagnostics: tuple[Diagnostic, ...]
     files: tuple[str, ...] = field(default=())
 
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        """The diagnostics that stop a run (warnings do not)."""
+        return _errors(self.diagnostics)
+
     def require_valid(self) -> tuple[JobSpec, ...]:
-        """The specs, or a `SpecError` when anything at all was wrong."""
-        if self.diagnostics:
-            raise SpecError(self.diagnostics)
+        """The specs, or a `SpecError` when any error was found (warnings pass)."""
+        if self.errors:
+            raise SpecError(self.errors)
         return self.specs
 
 
@@ -114,10 +129,17 @@ class _DocumentLoader:
     `validate` need not import pydantic (issue 12, start-up).
     """
 
-    def __init__(self, path: Path, project_root: Path, defaults: SpecDefaults | None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        project_root: Path,
+        defaults: SpecDefaults | None,
+        models: ModelPolicy,
+    ) -> None:
         self.path = path
         self.project_root = project_root  # already resolved by the caller
         self.defaults = defaults
+        self.models = models
 
     def load(self, document: YamlDocument) -> tuple[CheckedSpec | None, list[Diagnostic]]:
         if document.data is None:
@@ -135,11 +157,13 @@ class _DocumentLoader:
             return None, problems
         metadata: dict[str, Any] = data["metadata"]
         spec, problems = self._resolve(data["spec"], document)
+        problems += model_problems(spec, document, self.models)
         examples, data_problems = self._examples(spec, document)
         problems += data_problems
         datasets, data_problems = self._vertex_datasets(spec, document)
         problems += data_problems
-        if problems or self.defaults is None:
+        warnings = [d for d in problems if d.severity is Severity.WARNING]
+        if len(warnings) < len(problems) or self.defaults is None:
             return None, problems
         canonical = canonical_data(spec, examples, datasets)
         checked = CheckedSpec(
@@ -152,7 +176,7 @@ class _DocumentLoader:
             source=document.locate(("metadata", "name")),
             local_datasets=datasets,
         )
-        return checked, []
+        return checked, warnings
 
     def _resolve(
         self, spec: dict[str, Any], document: YamlDocument
@@ -206,7 +230,7 @@ class _DocumentLoader:
         if spec["backend"] != BackendKind.VERTEX.value:
             return (), []
         # Continuous tuning names no base model: the current generation's limits apply.
-        limits = limits_for(spec.get("baseModel") or "")
+        limits = limits_for(spec.get("baseModel") or "", self.models.catalogue)
         datasets: list[LocalDataset] = []
         problems: list[Diagnostic] = []
         named = (
@@ -259,13 +283,18 @@ def _duplicate_names(specs: Sequence[CheckedSpec]) -> list[Diagnostic]:
 
 
 def check_specs(
-    paths: Iterable[Path], project_root: Path, defaults: SpecDefaults | None
+    paths: Iterable[Path],
+    project_root: Path,
+    defaults: SpecDefaults | None,
+    models: ModelPolicy | None = None,
 ) -> CheckResult:
     """Checks and hashes every spec under `paths` together, without building models.
 
     With `defaults` None (the configuration itself is broken) each file is
-    still checked on its own, but nothing that needs the defaults is.
+    still checked on its own, but nothing that needs the defaults is. `models`
+    holds base models to the catalogue (the shipped one, today, by default).
     """
+    models = models or ModelPolicy()
     files, diagnostics = discover(paths)
     specs: list[CheckedSpec] = []
     shown_files: list[str] = []
@@ -281,7 +310,7 @@ def check_specs(
         diagnostics += problems
         if not documents and not problems:
             diagnostics.append(Diagnostic(Location(shown, 1, 1), "file holds no documents"))
-        loader = _DocumentLoader(path, root, defaults)
+        loader = _DocumentLoader(path, root, defaults, models)
         for document in documents:
             checked, problems = loader.load(document)
             diagnostics += problems
@@ -297,12 +326,15 @@ def check_specs(
 
 
 def load_specs(
-    paths: Iterable[Path], project_root: Path, defaults: SpecDefaults | None
+    paths: Iterable[Path],
+    project_root: Path,
+    defaults: SpecDefaults | None,
+    models: ModelPolicy | None = None,
 ) -> LoadResult:
     """Loads every spec under `paths` and checks them together: `check_specs`, then models."""
     from tuneops.specs.building import job_spec  # here: validate needs no pydantic
 
-    checked = check_specs(paths, project_root, defaults)
+    checked = check_specs(paths, project_root, defaults, models)
     specs: list[JobSpec] = []
     diagnostics = list(checked.diagnostics)
     for spec in checked.specs:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tuneops.datasets.limits import FALLBACK_LIMITS
+from tuneops.datasets.limits import fallback_limits
 from tuneops.datasets.scanner import BOM, MAX_LINE_BYTES, DatasetRole, scan_file
 from tuneops.diagnostics import Diagnostic, Location
 from tuneops.specs.source import MAX_SPEC_BYTES, MAX_TRAINING_FILE_BYTES, read_text
@@ -77,7 +77,7 @@ def training_file_problems(path: Path, shown: str) -> list[Diagnostic]:
     """
     first = _first_record(path)
     if isinstance(first, dict) and _VERTEX_KEYS & set(first):
-        scan = scan_file(path, shown, DatasetRole.TRAINING, FALLBACK_LIMITS)
+        scan = scan_file(path, shown, DatasetRole.TRAINING, fallback_limits())
         return list(scan.diagnostics)
     text = read_text(path, shown, MAX_TRAINING_FILE_BYTES)
     if isinstance(text, Diagnostic):

@@ -171,6 +171,8 @@ class _Compiler:
                 return lambda v: not isinstance(v, list) or len(v) >= value
             case "maxItems":
                 return lambda v: not isinstance(v, list) or len(v) <= value
+            case "uniqueItems":
+                return _unique if value else None
             case "oneOf":
                 options = [self.compile(sub) for sub in value]
                 return lambda v: sum(1 for option in options if option(v)) == 1
@@ -192,6 +194,13 @@ class _Compiler:
                 return None  # evaluated with "if"
             case _:
                 raise UnsupportedSchemaError(key)
+
+
+def _unique(value: Any) -> bool:
+    """No two items of a list are equal (JSON Schema's `uniqueItems`)."""
+    if not isinstance(value, list):
+        return True
+    return not any(json_equal(a, b) for i, a in enumerate(value) for b in value[i + 1 :])
 
 
 def compile_schema(schema: Mapping[str, Any]) -> Check | None:
