@@ -31,6 +31,8 @@ pytestmark = pytest.mark.filterwarnings(SDK_WARNINGS)
 
 REPLAYS = Path(__file__).resolve().parents[1] / "data" / "replays"
 JOBS = "/v1/projects/acme-ml/locations/us-central1/tuningJobs"
+# A Vertex base model the emulator serves (the recorded jobs name retired ones).
+CURRENT_MODEL = "gemini-3.5-flash"
 
 
 def replay(name: str) -> Any:
@@ -66,9 +68,10 @@ def sdk_fields(value: Any) -> Any:
 def test_failed_vertex_job(emulator: EmulatorHandle) -> None:
     recorded = replay("vertex_tuning_job_get_failed.json")
     api = vertex_http(emulator.url)
-    body = {
-        key: recorded[key] for key in ("tunedModelDisplayName", "baseModel", "supervisedTuningSpec")
-    }
+    body = {key: recorded[key] for key in ("tunedModelDisplayName", "supervisedTuningSpec")}
+    # The recorded job tuned a model Google has since retired, which the emulator
+    # refuses; the shape of a failed job does not depend on the base model.
+    body["baseModel"] = CURRENT_MODEL
     name = api.ok("POST", JOBS, json=body)["name"]
     emulator.advance(10)
     emulator.force(name, "fail")
@@ -76,6 +79,7 @@ def test_failed_vertex_job(emulator: EmulatorHandle) -> None:
     assert shape(ours) == shape(recorded)
     assert ours["supervisedTuningSpec"] == recorded["supervisedTuningSpec"]
     assert ours["error"] == recorded["error"]
+    assert (ours["baseModel"], recorded["baseModel"]) == (CURRENT_MODEL, "gemini-1.5-pro-002")
 
     # Keep each client referenced while it is used: a dropped Client closes its connection.
     with ReplayServer(200, recorded) as stub:
@@ -166,12 +170,14 @@ def test_gemini_generate_content(emulator: EmulatorHandle) -> None:
 
 
 def test_vertex_invalid_adapter_size(emulator: EmulatorHandle) -> None:
+    # Recorded for ADAPTER_SIZE_THIRTY_TWO (python-genai#908); the catalogue's current
+    # model takes sizes up to 16, so the same request draws the same answer today.
     recorded = replay("vertex_error_invalid_adapter_size.json")
     body = {
-        "baseModel": "gemini-1.5-pro-002",
+        "baseModel": CURRENT_MODEL,
         "supervisedTuningSpec": {
             "trainingDatasetUri": "gs://b/train.jsonl",
-            "hyperParameters": {"adapterSize": "ADAPTER_SIZE_SIXTEEN"},
+            "hyperParameters": {"adapterSize": "ADAPTER_SIZE_THIRTY_TWO"},
         },
     }
     response = vertex_http(emulator.url).call("POST", JOBS, json=body)
@@ -184,9 +190,9 @@ def test_vertex_invalid_adapter_size(emulator: EmulatorHandle) -> None:
             client = vertex_client(url)
             with pytest.raises(errors.ClientError) as caught:
                 client.tunings.tune(
-                    base_model="gemini-1.5-pro-002",
+                    base_model=CURRENT_MODEL,
                     training_dataset=types.TuningDataset(gcs_uri="gs://b/train.jsonl"),
-                    config=types.CreateTuningJobConfig(adapter_size="ADAPTER_SIZE_SIXTEEN"),
+                    config=types.CreateTuningJobConfig(adapter_size="ADAPTER_SIZE_THIRTY_TWO"),
                 )
             raised.append(caught.value)
     theirs, mine = raised

@@ -190,9 +190,9 @@ def test_unknown_job_is_404(emulator: EmulatorHandle) -> None:
             " projects/{project}/locations/{location}/datasets/{id}.",
         ),
         (
-            "gemini-1.5-pro-002",
+            "gemini-3.5-flash",
             TRAIN,
-            {"adapter_size": "ADAPTER_SIZE_SIXTEEN"},
+            {"adapter_size": "ADAPTER_SIZE_THIRTY_TWO"},
             "The adapter size is not supported for this base model.",
         ),
         (

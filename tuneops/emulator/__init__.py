@@ -1,7 +1,8 @@
 """A local Vertex AI + Gemini API tuning service, faithful enough for google-genai.
 
 It imports nothing from the rest of tuneops (and nothing outside the standard
-library), so the fake cannot inherit the client's bugs. Start it with
+library but PyYAML, to read the model catalogue's data file), so the fake cannot
+inherit the client's bugs. Start it with
 `start_emulator(EmulatorConfig(...))` or `tuneops emulator`; see docs/emulator.md.
 """
 

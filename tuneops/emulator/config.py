@@ -19,6 +19,9 @@ class EmulatorConfig:
     With `require_quota_project`, a bearer token on the Gemini API counts as a
     user's credentials, which the real service refuses without a quota project
     (`x-goog-user-project`).
+
+    Base models come from the catalogue file (`catalogue_path`, default the one
+    tuneops ships).
     """
 
     host: str = "127.0.0.1"
@@ -32,6 +35,7 @@ class EmulatorConfig:
     seed: int = 0
     project_number: int = 123456789012
     auth: bool = True
+    catalogue_path: Path | None = None
     frozen_clock: bool = False
     require_quota_project: bool = False
 

@@ -1,4 +1,5 @@
-"""The control API under /_emulator/: clock, forced outcomes, faults, reset, counts.
+"""The control API under /_emulator/: clock, forced outcomes, retired models, faults,
+reset, counts.
 
 Each operation is a plain function of the state and a JSON body, so the HTTP
 routes and the in-process `EmulatorHandle` share one implementation.
@@ -15,10 +16,11 @@ from tuneops.emulator.clock import format_time
 from tuneops.emulator.errors import JsonObject, failed_precondition, invalid, not_found
 from tuneops.emulator.faults import parse_fault
 from tuneops.emulator.gemini_view import render_model
-from tuneops.emulator.lifecycle import Outcome, observe
+from tuneops.emulator.lifecycle import Outcome, Phase, observe
 from tuneops.emulator.protojson import parse_json_body
 from tuneops.emulator.routing import Call, Handler
 from tuneops.emulator.state import EmulatorState
+from tuneops.emulator.store import JobRecord
 from tuneops.emulator.vertex_view import render_job
 
 _VERTEX_JOB = re.compile(r"projects/([^/]+)/locations/([^/]+)/tuningJobs/(\d+)")
@@ -77,6 +79,58 @@ def force_job(state: EmulatorState, body: JsonObject) -> JsonObject:
         return render_model(record, now)
 
 
+# The google.rpc code of a job stopped because its base model was retired: the
+# service's state no longer allows it (FAILED_PRECONDITION). The emulator's choice.
+_RETIRED_CODE = 9
+
+
+def retire_model(state: EmulatorState, body: JsonObject) -> JsonObject:
+    """Retires a catalogue model now, as Google may before the catalogue says.
+
+    New jobs on it are refused from then on, on both APIs; its pending and
+    running jobs fail with an error naming the model; jobs that ended keep
+    their tuned models and endpoints. Reset forgets it.
+    """
+    name = body.get("model")
+    if not isinstance(name, str) or not name:
+        raise invalid('models:retire needs the model\'s id in "model".')
+    model = state.models.find(name)
+    if model is None:
+        raise not_found(f"Model {name} is not in the emulator's model catalogue.")
+    with state.lock:
+        now, day = state.now_us(), state.today()
+        state.retire(model.id, day)
+        since = state.retired()[model.id]
+        message = (
+            f"Base model {model.id} was retired on {since.isoformat()}; the tuning job "
+            "stopped before it finished."
+        )
+        failed: list[str] = []
+        for record in state.store.every_job():
+            found = state.models.find(_base_model(record))
+            phase = observe(record.timeline, now).phase
+            if found is not model or phase not in (Phase.PENDING, Phase.RUNNING):
+                continue
+            stopped = dataclasses.replace(
+                record,
+                timeline=record.timeline.forced_at(now, Outcome.FAIL),
+                extra={**record.extra, "stopped": {"code": _RETIRED_CODE, "message": message}},
+            )
+            state.store.update(stopped)
+            failed.append(record.name)
+    result: JsonObject = {"model": model.id, "retiredOn": since.isoformat()}
+    if failed:
+        result["failedJobs"] = failed
+    return result
+
+
+def _base_model(record: JobRecord) -> str:
+    # A Gemini model tuned from another carries the base model in its source.
+    resource = record.resource
+    base = resource.get("baseModel") or resource.get("tunedModelSource", {}).get("baseModel")
+    return str(base or "")
+
+
 def add_fault(state: EmulatorState, body: JsonObject) -> JsonObject:
     """Queues a fault; answers the pending faults."""
     state.faults.add(parse_fault(body))
@@ -95,7 +149,8 @@ def clear_faults(state: EmulatorState) -> JsonObject:
 
 
 def reset(state: EmulatorState) -> JsonObject:
-    """Forgets all jobs, projects, faults, request counts and clock advances."""
+    """Forgets all jobs, projects, faults, request counts, clock advances and retired
+    models."""
     state.reset()
     return {}
 
@@ -135,6 +190,7 @@ ROUTES = (
     ("GET", "/_emulator/clock", _without_body(clock)),
     ("POST", "/_emulator/clock:advance", _with_body(advance_clock)),
     ("POST", "/_emulator/jobs:force", _with_body(force_job)),
+    ("POST", "/_emulator/models:retire", _with_body(retire_model)),
     ("GET", "/_emulator/faults", _without_body(faults)),
     ("POST", "/_emulator/faults", _with_body(add_fault)),
     ("DELETE", "/_emulator/faults", _without_body(clear_faults)),

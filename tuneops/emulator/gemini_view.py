@@ -109,7 +109,7 @@ def render_operation(record: JobRecord, now_us: int) -> JsonObject:
         operation["response"] = {"@type": MODEL_TYPE, **render_model(record, now_us)}
     elif state == "FAILED":
         operation["done"] = True
-        operation["error"] = dict(FAILED_ERROR)
+        operation["error"] = dict(record.extra.get("stopped") or FAILED_ERROR)
     return operation
 
 

@@ -275,6 +275,11 @@ class EmulatorHandle:
         """Makes a job `succeed`, `fail` or `stall`; returns the job as it is now."""
         return control.force_job(self._emulator.state, {"name": name, "outcome": outcome})
 
+    def retire(self, model: str) -> JsonObject:
+        """Retires a catalogue model now: creates on it are refused, its pending and
+        running jobs fail; answers the model, the day and the jobs that failed."""
+        return control.retire_model(self._emulator.state, {"model": model})
+
     def add_fault(self, **fault: Any) -> None:
         """Queues a fault; keywords as in the control API (kind, method, path, count...)."""
         control.add_fault(self._emulator.state, fault)
@@ -284,7 +289,7 @@ class EmulatorHandle:
         control.clear_faults(self._emulator.state)
 
     def reset(self) -> None:
-        """Forgets all jobs, faults, counts and clock advances."""
+        """Forgets all jobs, faults, counts, clock advances and retired models."""
         control.reset(self._emulator.state)
 
     def request_counts(self) -> dict[str, int]:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter
+from datetime import date, datetime, timezone
 
-from tuneops.emulator.clock import VirtualClock
+from tuneops.emulator.clock import MICROS, VirtualClock
 from tuneops.emulator.config import EmulatorConfig
 from tuneops.emulator.faults import FaultQueue
 from tuneops.emulator.ids import IdSource, project_number_for
+from tuneops.emulator.models import ModelTable, load_models
 from tuneops.emulator.store import Store
 
 _OFFSET_KEY = "clock_offset_us"
+_RETIRED_KEY = "retired_models"
 
 
 class RequestCounts:
@@ -50,6 +54,7 @@ class EmulatorState:
         self.store = Store(config.state_path)
         offset = int(self.store.get_meta(_OFFSET_KEY) or "0")
         self.clock = VirtualClock(frozen=config.frozen_clock, offset_us=offset)
+        self.models: ModelTable = load_models(config.catalogue_path)
         self.ids = IdSource(config.seed)
         self.faults = FaultQueue(config.seed)
         self.counts = RequestCounts()
@@ -58,6 +63,23 @@ class EmulatorState:
     def now_us(self) -> int:
         """The current virtual time in microseconds."""
         return self.clock.now_us()
+
+    def today(self) -> date:
+        """The current virtual day (UTC), against which model lifecycles are read."""
+        return datetime.fromtimestamp(self.now_us() // MICROS, tz=timezone.utc).date()
+
+    def retired(self) -> dict[str, date]:
+        """Models retired through the control API, by catalogue id, with the day."""
+        with self.lock:
+            stored = json.loads(self.store.get_meta(_RETIRED_KEY) or "{}")
+        return {model: date.fromisoformat(day) for model, day in stored.items()}
+
+    def retire(self, model_id: str, day: date) -> None:
+        """Retires a model from `day` on; kept in the state, forgotten by reset."""
+        with self.lock:
+            stored = json.loads(self.store.get_meta(_RETIRED_KEY) or "{}")
+            stored.setdefault(model_id, day.isoformat())
+            self.store.set_meta(_RETIRED_KEY, json.dumps(stored, sort_keys=True))
 
     def advance(self, seconds: float) -> int:
         """Moves the virtual clock forward and remembers it across restarts."""
@@ -89,7 +111,7 @@ class EmulatorState:
             return self.store.projects()
 
     def reset(self) -> None:
-        """Forgets jobs, projects, faults, counts and clock advances."""
+        """Forgets jobs, projects, faults, counts, clock advances and retired models."""
         with self.lock:
             self.store.clear()
             self.clock.reset()

@@ -49,7 +49,8 @@ class JobRecord:
     """One stored job (a Vertex tuning job or a Gemini tuned model).
 
     `resource` is the parsed input as the client sent it; `extra` holds what the
-    emulator decided at creation (ids, step counts) and never changes by itself.
+    emulator decided at creation (ids, step counts) and never changes by itself
+    (retiring a model records there why its running jobs stopped).
     """
 
     name: str
@@ -159,8 +160,13 @@ class Store:
     def update(self, job: JobRecord) -> None:
         """Replaces the mutable parts of a stored job."""
         self._db.execute(
-            "UPDATE jobs SET resource = ?, timeline = ? WHERE name = ?",
-            (json.dumps(job.resource), json.dumps(job.timeline.to_json()), job.name),
+            "UPDATE jobs SET resource = ?, extra = ?, timeline = ? WHERE name = ?",
+            (
+                json.dumps(job.resource),
+                json.dumps(job.extra),
+                json.dumps(job.timeline.to_json()),
+                job.name,
+            ),
         )
 
     def get(self, name: str) -> JobRecord | None:
@@ -189,6 +195,11 @@ class Store:
         cursor = self._db.execute(query + " ORDER BY create_us DESC, seq DESC", args)
         while rows := cursor.fetchmany(64):
             yield from (_record(row) for row in rows)
+
+    def every_job(self) -> list[JobRecord]:
+        """Every stored job of both APIs, oldest first."""
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM jobs ORDER BY create_us, seq")
+        return [_record(row) for row in rows.fetchall()]
 
     def clear(self) -> None:
         """Forgets every job, project number and setting except the schema version."""

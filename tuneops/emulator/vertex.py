@@ -56,7 +56,7 @@ def create(state: EmulatorState, call: Call) -> JsonObject:
     """POST .../tuningJobs: validates the job and stores it as PENDING."""
     body = parse_json_body(call.request.body)
     job = parse_message(body, TUNING_JOB, "tuning_job", ParseContext(call.version))
-    validate_tuning_job(job)
+    validate_tuning_job(job, state.models, state.today(), state.retired())
     parent = _parent(state, call)
     config = state.config
     with state.lock:

@@ -2,16 +2,23 @@
 
 Each failure is a 400 INVALID_ARGUMENT whose message names the field by its JSON
 path. The real service's texts are known only for the adapter size (recorded);
-the others are the emulator's own wording.
+the others are the emulator's own wording. What a base model accepts comes
+from the model catalogue (`models.py`): an unknown or retired base model is
+refused before anything else is looked at, as nothing else can be judged.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from tuneops.emulator.errors import ApiError, JsonObject, invalid
+from tuneops.emulator.models import ModelTable, Offer
 from tuneops.emulator.schemas import OTHER_TUNING_SPECS
+
+BACKEND = "vertex"
 
 MAX_LABELS = 64
 MAX_LABEL_LENGTH = 64
@@ -22,33 +29,15 @@ _DATASET = re.compile(r"projects/[^/]+/locations/[^/]+/datasets/[^/]+")
 _TUNED_MODEL = re.compile(r"projects/[^/]+/locations/[^/]+/models/[^/@]+(@[^/]+)?")
 _KMS_KEY = re.compile(r"projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+")
 
-_ALL_SIZES = frozenset(
-    {
-        "ADAPTER_SIZE_ONE",
-        "ADAPTER_SIZE_TWO",
-        "ADAPTER_SIZE_FOUR",
-        "ADAPTER_SIZE_EIGHT",
-        "ADAPTER_SIZE_SIXTEEN",
-        "ADAPTER_SIZE_THIRTY_TWO",
-    }
-)
 
-# Adapter sizes per base model family, from the Vertex tuning docs (wire-format D).
-# Models not listed accept every size.
-_ADAPTER_SIZES: tuple[tuple[str, frozenset[str]], ...] = (
-    ("gemini-1.5-pro", frozenset({"ADAPTER_SIZE_ONE", "ADAPTER_SIZE_FOUR"})),
-    (
-        "gemini-1.5-flash",
-        frozenset(
-            {"ADAPTER_SIZE_ONE", "ADAPTER_SIZE_FOUR", "ADAPTER_SIZE_EIGHT", "ADAPTER_SIZE_SIXTEEN"}
-        ),
-    ),
-    ("gemini-2", _ALL_SIZES - {"ADAPTER_SIZE_THIRTY_TWO"}),
-)
+def validate_tuning_job(
+    job: JsonObject, models: ModelTable, today: date, retired: Mapping[str, date]
+) -> None:
+    """Raises a 400 for the first problem found in a parsed TuningJob.
 
-
-def validate_tuning_job(job: JsonObject) -> None:
-    """Raises a 400 for the first problem found in a parsed TuningJob."""
+    `today` is the emulator's day and `retired` the models retired through the
+    control API, by catalogue id.
+    """
     _check_source(job)
     other = [name for name in OTHER_TUNING_SPECS if name in job]
     if other:
@@ -56,12 +45,15 @@ def validate_tuning_job(job: JsonObject) -> None:
             "UNIMPLEMENTED",
             f"The tuneops emulator emulates supervisedTuningSpec only, not {other[0]}.",
         )
+    base = job.get("baseModel")
+    # Continuous tuning names a tuned model, whose base the emulator does not track.
+    offer = check_base_model(base, models, today, retired) if base else None
     spec = job.get("supervisedTuningSpec")
     if spec is None:
         raise invalid("supervisedTuningSpec is required.")
     _check_dataset(spec, "trainingDatasetUri", required=True)
     _check_dataset(spec, "validationDatasetUri", required=False)
-    _check_hyper_parameters(spec.get("hyperParameters", {}), job.get("baseModel", ""))
+    _check_hyper_parameters(spec.get("hyperParameters", {}), base or "", offer)
     _check_labels(job.get("labels", {}))
     name = job.get("tunedModelDisplayName", "")
     if len(name) > MAX_DISPLAY_NAME:
@@ -94,6 +86,23 @@ def _check_source(job: JsonObject) -> None:
             )
 
 
+def check_base_model(
+    base_model: str, models: ModelTable, today: date, retired: Mapping[str, date]
+) -> Offer:
+    """What Vertex accepts for `base_model`; a 400 if it does not tune it (any more)."""
+    model = models.find(base_model)
+    offer = model.tuned_by(BACKEND) if model is not None else None
+    if model is None or offer is None:
+        raise invalid(f"Base model {base_model} is not supported for tuning.")
+    since = model.retired_since(offer, today, retired)
+    if since is not None:
+        raise invalid(
+            f"Base model {base_model} was retired on {since.isoformat()} and can no longer "
+            "be tuned."
+        )
+    return offer
+
+
 def _check_dataset(spec: JsonObject, key: str, *, required: bool) -> None:
     uri = spec.get(key, "")
     if not uri:
@@ -107,7 +116,7 @@ def _check_dataset(spec: JsonObject, key: str, *, required: bool) -> None:
         )
 
 
-def _check_hyper_parameters(params: JsonObject, base_model: str) -> None:
+def _check_hyper_parameters(params: JsonObject, base_model: str, offer: Offer | None) -> None:
     where = "supervisedTuningSpec.hyperParameters"
     epochs = params.get("epochCount")
     if epochs is not None and epochs < 1:
@@ -121,17 +130,19 @@ def _check_hyper_parameters(params: JsonObject, base_model: str) -> None:
     batch = params.get("batchSize")
     if batch is not None and batch < 1:
         raise invalid(f"{where}.batchSize must be at least 1, got {batch}.")
+    if offer is None:
+        return
     size = params.get("adapterSize", "ADAPTER_SIZE_UNSPECIFIED")
-    if size != "ADAPTER_SIZE_UNSPECIFIED" and size not in _adapter_sizes(base_model):
+    allowed = offer.adapter_sizes  # empty: the catalogue records no limit
+    if size != "ADAPTER_SIZE_UNSPECIFIED" and allowed and size not in allowed:
         raise invalid("The adapter size is not supported for this base model.")
-
-
-def _adapter_sizes(base_model: str) -> frozenset[str]:
-    model = base_model.rsplit("/", 1)[-1]
-    for prefix, sizes in _ADAPTER_SIZES:
-        if model.startswith(prefix):
-            return sizes
-    return _ALL_SIZES
+    for key, bounds in offer.ranges.items():
+        value = params.get(key)
+        if value is not None and not bounds.contains(value):
+            raise invalid(
+                f"{where}.{key} {value:g} is out of range for base model {base_model}: "
+                f"allowed {bounds.text()}."
+            )
 
 
 def _label_text_ok(text: str) -> bool:

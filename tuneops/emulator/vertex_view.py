@@ -36,9 +36,13 @@ def render_job(record: JobRecord, now_us: int, version: str) -> JsonObject:
         job["endTime"] = format_time(seen.end_us)
     job["updateTime"] = format_time(seen.update_us)
     failure = record.extra.get("failure")
+    stopped = record.extra.get("stopped")
     if seen.phase is Phase.FAILED and failure:
         # A dataset the service could not use: code 3 (INVALID_ARGUMENT), nothing trained.
         job["error"] = {"code": 3, "message": failure}
+    elif seen.phase is Phase.FAILED and stopped:
+        # Its base model was retired while it ran: nothing was uploaded.
+        job["error"] = dict(stopped)
     elif seen.phase is Phase.FAILED:
         job["error"] = dict(FAILED_ERROR)
     elif seen.phase is Phase.CANCELLED:
@@ -47,7 +51,7 @@ def render_job(record: JobRecord, now_us: int, version: str) -> JsonObject:
         job["experiment"] = record.extra["experiment"]
     if seen.phase is Phase.SUCCEEDED:
         job["tunedModel"] = {"model": record.extra["model"], "endpoint": record.endpoint}
-    elif seen.phase is Phase.FAILED and not failure:
+    elif seen.phase is Phase.FAILED and not failure and not stopped:
         job["tunedModel"] = {"model": record.extra["model"]}
     if seen.started and not failure:
         job["tuningDataStats"] = {"supervisedTuningDataStats": record.extra["dataStats"]}
