@@ -60,18 +60,36 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 EmulatorFactory = Callable[..., EmulatorHandle]
 
+# Today's Gemini API tunes no model, and the emulator answers so by default. Tests
+# of the full Gemini tuning flow (seed 003: the service as it was until 2025) are
+# marked with this, and their emulators tune on the Gemini API again.
+GEMINI_TUNING_MARK = "gemini_tuning_available"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Registers the marks these fixtures read."""
+    config.addinivalue_line(
+        "markers",
+        f"{GEMINI_TUNING_MARK}: the test's emulators tune models on the Gemini API, "
+        "as the service did until 2025 (`--gemini-tuning available`)",
+    )
+
 
 @pytest.fixture
-def emulator_factory() -> Iterator[EmulatorFactory]:
+def emulator_factory(request: pytest.FixtureRequest) -> Iterator[EmulatorFactory]:
     """Starts emulators with `EmulatorConfig` overrides; all stop when the test ends.
 
     Defaults differ from EmulatorConfig's in one way: the clock is frozen, so jobs
-    move only when the test calls `handle.advance(seconds)` (or forces them).
+    move only when the test calls `handle.advance(seconds)` (or forces them). A
+    test marked `gemini_tuning_available` gets emulators whose Gemini API tunes.
     """
+    defaults: dict[str, Any] = {"frozen_clock": True}
+    if request.node.get_closest_marker(GEMINI_TUNING_MARK) is not None:
+        defaults["gemini_tuning"] = "available"
     with ExitStack() as stack:
 
         def start(**overrides: Any) -> EmulatorHandle:
-            config = EmulatorConfig(**{"frozen_clock": True, **overrides})
+            config = EmulatorConfig(**{**defaults, **overrides})
             return stack.enter_context(start_emulator(config))
 
         yield start

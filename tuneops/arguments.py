@@ -248,6 +248,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-auth", action="store_true", help="accept calls without a token or key"
     )
     emulator.add_argument(
+        "--gemini-tuning",
+        choices=("unavailable", "available"),
+        default="unavailable",
+        help="whether the Gemini API tunes models: unavailable, as today's service; "
+        "available, as it did until 2025 (default: %(default)s)",
+    )
+    emulator.add_argument(
         "--require-quota-project",
         action="store_true",
         help="refuse Gemini API calls with a bearer token but no x-goog-user-project, "

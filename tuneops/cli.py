@@ -143,6 +143,7 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
             seed=args.seed,
             project_number=args.project_number,
             auth=not args.no_auth,
+            gemini_tuning=args.gemini_tuning,
             require_quota_project=args.require_quota_project,
             console=console,
         )

@@ -83,7 +83,8 @@ def test_vertex_without_a_bearer_token_is_refused_by_the_service(
 
 def test_the_gemini_key_never_appears_in_a_url() -> None:
     lines: list[str] = []
-    with start_emulator(EmulatorConfig(frozen_clock=True), request_log=lines.append) as emu:
+    config = EmulatorConfig(frozen_clock=True, gemini_tuning="available")
+    with start_emulator(config, request_log=lines.append) as emu:
         gemini = build_backend(
             Kind.GEMINI,
             env={},

@@ -24,6 +24,9 @@ OPERATIONS = "GET /v1beta/tunedModels/{tunedModel}/operations"
 DELETE = "DELETE /v1beta/tunedModels/{tunedModel}"
 MODELS = r"/tunedModels$"
 
+# The Gemini API's tuning flow as it was until 2025 (seed 003).
+pytestmark = pytest.mark.gemini_tuning_available
+
 
 def raw_create(url: str, model_id: str | None, description: str | None) -> str:
     """A tuned model made by someone else (plain HTTP); returns its name."""

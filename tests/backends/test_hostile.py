@@ -270,6 +270,7 @@ def _bounded(max_pages: int = 2000, max_seconds: float = 600.0) -> BackendOption
     )
 
 
+@pytest.mark.gemini_tuning_available
 def test_a_gemini_create_whose_model_is_not_ours_is_refused(
     make_backend: BackendFactory, hostile: HostileServer
 ) -> None:

@@ -42,6 +42,7 @@ def full_text(error: BaseException) -> str:
     return "".join(traceback.format_exception(error)) + repr(error) + str(error)
 
 
+@pytest.mark.gemini_tuning_available
 def test_every_failure_path_is_free_of_credentials(
     make_backend: BackendFactory,
     control: Control,

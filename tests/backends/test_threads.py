@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from tests.backends.conftest import Control
 from tests.backends.support import gemini_job, vertex_job
 from tuneops.backends.base import Backend
@@ -41,6 +43,7 @@ def test_parallel_creates_gets_and_lists_on_one_vertex_backend(
     assert control.counts()[CREATE] == 40
 
 
+@pytest.mark.gemini_tuning_available
 def test_racing_gemini_creates_of_one_spec_make_one_model(
     gemini: Backend, control: Control
 ) -> None:

@@ -26,6 +26,7 @@ def project(tmp_path: Path, emulator: EmulatorHandle, monkeypatch: pytest.Monkey
     return Project(tmp_path, emulator)
 
 
+@pytest.mark.gemini_tuning_available
 def test_create_from_nothing_then_nothing_to_do(project: Project) -> None:
     project.write(vertex_spec("bot"), gemini_spec("numbers"))
     first = project.run("tuneops apply --auto-approve")
@@ -100,6 +101,7 @@ def test_removed_spec_is_cancelled_then_forgotten(project: Project) -> None:
     assert {j["name"]: j["state"] for j in project.remote()}[gone] == "JOB_STATE_CANCELLED"
 
 
+@pytest.mark.gemini_tuning_available
 def test_a_lost_lockfile_is_rebuilt_by_adoption_without_new_jobs(project: Project) -> None:
     project.write(vertex_spec("bot"), gemini_spec("numbers"))
     project.run("tuneops apply --auto-approve")

@@ -67,6 +67,7 @@ def test_a_different_job_is_imported_and_explained_then_replaced(project: Projec
     assert lock["pending"]["job"] != name
 
 
+@pytest.mark.gemini_tuning_available
 def test_a_gemini_model_made_with_the_sdk_can_be_imported(project: Project) -> None:
     client = gemini_client(project.emulator.url)
     examples = {

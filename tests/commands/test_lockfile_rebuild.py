@@ -110,6 +110,7 @@ class History:
         self.steps.append(choice)
 
 
+@pytest.mark.gemini_tuning_available
 @pytest.mark.parametrize("seed", SEEDS)
 def test_rebuilt_lockfile_equals_the_one_apply_wrote(
     seed: int, tmp_path: Path, emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch

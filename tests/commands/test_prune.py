@@ -54,6 +54,7 @@ def test_without_prune_a_removed_spec_keeps_its_model(project: Project) -> None:
     assert "numbers" not in project.lock()
 
 
+@pytest.mark.gemini_tuning_available
 def test_prune_deletes_the_model_of_a_removed_spec(project: Project) -> None:
     models = _finished(project, gemini_spec("numbers"), gemini_spec("kept"))
     (model,) = [m for m in models if m.startswith("tunedModels/numbers-")]
@@ -80,6 +81,7 @@ def test_prune_deletes_the_model_of_a_removed_spec(project: Project) -> None:
     assert project.run("tuneops plan --detailed-exitcode").code == 0
 
 
+@pytest.mark.gemini_tuning_available
 def test_prune_never_deletes_a_protected_model(project: Project) -> None:
     models = _finished(project, gemini_spec("numbers", protect=True))
     _prune(project)
@@ -90,6 +92,7 @@ def test_prune_never_deletes_a_protected_model(project: Project) -> None:
     assert _models(project) == models
 
 
+@pytest.mark.gemini_tuning_available
 def test_prune_deletes_count_against_max_cancel(project: Project) -> None:
     models = _finished(project, gemini_spec("one"), gemini_spec("two"), gemini_spec("kept"))
     _prune(project, maxCancel=1)

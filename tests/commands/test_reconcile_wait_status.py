@@ -60,6 +60,7 @@ def test_reconcile_promotes_succeeded_revisions_only_with_write_lock(project: Pr
     assert wrote.out.endswith("Drift: none.\n")
 
 
+@pytest.mark.gemini_tuning_available
 def test_reconcile_reports_each_kind_of_drift(project: Project) -> None:
     project.write(vertex_spec("cancelled"), vertex_spec("failed"), gemini_spec("deleted"))
     project.run("tuneops apply --auto-approve")
@@ -159,6 +160,7 @@ def _advance_soon(emulator: EmulatorHandle, seconds: float) -> threading.Thread:
     return thread
 
 
+@pytest.mark.gemini_tuning_available
 def test_wait_returns_0_when_all_succeed_and_updates_the_lockfile(project: Project) -> None:
     project.write(vertex_spec("bot"), gemini_spec("numbers"))
     project.run("tuneops apply --auto-approve")
@@ -190,6 +192,7 @@ def test_wait_times_out_with_exit_124(project: Project) -> None:
     )
 
 
+@pytest.mark.gemini_tuning_available
 def test_smoke_test_that_passes_promotes(project: Project) -> None:
     smoke = {"prompt": "I", "expect": {"equals": "II"}}
     project.write(gemini_spec("numbers", smokeTest=smoke))
@@ -201,6 +204,7 @@ def test_smoke_test_that_passes_promotes(project: Project) -> None:
     assert project.lock()["numbers"]["active"]["smokeTest"] == "passed"
 
 
+@pytest.mark.gemini_tuning_available
 def test_smoke_test_that_fails_keeps_the_old_endpoint(project: Project) -> None:
     project.write(gemini_spec("numbers", epochs=2))
     project.run("tuneops apply --auto-approve")

@@ -34,6 +34,7 @@ def _status(project: Project, name: str) -> dict[str, Any]:
     return row
 
 
+@pytest.mark.gemini_tuning_available
 def test_a_running_gemini_job_shows_the_progress_of_its_create_operation(
     project: Project,
 ) -> None:
@@ -49,6 +50,7 @@ def test_a_running_gemini_job_shows_the_progress_of_its_create_operation(
     assert second["progress"] == f"{second['progressPercent']:.0f}%"
 
 
+@pytest.mark.gemini_tuning_available
 def test_a_failed_gemini_job_shows_the_error_of_its_operation(project: Project) -> None:
     project.write(gemini_spec("numbers"))
     project.run("tuneops apply --auto-approve")
@@ -117,6 +119,7 @@ def test_user_credentials_without_a_quota_project_are_refused(strict: Project) -
     assert TOKEN not in run.err + run.out
 
 
+@pytest.mark.gemini_tuning_available
 def test_the_quota_project_from_tuneops_yaml_goes_with_a_token(strict: Project) -> None:
     strict.configure(gemini={"endpoint": strict.emulator.url, "quotaProject": "acme-ml"})
     run = strict.run("tuneops apply --auto-approve")
@@ -132,6 +135,7 @@ def test_the_quota_project_from_the_environment_goes_with_a_token(
     assert run.code == 2, run.err
 
 
+@pytest.mark.gemini_tuning_available
 def test_wait_shows_the_progress_of_a_gemini_job(project: Project) -> None:
     project.write(gemini_spec("numbers", epochs=5))
     project.run("tuneops apply --auto-approve")

@@ -98,3 +98,28 @@ def test_it_can_refuse_user_credentials_without_a_quota_project(
     assert (allowed.status_code, keyed.status_code) == (200, 200)
     process.send_signal(signal.SIGTERM)
     process.communicate(timeout=10)
+
+
+def test_gemini_tuning_is_refused_unless_made_available(
+    started: list[subprocess.Popen[str]],
+) -> None:
+    body = {
+        "baseModel": "models/gemini-1.5-flash-001-tuning",
+        "tuningTask": {
+            "trainingData": {"examples": {"examples": [{"textInput": "1", "output": "2"}]}}
+        },
+    }
+    statuses = []
+    for flags in ((), ("--gemini-tuning", "available")):
+        process = launch(started, *flags)
+        assert process.stdout is not None
+        url = process.stdout.readline().split()[-1]
+        answer = requests.post(
+            f"{url}/v1beta/tunedModels", json=body, headers={"x-goog-api-key": "k"}, timeout=5
+        )
+        statuses.append((answer.status_code, answer.json().get("error", {}).get("status")))
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=10)
+        tuning = "available" if flags else "unavailable"
+        assert f"Gemini API tuning {tuning};" in err
+    assert statuses == [(404, "NOT_FOUND"), (200, None)]

@@ -53,6 +53,7 @@ def test_concurrent_creates_and_lists(emulator: EmulatorHandle) -> None:
     assert counts["POST /v1/projects/{project}/locations/{location}/tuningJobs"] == 80
 
 
+@pytest.mark.gemini_tuning_available
 def test_racing_creates_of_one_tuned_model_id_let_exactly_one_win(
     emulator: EmulatorHandle,
 ) -> None:

@@ -62,6 +62,7 @@ def test_force_succeed_fail_and_stall(emulator: EmulatorHandle, control: Http) -
     }
 
 
+@pytest.mark.gemini_tuning_available
 def test_force_a_gemini_model_to_stall(emulator: EmulatorHandle, control: Http) -> None:
     api = gemini_http(emulator.url)
     name = api.ok("POST", "/v1beta/tunedModels", json=model_body())["metadata"]["tunedModel"]
@@ -98,6 +99,7 @@ def test_force_errors(control: Http, body: object, status: int, message: str) ->
     assert response.json()["error"]["message"] == message
 
 
+@pytest.mark.gemini_tuning_available
 def test_request_counts_by_route_template(emulator: EmulatorHandle, control: Http) -> None:
     vertex, gemini = vertex_http(emulator.url), gemini_http(emulator.url)
     name = vertex.ok("POST", JOBS, json=job_body())["name"]

@@ -1,5 +1,6 @@
 """The emulator as strict as the service: it tunes the catalogue's models and refuses
-others with the service's error shape, and retires models at run time.
+others with the service's error shape, retires models at run time, and answers the
+Gemini API's tunedModels.create as today's service does unless told otherwise.
 
 The google-genai SDK is the client wherever it can express the call.
 """
@@ -15,10 +16,14 @@ import yaml
 from google.genai import errors, types
 
 from tests.emulator.support import (
+    EXAMPLES,
     SDK_WARNINGS,
     TRAIN,
     EmulatorFactory,
     Http,
+    gemini_client,
+    gemini_http,
+    model_body,
     vertex_client,
     vertex_http,
 )
@@ -27,6 +32,11 @@ from tuneops.emulator import EmulatorConfig, EmulatorHandle, start_emulator
 pytestmark = pytest.mark.filterwarnings(SDK_WARNINGS)
 
 JOBS = "/v1/projects/acme-ml/locations/us-central1/tuningJobs"
+GEMINI_TUNING_MODEL = "models/gemini-1.5-flash-001-tuning"
+NOT_TUNABLE = (
+    "{} is not found for API version v1beta, or is not supported for createTunedModel. "
+    "Call ListModels to see the list of available models and their supported methods."
+)
 
 
 def tune(client: Any, base_model: str, **config: Any) -> types.TuningJob:
@@ -44,6 +54,24 @@ def refusal(client: Any, base_model: str, **config: Any) -> errors.ClientError:
     with pytest.raises(errors.ClientError) as raised:
         tune(client, base_model, **config)
     return raised.value
+
+
+def tune_gemini(client: Any, base_model: str = GEMINI_TUNING_MODEL) -> types.TuningJob:
+    """A Gemini API tuned model through the SDK (examples in extra_body: SDK 3.x drops them)."""
+    extra = {"tuningTask": {"trainingData": {"examples": {"examples": EXAMPLES}}}}
+    job: types.TuningJob = client.tunings.tune(
+        base_model=base_model,
+        training_dataset=types.TuningDataset(
+            examples=[types.TuningExample(text_input="1", output="2")]
+        ),
+        config=types.CreateTuningJobConfig(
+            tuned_model_display_name="numbers",
+            epoch_count=5,
+            batch_size=2,
+            http_options=types.HttpOptions(extra_body=extra),
+        ),
+    )
+    return job
 
 
 def advance_to(emulator: EmulatorHandle, day: dt.date) -> None:
@@ -273,3 +301,54 @@ def test_a_retired_model_stays_retired_after_a_restart(tmp_path: Path) -> None:
         assert error.message == (
             "Base model gemini-3.5-flash was retired on 2025-01-01 and can no longer be tuned."
         )
+
+
+# The Gemini API --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", [GEMINI_TUNING_MODEL, "models/gemini-3.5-flash"])
+def test_gemini_tuning_is_refused_by_default_as_today(emulator: EmulatorHandle, model: str) -> None:
+    client = gemini_client(emulator.url)
+    with pytest.raises(errors.ClientError) as raised:
+        tune_gemini(client, model)
+    assert (raised.value.code, raised.value.status) == (404, "NOT_FOUND")
+    assert raised.value.message == NOT_TUNABLE.format(model)
+    assert gemini_http(emulator.url).ok("GET", "/v1beta/tunedModels") == {}
+
+
+def test_gemini_tuning_available_tunes_the_catalogues_gemini_models(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    emulator = emulator_factory(gemini_tuning="available")
+    client = gemini_client(emulator.url)
+    name = tune_gemini(client).name or ""
+    assert client.tunings.get(name=name).state == types.JobState.JOB_STATE_RUNNING  # CREATING
+    # Listed for the Gemini API without tuning, or not listed at all: refused as today.
+    for model in ("models/gemini-2.5-flash", "models/gemini-9-ultra"):
+        with pytest.raises(errors.ClientError) as raised:
+            tune_gemini(client, model)
+        assert (raised.value.code, raised.value.message) == (404, NOT_TUNABLE.format(model))
+
+
+def test_retiring_the_gemini_tuning_model_fails_its_tuned_models(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    emulator = emulator_factory(gemini_tuning="available")
+    client, api = gemini_client(emulator.url), gemini_http(emulator.url)
+    creating = tune_gemini(client).name or ""
+    operation = api.ok("POST", "/v1beta/tunedModels", json=model_body())["name"]
+
+    answer = emulator.retire(GEMINI_TUNING_MODEL)
+
+    assert answer["failedJobs"] == [creating, operation.split("/operations/")[0]]
+    assert client.tunings.get(name=creating).state == types.JobState.JOB_STATE_FAILED
+    done = api.ok("GET", f"/v1beta/{operation}")
+    assert done["done"] is True
+    assert done["error"] == {
+        "code": 9,
+        "message": "Base model gemini-1.5-flash-001-tuning was retired on 2025-01-01; "
+        "the tuning job stopped before it finished.",
+    }
+    with pytest.raises(errors.ClientError) as raised:
+        tune_gemini(client)
+    assert (raised.value.code, raised.value.status) == (404, "NOT_FOUND")

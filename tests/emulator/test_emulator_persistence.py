@@ -13,7 +13,9 @@ JOBS = "/v1/projects/acme-ml/locations/us-central1/tuningJobs"
 
 
 def test_jobs_survive_a_restart(tmp_path: Path) -> None:
-    config = EmulatorConfig(state_path=tmp_path / "state.sqlite", frozen_clock=True)
+    config = EmulatorConfig(
+        state_path=tmp_path / "state.sqlite", frozen_clock=True, gemini_tuning="available"
+    )
     with start_emulator(config) as first:
         vertex, gemini = vertex_http(first.url), gemini_http(first.url)
         running = vertex.ok("POST", JOBS, json=job_body())["name"]

@@ -99,6 +99,7 @@ def test_failed_vertex_job(emulator: EmulatorHandle) -> None:
     assert stats is not None and stats.tuning_dataset_example_count == 500
 
 
+@pytest.mark.gemini_tuning_available
 @pytest.mark.parametrize(
     ("name", "batch_size"),
     [
@@ -143,6 +144,7 @@ def test_gemini_create_operation(emulator: EmulatorHandle, name: str, batch_size
     assert theirs.state == mine.state == types.JobState.JOB_STATE_QUEUED
 
 
+@pytest.mark.gemini_tuning_available
 def test_gemini_generate_content(emulator: EmulatorHandle) -> None:
     recorded = replay("gemini_tuned_model_generate_content.json")
     api = gemini_http(emulator.url)

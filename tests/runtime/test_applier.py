@@ -30,6 +30,7 @@ def _model_exists(project: Project, model: str) -> bool:
     return answer.status_code == 200
 
 
+@pytest.mark.gemini_tuning_available
 def test_a_removed_gemini_spec_deletes_its_model(project: Project) -> None:
     project.write(gemini_spec("chat"), vertex_spec("keep"))
     assert project.run("tuneops apply --auto-approve").code == 0

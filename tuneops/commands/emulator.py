@@ -26,6 +26,7 @@ def emulator(
     auth: bool,
     console: Console,
     require_quota_project: bool = False,
+    gemini_tuning: str = "unavailable",
 ) -> int:
     """Serves until SIGINT or SIGTERM; the first stdout line is `listening on URL`."""
     try:
@@ -42,6 +43,7 @@ def emulator(
             seed=seed,
             project_number=project_number,
             auth=auth,
+            gemini_tuning=gemini_tuning,
         )
     except ValueError as error:
         raise UsageError(f"emulator: {error}") from None
@@ -57,7 +59,8 @@ def emulator(
             where = state if state is not None else "memory"
             console.note(
                 f"state in {where}; project number {project_number}; "
-                f"auth {'on' if auth else 'off'}; control API at {handle.url}/_emulator/"
+                f"auth {'on' if auth else 'off'}; Gemini API tuning {gemini_tuning}; "
+                f"control API at {handle.url}/_emulator/"
             )
             # A timed wait keeps the main thread responsive to signals on every platform.
             while not stop.wait(0.5):

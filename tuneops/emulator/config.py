@@ -6,6 +6,10 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+GEMINI_TUNING_UNAVAILABLE = "unavailable"
+GEMINI_TUNING_AVAILABLE = "available"
+GEMINI_TUNING_CHOICES = (GEMINI_TUNING_UNAVAILABLE, GEMINI_TUNING_AVAILABLE)
+
 
 @dataclass(frozen=True, slots=True)
 class EmulatorConfig:
@@ -21,7 +25,9 @@ class EmulatorConfig:
     (`x-goog-user-project`).
 
     Base models come from the catalogue file (`catalogue_path`, default the one
-    tuneops ships).
+    tuneops ships). The Gemini API tunes no model today (`gemini_tuning`
+    "unavailable"); "available" answers `tunedModels.create` for the models the
+    catalogue lists as tuned by the Gemini API, as the service did until 2025.
     """
 
     host: str = "127.0.0.1"
@@ -35,6 +41,7 @@ class EmulatorConfig:
     seed: int = 0
     project_number: int = 123456789012
     auth: bool = True
+    gemini_tuning: str = GEMINI_TUNING_UNAVAILABLE
     catalogue_path: Path | None = None
     frozen_clock: bool = False
     require_quota_project: bool = False
@@ -48,5 +55,10 @@ class EmulatorConfig:
             raise ValueError(f"fail_rate must be between 0 and 1, got {self.fail_rate}")
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port must be between 0 and 65535, got {self.port}")
+        if self.gemini_tuning not in GEMINI_TUNING_CHOICES:
+            raise ValueError(
+                f"gemini_tuning must be {' or '.join(GEMINI_TUNING_CHOICES)}, "
+                f"got {self.gemini_tuning!r}"
+            )
         if self.project_number <= 0:
             raise ValueError(f"project_number must be positive, got {self.project_number}")

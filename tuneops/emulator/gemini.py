@@ -6,9 +6,12 @@ import dataclasses
 import re
 from collections.abc import Callable
 
+from tuneops.emulator.config import GEMINI_TUNING_AVAILABLE
 from tuneops.emulator.errors import ApiError, JsonObject, failed_precondition, invalid, not_found
 from tuneops.emulator.gemini_validation import (
+    check_tunable,
     validate_settings,
+    validate_source,
     validate_tuned_model,
     validate_tuned_model_id,
 )
@@ -70,6 +73,10 @@ def create(state: EmulatorState, call: Call) -> JsonObject:
     if tuned_model_id is not None:
         validate_tuned_model_id(tuned_model_id)
     model = parse_message(parse_json_body(call.request.body), TUNED_MODEL, "tuned_model", _CONTEXT)
+    # The model decides first: a method it does not serve is refused whatever the data.
+    validate_source(model)
+    available = state.config.gemini_tuning == GEMINI_TUNING_AVAILABLE
+    check_tunable(model, available, state.models, state.retired())
     examples = validate_tuned_model(model)
     params = model["tuningTask"].setdefault("hyperparameters", {})
     params.setdefault("epochCount", EPOCHS_DEFAULT)

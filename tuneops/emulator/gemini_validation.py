@@ -7,8 +7,13 @@ the message texts are the emulator's own and name each field by its JSON path.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from datetime import date
 
-from tuneops.emulator.errors import JsonObject, invalid
+from tuneops.emulator.errors import ApiError, JsonObject, invalid, not_found
+from tuneops.emulator.models import ModelTable
+
+BACKEND = "gemini"
 
 TUNED_MODEL_ID = re.compile(r"[a-z]([a-z0-9-]{0,38}[a-z0-9])?")
 MAX_DISPLAY_NAME = 40
@@ -41,9 +46,8 @@ def validate_settings(model: JsonObject) -> None:
         raise invalid(f"topK must not be negative, got {top_k}.")
 
 
-def validate_tuned_model(model: JsonObject) -> list[tuple[str, str]]:
-    """Raises a 400 for the first problem; returns the training examples."""
-    validate_settings(model)
+def validate_source(model: JsonObject) -> None:
+    """Exactly one of `baseModel` and `tunedModelSource`, each in its form."""
     base, source = model.get("baseModel"), model.get("tunedModelSource")
     if base and source is not None:
         raise invalid("Only one of baseModel and tunedModelSource may be set.")
@@ -53,6 +57,12 @@ def validate_tuned_model(model: JsonObject) -> list[tuple[str, str]]:
         raise invalid(f"baseModel {base!r} must name a model as models/{{model}}.")
     if source is not None and not source.get("tunedModel", "").startswith("tunedModels/"):
         raise invalid("tunedModelSource.tunedModel must name a model as tunedModels/{id}.")
+
+
+def validate_tuned_model(model: JsonObject) -> list[tuple[str, str]]:
+    """Raises a 400 for the first problem; returns the training examples."""
+    validate_settings(model)
+    validate_source(model)
     task = model.get("tuningTask")
     if task is None:
         raise invalid("tuningTask is required.")
@@ -91,3 +101,34 @@ def _check_hyperparameters(params: JsonObject) -> None:
             raise invalid(f"{where}.{key} must be greater than 0, got {value}.")
     if "learningRate" in params and "learningRateMultiplier" in params:
         raise invalid(f"Only one of {where}.learningRate and .learningRateMultiplier may be set.")
+
+
+def check_tunable(
+    model: JsonObject, available: bool, models: ModelTable, retired: Mapping[str, date]
+) -> None:
+    """A 404 unless the Gemini API tunes the model a create names.
+
+    Today it tunes none (ai.google.dev/gemini-api/docs/model-tuning); with
+    `available` it tunes what the catalogue lists as tuned by the Gemini API,
+    whatever its dates say, as it did until 2025, unless the control API retired
+    it. A tuned model as the source stands for its base model, accepted before.
+    """
+    base = model.get("baseModel")
+    if not base:
+        if not available:
+            raise not_tunable(model["tunedModelSource"]["tunedModel"])
+        return
+    found = models.find(base)
+    offer = found.tuned_by(BACKEND) if found is not None else None
+    if not available or found is None or offer is None or found.id in retired:
+        raise not_tunable(base)
+
+
+def not_tunable(name: str) -> ApiError:
+    """How the Gemini API answers a model it does not serve for a method (its text
+    for generateContent, recorded many times, with this method's name)."""
+    return not_found(
+        f"{name} is not found for API version v1beta, or is not supported for "
+        "createTunedModel. Call ListModels to see the list of available models and their "
+        "supported methods."
+    )

@@ -24,7 +24,7 @@ from tuneops.backends.phase import phase_deadline
 from tuneops.backends.storage import STORAGE_EMULATOR_ENV, StorageClient, build_storage_client
 from tuneops.backends.vertex import VertexBackend
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob
-from tuneops.errors import PhaseTimeoutError
+from tuneops.errors import PhaseTimeoutError, UsageError
 from tuneops.lockfile.file import Lockfile
 from tuneops.project import EMBEDDED, Project
 from tuneops.runtime.malloc_arenas import limit_malloc_arenas
@@ -37,6 +37,10 @@ EMBEDDED_STATE = "emulator.sqlite"
 EMBEDDED_QUEUE_SECONDS = 1.0
 EMBEDDED_JOB_SECONDS = 8.0
 EMBEDDED_TOKEN = "embedded-emulator"
+# The Gemini API tunes no model today, and neither does the embedded emulator
+# unless this says `available` (the service as it was until 2025).
+GEMINI_TUNING_ENV = "TUNEOPS_EMBEDDED_GEMINI_TUNING"
+GEMINI_TUNING_CHOICES = ("unavailable", "available")
 CAPABILITIES: Mapping[BackendKind, Capabilities] = {
     BackendKind.VERTEX: VertexBackend.capabilities,
     BackendKind.GEMINI: GeminiBackend.capabilities,
@@ -126,10 +130,17 @@ class RemoteSession:
             state = self.project.root / STATE_DIR
             state.mkdir(exist_ok=True)
             job_seconds = float(self.env.get("TUNEOPS_EMBEDDED_JOB_SECONDS", EMBEDDED_JOB_SECONDS))
+            gemini_tuning = self.env.get(GEMINI_TUNING_ENV) or GEMINI_TUNING_CHOICES[0]
+            if gemini_tuning not in GEMINI_TUNING_CHOICES:
+                raise UsageError(
+                    f"{GEMINI_TUNING_ENV} must be {' or '.join(GEMINI_TUNING_CHOICES)}, "
+                    f"not {gemini_tuning!r}"
+                )
             config = EmulatorConfig(
                 state_path=Path(state / EMBEDDED_STATE),
                 queue_seconds=EMBEDDED_QUEUE_SECONDS,
                 job_seconds=job_seconds,
+                gemini_tuning=gemini_tuning,
             )
             self._embedded_url = self._stack.enter_context(start_emulator(config)).url
         return self._embedded_url
