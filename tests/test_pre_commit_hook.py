@@ -96,8 +96,7 @@ def test_a_clean_commit_passes_and_unrelated_yaml_is_skipped(repo: Path) -> None
     assert run.stdout.startswith(SUNSET)
     assert len(run.stdout.splitlines()) == 1
     assert run.stderr == (
-        "skipped 3 YAML files without a tuneops spec\n"
-        "ok: 1 spec in 1 file, all valid, 1 warning\n"
+        "skipped 3 YAML files without a tuneops spec\nok: 1 spec in 1 file, all valid, 1 warning\n"
     )
 
 

@@ -218,6 +218,32 @@ def build_parser() -> argparse.ArgumentParser:
         "dir", nargs="?", default=".", metavar="DIR", help="where (default: the current directory)"
     )
 
+    models = commands.add_parser(
+        "models",
+        help="list the base models Google tunes, from tuneops' dated model catalogue",
+        description="The model catalogue: per model the backends and methods that tune it, "
+        "its status today (available, deprecated, retired), shutdown, successor, adapter "
+        "sizes and training price, each read from Google's documentation on a given day. "
+        "Inside a project, tuneops.yaml's catalogue: changes are included.",
+    )
+    models.add_argument(
+        "--check",
+        action="store_true",
+        help="list every spec and lockfile endpoint on a model near or past its shutdown; "
+        "exit 1 when any is past",
+    )
+    models.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="the status on this day, YYYY-MM-DD (default: today, UTC)",
+    )
+    models.add_argument(
+        "--format",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="a table, JSON for scripts, or Markdown (docs/models.md) (default: %(default)s)",
+    )
+
     schema = commands.add_parser(
         "schema",
         help="print a JSON Schema",

@@ -111,6 +111,10 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
         from tuneops.commands.validate import validate
 
         return validate([Path(p) for p in args.paths], config, args.format, console)
+    if args.command == "models":
+        from tuneops.commands.models import models
+
+        return models(config, check=args.check, as_of=args.as_of, fmt=args.format, console=console)
     if args.command == "schema":
         from tuneops.commands.schema import schema
 

@@ -8,7 +8,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from tuneops.core.health import Health, SpecStatus, Sync
+from tuneops.core.model_notices import ModelNotice
 from tuneops.render.document import OUTPUT_FORMAT_VERSION
+from tuneops.render.model_notices import notice_line
 
 _HEALTH_STYLE = {
     Health.HEALTHY: "green",
@@ -73,6 +75,7 @@ def render_table(
     paint: Callable[[str, str], str],
     source: str,
     details: bool = False,
+    notices: Sequence[ModelNotice] = (),
 ) -> str:
     """The status table, errors beneath their rows, and where the facts came from.
 
@@ -94,6 +97,7 @@ def render_table(
             lines.extend(f"  {line}" for line in detail_lines(row))
     if not rows:
         lines.append("(no specs)")
+    lines += [f"{paint('warning:', 'yellow')} {notice_line(notice)}" for notice in notices]
     lines.append(paint(source, "dim"))
     return "\n".join(lines)
 
@@ -128,7 +132,9 @@ def _job_data(row: SpecStatus) -> dict[str, Any]:
     }
 
 
-def status_data(rows: Sequence[SpecStatus], source: str) -> dict[str, Any]:
+def status_data(
+    rows: Sequence[SpecStatus], source: str, notices: Sequence[ModelNotice] = ()
+) -> dict[str, Any]:
     """The JSON document of `tuneops status --format json`.
 
     `progress` is the text column; `progressPercent` the number when the service
@@ -157,6 +163,7 @@ def status_data(rows: Sequence[SpecStatus], source: str) -> dict[str, Any]:
             }
             for r in rows
         ],
+        "modelNotices": [notice.to_data() for notice in notices],
     }
 
 
@@ -167,6 +174,8 @@ def _percent(row: SpecStatus) -> float | None:
     return round(job.progress, 2)
 
 
-def render_json(rows: Sequence[SpecStatus], source: str) -> str:
+def render_json(
+    rows: Sequence[SpecStatus], source: str, notices: Sequence[ModelNotice] = ()
+) -> str:
     """Pretty JSON text."""
-    return json.dumps(status_data(rows, source), indent=2, ensure_ascii=False)
+    return json.dumps(status_data(rows, source, notices), indent=2, ensure_ascii=False)

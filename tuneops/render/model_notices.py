@@ -26,6 +26,11 @@ def notice_line(notice: ModelNotice) -> str:
             f"{notice.catalogue_read_on}); {service} decides whether it can be tuned, and its "
             "cost is unknown"
         )
+    if notice.code is NoticeCode.RETIRED:
+        return (
+            f"{notice.spec}: {model} can no longer be tuned on {service} (the last day was "
+            f"{notice.day}){instead}{_source(notice)}"
+        )
     if notice.code is NoticeCode.TUNING_ENDS:
         return (
             f"{notice.spec}: {model} takes new tuning jobs on {service} only until "

@@ -13,7 +13,7 @@ from tuneops import __version__
 from tuneops.backends.errors import InvalidResponseError, NotFoundError
 from tuneops.core.costing import TokenCount, plan_costs
 from tuneops.core.jobs import JobState, RemoteJob, short_hash
-from tuneops.core.model_notices import live_notices, spec_notices
+from tuneops.core.model_notices import ModelUse, live_notices, spec_notices
 from tuneops.core.plan import Plan, PlanOptions
 from tuneops.core.planner import make_plan
 from tuneops.errors import LockfileError, SpecError
@@ -199,7 +199,8 @@ def compute_plan(inputs: Inputs, options: PlanOptions) -> Plan:
         pricing.currency,
         models.catalogue,
     )
-    notices = spec_notices(inputs.specs, models.catalogue, models.today, models.emulated)
+    uses = (ModelUse.of(spec) for spec in inputs.specs)
+    notices = spec_notices(uses, models.catalogue, models.today, models.emulated)
     return replace(
         priced,
         model_notices=notices + live_notices(inputs.lockfile, models.catalogue, models.today),
