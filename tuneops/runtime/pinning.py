@@ -95,9 +95,12 @@ def _known_contents(
 def _check_contents(
     storage: StorageClient, found: ObjectMetadata, role: DatasetRole, base_model: str
 ) -> DatasetScan:
-    """Streams one object generation through the dataset checks (bounded memory)."""
-    with storage.open_media(found) as stream:
-        return scan_stream(stream, str(found.uri), role, limits_for(base_model))
+    """Streams one object generation through the dataset checks (bounded memory);
+    a read cut short is retried from the start, with a fresh scan."""
+    limits = limits_for(base_model)
+    return storage.read_media(
+        found, lambda stream: scan_stream(stream, str(found.uri), role, limits)
+    )
 
 
 def _read_new_generations(
