@@ -1,7 +1,8 @@
 """Pinning `gs://` datasets: which version of each object a job is trained on.
 
-Online, each distinct object a Vertex spec names is looked up once (in
-parallel) and its generation, size and CRC32C enter the spec's canonical form
+Online, each distinct object a Vertex spec names is looked up once, from
+bucket listings where they sit together and by one GET each where they are
+scattered (`object_lookup`), and its generation, size and CRC32C enter the spec's canonical form
 and hash (`datasetPins`), so an object overwritten under the same URI is a new
 spec hash: the plan shows a replace with the generation change. Offline, the
 pins recorded in the lockfile stand in for the remote, so an offline plan of an
@@ -29,6 +30,7 @@ from tuneops.datasets.limits import limits_for
 from tuneops.datasets.scanner import DatasetRole, DatasetScan, scan_stream
 from tuneops.errors import SpecError, TuneopsError
 from tuneops.lockfile.file import LockEntry, Lockfile
+from tuneops.runtime.object_lookup import look_up
 from tuneops.runtime.session import RemoteSession
 from tuneops.specs.hashing import with_dataset_pins
 from tuneops.specs.models import DatasetPolicy, JobSpec, VertexSpec
@@ -190,9 +192,9 @@ def pin_online(
         return tuple(specs)
     storage = session.storage()
     workers = max(1, min(session.parallelism, len(uris)))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        looked_up = pool.map(lambda uri: storage.metadata(GcsUri.parse(uri)), uris)
-        found = dict(zip(uris, looked_up, strict=True))
+    parsed = {uri: GcsUri.parse(uri) for uri in uris}
+    looked_up = look_up(storage, parsed.values(), workers)
+    found = {uri: looked_up[gcs] for uri, gcs in parsed.items()}
     examples = _read_new_generations(storage, candidates, lockfile, found, workers)
     pinned: list[JobSpec] = []
     missing: list[str] = []
