@@ -94,7 +94,7 @@ def test_an_unknown_model_is_a_warning_with_an_unknown_cost_that_maxcost_refuses
     )
     [notice] = plan["modelNotices"]
     assert (notice["code"], notice["spec"], notice["baseModel"]) == (
-        "model-unknown",
+        "modelUnknown",
         "bot",
         "gemini-9-ultra",
     )
@@ -123,8 +123,10 @@ def test_a_retired_model_stops_validate_and_plan_before_any_remote_call(
     emulator.clear_request_counts()
     run = project.run("tuneops plan")
     assert run.code == 1
-    assert "$.spec.baseModel: gemini-2.5-flash can no longer be tuned on Vertex AI (the last day "
-    "was 2026-10-19); use gemini-3.5-flash" in run.err
+    assert (
+        "$.spec.baseModel: gemini-2.5-flash can no longer be tuned on Vertex AI (the last day "
+        "was 2026-10-19); use gemini-3.5-flash"
+    ) in run.err
     assert emulator.request_counts() == {}
 
 
@@ -147,7 +149,7 @@ def test_a_live_endpoint_on_a_model_shutting_down_is_named_in_plan_and_status(
     status = project.run("tuneops status --format json")
     assert status.code == 0, status.err
     codes = {(n["code"], n["subject"]) for n in json.loads(status.out)["modelNotices"]}
-    assert codes == {("model-tuning-ends", "spec"), ("model-shutdown-soon", "endpoint")}
+    assert codes == {("modelTuningEnds", "spec"), ("modelShutdownSoon", "endpoint")}
     table = project.run("tuneops status").out
     day = (TODAY + timedelta(days=30)).isoformat()
     assert f"shuts down on Vertex AI on {day}; the live endpoint {job} built on it" in table
@@ -167,4 +169,4 @@ def test_models_check_fails_when_a_spec_or_endpoint_is_past_shutdown(project: Pr
     )
     document = json.loads(project.run("tuneops models --check --format json").out)
     assert document["past"] == 1
-    assert document["findings"][0]["code"] == "model-retired"
+    assert document["findings"][0]["code"] == "modelRetired"

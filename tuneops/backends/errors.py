@@ -72,7 +72,18 @@ class RemoteError(TuneopsError):
         self.rpc_status = rpc_status
         self.attempt = attempt
         self.retry_after = retry_after
+        self.subject: str | None = None
         super().__init__(self._render())
+
+    def about(self, subject: str) -> RemoteError:
+        """This error, its message led by what the call was about (`gs://bucket/object`).
+
+        A URL quotes an object name beyond recognition (`o/team%20a%2Ftrain.jsonl`);
+        the name a user wrote is what they look for in the message.
+        """
+        self.subject = redact(subject)
+        self.args = (self._render(),)
+        return self
 
     def _render(self) -> str:
         where = " ".join(part for part in (self.method, self.url) if part)
@@ -85,6 +96,8 @@ class RemoteError(TuneopsError):
             if part
         )
         head = f"{where}: " if where else ""
+        if self.subject:
+            head = f"{self.subject}: {head}"
         middle = f"{status}: " if status else ""
         return f"{head}{middle}{self.service_message}"
 
@@ -122,6 +135,12 @@ class AlreadyExistsError(ClientError):
 
 class AbortedError(ClientError):
     """409 ABORTED: a concurrent change conflicted with this one."""
+
+
+class RequestTimeoutError(ClientError):
+    """408: the server gave up waiting for the request before acting on it."""
+
+    retryable = True
 
 
 class RateLimitedError(ClientError):
@@ -199,6 +218,7 @@ _BY_HTTP: Mapping[int, type[RemoteError]] = {
     401: UnauthenticatedError,
     403: PermissionDeniedError,
     404: NotFoundError,
+    408: RequestTimeoutError,
     409: AbortedError,
     429: RateLimitedError,
     501: NotImplementedServerError,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tuneops.core.cost import CostEstimate, CostTotal
+from tuneops.core.dataset_notices import DatasetNotice
 from tuneops.core.exit_codes import EXIT_BLOCKED as EXIT_BLOCKED
 from tuneops.core.exit_codes import EXIT_CHANGES as EXIT_CHANGES
 from tuneops.core.exit_codes import EXIT_OK as EXIT_OK
@@ -248,6 +249,8 @@ class Plan:
     offline: bool = False
     notes: tuple[str, ...] = ()
     tuneops_version: str = ""
+    # News about pinned datasets that changes nothing apply does (core.dataset_notices).
+    dataset_notices: tuple[DatasetNotice, ...] = ()
     format_version: int = FORMAT_VERSION
     options: PlanOptions = field(default_factory=PlanOptions)
     # What the model catalogue says about the specs' models (no effect on apply).
@@ -316,6 +319,7 @@ class Plan:
             },
             "actions": [a.to_data() for a in self.actions],
             "notes": list(self.notes),
+            "datasetNotices": [n.to_data() for n in self.dataset_notices],
             "modelNotices": [n.to_data() for n in self.model_notices],
         }
 
@@ -374,6 +378,10 @@ class Plan:
             offline=data["offline"],
             notes=tuple(data.get("notes", ())),
             tuneops_version=data["tuneopsVersion"],
+            # Plans saved before dataset notices existed have none.
+            dataset_notices=tuple(
+                DatasetNotice.from_data(n) for n in data.get("datasetNotices", ())
+            ),
             options=PlanOptions.from_data(data["options"]),
             model_notices=tuple(ModelNotice.from_data(n) for n in data.get("modelNotices", ())),
         )
