@@ -168,10 +168,10 @@ def render_text(plan: Plan, paint: Paint = _plain) -> str:
             lines.append(f"        {paint('$', 'cyan')} estimated cost {cost_line(action.cost)}")
         if action.blocked:
             lines.append(f"        {paint('! blocked:', 'red')} {action.blocked}")
-    for notice in plan.dataset_notices:
-        head, details = dataset_notice_lines(notice)
+    for missing in plan.dataset_notices:
+        head, details = dataset_notice_lines(missing)
         sign = paint("! dataset missing", "yellow")
-        lines.append(f"  {sign}  {notice.spec}  {head}")
+        lines.append(f"  {sign}  {missing.spec}  {head}")
         lines += [f"        {detail}" for detail in details]
     if plan.actions or plan.dataset_notices:
         lines.append("")

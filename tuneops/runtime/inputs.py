@@ -193,8 +193,8 @@ def compute_plan(inputs: Inputs, options: PlanOptions) -> Plan:
         __version__,
     )
     if inputs.missing_pins:
-        notices = missing_object_notices(inputs.missing_pins, inputs.lockfile)
-        plan = replace(plan, dataset_notices=notices)
+        missing = missing_object_notices(inputs.missing_pins, inputs.lockfile)
+        plan = replace(plan, dataset_notices=missing)
     pricing = inputs.project.config.pricing
     models = inputs.project.model_policy
     priced = plan_costs(
@@ -206,8 +206,6 @@ def compute_plan(inputs: Inputs, options: PlanOptions) -> Plan:
         models.catalogue,
     )
     uses = (ModelUse.of(spec) for spec in inputs.specs)
-    notices = spec_notices(uses, models.catalogue, models.today, models.emulated)
-    return replace(
-        priced,
-        model_notices=notices + live_notices(inputs.lockfile, models.catalogue, models.today),
-    )
+    about_specs = spec_notices(uses, models.catalogue, models.today, models.emulated)
+    about_jobs = live_notices(inputs.lockfile, models.catalogue, models.today)
+    return replace(priced, model_notices=about_specs + about_jobs)
