@@ -233,11 +233,16 @@ class Transport:
         phase_left = phase_remaining()
         limit = timeouts.total if phase_left is None else min(timeouts.total, phase_left)
         with attempt_deadline(limit) as guard, contextlib.ExitStack() as files:
-            data: BinaryIO | None = None
+            data: BinaryIO | bytes | None = None
             if exchange.upload is not None:
-                data = files.enter_context(exchange.upload.path.open("rb"))
+                source = exchange.upload.source
+                if isinstance(source, bytes):
+                    data, size = source, len(source)
+                else:
+                    opened = files.enter_context(source.open("rb"))
+                    data, size = opened, os.fstat(opened.fileno()).st_size
                 headers["Content-Type"] = exchange.upload.content_type
-                headers["Content-Length"] = str(os.fstat(data.fileno()).st_size)
+                headers["Content-Length"] = str(size)
             try:
                 response = self._session.request(
                     method,
@@ -346,9 +351,9 @@ class Transport:
 
 @dataclass(frozen=True, slots=True)
 class Upload:
-    """A file sent as a request's body, opened again for each attempt."""
+    """A request's body: a file, opened again for each attempt, or bytes in memory."""
 
-    path: Path
+    source: Path | bytes
     content_type: str
 
 

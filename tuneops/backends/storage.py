@@ -249,8 +249,9 @@ class StorageClient:
             subject=str(found.uri),
         )
 
-    def upload(self, path: Path, uri: GcsUri, content_type: str) -> ObjectMetadata | None:
-        """Uploads `path` unless the object exists; None when it already did (412).
+    def upload(self, source: Path | bytes, uri: GcsUri, content_type: str) -> ObjectMetadata | None:
+        """Uploads `source` (a file, or bytes) unless the object exists; None when it
+        already did (412).
 
         Retried like a read: with `ifGenerationMatch=0` a second attempt can never
         overwrite, so an attempt whose answer was lost shows up as a 412 on the
@@ -269,7 +270,7 @@ class StorageClient:
                 url,
                 params=params,
                 idempotent=True,
-                upload=Upload(path, content_type),
+                upload=Upload(source, content_type),
                 timeouts=MEDIA_TIMEOUTS,
                 subject=str(uri),
             )
