@@ -51,7 +51,7 @@ def test_apply_prints_the_plan_and_every_outcome(project: Project) -> None:
         ("create", "a", True),
         ("create", "b", True),
     ]
-    assert data["summary"] == {"done": 2, "failed": 0}
+    assert data["summary"] == {"done": 2, "queued": 0, "failed": 0}
     assert {o["job"] for o in data["outcomes"]} == {
         project.lock()[n]["pending"]["job"] for n in "ab"
     }

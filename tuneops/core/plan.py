@@ -14,6 +14,7 @@ from tuneops.core.exit_codes import EXIT_BLOCKED as EXIT_BLOCKED
 from tuneops.core.exit_codes import EXIT_CHANGES as EXIT_CHANGES
 from tuneops.core.exit_codes import EXIT_OK as EXIT_OK
 from tuneops.errors import TuneopsError
+from tuneops.lockfile.file import QueueReason
 from tuneops.specs.kinds import BackendKind
 
 FORMAT_VERSION = 1
@@ -42,6 +43,7 @@ class ActionKind(str, enum.Enum):
     PROMOTE = "promote"
     ADOPT = "adopt"
     DELETE = "delete"
+    DEQUEUE = "dequeue"
 
     @property
     def creates_job(self) -> bool:
@@ -68,6 +70,7 @@ _PHASES = {
     ActionKind.ADOPT: Phase.BOOKKEEPING,
     ActionKind.PROMOTE: Phase.BOOKKEEPING,
     ActionKind.FORGET: Phase.BOOKKEEPING,
+    ActionKind.DEQUEUE: Phase.BOOKKEEPING,
     ActionKind.CANCEL: Phase.CANCEL,
     ActionKind.DELETE: Phase.CANCEL,
     ActionKind.REPLACE: Phase.CREATE,
@@ -78,6 +81,7 @@ _APPLY_ORDER = (
     ActionKind.ADOPT,
     ActionKind.PROMOTE,
     ActionKind.FORGET,
+    ActionKind.DEQUEUE,
     ActionKind.CANCEL,
     ActionKind.DELETE,
     ActionKind.REPLACE,
@@ -95,6 +99,7 @@ _SYMBOLS = {
     ActionKind.FORGET: "~",
     ActionKind.PROMOTE: "~",
     ActionKind.ADOPT: "~",
+    ActionKind.DEQUEUE: "~",
 }
 
 
@@ -112,6 +117,39 @@ class Change:
 
 
 @dataclass(frozen=True, slots=True)
+class QueueSlot:
+    """Why a job-starting action waits instead of starting: no free slot in its place.
+
+    `position` is its place in that queue (1 starts first when a slot frees);
+    `in_flight` and `limit` are what the plan counted there (the limit is None
+    when the service refused before and no tuneops limit is set).
+    """
+
+    reason: QueueReason
+    position: int
+    in_flight: int
+    limit: int | None
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON form."""
+        data: dict[str, Any] = {
+            "reason": self.reason.value,
+            "position": self.position,
+            "inFlight": self.in_flight,
+        }
+        if self.limit is not None:
+            data["limit"] = self.limit
+        return data
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> QueueSlot:
+        """The value of its JSON form."""
+        return cls(
+            QueueReason(data["reason"]), data["position"], data["inFlight"], data.get("limit")
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Action:
     """One step of a plan, for one spec name.
 
@@ -121,6 +159,8 @@ class Action:
     `blocked` says which guard stops it; a plan with a blocked action is not
     applied at all. `written_hash` is the spec's hash without its `gs://` dataset
     pins, set when they differ: what a review of an offline plan compares.
+    `queued` marks a create, replace or retry that waits for a free slot: apply
+    records it as queued in the lockfile instead of starting it.
     """
 
     kind: ActionKind
@@ -134,6 +174,12 @@ class Action:
     blocked: str | None = None
     cost: CostEstimate | None = None
     written_hash: str | None = None
+    queued: QueueSlot | None = None
+
+    @property
+    def starts_now(self) -> bool:
+        """Apply starts a new remote job for this action now (not queued)."""
+        return self.kind.creates_job and self.queued is None
 
     @property
     def destructive(self) -> bool:
@@ -167,6 +213,8 @@ class Action:
             data["blocked"] = self.blocked
         if self.cost is not None:
             data["cost"] = self.cost.to_data()
+        if self.queued is not None:
+            data["queued"] = self.queued.to_data()
         return data
 
     @classmethod
@@ -184,6 +232,7 @@ class Action:
             blocked=data.get("blocked"),
             cost=CostEstimate.from_data(data["cost"]) if "cost" in data else None,
             written_hash=_optional_text(data.get("writtenHash")),  # absent in older plans
+            queued=QueueSlot.from_data(data["queued"]) if "queued" in data else None,
         )
 
 
@@ -208,6 +257,7 @@ class PlanOptions:
     max_create: int = 20
     prune: bool = False
     max_cost: float | None = None
+    max_concurrent_jobs: int | None = None
 
     def to_data(self) -> dict[str, Any]:
         """JSON form."""
@@ -221,6 +271,8 @@ class PlanOptions:
         }
         if self.max_cost is not None:
             data["maxCost"] = self.max_cost
+        if self.max_concurrent_jobs is not None:
+            data["maxConcurrentJobs"] = self.max_concurrent_jobs
         return data
 
     @classmethod
@@ -234,6 +286,7 @@ class PlanOptions:
             max_create=data["maxCreate"],
             prune=data.get("prune", False),  # plans saved before pruning existed
             max_cost=data.get("maxCost"),
+            max_concurrent_jobs=data.get("maxConcurrentJobs"),
         )
 
 
@@ -283,6 +336,11 @@ class Plan:
         """The actions a guard stops."""
         return tuple(a for a in self.actions if a.blocked)
 
+    @property
+    def queued(self) -> tuple[Action, ...]:
+        """The job-starting actions that wait for a free slot (pending changes all the same)."""
+        return tuple(a for a in self.actions if a.queued is not None)
+
     def exit_code(self, detailed_exitcode: bool) -> int:
         """3 when a guard blocks the plan; 2 for pending changes with --detailed-exitcode."""
         if self.blocked:
@@ -307,6 +365,7 @@ class Plan:
             "summary": {
                 **self.counts,
                 "blocked": len(self.blocked),
+                "queued": len(self.queued),
                 "hasChanges": self.has_changes,
                 "destructive": self.destructive,
                 **({"estimatedCost": total.to_data()} if (total := self.total_cost) else {}),
