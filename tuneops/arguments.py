@@ -279,6 +279,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="refuse Gemini API calls with a bearer token but no x-goog-user-project, "
         "as the real service does for user credentials",
     )
+    emulator.add_argument(
+        "--max-concurrent-jobs",
+        type=int,
+        metavar="N",
+        help="refuse a Vertex create with 429 RESOURCE_EXHAUSTED while N jobs are pending "
+        "or running in its project and location, as the service's quota does (default: no limit)",
+    )
     return parser
 
 

@@ -148,6 +148,7 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
             project_number=args.project_number,
             auth=not args.no_auth,
             require_quota_project=args.require_quota_project,
+            max_concurrent_jobs=args.max_concurrent_jobs,
             console=console,
         )
     raise AssertionError(f"unhandled command {args.command!r}")

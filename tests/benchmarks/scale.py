@@ -148,7 +148,7 @@ def dataset_pins(state_path: Path, uris: dict[str, str]) -> dict[str, dict[str, 
             assert found is not None, uri
             data = state.store.objects.data(found)
             role = DatasetRole.VALIDATION if field == "validationDataset" else DatasetRole.TRAINING
-            scan = scan_stream(io.BytesIO(data), uri, role, limits_for("gemini-2.5-flash"))
+            scan = scan_stream(io.BytesIO(data), uri, role, limits_for("gemini-3.5-flash"))
             pins[field] = {
                 "generation": str(found.generation),
                 "size": found.size,

@@ -333,7 +333,7 @@ class Transport:
             # A body cut at the size limit is no longer JSON; its message is still
             # the most useful thing in it.
             rpc_status, message = fields_from_head(text)
-        cls = error_class(status, rpc_status)
+        cls = error_class(status, rpc_status, data)
         said = message or text.strip() or str(response.reason or "") or f"HTTP {status}"
         raise cls(
             server_text(said),

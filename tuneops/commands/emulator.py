@@ -26,6 +26,7 @@ def emulator(
     auth: bool,
     console: Console,
     require_quota_project: bool = False,
+    max_concurrent_jobs: int | None = None,
 ) -> int:
     """Serves until SIGINT or SIGTERM; the first stdout line is `listening on URL`."""
     try:
@@ -42,6 +43,7 @@ def emulator(
             seed=seed,
             project_number=project_number,
             auth=auth,
+            max_concurrent_jobs=max_concurrent_jobs,
         )
     except ValueError as error:
         raise UsageError(f"emulator: {error}") from None

@@ -18,7 +18,9 @@ class EmulatorConfig:
     fixed instant and moves only through the control API (deterministic tests).
     With `require_quota_project`, a bearer token on the Gemini API counts as a
     user's credentials, which the real service refuses without a quota project
-    (`x-goog-user-project`).
+    (`x-goog-user-project`). `max_concurrent_jobs` caps the Vertex jobs that are
+    pending or running per project and location, as the service's quota does; a
+    create beyond it is refused with 429 RESOURCE_EXHAUSTED (None: no limit).
     """
 
     host: str = "127.0.0.1"
@@ -34,6 +36,7 @@ class EmulatorConfig:
     auth: bool = True
     frozen_clock: bool = False
     require_quota_project: bool = False
+    max_concurrent_jobs: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("queue_seconds", "job_seconds", "cancel_seconds", "latency_ms"):
@@ -44,5 +47,9 @@ class EmulatorConfig:
             raise ValueError(f"fail_rate must be between 0 and 1, got {self.fail_rate}")
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port must be between 0 and 65535, got {self.port}")
+        if self.max_concurrent_jobs is not None and self.max_concurrent_jobs < 1:
+            raise ValueError(
+                f"max_concurrent_jobs must be at least 1, got {self.max_concurrent_jobs}"
+            )
         if self.project_number <= 0:
             raise ValueError(f"project_number must be positive, got {self.project_number}")

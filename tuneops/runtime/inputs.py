@@ -178,6 +178,7 @@ def plan_options(project: Project, flags: PlanFlags) -> PlanOptions:
         max_create=guards.max_create if flags.max_create is None else flags.max_create,
         prune=project.config.prune,
         max_cost=guards.max_cost,
+        max_concurrent_jobs=project.config.vertex.max_concurrent_jobs,
     )
 
 

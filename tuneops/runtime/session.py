@@ -24,7 +24,7 @@ from tuneops.backends.phase import phase_deadline
 from tuneops.backends.storage import STORAGE_EMULATOR_ENV, StorageClient, build_storage_client
 from tuneops.backends.vertex import VertexBackend
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob
-from tuneops.errors import PhaseTimeoutError
+from tuneops.errors import ConfigError, PhaseTimeoutError
 from tuneops.lockfile.file import Lockfile
 from tuneops.project import EMBEDDED, Project
 from tuneops.runtime.malloc_arenas import limit_malloc_arenas
@@ -37,6 +37,9 @@ EMBEDDED_STATE = "emulator.sqlite"
 EMBEDDED_QUEUE_SECONDS = 1.0
 EMBEDDED_JOB_SECONDS = 8.0
 EMBEDDED_TOKEN = "embedded-emulator"
+# The service-side concurrent-jobs quota the embedded emulator enforces (unset: none),
+# so that queueing can be tried without a cloud project.
+EMBEDDED_LIMIT_ENV = "TUNEOPS_EMBEDDED_MAX_CONCURRENT_JOBS"
 CAPABILITIES: Mapping[BackendKind, Capabilities] = {
     BackendKind.VERTEX: VertexBackend.capabilities,
     BackendKind.GEMINI: GeminiBackend.capabilities,
@@ -126,11 +129,18 @@ class RemoteSession:
             state = self.project.root / STATE_DIR
             state.mkdir(exist_ok=True)
             job_seconds = float(self.env.get("TUNEOPS_EMBEDDED_JOB_SECONDS", EMBEDDED_JOB_SECONDS))
-            config = EmulatorConfig(
-                state_path=Path(state / EMBEDDED_STATE),
-                queue_seconds=EMBEDDED_QUEUE_SECONDS,
-                job_seconds=job_seconds,
-            )
+            limit = self.env.get(EMBEDDED_LIMIT_ENV)
+            try:
+                config = EmulatorConfig(
+                    state_path=Path(state / EMBEDDED_STATE),
+                    queue_seconds=EMBEDDED_QUEUE_SECONDS,
+                    job_seconds=job_seconds,
+                    max_concurrent_jobs=int(limit) if limit else None,
+                )
+            except ValueError as error:
+                raise ConfigError(
+                    f"the embedded emulator: {error} ({EMBEDDED_LIMIT_ENV})"
+                ) from None
             self._embedded_url = self._stack.enter_context(start_emulator(config)).url
         return self._embedded_url
 
