@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.commands.project import Project, local_vertex_spec, plan_json, use_credentials
+from tests.commands.project import Project, local_vertex_spec, use_credentials
+from tests.commands.test_json_output import document
 from tests.helpers import tuneops
 from tuneops.catalogue import shipped_catalogue
 from tuneops.emulator import EmulatorHandle
@@ -45,9 +46,9 @@ def project(tmp_path: Path, emulator: EmulatorHandle, monkeypatch: pytest.Monkey
 def test_models_json_lists_each_model_with_its_status_and_source() -> None:
     run = tuneops("tuneops models --format json --as-of 2026-12-06")
     assert run.code == 0, run.err
-    document = json.loads(run.out)
-    assert (document["command"], document["catalogueReadOn"]) == ("models", "2026-12-06")
-    by_id = {model["id"]: model for model in document["models"]}
+    listed = document("models", run.out)
+    assert listed["catalogueReadOn"] == "2026-12-06"
+    by_id = {model["id"]: model for model in listed["models"]}
     assert by_id["gemini-3.5-flash"] == {
         "id": "gemini-3.5-flash",
         "backends": ["vertex"],
@@ -87,14 +88,14 @@ def test_an_unknown_model_is_a_warning_with_an_unknown_cost_that_maxcost_refuses
         ": warning: $.spec.baseModel: gemini-9-ultra is not in tuneops' model catalogue (read "
         in (validated.out)
     )
-    plan = plan_json(project)
+    plan = document("plan", project.run("tuneops plan --format json").out)
     assert plan["actions"][0]["cost"]["pricePerMillionTokens"] is None
     assert plan["actions"][0]["blocked"].startswith(
         "1 new jobs have no price in the model catalogue"
     )
     [notice] = plan["modelNotices"]
     assert (notice["code"], notice["spec"], notice["baseModel"]) == (
-        "modelUnknown",
+        "model-unknown",
         "bot",
         "gemini-9-ultra",
     )
@@ -148,15 +149,15 @@ def test_a_live_endpoint_on_a_model_shutting_down_is_named_in_plan_and_status(
     project.configure(catalogue=_shutting_down(30))
     status = project.run("tuneops status --format json")
     assert status.code == 0, status.err
-    codes = {(n["code"], n["subject"]) for n in json.loads(status.out)["modelNotices"]}
-    assert codes == {("modelTuningEnds", "spec"), ("modelShutdownSoon", "endpoint")}
+    codes = {(n["code"], n["subject"]) for n in document("status", status.out)["modelNotices"]}
+    assert codes == {("model-tuning-ends", "spec"), ("model-shutdown-soon", "endpoint")}
     table = project.run("tuneops status").out
     day = (TODAY + timedelta(days=30)).isoformat()
     assert f"shuts down on Vertex AI on {day}; the live endpoint {job} built on it" in table
     markdown = project.run("tuneops plan --format markdown").out
     assert "**Model catalogue**:" in markdown and f"the live endpoint {job}" in markdown
     check = project.run("tuneops models --check --format json")
-    assert (check.code, json.loads(check.out)["past"]) == (0, 0)
+    assert (check.code, document("models", check.out)["past"]) == (0, 0)
 
 
 def test_models_check_fails_when_a_spec_or_endpoint_is_past_shutdown(project: Project) -> None:
@@ -167,6 +168,6 @@ def test_models_check_fails_when_a_spec_or_endpoint_is_past_shutdown(project: Pr
         "error: bot: gemini-2.0-flash can no longer be tuned on Vertex AI (the last day was "
         "2026-05-31); move to gemini-3.1-flash-lite ("
     )
-    document = json.loads(project.run("tuneops models --check --format json").out)
-    assert document["past"] == 1
-    assert document["findings"][0]["code"] == "modelRetired"
+    found = document("models", project.run("tuneops models --check --format json").out)
+    assert found["past"] == 1
+    assert found["findings"][0]["code"] == "model-retired"

@@ -119,7 +119,7 @@ def test_a_deleted_pinned_object_is_news_and_only_an_error_when_a_job_needs_it(
     )
     [notice] = plan_json(project)["datasetNotices"]
     assert notice == {
-        "code": "pinnedObjectMissing",
+        "code": "pinned-object-missing",
         "spec": "bot",
         "field": "trainingDataset",
         "uri": "gs://acme/bot.jsonl",

@@ -28,11 +28,11 @@ ADAPTER_SIZES: Mapping[str, int] = {
 class VerdictCode(str, enum.Enum):
     """What the catalogue says, as a stable code (JSON output, docs/output-formats.md)."""
 
-    AVAILABLE = "modelAvailable"
-    UNKNOWN = "modelUnknown"
-    NOT_TUNABLE = "modelNotTunable"
-    DEPRECATED = "modelDeprecated"
-    RETIRED = "modelRetired"
+    AVAILABLE = "model-available"
+    UNKNOWN = "model-unknown"
+    NOT_TUNABLE = "model-not-tunable"
+    DEPRECATED = "model-deprecated"
+    RETIRED = "model-retired"
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from tuneops.lockfile.file import Lockfile
 class NoticeCode(str, enum.Enum):
     """What kind of news a notice is."""
 
-    PINNED_OBJECT_MISSING = "pinnedObjectMissing"
+    PINNED_OBJECT_MISSING = "pinned-object-missing"
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -26,12 +26,12 @@ if TYPE_CHECKING:  # the plan module imports this one; loading a plan needs neit
 class NoticeCode(str, enum.Enum):
     """Stable codes of model notices (JSON output; docs/output-formats.md)."""
 
-    UNKNOWN = "modelUnknown"
-    RETIRED = "modelRetired"
-    TUNING_ENDS = "modelTuningEnds"
-    GEMINI_SUNSET = "geminiTuningSunset"
-    SHUTDOWN_SOON = "modelShutdownSoon"
-    SHUT_DOWN = "modelShutDown"
+    UNKNOWN = "model-unknown"
+    RETIRED = "model-retired"
+    TUNING_ENDS = "model-tuning-ends"
+    GEMINI_SUNSET = "gemini-tuning-sunset"
+    SHUTDOWN_SOON = "model-shutdown-soon"
+    SHUT_DOWN = "model-shut-down"
 
 
 class Subject(str, enum.Enum):
