@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.commands.project import Project, local_vertex_spec, use_credentials, vertex_spec
+from tests.commands.project import Project, local_vertex_spec, staging_project, vertex_spec
 from tuneops.backends.clock import SystemClock
 from tuneops.emulator import EmulatorHandle
 
@@ -25,13 +25,7 @@ NAMES = [f"bot-{index}" for index in range(6)]
 
 @pytest.fixture
 def project(tmp_path: Path, emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> Project:
-    use_credentials(monkeypatch)
-    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
-    made = Project(tmp_path, emulator)
-    made.configure(
-        vertex={"endpoint": emulator.url, "stagingBucket": "gs://acme-staging/tuning"},
-        storage={"endpoint": emulator.url},
-    )
+    made = staging_project(tmp_path, emulator, monkeypatch, "gs://acme-staging/tuning")
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "train.jsonl").write_text(LINE * 3, encoding="utf-8")
     for name in NAMES:

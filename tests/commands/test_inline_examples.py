@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from google.cloud import storage
 
-from tests.commands.project import Project, use_credentials
+from tests.commands.project import Project, staging_project
 from tuneops.emulator import EmulatorHandle
 
 BUCKET = "acme-staging"
@@ -46,14 +46,7 @@ def conversation(prompt: str, answer: str) -> dict[str, Any]:
 
 @pytest.fixture
 def project(tmp_path: Path, emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> Project:
-    use_credentials(monkeypatch)
-    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
-    made = Project(tmp_path, emulator)
-    made.configure(
-        vertex={"endpoint": emulator.url, "stagingBucket": f"gs://{BUCKET}"},
-        storage={"endpoint": emulator.url},
-    )
-    return made
+    return staging_project(tmp_path, emulator, monkeypatch, f"gs://{BUCKET}")
 
 
 def test_inline_examples_train_on_vertex_as_staged_conversations(
@@ -96,8 +89,7 @@ def test_a_problem_in_an_example_points_at_that_example(project: Project) -> Non
     # tuneops.yaml (here absurdly low) is checked at the example that breaks it.
     limits = {"datasets": {"maxTokensPerExample": 2}}
     project.configure(
-        vertex={"endpoint": project.emulator.url, "stagingBucket": f"gs://{BUCKET}"},
-        catalogue={"models": [{"id": "gemini-3.1-flash-lite", "backends": {"vertex": limits}}]},
+        catalogue={"models": [{"id": "gemini-3.1-flash-lite", "backends": {"vertex": limits}}]}
     )
     project.write(
         inline_spec(examples=[*EXAMPLES, {"textInput": "XXX", "output": "a long answer"}])

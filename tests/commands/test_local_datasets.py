@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from google.cloud import storage
 
-from tests.commands.project import Project, local_vertex_spec, use_credentials
+from tests.commands.project import Project, local_vertex_spec, staging_project
 from tuneops.backends.clock import SystemClock
 from tuneops.emulator import EmulatorHandle
 
@@ -27,13 +27,7 @@ BUCKET = "acme-staging"
 
 @pytest.fixture
 def project(tmp_path: Path, emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> Project:
-    use_credentials(monkeypatch)
-    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
-    made = Project(tmp_path, emulator)
-    made.configure(
-        vertex={"endpoint": emulator.url, "stagingBucket": f"gs://{BUCKET}/tuning"},
-        storage={"endpoint": emulator.url},
-    )
+    made = staging_project(tmp_path, emulator, monkeypatch, f"gs://{BUCKET}/tuning")
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "train.jsonl").write_text(LINE * 3, encoding="utf-8")
     made.write(local_vertex_spec())

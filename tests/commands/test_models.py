@@ -11,11 +11,10 @@ import json
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.commands.project import Project, local_vertex_spec, use_credentials
+from tests.commands.project import Project, local_vertex_spec, staging_project
 from tests.commands.test_json_output import document
 from tests.helpers import tuneops
 from tuneops.catalogue import shipped_catalogue
@@ -25,19 +24,9 @@ REPO = Path(__file__).resolve().parents[2]
 TODAY = date.today()
 
 
-class ModelsProject(Project):
-    """A project whose local datasets stage in the emulator's bucket."""
-
-    def configure(self, **changes: Any) -> None:
-        vertex = {"endpoint": self.emulator.url, "stagingBucket": "gs://acme-staging"}
-        super().configure(vertex=vertex, **changes)
-
-
 @pytest.fixture
 def project(tmp_path: Path, emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> Project:
-    use_credentials(monkeypatch)
-    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
-    made = ModelsProject(tmp_path, emulator)
+    made = staging_project(tmp_path, emulator, monkeypatch)
     (tmp_path / "data").mkdir()
     shutil.copy(REPO / "data" / "support-train.jsonl", tmp_path / "data" / "train.jsonl")
     return made
