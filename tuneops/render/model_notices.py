@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tuneops.core.model_notices import ModelNotice, NoticeCode, Subject
+from tuneops.specs.model_checks import SERVICE_NAMES as _SERVICE
 
-_SERVICE = {"vertex": "Vertex AI", "gemini": "the Gemini API"}
 _SUBJECT = {Subject.RUNNING_JOB: "running job", Subject.ENDPOINT: "live endpoint"}
 
 
