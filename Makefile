@@ -23,11 +23,8 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 
 # The demo works on a copy of the example project in .tuneops/demo, against the
 # embedded emulator (jobs take a few seconds there), and leaves the repo clean.
-# Its Gemini API spec needs the Gemini API's tuning as it was until 2025: today's
-# service, and the emulator by default, tune no model there.
 DEMO := .tuneops/demo
-TUNEOPS_DEMO := TUNEOPS_EMBEDDED_JOB_SECONDS=4 TUNEOPS_EMBEDDED_GEMINI_TUNING=available \
-	$(BIN)/tuneops -C $(DEMO)
+TUNEOPS_DEMO := TUNEOPS_EMBEDDED_JOB_SECONDS=4 $(BIN)/tuneops -C $(DEMO)
 
 demo: $(RUN_STAMP)
 	@rm -rf $(DEMO) && mkdir -p $(DEMO) && cp -r tuneops.yaml specs data $(DEMO)/

@@ -218,6 +218,32 @@ def build_parser() -> argparse.ArgumentParser:
         "dir", nargs="?", default=".", metavar="DIR", help="where (default: the current directory)"
     )
 
+    models = commands.add_parser(
+        "models",
+        help="list the base models Google tunes, from tuneops' dated model catalogue",
+        description="The model catalogue: per model the backends and methods that tune it, "
+        "its status today (available, deprecated, retired), shutdown, successor, adapter "
+        "sizes and training price, each read from Google's documentation on a given day. "
+        "Inside a project, tuneops.yaml's catalogue: changes are included.",
+    )
+    models.add_argument(
+        "--check",
+        action="store_true",
+        help="list every spec and lockfile endpoint on a model near or past its shutdown; "
+        "exit 1 when any is past",
+    )
+    models.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="the status on this day, YYYY-MM-DD (default: today, UTC)",
+    )
+    models.add_argument(
+        "--format",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="a table, JSON for scripts, or Markdown (docs/models.md) (default: %(default)s)",
+    )
+
     schema = commands.add_parser(
         "schema",
         help="print a JSON Schema",
@@ -259,6 +285,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="refuse Gemini API calls with a bearer token but no x-goog-user-project, "
         "as the real service does for user credentials",
+    )
+    emulator.add_argument(
+        "--max-concurrent-jobs",
+        type=int,
+        metavar="N",
+        help="refuse a Vertex create with 429 RESOURCE_EXHAUSTED while N jobs are pending "
+        "or running in its project and location, as the service's quota does (default: no limit)",
     )
     return parser
 

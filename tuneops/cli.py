@@ -111,6 +111,10 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
         from tuneops.commands.validate import validate
 
         return validate([Path(p) for p in args.paths], config, args.format, console)
+    if args.command == "models":
+        from tuneops.commands.models import models
+
+        return models(config, check=args.check, as_of=args.as_of, fmt=args.format, console=console)
     if args.command == "schema":
         from tuneops.commands.schema import schema
 
@@ -145,6 +149,7 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
             auth=not args.no_auth,
             gemini_tuning=args.gemini_tuning,
             require_quota_project=args.require_quota_project,
+            max_concurrent_jobs=args.max_concurrent_jobs,
             console=console,
         )
     raise AssertionError(f"unhandled command {args.command!r}")

@@ -29,6 +29,7 @@ ASCII_STAND_INS = {
     "✓": "+",
     "✗": "x",
     "⛔": "!",
+    "⏸": "=",
     "⚠": "!",
     "\ufe0f": "",  # the emoji presentation selector that follows ⚠
     "·": "-",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +13,7 @@ from tuneops.diagnostics import Diagnostic, Location, display_path
 from tuneops.errors import ConfigError, SpecError
 from tuneops.specs import schemas
 from tuneops.specs.kinds import BackendKind, PlainDefaults
-from tuneops.specs.model_checks import ModelPolicy
+from tuneops.specs.model_checks import ModelPolicy, today_utc
 from tuneops.specs.source import outside_root, read_text
 from tuneops.specs.yaml_loader import load_documents
 
@@ -61,8 +61,9 @@ class Project:
 
     @property
     def model_policy(self) -> ModelPolicy:
-        """The model catalogue with this project's `catalogue:` changes, and which
-        backends point at an emulator (built once; read from the checked data)."""
+        """The model catalogue with this project's `catalogue:` changes, which backends
+        point at an emulator, and today (so a long `reconcile --watch` moves with the
+        calendar); the catalogue is built once, from the checked data."""
         if self._models is None:
             catalogue = with_changes(shipped_catalogue(), self.data.get("catalogue"))
             emulated = frozenset(
@@ -72,7 +73,7 @@ class Project:
             )
             object.__setattr__(self, "_models", ModelPolicy(catalogue, emulated=emulated))
         assert self._models is not None
-        return self._models
+        return replace(self._models, today=today_utc())
 
     @property
     def specs_dir(self) -> Path:

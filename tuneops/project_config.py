@@ -31,9 +31,12 @@ class StorageSettings(Model):
 
 
 class VertexSettings(ServiceSettings):
-    """`vertex:`; `staging_bucket` is where local datasets are uploaded (`gs://b[/prefix]`)."""
+    """`vertex:`; `staging_bucket` is where local datasets are uploaded (`gs://b[/prefix]`);
+    `max_concurrent_jobs` caps the stack's jobs in flight per project and region
+    (more creates are queued, docs/reconciler.md)."""
 
     staging_bucket: str | None = None
+    max_concurrent_jobs: int | None = None
 
 
 class Guards(Model):

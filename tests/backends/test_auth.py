@@ -17,6 +17,10 @@ from tuneops.errors import ConfigError
 from tuneops.project import ProjectConfig, ServiceSettings
 from tuneops.specs.models import BackendKind as Kind
 
+# Not a loopback address (a stopped local emulator has an error of its own), and
+# never connected to: credentials are resolved before any request.
+REMOTE = "https://tuning.example.test"
+
 
 @pytest.fixture
 def no_adc(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -75,7 +79,7 @@ def test_explicit_arguments_win_over_the_environment() -> None:
 
 def test_missing_credential_for_vertex_says_how_to_provide_one(no_adc: None) -> None:
     with pytest.raises(CredentialsError) as caught:
-        build_backend(Kind.VERTEX, env={}, endpoint="http://127.0.0.1:9")
+        build_backend(Kind.VERTEX, env={}, endpoint=REMOTE)
     message = str(caught.value)
     assert message.startswith("no credentials found (Your default credentials were not found.")
     assert message.endswith(
@@ -87,7 +91,7 @@ def test_missing_credential_for_vertex_says_how_to_provide_one(no_adc: None) -> 
 
 def test_missing_credential_for_gemini_names_the_key_variables(no_adc: None) -> None:
     with pytest.raises(CredentialsError) as caught:
-        build_backend(Kind.GEMINI, env={}, endpoint="http://127.0.0.1:9")
+        build_backend(Kind.GEMINI, env={}, endpoint=REMOTE)
     assert str(caught.value).endswith(
         "to call the Gemini API, set GEMINI_API_KEY (or GOOGLE_API_KEY), "
         "or set TUNEOPS_ACCESS_TOKEN, or run `gcloud auth application-default login`"
@@ -99,7 +103,7 @@ def test_unreadable_credentials_file_is_a_credentials_error(
 ) -> None:
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "missing.json"))
     with pytest.raises(CredentialsError, match=r"missing\.json was not found"):
-        build_backend(Kind.VERTEX, env={}, endpoint="http://127.0.0.1:9")
+        build_backend(Kind.VERTEX, env={}, endpoint=REMOTE)
 
 
 def test_adc_token_is_refreshed_shortly_before_it_expires() -> None:

@@ -180,3 +180,88 @@ def test_retry_after_accepts_seconds_and_http_dates(
 ) -> None:
     now = 1445412480.0  # Wed, 21 Oct 2015 07:28:00 GMT
     assert parse_retry_after(header, now) == expected
+
+
+_QUOTA_FAILURE = "type.googleapis.com/google.rpc.QuotaFailure"
+_ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
+
+
+def _exhausted(message: str, *details: dict[str, object]) -> dict[str, object]:
+    error: dict[str, object] = {"code": 429, "message": message, "status": "RESOURCE_EXHAUSTED"}
+    if details:
+        error["details"] = list(details)
+    return {"error": error}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # The front end's generic text, as every 429 fault sends it: a rate limit.
+        (_exhausted("Resource has been exhausted (e.g. check quota)."), e.RateLimitedError),
+        # A concurrency quota named by the message or by a QuotaFailure detail: queued.
+        (
+            _exhausted(
+                "Quota exceeded for quota metric 'Concurrent tuning jobs' and limit "
+                "'Concurrent tuning jobs per project per region' of service "
+                "'aiplatform.googleapis.com' for consumer 'project_number:123'."
+            ),
+            e.QuotaExceededError,
+        ),
+        (
+            _exhausted(
+                "Resource has been exhausted (e.g. check quota).",
+                {"@type": _QUOTA_FAILURE, "violations": [{"description": "quota exhausted"}]},
+            ),
+            e.QuotaExceededError,
+        ),
+        (
+            _exhausted(
+                "The following quota metrics exceed quota limits: "
+                "aiplatform.googleapis.com/custom_model_training_cpus"
+            ),
+            e.QuotaExceededError,
+        ),
+        # A QuotaFailure about a rate, as the Gemini API sends for requests per minute.
+        (
+            _exhausted(
+                "You exceeded your current quota.",
+                {
+                    "@type": _QUOTA_FAILURE,
+                    "violations": [
+                        {
+                            "quotaMetric": "generativelanguage.googleapis.com/generate_requests",
+                            "quotaId": "GenerateRequestsPerMinutePerProjectPerModel",
+                        }
+                    ],
+                },
+            ),
+            e.RateLimitedError,
+        ),
+        (
+            _exhausted(
+                "Quota exceeded for quota metric 'Tuning requests' and limit 'Tuning requests "
+                "per minute per region' of service 'aiplatform.googleapis.com'."
+            ),
+            e.RateLimitedError,
+        ),
+        (
+            _exhausted(
+                "Concurrent tuning jobs quota exceeded.",
+                {"@type": _ERROR_INFO, "reason": "RATE_LIMIT_EXCEEDED"},
+            ),
+            e.RateLimitedError,
+        ),
+        (_exhausted("rate limited"), e.RateLimitedError),
+        ({"not": "an envelope"}, e.RateLimitedError),
+    ],
+)
+def test_a_quota_refusal_is_told_from_a_rate_limit(
+    body: dict[str, object], expected: type[e.RemoteError]
+) -> None:
+    assert e.error_class(429, "RESOURCE_EXHAUSTED", body) is expected
+
+
+def test_a_quota_refusal_is_not_retried() -> None:
+    assert not e.QuotaExceededError.retryable and not e.QuotaExceededError.may_have_committed
+    # Only a 429 is ever a quota refusal; the body does not change other classes.
+    assert e.error_class(503, "UNAVAILABLE", _exhausted("Concurrent jobs")) is e.ServerError

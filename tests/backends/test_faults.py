@@ -136,9 +136,11 @@ def test_a_server_that_is_not_there_is_a_connect_error(
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     vertex = make_backend(Kind.VERTEX, endpoint=f"http://127.0.0.1:{port}")
-    with pytest.raises(errors.ConnectError):
+    with pytest.raises(errors.ConnectError) as caught:
         listing(vertex)
-    assert len(clock.sleeps) == 4
+    # On this machine a refusal means nothing was started there: not retried
+    # (test_local_endpoint.py says what the error tells the user).
+    assert not caught.value.retryable and clock.sleeps == []
 
 
 @pytest.mark.parametrize(

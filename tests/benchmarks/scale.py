@@ -126,9 +126,48 @@ def seed_datasets(count: int, state_path: Path) -> None:
     state.close()
 
 
-def seed_jobs(root: Path, state_path: Path, *, older: bool = True) -> int:
+def dataset_pins(state_path: Path, uris: dict[str, str]) -> dict[str, dict[str, object]]:
+    """The pins (generation, size, crc32c, example count, tokens) of stored objects.
+
+    What `plan` would pin for field → gs:// URI, read straight from the state
+    file, so that a seeded lockfile records pinned revisions as an apply would.
+    """
+    import io
+
+    from tuneops.datasets.limits import limits_for
+    from tuneops.datasets.scanner import DatasetRole, scan_stream
+    from tuneops.emulator.config import EmulatorConfig
+    from tuneops.emulator.state import EmulatorState
+
+    state = EmulatorState(EmulatorConfig(state_path=state_path))
+    pins: dict[str, dict[str, object]] = {}
+    try:
+        for field, uri in uris.items():
+            bucket, _, name = uri.removeprefix("gs://").partition("/")
+            found = state.store.objects.get(bucket, name)
+            assert found is not None, uri
+            data = state.store.objects.data(found)
+            role = DatasetRole.VALIDATION if field == "validationDataset" else DatasetRole.TRAINING
+            scan = scan_stream(io.BytesIO(data), uri, role, limits_for("gemini-3.5-flash"))
+            pins[field] = {
+                "generation": str(found.generation),
+                "size": found.size,
+                "crc32c": found.crc32c,
+                "exampleCount": scan.summary.examples,
+                "estimatedTokens": scan.summary.estimated_tokens,
+            }
+    finally:
+        state.close()
+    return pins
+
+
+def seed_jobs(root: Path, state_path: Path, *, older: bool = True, pinned: bool = False) -> int:
     """Stores a succeeded job for every spec (and an older-hash one) in an emulator state file,
     and writes the lockfile that records the current ones: a project in sync.
+
+    With `pinned`, the specs' gs:// datasets are stored first (`seed_datasets`)
+    and every job and lockfile revision is of the spec pinned to them, as an
+    apply of today makes them: a plan then reads every pin from the remote.
 
     Returns the number of jobs stored.
     """
@@ -142,11 +181,16 @@ def seed_jobs(root: Path, state_path: Path, *, older: bool = True) -> int:
     from tuneops.emulator.store import JobRecord
     from tuneops.lockfile.file import Lockfile, write_lockfile
     from tuneops.project import require_project
+    from tuneops.runtime.pinning import pinned_uris
+    from tuneops.specs.hashing import with_dataset_pins
     from tuneops.specs.loader import load_specs
     from tuneops.specs.models import BackendKind
 
     project = require_project(root / "tuneops.yaml")
     specs = load_specs([project.specs_dir], project.root, project.config.defaults).require_valid()
+    if pinned:
+        seed_datasets(len(specs), state_path)
+        specs = tuple(with_dataset_pins(s, dataset_pins(state_path, pinned_uris(s))) for s in specs)
     state = EmulatorState(EmulatorConfig(state_path=state_path, queue_seconds=0, job_seconds=0))
     number = state.project_number(PROJECT)
     store = state.store

@@ -72,9 +72,19 @@ def gemini_spec(name: str, epochs: int = 2, **extra: Any) -> dict[str, Any]:
 class Project:
     """A project directory: write specs, run commands, read the lockfile."""
 
-    def __init__(self, root: Path, emulator: EmulatorHandle, stack: str = "e2e") -> None:
+    def __init__(
+        self,
+        root: Path,
+        emulator: EmulatorHandle,
+        stack: str = "e2e",
+        staging_bucket: str | None = None,
+    ) -> None:
         self.root = root
         self.emulator = emulator
+        # Kept by every `configure`: local datasets stage in the emulator's bucket.
+        self.vertex = {"endpoint": emulator.url}
+        if staging_bucket is not None:
+            self.vertex["stagingBucket"] = staging_bucket
         (root / "specs").mkdir(parents=True, exist_ok=True)
         self.configure(stack=stack)
 
@@ -82,7 +92,7 @@ class Project:
         config = {
             "stack": "e2e",
             "defaults": {"project": "acme-ml", "location": "us-central1"},
-            "vertex": {"endpoint": self.emulator.url},
+            "vertex": self.vertex,
             "gemini": {"endpoint": self.emulator.url},
             "storage": {"endpoint": self.emulator.url},
             **changes,
@@ -139,6 +149,18 @@ def plan_json(project: Project, *flags: str) -> dict[str, Any]:
     assert run.code in (0, 2, 3), run.err
     loaded: dict[str, Any] = json.loads(run.out)
     return loaded
+
+
+def staging_project(
+    tmp_path: Path,
+    emulator: EmulatorHandle,
+    monkeypatch: pytest.MonkeyPatch,
+    staging_bucket: str = "gs://acme-staging",
+) -> Project:
+    """A project whose local datasets stage in `staging_bucket` in the emulator."""
+    use_credentials(monkeypatch)
+    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
+    return Project(tmp_path, emulator, staging_bucket=staging_bucket)
 
 
 def use_credentials(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.commands.project import Project, local_vertex_spec, plan_json, use_credentials
+from tests.commands.project import Project, local_vertex_spec, plan_json, staging_project
 from tuneops.emulator import EmulatorHandle
 
 REPO = Path(__file__).resolve().parents[2]
@@ -20,13 +20,7 @@ COUNTED, BY_CHARACTERS = 640, 516
 
 @pytest.fixture
 def project(tmp_path: Path, emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> Project:
-    use_credentials(monkeypatch)
-    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
-    made = Project(tmp_path, emulator)
-    made.configure(
-        vertex={"endpoint": emulator.url, "stagingBucket": "gs://acme-staging"},
-        storage={"endpoint": emulator.url},
-    )
+    made = staging_project(tmp_path, emulator, monkeypatch)
     (tmp_path / "data").mkdir()
     shutil.copy(DATASET, tmp_path / "data" / "train.jsonl")
     made.write(local_vertex_spec())
@@ -74,8 +68,6 @@ def test_offline_plans_estimate_from_characters(project: Project) -> None:
 
 def test_max_cost_blocks_the_apply_with_exit_3(project: Project, emulator: EmulatorHandle) -> None:
     project.configure(
-        vertex={"endpoint": emulator.url, "stagingBucket": "gs://acme-staging"},
-        storage={"endpoint": emulator.url},
         guards={"maxCost": 50},
         pricing={"trainingPerMillionTokens": {"gemini-3.5-flash": 50000}},
     )

@@ -51,7 +51,7 @@ def test_apply_prints_the_plan_and_every_outcome(project: Project) -> None:
         ("create", "a", True),
         ("create", "b", True),
     ]
-    assert data["summary"] == {"done": 2, "failed": 0}
+    assert data["summary"] == {"done": 2, "queued": 0, "failed": 0}
     assert {o["job"] for o in data["outcomes"]} == {
         project.lock()[n]["pending"]["job"] for n in "ab"
     }
@@ -138,3 +138,22 @@ def test_plan_status_and_validate_carry_the_format_version(project: Project) -> 
     assert [(s["name"], s["sync"]) for s in status["specs"]] == [("a", "missing")]
     valid = document("validate", project.run("tuneops validate --format json").out)
     assert valid["valid"] is True
+
+
+def test_queued_work_is_valid_in_every_document(project: Project) -> None:
+    project.configure(vertex={"endpoint": project.emulator.url, "maxConcurrentJobs": 1})
+    project.write(vertex_spec("a"), vertex_spec("b"))
+    planned = document("plan", project.run("tuneops plan --format json").out)
+    assert planned["summary"]["queued"] == 1
+    applied = document("apply", project.run("tuneops apply --auto-approve --format json").out)
+    assert applied["summary"] == {"done": 1, "queued": 1, "failed": 0}
+    assert [o.get("queued", False) for o in applied["outcomes"]] == [False, True]
+    status = document("status", project.run("tuneops status --format json").out)
+    assert [s["queued"] is not None for s in status["specs"]] == [False, True]
+    waiting = document("reconcile", project.run("tuneops reconcile --format json").out)
+    assert [c["name"] for c in waiting["changes"] if c.get("queued")] == ["b"]
+    project.configure(vertex={"endpoint": project.emulator.url})
+    project.remove("b")  # the queued spec is gone: its entry is forgotten
+    project.write(vertex_spec("c"))
+    cycle = project.run("tuneops reconcile --apply --format json")
+    document("reconcile", cycle.out)

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from google.cloud import storage
 
-from tests.commands.project import Project, local_vertex_spec, use_credentials
+from tests.commands.project import Project, local_vertex_spec, staging_project
+from tuneops.backends.clock import SystemClock
 from tuneops.emulator import EmulatorHandle
 
 EXAMPLE = {
@@ -26,13 +27,7 @@ BUCKET = "acme-staging"
 
 @pytest.fixture
 def project(tmp_path: Path, emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> Project:
-    use_credentials(monkeypatch)
-    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
-    made = Project(tmp_path, emulator)
-    made.configure(
-        vertex={"endpoint": emulator.url, "stagingBucket": f"gs://{BUCKET}/tuning"},
-        storage={"endpoint": emulator.url},
-    )
+    made = staging_project(tmp_path, emulator, monkeypatch, f"gs://{BUCKET}/tuning")
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "train.jsonl").write_text(LINE * 3, encoding="utf-8")
     made.write(local_vertex_spec())
@@ -125,15 +120,18 @@ def test_an_object_with_other_content_under_the_name_is_refused(
     [{"kind": "status", "status": 503}, {"kind": "drop"}],
     ids=["503", "connection dropped"],
 )
-def test_an_upload_that_fails_creates_no_job(
+def test_an_upload_that_fails_for_good_creates_no_job(
     project: Project,
     emulator: EmulatorHandle,
     monkeypatch: pytest.MonkeyPatch,
     fault: dict[str, Any],
 ) -> None:
-    emulator.add_fault(**fault, method="POST", path="/upload/", count=1)
+    monkeypatch.setattr(SystemClock, "sleep", lambda self, seconds: None)
+    emulator.add_fault(**fault, method="POST", path="/upload/", count=6)  # every attempt
     run = project.run("tuneops apply --auto-approve")
     assert run.code == 1
+    digest = hashlib.sha256((LINE * 3).encode()).hexdigest()
+    assert f"gs://{BUCKET}/tuning/e2e/{digest}.jsonl: POST http://" in run.out + run.err
     assert project.remote() == []
     assert objects(emulator, monkeypatch) == []
     assert project.run("tuneops apply --auto-approve").code == 0

@@ -97,13 +97,36 @@ def test_ignore_changes_keeps_the_job_when_the_object_is_overwritten(
     assert (run.code, run.out) == (0, "No changes. The remote jobs match the specs.\n")
 
 
-def test_a_deleted_object_only_matters_when_a_job_would_be_created_from_it(
+def test_a_deleted_pinned_object_is_news_and_only_an_error_when_a_job_needs_it(
     project: Project, emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    gcs(emulator, monkeypatch).blob("bot.jsonl").delete()
+    blob = gcs(emulator, monkeypatch).blob("bot.jsonl")
+    blob.reload()
+    generation = blob.generation
+    blob.delete()
     monkeypatch.delenv("STORAGE_EMULATOR_HOST")
+    job = project.remote()[0]["name"]
     run = project.run("tuneops plan --detailed-exitcode")
-    assert (run.code, run.out) == (0, "No changes. The remote jobs match the specs.\n")
+    assert (run.code, run.out) == (
+        0,
+        f"  ! dataset missing  bot  gs://acme/bot.jsonl (trainingDataset, pinned generation "
+        f"{generation}) no longer exists\n"
+        f"        the job {job} (pending) may fail if the service has not read the data yet\n"
+        "        the next replace of bot is refused until the object is back: restore "
+        f"generation {generation} or point the spec at another object\n"
+        "\n"
+        "No changes to apply, but 1 pinned dataset no longer exists.\n",
+    )
+    [notice] = plan_json(project)["datasetNotices"]
+    assert notice == {
+        "code": "pinned-object-missing",
+        "spec": "bot",
+        "field": "trainingDataset",
+        "uri": "gs://acme/bot.jsonl",
+        "pinnedGeneration": str(generation),
+        "job": job,
+        "jobState": "pending",
+    }
     (project.root / "specs" / "bot.yaml").write_text(
         (project.root / "specs" / "bot.yaml").read_text().replace("epochCount: 3", "epochCount: 4")
     )
@@ -115,6 +138,30 @@ def test_a_deleted_object_only_matters_when_a_job_would_be_created_from_it(
         "bot: gs://acme/bot.jsonl\n"
     )
     assert project.creates() == before
+
+
+def test_the_pins_of_objects_under_one_prefix_come_from_listing_pages(
+    project: Project, emulator: EmulatorHandle
+) -> None:
+    for index in range(6):
+        spec = vertex_spec(f"team-{index}")
+        spec["spec"]["trainingDataset"] = f"gs://acme/stack/team-{index}/train.jsonl"
+        spec["spec"]["validationDataset"] = f"gs://acme/stack/team-{index}/val.jsonl"
+        project.write(spec)
+    scattered = vertex_spec("scattered")
+    scattered["spec"]["trainingDataset"] = "gs://elsewhere/one.jsonl"
+    project.write(scattered)
+    project.put_object("gs://acme/unrelated/notes.txt", b"not a dataset")
+    assert project.run("tuneops apply --auto-approve").code == 0
+    emulator.clear_request_counts()
+    run = project.run("tuneops plan --detailed-exitcode")
+    assert (run.code, run.out) == (0, "No changes. The remote jobs match the specs.\n")
+    storage = {k: v for k, v in emulator.request_counts().items() if "/storage/" in k}
+    # 13 objects in bucket acme: one listing page; the lone object elsewhere: one GET.
+    assert storage == {
+        "GET /storage/v1/b/{bucket}/o": 1,
+        "GET /storage/v1/b/{bucket}/o/{object}": 1,
+    }
 
 
 def test_a_new_spec_on_a_missing_object_is_an_error_before_any_create(

@@ -204,6 +204,7 @@ def test_actions_come_in_apply_order() -> None:
         "promote": 0,
         "adopt": 1,
         "delete": 0,
+        "dequeue": 0,
     }
 
 

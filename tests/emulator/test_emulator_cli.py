@@ -123,3 +123,23 @@ def test_gemini_tuning_is_refused_unless_made_available(
         tuning = "available" if flags else "unavailable"
         assert f"Gemini API tuning {tuning};" in err
     assert statuses == [(404, "NOT_FOUND"), (200, None)]
+
+
+def test_it_enforces_a_concurrent_jobs_limit_given_on_the_command_line(
+    started: list[subprocess.Popen[str]],
+) -> None:
+    process = launch(started, "--max-concurrent-jobs", "2")
+    assert process.stdout is not None
+    url = process.stdout.readline().split()[-1]
+    assert requests.get(f"{url}/_emulator/limits", timeout=5).json() == {"maxConcurrentJobs": 2}
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=10)
+
+
+def test_a_concurrent_jobs_limit_below_one_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["emulator", "--port", "0", "--max-concurrent-jobs", "0"], Console()) == 1
+    assert capsys.readouterr().err == (
+        "error: emulator: max_concurrent_jobs must be at least 1, got 0\n"
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import EmulatorFactory
 from tests.emulator.support import Http, gemini_http, job_body, model_body, vertex_http
 from tuneops.emulator import EmulatorHandle
 
@@ -136,3 +137,29 @@ def test_reset_forgets_everything(emulator: EmulatorHandle, control: Http) -> No
         "counts": {"GET /v1/projects/{project}/locations/{location}/tuningJobs": 1}
     }
     assert control.ok("GET", "/_emulator/projects") == {"projects": {"acme-ml": "123456789012"}}
+
+
+def test_the_concurrent_jobs_limit_is_set_at_run_time_and_reset(control: Http) -> None:
+    assert control.ok("GET", "/_emulator/limits") == {"maxConcurrentJobs": None}
+    assert control.ok("POST", "/_emulator/limits", json={"maxConcurrentJobs": 3}) == {
+        "maxConcurrentJobs": 3
+    }
+    for body in ({"maxConcurrentJobs": 0}, {"maxConcurrentJobs": "2"}, {}, {"max": 1}):
+        response = control.call("POST", "/_emulator/limits", json=body)
+        assert response.status_code == 400, body
+    assert control.ok("GET", "/_emulator/limits") == {"maxConcurrentJobs": 3}
+    control.ok("POST", "/_emulator/reset", json={})
+    assert control.ok("GET", "/_emulator/limits") == {"maxConcurrentJobs": None}
+
+
+@pytest.mark.gemini_tuning_available
+def test_a_limit_from_the_settings_holds_for_gemini_models_not_at_all(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    emulator = emulator_factory(max_concurrent_jobs=1)
+    vertex, gemini = vertex_http(emulator.url), gemini_http(emulator.url)
+    vertex.ok("POST", JOBS, json=job_body())
+    assert vertex.call("POST", JOBS, json=job_body()).status_code == 429
+    # The Gemini API's tuned models have no documented concurrency quota.
+    gemini.ok("POST", "/v1beta/tunedModels", json=model_body())
+    gemini.ok("POST", "/v1beta/tunedModels", json=model_body())

@@ -29,6 +29,7 @@ from tuneops.specs.models import (
     TrainingData,
     VertexHyperParameters,
     VertexSpec,
+    VertexTrainingData,
 )
 from tuneops.specs.schemas import SchemaName, load_schema
 
@@ -43,7 +44,8 @@ PAIRS: list[tuple[str, Mapping[str, Any], type[BaseModel]]] = [
     ("geminiSpec", GEMINI, GeminiSpec),
     ("gemini hyperParameters", GEMINI["properties"]["hyperParameters"], GeminiHyperParameters),
     ("trainingData", GEMINI["properties"]["trainingData"], TrainingData),
-    ("example", GEMINI["properties"]["trainingData"]["properties"]["examples"]["items"], Example),
+    ("example", SPEC["$defs"]["example"], Example),
+    ("vertex trainingData", SPEC["$defs"]["vertexTrainingData"], VertexTrainingData),
     ("metadata", SPEC["properties"]["metadata"], Metadata),
     ("smokeTest", VERTEX["properties"]["smokeTest"], SmokeTest),
     (

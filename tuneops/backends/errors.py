@@ -72,7 +72,18 @@ class RemoteError(TuneopsError):
         self.rpc_status = rpc_status
         self.attempt = attempt
         self.retry_after = retry_after
+        self.subject: str | None = None
         super().__init__(self._render())
+
+    def about(self, subject: str) -> RemoteError:
+        """This error, its message led by what the call was about (`gs://bucket/object`).
+
+        A URL quotes an object name beyond recognition (`o/team%20a%2Ftrain.jsonl`);
+        the name a user wrote is what they look for in the message.
+        """
+        self.subject = redact(subject)
+        self.args = (self._render(),)
+        return self
 
     def _render(self) -> str:
         where = " ".join(part for part in (self.method, self.url) if part)
@@ -85,6 +96,8 @@ class RemoteError(TuneopsError):
             if part
         )
         head = f"{where}: " if where else ""
+        if self.subject:
+            head = f"{self.subject}: {head}"
         middle = f"{status}: " if status else ""
         return f"{head}{middle}{self.service_message}"
 
@@ -124,10 +137,22 @@ class AbortedError(ClientError):
     """409 ABORTED: a concurrent change conflicted with this one."""
 
 
+class RequestTimeoutError(ClientError):
+    """408: the server gave up waiting for the request before acting on it."""
+
+    retryable = True
+
+
 class RateLimitedError(ClientError):
     """429 RESOURCE_EXHAUSTED: rejected before it was acted on; try again later."""
 
     retryable = True
+
+
+class QuotaExceededError(ClientError):
+    """429 RESOURCE_EXHAUSTED for a quota, not a rate: e.g. the project runs as many
+    tuning jobs as it may. Seconds of back-off do not free it, a job ending does, so
+    it is not retried: apply records the create as queued (see `quota_refusal`)."""
 
 
 class ServerError(RemoteError):
@@ -199,6 +224,7 @@ _BY_HTTP: Mapping[int, type[RemoteError]] = {
     401: UnauthenticatedError,
     403: PermissionDeniedError,
     404: NotFoundError,
+    408: RequestTimeoutError,
     409: AbortedError,
     429: RateLimitedError,
     501: NotImplementedServerError,
@@ -220,16 +246,74 @@ _BY_RPC: Mapping[str, type[RemoteError]] = {
 }
 
 
-def error_class(http_status: int, rpc_status: str | None) -> type[RemoteError]:
-    """The error class for an HTTP error answer."""
+def error_class(http_status: int, rpc_status: str | None, body: Any = None) -> type[RemoteError]:
+    """The error class for an HTTP error answer (`body`: its parsed JSON, if any)."""
     cls = _BY_RPC.get(rpc_status) if rpc_status else None
     # A google.rpc name on the wrong status class (e.g. NOT_FOUND on a 5xx) is not
     # trusted: the HTTP class decides whether to retry.
-    if cls is not None and issubclass(cls, ClientError) == (400 <= http_status < 500):
-        return cls
-    if http_status in _BY_HTTP:
-        return _BY_HTTP[http_status]
-    return ClientError if 400 <= http_status < 500 else ServerError
+    if cls is None or issubclass(cls, ClientError) != (400 <= http_status < 500):
+        cls = _BY_HTTP.get(http_status) or (
+            ClientError if 400 <= http_status < 500 else ServerError
+        )
+    if cls is RateLimitedError and quota_refusal(body):
+        return QuotaExceededError
+    return cls
+
+
+# What names a quota that a job ending frees, and what names a rate (docs/backends.md).
+_QUOTA_WORDS = re.compile(r"concurrent|exceed quota limits", re.IGNORECASE)
+_RATE_WORDS = re.compile(
+    r"(?<![a-z])rate(?![a-z])|rate_limit|per[\s_-]*(second|minute|hour|day)", re.IGNORECASE
+)
+_QUOTA_FAILURE = "type.googleapis.com/google.rpc.QuotaFailure"
+
+
+def quota_refusal(body: Any) -> bool:
+    """A RESOURCE_EXHAUSTED answer that refuses for a quota rather than a rate.
+
+    Vertex answers 429 RESOURCE_EXHAUSTED for both. The rule: a quota refusal
+    carries a `google.rpc.QuotaFailure` detail or a message that names concurrent
+    jobs or exceeded quota limits, and nothing in the message or the details
+    (violations, ErrorInfo reason and metadata) names a rate (`rate`,
+    `RATE_LIMIT_EXCEEDED`, per second/minute/hour/day). Anything else is a rate
+    limit, retried as before: taking a rate limit for a quota would leave work
+    queued for no reason, while the opposite only retries until the deadline.
+    """
+    if not isinstance(body, Mapping):
+        return False
+    error = body.get("error", body)
+    if not isinstance(error, Mapping):
+        return False
+    message = error.get("message")
+    texts = [message] if isinstance(message, str) else []
+    details = error.get("details")
+    quota_failure = False
+    for detail in details if isinstance(details, list) else ():
+        if not isinstance(detail, Mapping):
+            continue
+        quota_failure = quota_failure or detail.get("@type") == _QUOTA_FAILURE
+        texts.extend(_strings(detail, depth=3))
+    if any(_RATE_WORDS.search(text) for text in texts):
+        return False
+    return quota_failure or any(_QUOTA_WORDS.search(text) for text in texts)
+
+
+def _strings(value: Any, depth: int) -> list[str]:
+    """The string values inside a detail (bounded: it comes from the network)."""
+    if isinstance(value, str):
+        return [value[:1000]]
+    if depth <= 0:
+        return []
+    if isinstance(value, Mapping):
+        return [
+            s
+            for key, item in list(value.items())[:50]
+            if key != "@type"
+            for s in _strings(item, depth - 1)
+        ]
+    if isinstance(value, list):
+        return [s for item in value[:50] for s in _strings(item, depth - 1)]
+    return []
 
 
 def parse_error_body(body: Any) -> tuple[str | None, str | None]:

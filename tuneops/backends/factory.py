@@ -30,6 +30,7 @@ from tuneops.backends.base import Backend
 from tuneops.backends.clock import Clock, SystemClock
 from tuneops.backends.errors import CredentialsError
 from tuneops.backends.http import Transport, TransportOptions
+from tuneops.backends.local_endpoint import EmulatorNotRunningError, nothing_listens
 from tuneops.backends.ratelimit import VERTEX_REQUESTS, VERTEX_SUBMISSIONS, RateLimit
 from tuneops.backends.redact import register_secret
 from tuneops.backends.wire import ListingBounds
@@ -197,15 +198,22 @@ def build_backend(
     clock = clock or SystemClock()
     options = options or BackendOptions()
     base = _check_url(endpoint, kind) if endpoint else resolve_endpoint(kind, config, env)
-    auth = build_auth(
-        kind,
-        env,
-        clock,
-        access_token=access_token,
-        api_key=api_key,
-        credentials=credentials,
-        quota_project=resolve_quota_project(kind, config, env),
-    )
+    try:
+        auth = build_auth(
+            kind,
+            env,
+            clock,
+            access_token=access_token,
+            api_key=api_key,
+            credentials=credentials,
+            quota_project=resolve_quota_project(kind, config, env),
+        )
+    except CredentialsError:
+        # A stopped local emulator is the likelier mistake, and `gcloud auth`
+        # would not fix it: look (one loopback connect) before blaming credentials.
+        if nothing_listens(base):
+            raise EmulatorNotRunningError(base) from None
+        raise
     transport = Transport(auth, clock, options.transport, rng)
     if kind is BackendKind.VERTEX:
         return vertex.VertexBackend(

@@ -1,6 +1,7 @@
 """The transport: one pooled `requests.Session`, timeouts, retries, pacing, errors.
 
-Every call goes through `Transport.request`, which
+Every call goes through `Transport.request` (JSON, or a file as the body) or
+`Transport.download` (a body consumed as a stream), which
 
 1. waits for the rate limiters,
 2. sends the request with connect and read timeouts and the auth headers,
@@ -11,18 +12,26 @@ Every call goes through `Transport.request`, which
    server's `Retry-After` or an exponential backoff with full jitter, bounded by
    attempts and a deadline,
 5. renews the credential and retries once after a 401.
+
+Steps 4 and 5 are the one retry loop, `backends/retry.py`, shared by every
+client; Cloud Storage calls pass a `subject` (the `gs://` URI) that their retry
+warnings and errors name.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import urlencode, urlsplit
+from pathlib import Path
+from typing import Any, BinaryIO, TypeVar, cast
+from urllib.parse import urlencode
 
 import requests
+import urllib3.exceptions
 
 from tuneops import __version__
 from tuneops.backends.answers import (
@@ -39,53 +48,27 @@ from tuneops.backends.clock import Clock
 from tuneops.backends.errors import (
     InvalidResponseError,
     PhaseDeadlineError,
-    RateLimitedError,
     ReadTimeoutError,
     RemoteError,
     TransportError,
-    UnauthenticatedError,
     error_class,
     parse_error_body,
 )
 from tuneops.backends.no_answer import transport_error
 from tuneops.backends.phase import phase_remaining
-from tuneops.backends.ratelimit import RateLimiter, answered, throttled
+from tuneops.backends.ratelimit import RateLimiter
 from tuneops.backends.redact import redact_url
+from tuneops.backends.retry import Retrier, retrying
+from tuneops.backends.retry import RetryPolicy as RetryPolicy  # where callers import it from
 from tuneops.backends.watchdog import AttemptGuard, GuardedAdapter, attempt_deadline
 
 log = logging.getLogger("tuneops.backends")
 
 JsonObject = dict[str, Any]
+T = TypeVar("T")
 # Called before a retry of a non-idempotent call whose failed attempt may have
 # been acted on; returns the result that attempt produced, or None to retry.
 Check = Callable[[RemoteError], "JsonObject | None"]
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How often and how long to retry one call.
-
-    Retry `n` (1-based) sleeps a uniform random time in
-    `[0, min(max_backoff, initial_backoff * multiplier ** (n - 1))]` ("full
-    jitter"), or exactly the server's `Retry-After`, and never past `deadline`
-    seconds after the first attempt started, not counting time spent waiting for
-    the client's own pacer. A 429 (the service did nothing) does not use up one
-    of `max_attempts`: only the deadline bounds those.
-    """
-
-    max_attempts: int = 6
-    deadline: float = 120.0
-    initial_backoff: float = 1.0
-    max_backoff: float = 30.0
-    multiplier: float = 2.0
-
-    def backoff_cap(self, retry: int) -> float:
-        """The upper bound of the jittered sleep before retry number `retry`."""
-        return min(self.max_backoff, self.initial_backoff * self.multiplier ** (retry - 1))
-
-    def backoff(self, retry: int, rng: random.Random) -> float:
-        """A full-jitter sleep before retry number `retry`."""
-        return rng.uniform(0.0, self.backoff_cap(retry))
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,117 +141,115 @@ class Transport:
         idempotent: bool,
         limiters: Sequence[RateLimiter] = (),
         check: Check | None = None,
+        upload: Upload | None = None,
+        timeouts: Timeouts | None = None,
+        subject: str | None = None,
     ) -> JsonObject:
         """Sends one call, with retries; returns the JSON object of the answer.
 
         A non-idempotent call is retried only when `check` is given; it runs
         before each retry that follows an attempt which may have been acted on.
+        `upload` sends a file as the body instead of JSON (opened again for each
+        attempt); `timeouts` replace the transport's for this call; `subject`
+        (a `gs://` URI) names what the call is about in retry logs and errors.
         """
-        policy = self.options.retry
-        deadline = self._clock.monotonic() + policy.deadline
         shown = _with_query(url, params)
-        logged = redact_url(shown)
-        attempt = 0
-        refused = 0  # attempts answered 429: they do not count against max_attempts
-        renewed = False
-        while True:
-            attempt += 1
-            for limiter in limiters:
-                deadline += limiter.acquire()  # pacing is not retrying
-            left = phase_remaining()
-            if left is not None and left <= 0:
-                raise PhaseDeadlineError(
-                    "the command phase passed its deadline before this call",
-                    method=method,
-                    url=shown,
-                    attempt=attempt,
-                )
-            sent_headers: Mapping[str, str] = {}
-            try:
-                sent_headers = self._auth.headers()
-                answer = self._send(method, url, shown, params, body, sent_headers, attempt)
-                answered(limiters)
-                return answer
-            except UnauthenticatedError:
-                # A 401 says nothing happened; renew the credential and try once more.
-                if renewed or not self._auth.refresh_after_unauthorized(sent_headers):
-                    raise
-                renewed = True
-                attempt -= 1
-                log.info("%s %s: 401, retrying once with a renewed credential", method, logged)
-                continue
-            except RemoteError as error:
-                delay = error.retry_after
-                if delay is None:
-                    delay = policy.backoff(attempt, self._rng) if error.retryable else 0.0
-                if isinstance(error, RateLimitedError):
-                    # The quota is shared: slow every caller down; pause them all only as
-                    # long as the service said (not this call's own jittered backoff), and
-                    # never past this call's deadline on one server's say-so.
-                    pause = min(error.retry_after or 0.0, deadline - self._clock.monotonic())
-                    throttled(limiters, max(0.0, pause))
-                    refused += 1
-                else:
-                    answered(limiters)
-                if not error.retryable or (not idempotent and check is None):
-                    raise
-                counted = attempt - refused
-                left = phase_remaining()
-                if (
-                    counted >= policy.max_attempts
-                    or self._clock.monotonic() + delay > deadline
-                    or (left is not None and delay >= left)
-                ):
-                    log.info("%s %s: giving up after %d attempts", method, logged, attempt)
-                    # The last attempt may still have been acted on: look before failing.
-                    if check is not None and error.may_have_committed:
-                        found = check(error)
-                        if found is not None:
-                            return found
-                    raise
-                # A warning, so that a command shows it as it happens: without it an
-                # unreachable endpoint is a long silence.
-                log.warning(
-                    "%s %s: retrying in %s (attempt %d of %d): %s",
-                    method,
-                    _host(logged),
-                    _seconds(delay),
-                    attempt,
-                    policy.max_attempts,
-                    error.service_message,
-                )
-                self._clock.sleep(delay)
-                if check is not None and error.may_have_committed:
-                    found = check(error)
-                    if found is not None:
-                        return found
+
+        def attempt(number: int, auth_headers: Mapping[str, str]) -> JsonObject:
+            exchange = _Exchange(method, url, shown, params, body, upload, timeouts)
+            return cast(JsonObject, self._send(exchange, auth_headers, number, None))
+
+        return self.retrying(
+            method,
+            shown,
+            attempt,
+            idempotent=idempotent,
+            limiters=limiters,
+            check=check,
+            subject=subject,
+        )
+
+    def download(
+        self,
+        url: str,
+        consume: Callable[[BinaryIO], T],
+        *,
+        params: Mapping[str, str | int] | None = None,
+        timeouts: Timeouts | None = None,
+        subject: str | None = None,
+    ) -> T:
+        """GETs `url` and hands the body, as a stream, to `consume`; its result is returned.
+
+        The whole of it is one attempt: a connection lost mid-body is retried like
+        any read, and `consume` starts again from the first byte.
+        """
+        shown = _with_query(url, params)
+
+        def attempt(number: int, auth_headers: Mapping[str, str]) -> T:
+            exchange = _Exchange("GET", url, shown, params, None, None, timeouts)
+            return cast(T, self._send(exchange, auth_headers, number, consume))
+
+        return self.retrying("GET", shown, attempt, idempotent=True, subject=subject)
+
+    def retrying(
+        self,
+        method: str,
+        shown: str,
+        attempt: Callable[[int, Mapping[str, str]], T],
+        *,
+        idempotent: bool,
+        limiters: Sequence[RateLimiter] = (),
+        check: Callable[[RemoteError], T | None] | None = None,
+        subject: str | None = None,
+    ) -> T:
+        """Runs `attempt(number, auth headers)` under this transport's retry policy."""
+        return retrying(
+            Retrier(self.options.retry, self._clock, self._rng, self._auth),
+            method,
+            shown,
+            attempt,
+            idempotent=idempotent,
+            limiters=limiters,
+            check=check,
+            subject=subject,
+        )
 
     def _send(
         self,
-        method: str,
-        url: str,
-        shown: str,
-        params: Mapping[str, str | int] | None,
-        body: JsonObject | None,
+        exchange: _Exchange,
         auth_headers: Mapping[str, str],
         attempt: int,
-    ) -> JsonObject:
+        consume: Callable[[BinaryIO], T] | None,
+    ) -> Any:
+        """One attempt: the JSON object of the answer, or what `consume` made of its body."""
+        method, shown = exchange.method, exchange.shown
         headers = {
             "Accept": "application/json",
             "User-Agent": self.options.user_agent,
             **auth_headers,
         }
-        timeouts = self.options.timeouts
+        timeouts = exchange.timeouts or self.options.timeouts
         started = self._clock.monotonic()
         phase_left = phase_remaining()
         limit = timeouts.total if phase_left is None else min(timeouts.total, phase_left)
-        with attempt_deadline(limit) as guard:
+        with attempt_deadline(limit) as guard, contextlib.ExitStack() as files:
+            data: BinaryIO | bytes | None = None
+            if exchange.upload is not None:
+                source = exchange.upload.source
+                if isinstance(source, bytes):
+                    data, size = source, len(source)
+                else:
+                    opened = files.enter_context(source.open("rb"))
+                    data, size = opened, os.fstat(opened.fileno()).st_size
+                headers["Content-Type"] = exchange.upload.content_type
+                headers["Content-Length"] = str(size)
             try:
                 response = self._session.request(
                     method,
-                    url,
-                    params=params,
-                    json=body,
+                    exchange.url,
+                    params=exchange.params,
+                    json=exchange.body,
+                    data=data,
                     headers=headers,
                     timeout=(
                         min(timeouts.connect, limit),
@@ -278,6 +259,12 @@ class Transport:
                     stream=True,
                 )
                 try:
+                    if consume is not None and 200 <= response.status_code < 300:
+                        response.raw.decode_content = True
+                        # urllib3's response is a readable binary stream (io.IOBase).
+                        result = _consumed(consume, cast(BinaryIO, response.raw))
+                        _check_in_time(guard, self._too_slow(method, shown, attempt))
+                        return result
                     content = read_answer(response, started + timeouts.total, self._clock.monotonic)
                 finally:
                     response.close()
@@ -346,7 +333,7 @@ class Transport:
             # A body cut at the size limit is no longer JSON; its message is still
             # the most useful thing in it.
             rpc_status, message = fields_from_head(text)
-        cls = error_class(status, rpc_status)
+        cls = error_class(status, rpc_status, data)
         said = message or text.strip() or str(response.reason or "") or f"HTTP {status}"
         raise cls(
             server_text(said),
@@ -360,6 +347,37 @@ class Transport:
 
     def __repr__(self) -> str:
         return f"Transport({self._auth!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A request's body: a file, opened again for each attempt, or bytes in memory."""
+
+    source: Path | bytes
+    content_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Exchange:
+    """What one attempt sends."""
+
+    method: str
+    url: str
+    shown: str
+    params: Mapping[str, str | int] | None
+    body: JsonObject | None
+    upload: Upload | None
+    timeouts: Timeouts | None
+
+
+def _consumed(consume: Callable[[BinaryIO], T], stream: BinaryIO) -> T:
+    """`consume(stream)`, a connection lost while it reads being a lost connection."""
+    try:
+        return consume(stream)
+    except urllib3.exceptions.ReadTimeoutError as exc:
+        raise requests.exceptions.ReadTimeout(exc) from None
+    except (urllib3.exceptions.HTTPError, ConnectionError) as exc:
+        raise requests.exceptions.ConnectionError(exc) from None
 
 
 def _check_in_time(guard: AttemptGuard, error: TransportError) -> None:
@@ -376,12 +394,3 @@ def _with_query(url: str, params: Mapping[str, str | int] | None) -> str:
     if not params:
         return url
     return f"{url}?{urlencode(dict(params))}"
-
-
-def _host(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else url
-
-
-def _seconds(delay: float) -> str:
-    return f"{delay:.1f} s" if delay < 10 else f"{delay:.0f} s"

@@ -1,7 +1,9 @@
 """A request that got no HTTP answer: what went wrong, in words, and which error it is.
 
 Whether the request left this host decides what a retry may do: a refused
-connection was never sent, a timeout after sending may have been acted on.
+connection was never sent, a timeout after sending may have been acted on. A
+refused connection to this very machine is not retried at all: nothing runs
+there (`local_endpoint`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from tuneops.backends.errors import (
     ReadTimeoutError,
     TransportError,
 )
+from tuneops.backends.local_endpoint import EmulatorNotRunningError, loopback_address
 from tuneops.backends.redact import redact, redact_url
 
 log = logging.getLogger("tuneops.backends")
@@ -66,6 +69,8 @@ def transport_error(
         reason, urllib3.exceptions.NewConnectionError
     ):
         cls = ConnectError
+        if detail == "connection refused" and loopback_address(url) is not None:
+            return EmulatorNotRunningError(url, method=method, attempt=attempt)
     elif isinstance(exc, requests.exceptions.ReadTimeout):
         cls = ReadTimeoutError
     elif isinstance(

@@ -1,4 +1,9 @@
-"""A small Cloud Storage JSON API client: object metadata and one-request uploads.
+"""A small Cloud Storage JSON API client: metadata, listings, media, one-request uploads.
+
+Every call goes through the transport's one retry loop (`backends/retry.py`), as
+Google's own storage client retries: 408, 429, 5xx and dropped connections, with
+jittered exponential backoff up to a 120 s deadline; retry warnings and errors
+name the object as `gs://bucket/object`.
 
 Endpoint, first match wins (design.md): `STORAGE_EMULATOR_HOST` (the variable
 Google's storage clients follow), `storage.endpoint` in tuneops.yaml, the public
@@ -14,33 +19,42 @@ and an object already there is never overwritten.
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
+import random
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 from urllib.parse import quote, urlsplit
-
-import requests
 
 from tuneops.backends.auth import AuthProvider
 from tuneops.backends.errors import (
+    ClientError,
+    InvalidResponseError,
     NotFoundError,
     RemoteError,
-    TransportError,
-    error_class,
-    parse_error_body,
 )
-from tuneops.backends.http import Transport
-from tuneops.backends.redact import redact
+from tuneops.backends.http import Timeouts, Transport, TransportOptions, Upload
 from tuneops.errors import ConfigError
+
+if TYPE_CHECKING:
+    from tuneops.backends.clock import Clock
+
+T = TypeVar("T")
 
 DEFAULT_ENDPOINT = "https://storage.googleapis.com"
 STORAGE_EMULATOR_ENV = "STORAGE_EMULATOR_HOST"
 _GS_URI = re.compile(r"gs://(?P<bucket>[a-z0-9][a-z0-9._-]{1,221}[a-z0-9])/(?P<name>[^\s]+)")
-_UPLOAD_TIMEOUT = (10.0, 600.0)
+# The fields of an object that a pin needs; asking for only these keeps a listing
+# page of 1000 objects near 100 KB (`fields` asks for a partial response). A
+# metadata GET adds the MD5 that an upload is verified by.
+PIN_FIELDS = "name,generation,size,crc32c"
+OBJECT_FIELDS = f"{PIN_FIELDS},md5Hash"
+LIST_PAGE_SIZE = 1000  # the JSON API's largest page
+# Media and uploads: a read may wait long while the service takes a large body,
+# and a whole attempt may take as long as a gigabyte takes on a slow link.
+MEDIA_TIMEOUTS = Timeouts(connect=10.0, read=600.0, total=3600.0)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -106,13 +120,6 @@ def _metadata(uri: GcsUri, data: Mapping[str, Any]) -> ObjectMetadata:
         raise RemoteError(f"object metadata of {uri} lacks generation or size") from None
 
 
-def _json_or_none(response: requests.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
 def file_md5(path: Path) -> str:
     """The base64 MD5 of a file, as Cloud Storage reports `md5Hash` (read in chunks)."""
     digest = hashlib.md5(usedforsecurity=False)
@@ -137,23 +144,25 @@ class Anonymous:
 
 
 class StorageClient:
-    """Object metadata reads (retried through the transport) and uploads."""
+    """Object metadata, listings, media and uploads, every call retried by the transport."""
 
     def __init__(self, transport: Transport, endpoint: str) -> None:
         self._transport = transport
         self._endpoint = endpoint
-        self._session = requests.Session()
 
     def close(self) -> None:
         """Closes pooled connections."""
-        self._session.close()
         self._transport.close()
 
     def delete(self, found: ObjectMetadata) -> None:
         """Deletes exactly the generation `found` (nothing if it was replaced since)."""
         params = {"ifGenerationMatch": str(found.generation)}
         self._transport.request(
-            "DELETE", self._object_url(found.uri), params=params, idempotent=True
+            "DELETE",
+            self._object_url(found.uri),
+            params=params,
+            idempotent=True,
+            subject=str(found.uri),
         )
 
     def _object_url(self, uri: GcsUri) -> str:
@@ -162,79 +171,113 @@ class StorageClient:
     def metadata(self, uri: GcsUri) -> ObjectMetadata | None:
         """The live generation of `uri`, or None when there is no such object."""
         try:
-            data = self._transport.request("GET", self._object_url(uri), idempotent=True)
+            data = self._transport.request(
+                "GET",
+                self._object_url(uri),
+                params={"fields": OBJECT_FIELDS},
+                idempotent=True,
+                subject=str(uri),
+            )
         except NotFoundError:
             return None
         return _metadata(uri, data)
 
-    @contextlib.contextmanager
-    def open_media(self, found: ObjectMetadata) -> Iterator[BinaryIO]:
-        """The bytes of exactly the generation `found`, as a stream (never held whole)."""
-        url = self._object_url(found.uri)
-        params = {"alt": "media", "generation": str(found.generation)}
+    def list_objects(
+        self,
+        bucket: str,
+        prefix: str,
+        *,
+        start_offset: str | None = None,
+        page_size: int = LIST_PAGE_SIZE,
+    ) -> Iterator[ObjectMetadata]:
+        """The live objects whose names start with `prefix`, by name, page by page.
+
+        Each page is fetched when the one before is used up (a caller may stop
+        early) and retried like any read; only the fields of a pin are asked for,
+        which keeps a page of 1000 objects near 100 KB. `start_offset` skips the
+        names before it.
+        """
+        url = f"{self._endpoint}/storage/v1/b/{bucket}/o"
+        subject = f"gs://{bucket}/{prefix}*"
+        params: dict[str, str | int] = {
+            "prefix": prefix,
+            "maxResults": page_size,
+            "fields": f"nextPageToken,items({PIN_FIELDS})",
+        }
+        if start_offset:
+            params["startOffset"] = start_offset
+        seen_tokens: set[str] = set()
+        while True:
+            page = self._transport.request(
+                "GET", url, params=params, idempotent=True, subject=subject
+            )
+            items = page.get("items", [])
+            if not isinstance(items, list):
+                raise InvalidResponseError(
+                    "the listing's items are not a list", method="GET", url=url
+                ).about(subject)
+            for item in items:
+                name = item.get("name") if isinstance(item, dict) else None
+                if not isinstance(name, str):
+                    raise InvalidResponseError(
+                        "an object in the listing has no name", method="GET", url=url
+                    ).about(subject)
+                yield _metadata(GcsUri(bucket, name), item)
+            token = page.get("nextPageToken")
+            if not token:
+                return
+            if not isinstance(token, str) or token in seen_tokens:
+                # A repeated token would page forever: fail the listing, never loop.
+                raise InvalidResponseError(
+                    "the listing repeated a page token", method="GET", url=url
+                ).about(subject)
+            seen_tokens.add(token)
+            params["pageToken"] = token
+
+    def read_media(self, found: ObjectMetadata, consume: Callable[[BinaryIO], T]) -> T:
+        """`consume` applied to the bytes of exactly the generation `found`, streamed.
+
+        A failure part way through is retried like any read, and `consume` starts
+        again from the first byte: it must not keep state between calls.
+        """
+        params: dict[str, str | int] = {"alt": "media", "generation": str(found.generation)}
+        return self._transport.download(
+            self._object_url(found.uri),
+            consume,
+            params=params,
+            timeouts=MEDIA_TIMEOUTS,
+            subject=str(found.uri),
+        )
+
+    def upload(self, source: Path | bytes, uri: GcsUri, content_type: str) -> ObjectMetadata | None:
+        """Uploads `source` (a file, or bytes) unless the object exists; None when it
+        already did (412).
+
+        Retried like a read: with `ifGenerationMatch=0` a second attempt can never
+        overwrite, so an attempt whose answer was lost shows up as a 412 on the
+        next, and the caller then reads the object and verifies it like any
+        object that was already there.
+        """
+        url = f"{self._endpoint}/upload/storage/v1/b/{uri.bucket}/o"
+        params: dict[str, str | int] = {
+            "uploadType": "media",
+            "name": uri.name,
+            "ifGenerationMatch": "0",
+        }
         try:
-            response = self._session.get(
+            body = self._transport.request(
+                "POST",
                 url,
                 params=params,
-                headers=dict(self._transport.auth.headers()),
-                stream=True,
-                timeout=_UPLOAD_TIMEOUT,
-                allow_redirects=False,
+                idempotent=True,
+                upload=Upload(source, content_type),
+                timeouts=MEDIA_TIMEOUTS,
+                subject=str(uri),
             )
-        except requests.exceptions.RequestException as exc:
-            detail = redact(f"{type(exc).__name__}: {exc}")[:300]
-            raise TransportError(detail, method="GET", url=url) from None
-        with response:
-            if response.status_code != 200:
-                rpc_status, message = parse_error_body(_json_or_none(response))
-                cls = error_class(response.status_code, rpc_status)
-                raise cls(
-                    message or f"HTTP {response.status_code}",
-                    method="GET",
-                    url=url,
-                    http_status=response.status_code,
-                    rpc_status=rpc_status,
-                )
-            response.raw.decode_content = True
-            # urllib3's response is a readable binary stream (io.IOBase).
-            yield cast(BinaryIO, response.raw)
-
-    def upload(self, path: Path, uri: GcsUri, content_type: str) -> ObjectMetadata | None:
-        """Uploads `path` unless the object exists; None when it already did (412)."""
-        url = f"{self._endpoint}/upload/storage/v1/b/{uri.bucket}/o"
-        params = {"uploadType": "media", "name": uri.name, "ifGenerationMatch": "0"}
-        headers = {"Content-Type": content_type, "Accept": "application/json"}
-        headers.update(self._transport.auth.headers())
-        try:
-            with path.open("rb") as stream:
-                response = self._session.post(
-                    url,
-                    params=params,
-                    data=stream,
-                    headers={**headers, "Content-Length": str(path.stat().st_size)},
-                    timeout=_UPLOAD_TIMEOUT,
-                    allow_redirects=False,
-                )
-        except requests.exceptions.RequestException as exc:
-            # Nothing is visible until an upload completes: the object is simply not there.
-            detail = redact(f"{type(exc).__name__}: {exc}")[:300]
-            raise TransportError(detail, method="POST", url=url) from None
-        if response.status_code == 412:
-            return None
-        try:
-            body: Any = response.json()
-        except ValueError:
-            body = None
-        if not 200 <= response.status_code < 300 or not isinstance(body, dict):
-            rpc_status, message = parse_error_body(body)
-            cls = error_class(response.status_code, rpc_status)
-            raise cls(
-                message or f"HTTP {response.status_code}",
-                method="POST",
-                url=url,
-                http_status=response.status_code,
-                rpc_status=rpc_status,
-            )
+        except ClientError as error:
+            if error.http_status == 412:
+                return None
+            raise
         return _metadata(uri, body)
 
 
@@ -244,12 +287,17 @@ def build_storage_client(
     *,
     endpoint: str | None = None,
     access_token: str | None = None,
+    clock: Clock | None = None,
+    rng: random.Random | None = None,
+    options: TransportOptions | None = None,
 ) -> StorageClient:
     """A client for the storage endpoint (see the module docstring).
 
     `endpoint` and `access_token` override the rest (the embedded emulator);
     otherwise the Vertex AI credential is used, since the data belongs to the
-    jobs, and none at all for a `STORAGE_EMULATOR_HOST`.
+    jobs, and none at all for a `STORAGE_EMULATOR_HOST`. `clock` and `rng` make
+    the retries testable; `options` are the transport's (the retry policy of
+    every other call by default: 120 s, like Google's own storage client).
     """
     # Imported here: building a backend pulls in credentials machinery the
     # metadata types above do not need.
@@ -257,7 +305,7 @@ def build_storage_client(
     from tuneops.backends.factory import build_auth
     from tuneops.specs.models import BackendKind
 
-    clock = SystemClock()
+    clock = clock or SystemClock()
     auth: AuthProvider
     if endpoint is not None:
         base = _check(endpoint)
@@ -265,4 +313,4 @@ def build_storage_client(
     else:
         base, emulator = resolve_storage_endpoint(configured_endpoint, env)
         auth = Anonymous() if emulator else build_auth(BackendKind.VERTEX, env, clock)
-    return StorageClient(Transport(auth, clock), base)
+    return StorageClient(Transport(auth, clock, options, rng), base)

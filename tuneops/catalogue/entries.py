@@ -132,9 +132,11 @@ class Offering:
     def tuning_status(self, today: date, window: timedelta) -> ModelStatus:
         """Whether a new tuning job on this model can start `today`.
 
-        No tuning facts at all counts as retired: the backend does not tune it.
+        An empty list of methods means the backend does not tune the model; no
+        tuning facts at all (a model added in tuneops.yaml with a price only)
+        leave it to the lifecycle.
         """
-        if self.tuning is None or not self.tuning.methods:
+        if self.tuning is not None and not self.tuning.methods:
             return ModelStatus.RETIRED
         last = self.lifecycle.last_tuning_day if self.lifecycle else None
         return _status(last, today, window)

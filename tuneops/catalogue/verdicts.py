@@ -80,7 +80,7 @@ def tuning_verdict(catalogue: Catalogue, base_model: str, backend: str, today: d
         or _recommended(catalogue, backend, model.id),
         "source": lifecycle.source if lifecycle else _tuning_source(offering),
     }
-    if offering.tuning is None or not offering.tuning.methods:
+    if offering.tuning is not None and not offering.tuning.methods:
         if lifecycle is None or lifecycle.last_tuning_day is None:
             return Verdict(VerdictCode.NOT_TUNABLE, **common, **facts)
         return Verdict(VerdictCode.RETIRED, **common, **facts)

@@ -27,6 +27,7 @@ def emulator(
     console: Console,
     require_quota_project: bool = False,
     gemini_tuning: str = "unavailable",
+    max_concurrent_jobs: int | None = None,
 ) -> int:
     """Serves until SIGINT or SIGTERM; the first stdout line is `listening on URL`."""
     try:
@@ -44,6 +45,7 @@ def emulator(
             project_number=project_number,
             auth=auth,
             gemini_tuning=gemini_tuning,
+            max_concurrent_jobs=max_concurrent_jobs,
         )
     except ValueError as error:
         raise UsageError(f"emulator: {error}") from None

@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+from tuneops.catalogue import shipped_catalogue
 from tuneops.commands import EXIT_OK
 from tuneops.console import Console
 from tuneops.errors import UsageError
@@ -52,7 +53,8 @@ metadata:
   name: example
   labels: {{team: ml-platform}}
 spec:
-  baseModel: gemini-3.5-flash
+  # The catalogue's recommended model when this file was written (`tuneops models`).
+  baseModel: {model}
   # A local JSONL file, checked by `tuneops validate` and uploaded at apply;
   # or trainingDataset: gs://bucket/train.jsonl for data already in Cloud Storage.
   trainingData: {{file: ../data/example.jsonl}}
@@ -121,7 +123,8 @@ def init(directory: Path, console: Console) -> int:
     config.write_text(
         CONFIG.format(schema=CONFIG_SCHEMA_URL, stack=stack_name(directory)), encoding="utf-8"
     )
-    example.write_text(EXAMPLE.format(schema=SCHEMA_URL), encoding="utf-8")
+    model = shipped_catalogue().recommended_model("vertex").id
+    example.write_text(EXAMPLE.format(schema=SCHEMA_URL, model=model), encoding="utf-8")
     data.parent.mkdir(exist_ok=True)
     data.write_text(EXAMPLE_DATA, encoding="utf-8")
     written = [config, example, data]

@@ -61,8 +61,10 @@ def status(
         source = f"from the lockfile only ({why}): remote states may have moved on"
     else:
         source = f"from the remote services: {len(jobs)} job(s) of stack {project.config.stack}"
+    notices = [n for n in plan.model_notices if not names or n.spec in names]
     if fmt == "json":
-        console.result(render_json(rows, source))
+        console.result(render_json(rows, source, notices))
     else:
-        console.result(render_table(rows, console.paint, source, details=bool(names)))
+        table = render_table(rows, console.paint, source, details=bool(names), notices=notices)
+        console.result(table)
     return EXIT_OK

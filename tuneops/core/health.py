@@ -3,7 +3,8 @@
 Sync compares the specs with the jobs (does apply have anything to do?);
 health describes the jobs themselves:
 
-- `progressing`: a revision is queued or running;
+- `progressing`: a revision is queued or running, or a job waits in tuneops'
+  queue for a free slot (`vertex.maxConcurrentJobs`, a service quota);
 - `healthy`: the newest revision succeeded (its endpoint serves);
 - `degraded`: the newest revision failed or was cancelled outside tuneops, or
   failed its smoke test;
@@ -20,8 +21,8 @@ from dataclasses import dataclass
 
 from tuneops.core.costing import offline_tokens
 from tuneops.core.jobs import JobState, RemoteJob, by_age
-from tuneops.core.plan import ActionKind, Plan
-from tuneops.lockfile.file import Lockfile
+from tuneops.core.plan import Action, ActionKind, Plan
+from tuneops.lockfile.file import Lockfile, Queued, QueueReason
 from tuneops.specs.models import JobSpec
 
 
@@ -59,6 +60,7 @@ class SpecStatus:
     model: str | None = None
     newest: RemoteJob | None = None
     estimated_tokens: int | None = None
+    queued: Queued | None = None
 
     @property
     def error_code(self) -> int | None:
@@ -118,6 +120,7 @@ def spec_statuses(
         else:
             sync = Sync.OUT_OF_SYNC
         smoke_failed = bool(entry and entry.pending and entry.pending.smoke_test == "failed")
+        queued = _queued(entry.queued if entry else None, action, by_spec.get(name))
         by_name = {j.name: j for j in own}
         active = by_name.get(entry.active.job) if entry and entry.active else None
         pending = by_name.get(entry.pending.job) if entry and entry.pending else None
@@ -131,7 +134,9 @@ def spec_statuses(
             SpecStatus(
                 name=name,
                 sync=sync,
-                health=_health(newest, name in by_spec, smoke_failed),
+                health=Health.PROGRESSING
+                if queued is not None and newest is None
+                else _health(newest, name in by_spec, smoke_failed),
                 active_state=(active.state.value if active else None)
                 or (entry.active.state if entry and entry.active else None),
                 pending_state=(pending.state.value if pending else None)
@@ -146,9 +151,23 @@ def spec_statuses(
                 model=model,
                 newest=newest,
                 estimated_tokens=_estimated_tokens(by_spec.get(name)),
+                queued=queued,
             )
         )
     return tuple(rows)
+
+
+def _queued(recorded: Queued | None, action: Action | None, spec: JobSpec | None) -> Queued | None:
+    """The spec's place in the queue: as the lockfile records it for the current spec,
+    else as the plan would record it (ticket 0: not recorded yet)."""
+    if recorded is not None and spec is not None and recorded.spec_hash == spec.spec_hash:
+        return recorded
+    if action is not None and action.queued is not None and spec is not None:
+        ticket = recorded.ticket if recorded is not None else 0
+        return Queued(spec.spec_hash, ticket, action.queued.reason)
+    if recorded is not None and recorded.reason is QueueReason.QUOTA and spec is not None:
+        return recorded  # an older revision refused; the plan tries it again
+    return None
 
 
 def _estimated_tokens(spec: JobSpec | None) -> int | None:

@@ -27,6 +27,7 @@ class NoticeCode(str, enum.Enum):
     """Stable codes of model notices (JSON output; docs/output-formats.md)."""
 
     UNKNOWN = "model-unknown"
+    RETIRED = "model-retired"
     TUNING_ENDS = "model-tuning-ends"
     GEMINI_SUNSET = "gemini-tuning-sunset"
     SHUTDOWN_SOON = "model-shutdown-soon"
@@ -56,6 +57,11 @@ class ModelNotice:
     job: str | None = None
     source_url: str | None = None
     source_read_on: date | None = None
+
+    @property
+    def past(self) -> bool:
+        """Whether the day has passed: the model is retired or shut down."""
+        return self.code in (NoticeCode.RETIRED, NoticeCode.SHUT_DOWN, NoticeCode.GEMINI_SUNSET)
 
     def to_data(self) -> dict[str, Any]:
         """The JSON form (None fields left out)."""
@@ -103,36 +109,52 @@ def _source(source: Source | None) -> dict[str, Any]:
     return {"source_url": source.url, "source_read_on": source.read_on} if source else {}
 
 
+@dataclass(frozen=True, slots=True)
+class ModelUse:
+    """A spec's base model on its backend: what the spec notices look at."""
+
+    spec: str
+    backend: str
+    base_model: str
+
+    @classmethod
+    def of(cls, spec: JobSpec) -> ModelUse | None:
+        """The use of a loaded spec; None for continuous tuning (no base model)."""
+        base = getattr(spec.spec, "base_model", None)
+        return cls(spec.name, spec.backend.value, base) if base else None
+
+
 def spec_notices(
-    specs: Iterable[JobSpec],
+    uses: Iterable[ModelUse | None],
     catalogue: Catalogue,
     today: date,
     emulated: frozenset[str] = frozenset(),
 ) -> tuple[ModelNotice, ...]:
-    """Notices about the next job of each spec (a retired model is a spec error, not here)."""
+    """Notices about the next job of each spec: unknown, retired or soon retired
+    models, and the Gemini API's sunset (news only where the real service is used)."""
     notices: list[ModelNotice] = []
-    for spec in specs:
-        base = getattr(spec.spec, "base_model", None)
-        if not base:
+    for use in uses:
+        if use is None:
             continue
-        backend = spec.backend.value
-        verdict = tuning_verdict(catalogue, base, backend, today)
+        verdict = tuning_verdict(catalogue, use.base_model, use.backend, today)
         common: dict[str, Any] = {
-            "spec": spec.name,
-            "base_model": base,
-            "backend": backend,
+            "spec": use.spec,
+            "base_model": use.base_model,
+            "backend": use.backend,
             "subject": Subject.SPEC,
             "catalogue_read_on": catalogue.read_on,
             "successor": verdict.successor,
             **_source(verdict.source),
         }
-        if backend == "gemini" and verdict.blocks:
-            if backend not in emulated:
-                sunset = catalogue.sunsets.get(backend)
+        if use.backend == "gemini" and verdict.blocks:
+            if use.backend not in emulated:
+                sunset = catalogue.sunsets.get(use.backend)
                 extra = {"day": sunset.since, **_source(sunset.source)} if sunset else {}
                 notices.append(ModelNotice(NoticeCode.GEMINI_SUNSET, **{**common, **extra}))
         elif verdict.code is VerdictCode.UNKNOWN:
             notices.append(ModelNotice(NoticeCode.UNKNOWN, **{**common, "successor": None}))
+        elif verdict.blocks:
+            notices.append(ModelNotice(NoticeCode.RETIRED, **common, day=verdict.last_day))
         elif verdict.code is VerdictCode.DEPRECATED:
             notices.append(ModelNotice(NoticeCode.TUNING_ENDS, **common, day=verdict.last_day))
     return tuple(notices)

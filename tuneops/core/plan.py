@@ -10,11 +10,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tuneops.core.cost import CostEstimate, CostTotal
+from tuneops.core.dataset_notices import DatasetNotice
 from tuneops.core.exit_codes import EXIT_BLOCKED as EXIT_BLOCKED
 from tuneops.core.exit_codes import EXIT_CHANGES as EXIT_CHANGES
 from tuneops.core.exit_codes import EXIT_OK as EXIT_OK
 from tuneops.core.model_notices import ModelNotice
 from tuneops.errors import TuneopsError
+from tuneops.lockfile.file import QueueReason
 from tuneops.specs.kinds import BackendKind
 
 FORMAT_VERSION = 1
@@ -43,6 +45,7 @@ class ActionKind(str, enum.Enum):
     PROMOTE = "promote"
     ADOPT = "adopt"
     DELETE = "delete"
+    DEQUEUE = "dequeue"
 
     @property
     def creates_job(self) -> bool:
@@ -69,6 +72,7 @@ _PHASES = {
     ActionKind.ADOPT: Phase.BOOKKEEPING,
     ActionKind.PROMOTE: Phase.BOOKKEEPING,
     ActionKind.FORGET: Phase.BOOKKEEPING,
+    ActionKind.DEQUEUE: Phase.BOOKKEEPING,
     ActionKind.CANCEL: Phase.CANCEL,
     ActionKind.DELETE: Phase.CANCEL,
     ActionKind.REPLACE: Phase.CREATE,
@@ -79,6 +83,7 @@ _APPLY_ORDER = (
     ActionKind.ADOPT,
     ActionKind.PROMOTE,
     ActionKind.FORGET,
+    ActionKind.DEQUEUE,
     ActionKind.CANCEL,
     ActionKind.DELETE,
     ActionKind.REPLACE,
@@ -96,6 +101,7 @@ _SYMBOLS = {
     ActionKind.FORGET: "~",
     ActionKind.PROMOTE: "~",
     ActionKind.ADOPT: "~",
+    ActionKind.DEQUEUE: "~",
 }
 
 
@@ -113,6 +119,39 @@ class Change:
 
 
 @dataclass(frozen=True, slots=True)
+class QueueSlot:
+    """Why a job-starting action waits instead of starting: no free slot in its place.
+
+    `position` is its place in that queue (1 starts first when a slot frees);
+    `in_flight` and `limit` are what the plan counted there (the limit is None
+    when the service refused before and no tuneops limit is set).
+    """
+
+    reason: QueueReason
+    position: int
+    in_flight: int
+    limit: int | None
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON form."""
+        data: dict[str, Any] = {
+            "reason": self.reason.value,
+            "position": self.position,
+            "inFlight": self.in_flight,
+        }
+        if self.limit is not None:
+            data["limit"] = self.limit
+        return data
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> QueueSlot:
+        """The value of its JSON form."""
+        return cls(
+            QueueReason(data["reason"]), data["position"], data["inFlight"], data.get("limit")
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Action:
     """One step of a plan, for one spec name.
 
@@ -122,6 +161,8 @@ class Action:
     `blocked` says which guard stops it; a plan with a blocked action is not
     applied at all. `written_hash` is the spec's hash without its `gs://` dataset
     pins, set when they differ: what a review of an offline plan compares.
+    `queued` marks a create, replace or retry that waits for a free slot: apply
+    records it as queued in the lockfile instead of starting it.
     """
 
     kind: ActionKind
@@ -135,6 +176,12 @@ class Action:
     blocked: str | None = None
     cost: CostEstimate | None = None
     written_hash: str | None = None
+    queued: QueueSlot | None = None
+
+    @property
+    def starts_now(self) -> bool:
+        """Apply starts a new remote job for this action now (not queued)."""
+        return self.kind.creates_job and self.queued is None
 
     @property
     def destructive(self) -> bool:
@@ -168,6 +215,8 @@ class Action:
             data["blocked"] = self.blocked
         if self.cost is not None:
             data["cost"] = self.cost.to_data()
+        if self.queued is not None:
+            data["queued"] = self.queued.to_data()
         return data
 
     @classmethod
@@ -185,6 +234,7 @@ class Action:
             blocked=data.get("blocked"),
             cost=CostEstimate.from_data(data["cost"]) if "cost" in data else None,
             written_hash=_optional_text(data.get("writtenHash")),  # absent in older plans
+            queued=QueueSlot.from_data(data["queued"]) if "queued" in data else None,
         )
 
 
@@ -209,6 +259,7 @@ class PlanOptions:
     max_create: int = 20
     prune: bool = False
     max_cost: float | None = None
+    max_concurrent_jobs: int | None = None
 
     def to_data(self) -> dict[str, Any]:
         """JSON form."""
@@ -222,6 +273,8 @@ class PlanOptions:
         }
         if self.max_cost is not None:
             data["maxCost"] = self.max_cost
+        if self.max_concurrent_jobs is not None:
+            data["maxConcurrentJobs"] = self.max_concurrent_jobs
         return data
 
     @classmethod
@@ -235,6 +288,7 @@ class PlanOptions:
             max_create=data["maxCreate"],
             prune=data.get("prune", False),  # plans saved before pruning existed
             max_cost=data.get("maxCost"),
+            max_concurrent_jobs=data.get("maxConcurrentJobs"),
         )
 
 
@@ -248,6 +302,8 @@ class Plan:
     offline: bool = False
     notes: tuple[str, ...] = ()
     tuneops_version: str = ""
+    # News about pinned datasets that changes nothing apply does (core.dataset_notices).
+    dataset_notices: tuple[DatasetNotice, ...] = ()
     format_version: int = FORMAT_VERSION
     options: PlanOptions = field(default_factory=PlanOptions)
     # What the model catalogue says about the specs' models (no effect on apply).
@@ -286,6 +342,11 @@ class Plan:
         """The actions a guard stops."""
         return tuple(a for a in self.actions if a.blocked)
 
+    @property
+    def queued(self) -> tuple[Action, ...]:
+        """The job-starting actions that wait for a free slot (pending changes all the same)."""
+        return tuple(a for a in self.actions if a.queued is not None)
+
     def exit_code(self, detailed_exitcode: bool) -> int:
         """3 when a guard blocks the plan; 2 for pending changes with --detailed-exitcode."""
         if self.blocked:
@@ -310,12 +371,14 @@ class Plan:
             "summary": {
                 **self.counts,
                 "blocked": len(self.blocked),
+                "queued": len(self.queued),
                 "hasChanges": self.has_changes,
                 "destructive": self.destructive,
                 **({"estimatedCost": total.to_data()} if (total := self.total_cost) else {}),
             },
             "actions": [a.to_data() for a in self.actions],
             "notes": list(self.notes),
+            "datasetNotices": [n.to_data() for n in self.dataset_notices],
             "modelNotices": [n.to_data() for n in self.model_notices],
         }
 
@@ -374,6 +437,10 @@ class Plan:
             offline=data["offline"],
             notes=tuple(data.get("notes", ())),
             tuneops_version=data["tuneopsVersion"],
+            # Plans saved before dataset notices existed have none.
+            dataset_notices=tuple(
+                DatasetNotice.from_data(n) for n in data.get("datasetNotices", ())
+            ),
             options=PlanOptions.from_data(data["options"]),
             model_notices=tuple(ModelNotice.from_data(n) for n in data.get("modelNotices", ())),
         )

@@ -25,6 +25,7 @@ from tuneops.core.diff import diff
 from tuneops.core.guards import guarded
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob, by_age, short_hash
 from tuneops.core.plan import Action, ActionKind, Plan, PlanOptions
+from tuneops.core.queue import assign_slots, occupancy, spec_place, stale_queue
 from tuneops.errors import UnknownNamesError
 from tuneops.lockfile.file import LockEntry, Lockfile
 from tuneops.specs.hashing import spec_snapshot
@@ -57,6 +58,8 @@ def jobs_from_lockfile(lockfile: Lockfile) -> tuple[RemoteJob, ...]:
             model=revision.model,
             endpoint=revision.endpoint,
             imported=revision.imported,
+            project=entry.project,
+            location=entry.location,
         )
         for name, entry in lockfile.entries.items()
         for revision in entry.revisions()
@@ -358,10 +361,26 @@ def make_plan(
         replace(a, written_hash=by_spec[a.name].unpinned_hash) if a.kind.creates_job else a
         for a in planner.actions
     ]
+    # Concurrency limits: the in-flight jobs counted from this listing, no other call.
+    homes = {s.name: place for s in specs if (place := spec_place(s)) is not None}
+    for name, entry in lockfile.entries.items():
+        if name not in homes and entry.project and entry.location:
+            homes[name] = (entry.project, entry.location)
+    seen = occupancy(jobs, homes)
+    actions = assign_slots(actions, by_spec, lockfile, seen, options.max_concurrent_jobs)
+    actions += stale_queue(actions, lockfile, sorted(names))
+    # A start recorded as queued was counted by the guards of the apply that queued it.
+    approved = frozenset(
+        name
+        for name, entry in lockfile.entries.items()
+        if entry.queued is not None
+        and name in by_spec
+        and entry.queued.spec_hash == by_spec[name].spec_hash
+    )
     return Plan(
         stack=stack,
         fingerprint=fingerprint(stack, considered, lockfile, remote, options, version),
-        actions=tuple(guarded(actions, specs, options)),
+        actions=tuple(guarded(actions, specs, options, approved)),
         offline=remote is None,
         notes=tuple(planner.notes),
         tuneops_version=version,

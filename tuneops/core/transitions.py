@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from tuneops.core.jobs import JobState, RemoteJob
-from tuneops.lockfile.file import LockEntry, Lockfile, Revision
+from tuneops.lockfile.file import LockEntry, Lockfile, Queued, QueueReason, Revision
 from tuneops.specs.hashing import spec_snapshot
 from tuneops.specs.models import JobSpec, VertexSpec
 
@@ -86,8 +86,32 @@ def record_started(lockfile: Lockfile, spec: JobSpec, job: RemoteJob) -> Lockfil
     displaced = entry.pending
     if displaced is not None and displaced.state == JobState.SUCCEEDED.value:
         entry = replace(entry, active=displaced)
-    entry = replace(entry, pending=new_revision(spec, job))
+    entry = replace(entry, pending=new_revision(spec, job), queued=None)
     return lockfile.with_entry(spec.name, entry)
+
+
+def record_queued(lockfile: Lockfile, spec: JobSpec, reason: QueueReason) -> Lockfile:
+    """The job `spec` needs waits for a free slot: the entry records it as queued.
+
+    The entry's revisions and hash stay as they are (nothing new runs); a spec
+    already queued keeps its ticket, so changing it does not send it to the back.
+    Queueing it again for the same spec and reason changes nothing.
+    """
+    current = lockfile.entries.get(spec.name)
+    if current is None:
+        project, location = _place(spec)
+        current = LockEntry(spec.backend, spec.spec_hash, spec.protect, project, location)
+    ticket = current.queued.ticket if current.queued else lockfile.next_ticket()
+    queued = Queued(spec.spec_hash, ticket, reason)
+    return lockfile.with_entry(spec.name, replace(current, queued=queued))
+
+
+def record_dequeued(lockfile: Lockfile, name: str) -> Lockfile:
+    """No job needs to start for the spec any more: its queued record goes."""
+    entry = lockfile.entries.get(name)
+    if entry is None or entry.queued is None:
+        return lockfile
+    return lockfile.with_entry(name, replace(entry, queued=None))
 
 
 def _found_revision(spec: JobSpec, job: RemoteJob) -> Revision:
@@ -117,9 +141,9 @@ def record_found(lockfile: Lockfile, spec: JobSpec, job: RemoteJob) -> Lockfile:
         if entry.active is None and job.state is JobState.SUCCEEDED:
             entry = replace(entry, active=revision)
     elif job.state is JobState.SUCCEEDED:
-        entry = replace(entry, active=revision, pending=None)
+        entry = replace(entry, active=revision, pending=None, queued=None)
     else:
-        entry = replace(entry, pending=revision)
+        entry = replace(entry, pending=revision, queued=None)
     return lockfile.with_entry(spec.name, entry)
 
 

@@ -12,6 +12,8 @@ turn is the model's, since that is the answer being taught.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,3 +144,28 @@ def check_example(value: Any) -> tuple[list[ExampleProblem], ExampleSize]:
     checker = _Checker()
     checker.example(value)
     return checker.problems, checker.size
+
+
+def conversation_jsonl(examples: Iterable[Mapping[str, str]]) -> bytes:
+    """Gemini API examples (`{"textInput", "output"}`) as Vertex AI tuning JSONL.
+
+    Each example becomes a two-turn conversation, the user's prompt then the
+    model's answer, one compact line each; the bytes are deterministic, so the
+    same examples always stage under the same content-addressed name.
+    """
+    lines = (
+        json.dumps(
+            {
+                "contents": [
+                    {"role": "user", "parts": [{"text": example["textInput"]}]},
+                    {"role": "model", "parts": [{"text": example["output"]}]},
+                ]
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+            sort_keys=True,
+        )
+        + "\n"
+        for example in examples
+    )
+    return "".join(lines).encode("utf-8")

@@ -28,6 +28,9 @@ class EmulatorConfig:
     tuneops ships). The Gemini API tunes no model today (`gemini_tuning`
     "unavailable"); "available" answers `tunedModels.create` for the models the
     catalogue lists as tuned by the Gemini API, as the service did until 2025.
+    (`x-goog-user-project`). `max_concurrent_jobs` caps the Vertex jobs that are
+    pending or running per project and location, as the service's quota does; a
+    create beyond it is refused with 429 RESOURCE_EXHAUSTED (None: no limit).
     """
 
     host: str = "127.0.0.1"
@@ -45,6 +48,7 @@ class EmulatorConfig:
     catalogue_path: Path | None = None
     frozen_clock: bool = False
     require_quota_project: bool = False
+    max_concurrent_jobs: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("queue_seconds", "job_seconds", "cancel_seconds", "latency_ms"):
@@ -59,6 +63,10 @@ class EmulatorConfig:
             raise ValueError(
                 f"gemini_tuning must be {' or '.join(GEMINI_TUNING_CHOICES)}, "
                 f"got {self.gemini_tuning!r}"
+            )
+        if self.max_concurrent_jobs is not None and self.max_concurrent_jobs < 1:
+            raise ValueError(
+                f"max_concurrent_jobs must be at least 1, got {self.max_concurrent_jobs}"
             )
         if self.project_number <= 0:
             raise ValueError(f"project_number must be positive, got {self.project_number}")

@@ -155,6 +155,24 @@ def reset(state: EmulatorState) -> JsonObject:
     return {}
 
 
+def limits(state: EmulatorState) -> JsonObject:
+    """The limits the service side enforces now."""
+    with state.lock:
+        return {"maxConcurrentJobs": state.max_concurrent_jobs}
+
+
+def set_limits(state: EmulatorState, body: JsonObject) -> JsonObject:
+    """Changes `maxConcurrentJobs` (a number >= 1, or null for none); answers the limits."""
+    if "maxConcurrentJobs" not in body or set(body) != {"maxConcurrentJobs"}:
+        raise invalid('limits takes {"maxConcurrentJobs": N or null}.')
+    value = body["maxConcurrentJobs"]
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise invalid(f"maxConcurrentJobs must be a whole number >= 1 or null, got {value!r}.")
+    with state.lock:
+        state.max_concurrent_jobs = value
+    return limits(state)
+
+
 def request_counts(state: EmulatorState) -> JsonObject:
     """API requests per `METHOD /version/template` since the last reset."""
     return {"counts": state.counts.snapshot()}
@@ -198,4 +216,6 @@ ROUTES = (
     ("GET", "/_emulator/requests", _without_body(request_counts)),
     ("DELETE", "/_emulator/requests", _without_body(clear_request_counts)),
     ("GET", "/_emulator/projects", _without_body(projects)),
+    ("GET", "/_emulator/limits", _without_body(limits)),
+    ("POST", "/_emulator/limits", _with_body(set_limits)),
 )

@@ -133,17 +133,22 @@ class ObjectTable:
             (found.bucket, found.name, found.generation),
         )
 
-    def scan(self, bucket: str, prefix: str, after: str, versions: bool) -> Iterator[StoredObject]:
-        """Objects by name (then generation), names greater than `after`."""
-        query = f"SELECT {_COLUMNS} FROM objects WHERE bucket = ? AND name > ?"
+    def scan(
+        self, bucket: str, prefix: str, after: str, versions: bool, start: str = ""
+    ) -> Iterator[StoredObject]:
+        """Objects by name (then generation): names after `after`, from `start` on,
+        starting with `prefix`."""
+        query = f"SELECT {_COLUMNS} FROM objects WHERE bucket = ? AND name > ? AND name >= ?"
         if not versions:
             query += " AND live = 1"
-        cursor = self._db.execute(query + " ORDER BY name, generation", (bucket, after))
+        lowest = max(start, prefix)  # names are sorted, so the prefix's run starts here
+        cursor = self._db.execute(query + " ORDER BY name, generation", (bucket, after, lowest))
         while rows := cursor.fetchmany(64):
             for row in rows:
                 found = _object(row)
-                if found.name.startswith(prefix):
-                    yield found
+                if not found.name.startswith(prefix):
+                    return  # past the run of names with the prefix
+                yield found
 
     def clear(self) -> None:
         """Forgets every bucket and object."""

@@ -316,6 +316,10 @@ class EmulatorHandle:
         """The project id -> number mapping used in resource names."""
         return self._emulator.state.projects()
 
+    def set_max_concurrent_jobs(self, limit: int | None) -> None:
+        """Caps the pending and running Vertex jobs per project and location (None: no cap)."""
+        control.set_limits(self._emulator.state, {"maxConcurrentJobs": limit})
+
 
 @contextmanager
 def start_emulator(

@@ -59,6 +59,8 @@ class EmulatorState:
         self.faults = FaultQueue(config.seed)
         self.counts = RequestCounts()
         self.lock = threading.RLock()
+        # Changed at run time through the control API; a reset restores the setting.
+        self.max_concurrent_jobs = config.max_concurrent_jobs
 
     def now_us(self) -> int:
         """The current virtual time in microseconds."""
@@ -117,6 +119,7 @@ class EmulatorState:
             self.clock.reset()
             self.faults.clear()
             self.counts.clear()
+            self.max_concurrent_jobs = self.config.max_concurrent_jobs
 
     def close(self) -> None:
         """Releases the store."""

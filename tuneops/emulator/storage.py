@@ -3,8 +3,9 @@
 Enough for the official `google-cloud-storage` client (through
 `STORAGE_EMULATOR_HOST`) and for tuneops: buckets (create, get), objects (insert
 with `uploadType=media` or `multipart`, get metadata, get media, list, delete),
-generations (`generation=`, `versions=true`) and the `ifGenerationMatch`
-precondition. Requests are not authenticated: Google's clients send none to an
+generations (`generation=`, `versions=true`), the `ifGenerationMatch`
+precondition, `startOffset`/`endOffset` and partial answers (`fields`) of
+object reads and listings. Requests are not authenticated: Google's clients send none to an
 emulator host. Resumable uploads are not served (docs/emulator.md).
 """
 
@@ -18,6 +19,7 @@ from urllib.parse import quote
 from tuneops.emulator.clock import format_time
 from tuneops.emulator.errors import ApiError, JsonObject
 from tuneops.emulator.object_store import StoredObject
+from tuneops.emulator.partial import MaskError, parse_mask, select
 from tuneops.emulator.routing import Api, Call, Raw, Route
 from tuneops.emulator.state import EmulatorState
 
@@ -65,6 +67,19 @@ def _int_query(call: Call, name: str) -> int | None:
     if not text.lstrip("-").isdigit():
         raise StorageError(400, "invalid", f"Invalid argument for {name}: {text}")
     return int(text)
+
+
+def _fields(call: Call, answer: JsonObject) -> JsonObject:
+    """The members of `answer` the `fields` parameter asks for (all without one)."""
+    text = call.query("fields")
+    if not text:
+        return answer
+    try:
+        mask = parse_mask(text)
+    except MaskError:
+        raise StorageError(400, "invalidParameter", f"Invalid field selection {text}") from None
+    selected: JsonObject = select(answer, mask)
+    return selected
 
 
 def _base_url(call: Call) -> str:
@@ -214,7 +229,7 @@ def get_object(state: EmulatorState, call: Call) -> JsonObject | Raw:
     with state.lock:
         found = _find(state, call)
         if call.query("alt") != "media":
-            return object_resource(found, _base_url(call))
+            return _fields(call, object_resource(found, _base_url(call)))
         data = state.store.objects.data(found)
     headers = {
         "X-Goog-Generation": str(found.generation),
@@ -254,12 +269,16 @@ def list_objects(state: EmulatorState, call: Call) -> JsonObject:
     except ValueError:
         raise StorageError(400, "invalid", "Invalid page token") from None
     versions = (call.query("versions") or "").lower() == "true"
+    start, end = call.query("startOffset") or "", call.query("endOffset") or ""
     base = _base_url(call)
     with state.lock:
-        found = state.store.objects.scan(bucket, call.query("prefix") or "", after, versions)
+        prefix = call.query("prefix") or ""
+        found = state.store.objects.scan(bucket, prefix, after, versions, start)
         items: list[JsonObject] = []
         next_name = None
         for stored in found:
+            if end and stored.name >= end:
+                break
             if len(items) == size and stored.name != items[-1]["name"]:
                 next_name = str(items[-1]["name"])
                 break
@@ -269,7 +288,7 @@ def list_objects(state: EmulatorState, call: Call) -> JsonObject:
         page["items"] = items
     if next_name is not None:
         page["nextPageToken"] = base64.urlsafe_b64encode(next_name.encode()).decode()
-    return page
+    return _fields(call, page)
 
 
 _OBJECT = "/storage/v1/b/{bucket}/o/{object}"
@@ -291,7 +310,16 @@ ROUTES = [
         Api.STORAGE,
         list_objects,
         (),
-        _COMMON | {"prefix", "versions", "maxResults", "pageToken", "delimiter"},
+        _COMMON
+        | {
+            "prefix",
+            "versions",
+            "maxResults",
+            "pageToken",
+            "delimiter",
+            "startOffset",
+            "endOffset",
+        },
     ),
     Route("GET", _OBJECT, Api.STORAGE, get_object, (), _READ),
     Route("GET", "/download" + _OBJECT, Api.STORAGE, download_object, (), _READ),

@@ -61,6 +61,7 @@ def create(state: EmulatorState, call: Call) -> JsonObject:
     config = state.config
     with state.lock:
         now = state.now_us()
+        _check_concurrency(state, parent, call.params["location"], now)
         seq = state.store.next_seq()
         name = f"{parent}/tuningJobs/{state.ids.number(seq, 'tuning-job')}"
         dataset = job["supervisedTuningSpec"]["trainingDatasetUri"]
@@ -79,6 +80,43 @@ def create(state: EmulatorState, call: Call) -> JsonObject:
         record = JobRecord(name, API, parent, seq, timeline, job, extra, endpoint)
         state.store.insert(record)
         return render_job(record, now, call.version)
+
+
+def _check_concurrency(state: EmulatorState, parent: str, location: str, now: int) -> None:
+    """Refuses a create while the parent already runs its limit of jobs.
+
+    Pending and running jobs hold a slot; a cancelling one no longer does. The
+    answer has the shape of a Google quota refusal (429 RESOURCE_EXHAUSTED with a
+    google.rpc.QuotaFailure detail); its texts are the emulator's own.
+    """
+    limit = state.max_concurrent_jobs
+    if limit is None:
+        return
+    active = 0
+    for record in state.store.scan(API, parent, None):
+        if record.timeline.cancel_us is None and not observe(record.timeline, now).phase.ended:
+            active += 1
+    if active < limit:
+        return
+    consumer = f"project_number:{parent.split('/')[1]}"
+    raise ApiError(
+        "RESOURCE_EXHAUSTED",
+        "Quota exceeded for quota metric 'Concurrent tuning jobs' and limit "
+        "'Concurrent tuning jobs per project per region' of service "
+        f"'aiplatform.googleapis.com' for consumer '{consumer}'.",
+        details=[
+            {
+                "@type": "type.googleapis.com/google.rpc.QuotaFailure",
+                "violations": [
+                    {
+                        "subject": consumer,
+                        "description": f"The limit of {limit} concurrent tuning jobs in "
+                        f"{location} is reached; a slot frees when a job ends.",
+                    }
+                ],
+            }
+        ],
+    )
 
 
 def _model_name(state: EmulatorState, job: JsonObject, parent: str, seq: int) -> str:

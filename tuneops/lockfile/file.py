@@ -8,6 +8,7 @@ of ownership: remote labels are, so a lost lockfile is rebuilt from them.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import os
 import tempfile
@@ -80,6 +81,38 @@ class Revision:
         )
 
 
+class QueueReason(str, enum.Enum):
+    """Why a job that a spec needs has not been started."""
+
+    # tuneops held it back: vertex.maxConcurrentJobs jobs were in flight in its place.
+    LIMIT = "max-concurrent-jobs"
+    # The service refused the create for a quota (429 RESOURCE_EXHAUSTED, not a rate).
+    QUOTA = "service-quota"
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """A job the spec needs waits for a free slot; the next apply starts it.
+
+    `ticket` orders the queue: the lowest ticket starts first. A queued spec keeps
+    its ticket when it changes while it waits; tickets are never reused while
+    taken. `spec_hash` is the hash of the spec whose job waits.
+    """
+
+    spec_hash: str
+    ticket: int
+    reason: QueueReason
+
+    def to_data(self) -> dict[str, Any]:
+        """The YAML mapping of this record."""
+        return {"specHash": self.spec_hash, "ticket": self.ticket, "reason": self.reason.value}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Queued:
+        """The record of a schema-valid mapping."""
+        return cls(data["specHash"], data["ticket"], QueueReason(data["reason"]))
+
+
 @dataclass(frozen=True, slots=True)
 class LockEntry:
     """What the lockfile knows of one spec.
@@ -95,6 +128,7 @@ class LockEntry:
     location: str | None = None
     active: Revision | None = None
     pending: Revision | None = None
+    queued: Queued | None = None
 
     def revisions(self) -> tuple[Revision, ...]:
         """The known revisions, newest first."""
@@ -114,6 +148,8 @@ class LockEntry:
             data["active"] = self.active.to_data()
         if self.pending is not None:
             data["pending"] = self.pending.to_data()
+        if self.queued is not None:
+            data["queued"] = self.queued.to_data()
         return data
 
 
@@ -137,6 +173,11 @@ class Lockfile:
         else:
             entries[name] = entry
         return replace(self, entries=entries)
+
+    def next_ticket(self) -> int:
+        """The ticket a newly queued spec gets: after every one taken."""
+        taken = [e.queued.ticket for e in self.entries.values() if e.queued is not None]
+        return max(taken, default=0) + 1
 
     def to_data(self) -> dict[str, Any]:
         """The YAML mapping of the lockfile."""
@@ -185,6 +226,7 @@ def _entry(data: Mapping[str, Any]) -> LockEntry:
         location=data.get("location"),
         active=Revision.from_data(data["active"]) if "active" in data else None,
         pending=Revision.from_data(data["pending"]) if "pending" in data else None,
+        queued=Queued.from_data(data["queued"]) if "queued" in data else None,
     )
 
 

@@ -23,6 +23,8 @@ def outcome_line(outcome: Outcome, console: Console) -> str:
     """`  ✓ create   name: created …` (✗ in red when it failed)."""
     action = outcome.action
     mark = console.paint("✓", "green") if outcome.ok else console.paint("✗", "red")
+    if outcome.queued:
+        mark = console.paint("⏸", "yellow")
     return f"  {mark} {action.kind.value:<8} {action.name}: {outcome.detail}"
 
 
@@ -36,6 +38,8 @@ def outcome_data(outcome: Outcome) -> dict[str, Any]:
     }
     if outcome.job:
         data["job"] = outcome.job
+    if outcome.queued:
+        data["queued"] = True
     return data
 
 
@@ -81,9 +85,11 @@ class TextApplyView:
             self.console.note("apply cancelled; nothing was changed")
         elif result in ("applied", "failed"):
             failed = sum(1 for o in outcomes if not o.ok)
+            queued = sum(1 for o in outcomes if o.queued)
+            waiting = f"{queued} queued, " if queued else ""
             line = (
-                f"Apply complete: {len(outcomes) - failed} done, {failed} failed. "
-                f"Lockfile: {lockfile}"
+                f"Apply complete: {len(outcomes) - failed - queued} done, {waiting}{failed} "
+                f"failed. Lockfile: {lockfile}"
             )
             self.console.result(self.console.paint(line, "red" if failed else "bold"))
 
@@ -109,11 +115,12 @@ class JsonApplyView:
     ) -> None:
         """Keeps what the document says (the wait may add to it)."""
         failed = sum(1 for o in outcomes if not o.ok)
+        queued = sum(1 for o in outcomes if o.queued)
         self.body.update(
             result=result,
             plan=plan.to_data(),
             outcomes=[outcome_data(o) for o in outcomes],
-            summary={"done": len(outcomes) - failed, "failed": failed},
+            summary={"done": len(outcomes) - failed - queued, "queued": queued, "failed": failed},
             lockfile=lockfile,
         )
 

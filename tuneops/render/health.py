@@ -8,7 +8,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from tuneops.core.health import Health, SpecStatus, Sync
+from tuneops.core.model_notices import ModelNotice
+from tuneops.lockfile.file import Queued, QueueReason
 from tuneops.render.document import OUTPUT_FORMAT_VERSION
+from tuneops.render.model_notices import notice_line
 
 _HEALTH_STYLE = {
     Health.HEALTHY: "green",
@@ -40,7 +43,7 @@ def _cells(row: SpecStatus) -> tuple[str, ...]:
         row.sync.value,
         row.health.value,
         row.active_state or "-",
-        row.pending_state or "-",
+        "queued" if row.queued is not None else row.pending_state or "-",
         duration(row.elapsed),
         row.progress or "-",
         row.endpoint or "-",
@@ -68,11 +71,23 @@ def detail_lines(row: SpecStatus) -> list[str]:
     return lines
 
 
+def queued_text(queued: Queued) -> str:
+    """Why and where a spec waits, for the line beneath its row."""
+    why = (
+        "vertex.maxConcurrentJobs jobs are in flight in its project and region"
+        if queued.reason is QueueReason.LIMIT
+        else "the service refused the create for quota (too many jobs in flight)"
+    )
+    place = f"ticket {queued.ticket}" if queued.ticket else "not recorded until apply"
+    return f"waits for a free slot ({place}): {why}; the next apply starts it when one frees"
+
+
 def render_table(
     rows: Sequence[SpecStatus],
     paint: Callable[[str, str], str],
     source: str,
     details: bool = False,
+    notices: Sequence[ModelNotice] = (),
 ) -> str:
     """The status table, errors beneath their rows, and where the facts came from.
 
@@ -90,10 +105,13 @@ def render_table(
         if row.error:
             code = f" (code {row.error_code})" if row.error_code is not None else ""
             lines.append(f"  {paint('error:', 'red')} {row.error}{code}")
+        if row.queued is not None:
+            lines.append(f"  {paint('queued:', 'yellow')} {queued_text(row.queued)}")
         if details:
             lines.extend(f"  {line}" for line in detail_lines(row))
     if not rows:
         lines.append("(no specs)")
+    lines += [f"{paint('warning:', 'yellow')} {notice_line(notice)}" for notice in notices]
     lines.append(paint(source, "dim"))
     return "\n".join(lines)
 
@@ -128,7 +146,9 @@ def _job_data(row: SpecStatus) -> dict[str, Any]:
     }
 
 
-def status_data(rows: Sequence[SpecStatus], source: str) -> dict[str, Any]:
+def status_data(
+    rows: Sequence[SpecStatus], source: str, notices: Sequence[ModelNotice] = ()
+) -> dict[str, Any]:
     """The JSON document of `tuneops status --format json`.
 
     `progress` is the text column; `progressPercent` the number when the service
@@ -153,10 +173,22 @@ def status_data(rows: Sequence[SpecStatus], source: str) -> dict[str, Any]:
                 "job": r.job,
                 "model": r.model,
                 "estimatedTokens": r.estimated_tokens,
+                "queued": _queued_data(r.queued),
                 **_job_data(r),
             }
             for r in rows
         ],
+        "modelNotices": [notice.to_data() for notice in notices],
+    }
+
+
+def _queued_data(queued: Queued | None) -> dict[str, Any] | None:
+    if queued is None:
+        return None
+    return {
+        "reason": queued.reason.value,
+        "ticket": queued.ticket or None,
+        "specHash": queued.spec_hash,
     }
 
 
@@ -167,6 +199,8 @@ def _percent(row: SpecStatus) -> float | None:
     return round(job.progress, 2)
 
 
-def render_json(rows: Sequence[SpecStatus], source: str) -> str:
+def render_json(
+    rows: Sequence[SpecStatus], source: str, notices: Sequence[ModelNotice] = ()
+) -> str:
     """Pretty JSON text."""
-    return json.dumps(status_data(rows, source), indent=2, ensure_ascii=False)
+    return json.dumps(status_data(rows, source, notices), indent=2, ensure_ascii=False)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tuneops.core.model_notices import ModelNotice, NoticeCode, Subject
+from tuneops.specs.model_checks import SERVICE_NAMES as _SERVICE
 
-_SERVICE = {"vertex": "Vertex AI", "gemini": "the Gemini API"}
 _SUBJECT = {Subject.RUNNING_JOB: "running job", Subject.ENDPOINT: "live endpoint"}
 
 
@@ -25,6 +25,11 @@ def notice_line(notice: ModelNotice) -> str:
             f"{notice.spec}: {model} is not in the model catalogue (read "
             f"{notice.catalogue_read_on}); {service} decides whether it can be tuned, and its "
             "cost is unknown"
+        )
+    if notice.code is NoticeCode.RETIRED:
+        return (
+            f"{notice.spec}: {model} can no longer be tuned on {service} (the last day was "
+            f"{notice.day}){instead}{_source(notice)}"
         )
     if notice.code is NoticeCode.TUNING_ENDS:
         return (

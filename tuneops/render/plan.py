@@ -7,8 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 from tuneops.core.cost import CostEstimate, CostTotal
-from tuneops.core.jobs import short_hash
-from tuneops.core.plan import Action, ActionKind, Change, Plan
+from tuneops.core.dataset_notices import DatasetNotice
+from tuneops.core.jobs import JobState, short_hash
+from tuneops.core.plan import Action, ActionKind, Change, Plan, QueueSlot
 from tuneops.render.markdown import code, escape, plural
 from tuneops.render.model_notices import notice_line
 
@@ -24,6 +25,7 @@ _STYLE = {
     ActionKind.FORGET: "cyan",
     ActionKind.PROMOTE: "cyan",
     ActionKind.ADOPT: "cyan",
+    ActionKind.DEQUEUE: "cyan",
 }
 _VERB = {
     ActionKind.CREATE: "to create",
@@ -34,6 +36,7 @@ _VERB = {
     ActionKind.FORGET: "to forget",
     ActionKind.PROMOTE: "to promote",
     ActionKind.ADOPT: "to adopt",
+    ActionKind.DEQUEUE: "to dequeue",
 }
 
 Paint = Callable[[str, str], str]
@@ -100,12 +103,66 @@ def dataset_changes(changes: tuple[Change, ...]) -> list[str]:
     return lines
 
 
+def dataset_notice_lines(notice: DatasetNotice) -> tuple[str, list[str]]:
+    """(the headline of a missing pinned object, what it means for its job and the
+    spec's next replace)."""
+    where = f"{notice.field}, pinned generation {notice.pinned_generation}"
+    head = f"{notice.uri} ({where}) no longer exists"
+    details = []
+    if notice.job is not None and notice.job_state is not None:
+        state = _job_state(notice.job_state)
+        job = f"the job {notice.job} ({notice.job_state})"
+        if state is JobState.SUCCEEDED:
+            details.append(f"{job} keeps serving: its model does not need the data again")
+        elif state is not None and state.has_ended:
+            details.append(f"{job} has ended; a retry would need the data and is refused too")
+        else:
+            details.append(f"{job} may fail if the service has not read the data yet")
+    details.append(
+        f"the next replace of {notice.spec} is refused until the object is back: restore "
+        f"generation {notice.pinned_generation} or point the spec at another object"
+    )
+    return head, details
+
+
+def _job_state(text: str) -> JobState | None:
+    try:
+        return JobState(text)
+    except ValueError:
+        return None
+
+
+def ordinal(number: int) -> str:
+    """`1st`, `2nd`, `3rd`, `11th`, `22nd`."""
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    return f"{number}{suffix}"
+
+
+def queued_line(slot: QueueSlot) -> str:
+    """`queued, 1st in line: 2 of vertex.maxConcurrentJobs 2 jobs in flight in its project
+    and region; apply records it, a later apply starts it when a slot frees`."""
+    return (
+        f"queued, {ordinal(slot.position)} in line: {slot.in_flight} of "
+        f"vertex.maxConcurrentJobs {slot.limit} jobs in flight in its project and region; "
+        "apply records it, a later apply starts it when a slot frees"
+    )
+
+
 def summary_line(plan: Plan) -> str:
-    """`Plan: 1 to create, 2 to cancel.` (and what is blocked)."""
+    """`Plan: 1 to create, 2 to cancel.` (and what is queued or blocked)."""
     if not plan.has_changes:
+        if plan.dataset_notices:
+            count = len(plan.dataset_notices)
+            verb = "exists" if count == 1 else "exist"
+            missing = plural(count, "pinned dataset")
+            return f"No changes to apply, but {missing} no longer {verb}."
         return "No changes. The remote jobs match the specs."
     parts = [f"{count} {_VERB[ActionKind(kind)]}" for kind, count in plan.counts.items() if count]
     line = "Plan: " + ", ".join(parts) + "."
+    if plan.queued:
+        line += f" {len(plan.queued)} queued until a slot frees."
     if plan.blocked:
         line += f" {len(plan.blocked)} blocked by guards: nothing will be applied."
     return line
@@ -131,9 +188,16 @@ def render_text(plan: Plan, paint: Paint = _plain) -> str:
             lines.append(f"        {paint('-', 'red')} cancels {cancelled}")
         if action.cost is not None:
             lines.append(f"        {paint('$', 'cyan')} estimated cost {cost_line(action.cost)}")
+        if action.queued is not None:
+            lines.append(f"        {paint('⏸', 'yellow')} {queued_line(action.queued)}")
         if action.blocked:
             lines.append(f"        {paint('! blocked:', 'red')} {action.blocked}")
-    if plan.actions:
+    for missing in plan.dataset_notices:
+        head, details = dataset_notice_lines(missing)
+        sign = paint("! dataset missing", "yellow")
+        lines.append(f"  {sign}  {missing.spec}  {head}")
+        lines += [f"        {detail}" for detail in details]
+    if plan.actions or plan.dataset_notices:
         lines.append("")
     if (total := plan.total_cost) is not None:
         lines.append(total_cost_line(total))
@@ -155,6 +219,8 @@ def _details(action: Action) -> str:
     body += [f"- cancels: {code(cancelled)}" for cancelled in action.cancels]
     if action.cost is not None:
         body.append(f"- 💲 estimated cost {escape(cost_line(action.cost))}")
+    if action.queued is not None:
+        body.append(f"- ⏸ **{escape(queued_line(action.queued))}**")
     if action.blocked:
         body.append(f"- ⛔ **blocked**: {escape(action.blocked)}")
     if action.changes:
@@ -203,10 +269,26 @@ def markdown_head(plan: Plan) -> list[str]:
             "",
             f"⚠️ **Destructive**: {plural(len(destructive), 'action')} {stops}: {names}{more}",
         ]
+    if plan.queued:
+        names = ", ".join(code(a.name) for a in plan.queued[:20])
+        more = f" and {len(plan.queued) - 20} more" if len(plan.queued) > 20 else ""
+        head += [
+            "",
+            f"⏸ **Queued** ({plural(len(plan.queued), 'action')}): no free slot under "
+            f"`vertex.maxConcurrentJobs`; apply records {names}{more} as queued, and a "
+            "later apply starts them when slots free, oldest first",
+        ]
     if plan.blocked:
         reasons = sorted({escape(a.blocked or "") for a in plan.blocked})
         head += ["", f"⛔ **Blocked by guards** ({plural(len(plan.blocked), 'action')}):"]
         head += _listed(reasons, 10)
+    if plan.dataset_notices:
+        missing = []
+        for notice in plan.dataset_notices:
+            headline, details = dataset_notice_lines(notice)
+            text = f"{code(notice.spec)}: {escape(headline)}: " + escape("; ".join(details))
+            missing.append(text)
+        head += ["", "⚠️ **Pinned datasets that no longer exist**:", *_listed(missing, 10)]
     if plan.notes:
         head += ["", *_listed([f"note: {escape(note)}" for note in plan.notes], 10)]
     if plan.model_notices:

@@ -21,21 +21,23 @@ from functools import partial
 from pathlib import Path
 
 from tuneops.backends.clock import resume_sleeping, stop_sleeping
-from tuneops.backends.errors import FailedPreconditionError
+from tuneops.backends.errors import FailedPreconditionError, QuotaExceededError
 from tuneops.core.jobs import RemoteJob
 from tuneops.core.plan import Action, ActionKind, Phase, Plan
 from tuneops.core.planner import KEEPABLE, current_job
 from tuneops.core.transitions import (
     record_cancelled,
+    record_dequeued,
     record_forgotten,
     record_found,
     record_promoted,
+    record_queued,
     record_smoke_failed,
     record_started,
     refresh,
 )
 from tuneops.errors import LockfileError, NotOwnedError, PlanStaleError, TuneopsError
-from tuneops.lockfile.file import Lockfile, check_writable, write_lockfile
+from tuneops.lockfile.file import Lockfile, QueueReason, check_writable, write_lockfile
 from tuneops.lockfile.journal import Journal
 from tuneops.runtime.inputs import Inputs
 from tuneops.runtime.session import RemoteSession, place_of
@@ -45,12 +47,16 @@ from tuneops.specs.models import BackendKind, JobSpec
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What happened to one action: done (with the job it made or touched) or failed."""
+    """What happened to one action: done (with the job it made or touched) or failed.
+
+    A start that found no free slot is `queued`: recorded, not failed, and not done.
+    """
 
     action: Action
     ok: bool
     detail: str
     job: str | None = None
+    queued: bool = False
 
 
 class Applier:
@@ -170,6 +176,9 @@ class Applier:
         if kind is ActionKind.FORGET:
             self._record(action.name, lambda lock: record_forgotten(lock, action.name))
             return Outcome(action, True, "forgotten")
+        if kind is ActionKind.DEQUEUE:
+            self._record(action.name, lambda lock: record_dequeued(lock, action.name))
+            return Outcome(action, True, "no longer queued")
         if kind is ActionKind.ADOPT:
             spec, job = self._spec(action), self._known(action.job)
             self._record(spec.name, lambda lock: record_found(lock, spec, job))
@@ -186,13 +195,26 @@ class Applier:
             self._cancel(action, action.job)
             return Outcome(action, True, f"cancelled {action.job}", action.job)
         spec = self._spec(action)
+        if action.queued is not None:
+            # No free slot: nothing starts (nor do the cancels it would make room with).
+            reason = action.queued.reason
+            self._record(spec.name, lambda lock: record_queued(lock, spec, reason))
+            return Outcome(action, True, _queued_detail(self.lockfile, spec.name), queued=True)
         for older in action.cancels:
             self._cancel(action, older)
         # The job names the staged copy of a local dataset; the lockfile keeps the spec.
         staged = self._stager().stage(spec) if spec.local_datasets else spec
-        created = self.session.backend(spec.backend).create(
-            staged, self.session.project.config.stack
-        )
+        try:
+            created = self.session.backend(spec.backend).create(
+                staged, self.session.project.config.stack
+            )
+        except QuotaExceededError as error:
+            # The service counts more than this stack's jobs: wait for a slot, not
+            # for seconds of back-off. The next apply tries again, oldest first.
+            quota = QueueReason.QUOTA
+            self._record(spec.name, lambda lock: record_queued(lock, spec, quota))
+            detail = f"{_queued_detail(self.lockfile, spec.name)}; the service said: {error}"
+            return Outcome(action, True, detail, queued=True)
         self._record(spec.name, lambda lock: record_started(lock, spec, created))
         return Outcome(action, True, f"created {created.name}", created.name)
 
@@ -273,7 +295,9 @@ class Applier:
             self._save()
         try:
             outcomes = self._run_phases(plan)
-            created = [o for o in outcomes.values() if o.ok and o.action.kind.creates_job]
+            created = [
+                o for o in outcomes.values() if o.ok and not o.queued and o.action.kind.creates_job
+            ]
             extra = self.converge(created) if created else ()
         finally:
             self._journal.close()
@@ -345,6 +369,13 @@ class Applier:
                 )
                 extra.append(self._attempt(action))
         return tuple(extra)
+
+
+def _queued_detail(lockfile: Lockfile, name: str) -> str:
+    entry = lockfile.entries.get(name)
+    ticket = entry.queued.ticket if entry is not None and entry.queued is not None else None
+    reason = entry.queued.reason.value if entry is not None and entry.queued is not None else ""
+    return f"queued ({reason}, ticket {ticket}); the next apply starts it when a slot frees"
 
 
 def _adopt(lockfile: Lockfile, *, spec: JobSpec, job: RemoteJob) -> Lockfile:

@@ -12,14 +12,15 @@ from dataclasses import dataclass, field, replace
 from tuneops import __version__
 from tuneops.backends.errors import InvalidResponseError, NotFoundError
 from tuneops.core.costing import TokenCount, plan_costs
+from tuneops.core.dataset_notices import MissingPin, missing_object_notices
 from tuneops.core.jobs import JobState, RemoteJob, short_hash
-from tuneops.core.model_notices import live_notices, spec_notices
+from tuneops.core.model_notices import ModelUse, live_notices, spec_notices
 from tuneops.core.plan import Plan, PlanOptions
 from tuneops.core.planner import make_plan
 from tuneops.errors import LockfileError, SpecError
 from tuneops.lockfile.file import Lockfile, read_lockfile
 from tuneops.project import Project
-from tuneops.runtime.pinning import pin_offline, pin_online
+from tuneops.runtime.pinning import pin_offline, pin_online_report
 from tuneops.runtime.session import CAPABILITIES, RemoteSession, places
 from tuneops.runtime.staging_bucket import missing_staging_bucket
 from tuneops.runtime.token_counting import count_training_tokens
@@ -36,6 +37,8 @@ class Inputs:
     lockfile: Lockfile
     remote: tuple[RemoteJob, ...] | None
     training_tokens: Mapping[str, TokenCount] = field(default_factory=dict)
+    # Pinned objects that are gone while their jobs stand (runtime.pinning).
+    missing_pins: tuple[MissingPin, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,9 +151,9 @@ def gather(project: Project, session: RemoteSession | None, local: Local | None 
     # The listing first: it is what every plan needs, and where it cannot be read
     # that is the error to report; dataset pins do not change where jobs live.
     remote = observe(session, local.specs, local.lockfile)
-    specs = pin_online(session, local.declared or local.specs, local.lockfile)
-    counted = count_training_tokens(session, specs, remote)
-    return Inputs(project, specs, local.lockfile, remote, counted)
+    pinned = pin_online_report(session, local.declared or local.specs, local.lockfile)
+    counted = count_training_tokens(session, pinned.specs, remote)
+    return Inputs(project, pinned.specs, local.lockfile, remote, counted, pinned.missing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +178,7 @@ def plan_options(project: Project, flags: PlanFlags) -> PlanOptions:
         max_create=guards.max_create if flags.max_create is None else flags.max_create,
         prune=project.config.prune,
         max_cost=guards.max_cost,
+        max_concurrent_jobs=project.config.vertex.max_concurrent_jobs,
     )
 
 
@@ -189,6 +193,9 @@ def compute_plan(inputs: Inputs, options: PlanOptions) -> Plan:
         CAPABILITIES,
         __version__,
     )
+    if inputs.missing_pins:
+        missing = missing_object_notices(inputs.missing_pins, inputs.lockfile)
+        plan = replace(plan, dataset_notices=missing)
     pricing = inputs.project.config.pricing
     models = inputs.project.model_policy
     priced = plan_costs(
@@ -199,8 +206,7 @@ def compute_plan(inputs: Inputs, options: PlanOptions) -> Plan:
         pricing.currency,
         models.catalogue,
     )
-    notices = spec_notices(inputs.specs, models.catalogue, models.today, models.emulated)
-    return replace(
-        priced,
-        model_notices=notices + live_notices(inputs.lockfile, models.catalogue, models.today),
-    )
+    uses = (ModelUse.of(spec) for spec in inputs.specs)
+    about_specs = spec_notices(uses, models.catalogue, models.today, models.emulated)
+    about_jobs = live_notices(inputs.lockfile, models.catalogue, models.today)
+    return replace(priced, model_notices=about_specs + about_jobs)

@@ -1,7 +1,8 @@
 """Pinning `gs://` datasets: which version of each object a job is trained on.
 
-Online, each distinct object a Vertex spec names is looked up once (in
-parallel) and its generation, size and CRC32C enter the spec's canonical form
+Online, each distinct object a Vertex spec names is looked up once, from
+bucket listings where they sit together and by one GET each where they are
+scattered (`object_lookup`), and its generation, size and CRC32C enter the spec's canonical form
 and hash (`datasetPins`), so an object overwritten under the same URI is a new
 spec hash: the plan shows a replace with the generation change. Offline, the
 pins recorded in the lockfile stand in for the remote, so an offline plan of an
@@ -15,20 +16,24 @@ shows how many examples an overwrite added or removed.
 
 A missing object is an error when a job would have to be created from it; a job
 that already exists for the spec keeps its recorded pins (data deleted after
-training is common, and harmless).
+training is common), and the plan says so (`core.dataset_notices`): the job may
+still need the data, and the spec's next replace will.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, cast
 
 from tuneops.backends.storage import GcsUri, ObjectMetadata, StorageClient
+from tuneops.core.dataset_notices import MissingPin
 from tuneops.datasets.limits import limits_for
 from tuneops.datasets.scanner import DatasetRole, DatasetScan, scan_stream
 from tuneops.errors import SpecError, TuneopsError
 from tuneops.lockfile.file import LockEntry, Lockfile
+from tuneops.runtime.object_lookup import look_up
 from tuneops.runtime.session import RemoteSession
 from tuneops.specs.hashing import with_dataset_pins
 from tuneops.specs.models import DatasetPolicy, JobSpec, VertexSpec
@@ -95,9 +100,12 @@ def _known_contents(
 def _check_contents(
     storage: StorageClient, found: ObjectMetadata, role: DatasetRole, base_model: str
 ) -> DatasetScan:
-    """Streams one object generation through the dataset checks (bounded memory)."""
-    with storage.open_media(found) as stream:
-        return scan_stream(stream, str(found.uri), role, limits_for(base_model))
+    """Streams one object generation through the dataset checks (bounded memory);
+    a read cut short is retried from the start, with a fresh scan."""
+    limits = limits_for(base_model)
+    return storage.read_media(
+        found, lambda stream: scan_stream(stream, str(found.uri), role, limits)
+    )
 
 
 def _read_new_generations(
@@ -181,18 +189,35 @@ def pin_online(
 ) -> tuple[JobSpec, ...]:
     """The specs pinned to the objects as they are now; raises on missing objects
     that a create would need."""
+    return pin_online_report(session, specs, lockfile).specs
+
+
+@dataclass(frozen=True, slots=True)
+class Pinned:
+    """Specs pinned online, and the pinned objects that are gone (their recorded
+    pins stood in for them)."""
+
+    specs: tuple[JobSpec, ...]
+    missing: tuple[MissingPin, ...] = ()
+
+
+def pin_online_report(
+    session: RemoteSession, specs: Sequence[JobSpec], lockfile: Lockfile
+) -> Pinned:
+    """`pin_online`, and which pinned objects no longer exist."""
     candidates = [spec for spec in specs if not _runs_unpinned(spec, lockfile)]
     uris = sorted({uri for spec in candidates for uri in pinned_uris(spec).values()})
     if not uris:
-        return tuple(specs)
+        return Pinned(tuple(specs))
     storage = session.storage()
     workers = max(1, min(session.parallelism, len(uris)))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        looked_up = pool.map(lambda uri: storage.metadata(GcsUri.parse(uri)), uris)
-        found = dict(zip(uris, looked_up, strict=True))
+    parsed = {uri: GcsUri.parse(uri) for uri in uris}
+    looked_up = look_up(storage, parsed.values(), workers)
+    found = {uri: looked_up[gcs] for uri, gcs in parsed.items()}
     examples = _read_new_generations(storage, candidates, lockfile, found, workers)
     pinned: list[JobSpec] = []
     missing: list[str] = []
+    gone: list[MissingPin] = []
     for spec in specs:
         entry = lockfile.entries.get(spec.name)
         if _runs_unpinned(spec, lockfile):
@@ -200,24 +225,35 @@ def pin_online(
             continue
         recorded = recorded_pins(spec, entry)
         pins: dict[str, Mapping[str, Any]] = {}
-        absent = []
+        absent: list[tuple[str, str]] = []
         for field, uri in pinned_uris(spec).items():
             meta = found[uri]
             if meta is not None:
                 pins[field] = _pin(meta, examples.get(uri))
-            elif field in recorded:
-                pins[field] = recorded[field]
-                absent.append(uri)
             else:
-                absent.append(uri)
+                if field in recorded:
+                    pins[field] = recorded[field]
+                absent.append((field, uri))
         result = with_dataset_pins(spec, pins) if _is_pinned(spec) else spec
         known = {r.spec_hash for r in entry.revisions()} if entry is not None else set()
         if absent and result.spec_hash not in known:
-            missing += [f"{spec.name}: {uri}" for uri in absent]
+            missing += [f"{spec.name}: {uri}" for _, uri in absent]
+        elif _is_pinned(spec):
+            gone += [
+                MissingPin(
+                    spec.name,
+                    field,
+                    uri,
+                    str(recorded[field].get("generation", "")),
+                    result.spec_hash,
+                )
+                for field, uri in absent
+                if field in recorded
+            ]
         pinned.append(result)
     if missing:
         raise DatasetMissingError(
             "no such Cloud Storage object, and a job would be created from it: "
             + "; ".join(missing)
         )
-    return tuple(pinned)
+    return Pinned(tuple(pinned), tuple(gone))

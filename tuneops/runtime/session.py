@@ -24,7 +24,7 @@ from tuneops.backends.phase import phase_deadline
 from tuneops.backends.storage import STORAGE_EMULATOR_ENV, StorageClient, build_storage_client
 from tuneops.backends.vertex import VertexBackend
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob
-from tuneops.errors import PhaseTimeoutError, UsageError
+from tuneops.errors import ConfigError, PhaseTimeoutError, UsageError
 from tuneops.lockfile.file import Lockfile
 from tuneops.project import EMBEDDED, Project
 from tuneops.runtime.malloc_arenas import limit_malloc_arenas
@@ -41,6 +41,9 @@ EMBEDDED_TOKEN = "embedded-emulator"
 # unless this says `available` (the service as it was until 2025).
 GEMINI_TUNING_ENV = "TUNEOPS_EMBEDDED_GEMINI_TUNING"
 GEMINI_TUNING_CHOICES = ("unavailable", "available")
+# The service-side concurrent-jobs quota the embedded emulator enforces (unset: none),
+# so that queueing can be tried without a cloud project.
+EMBEDDED_LIMIT_ENV = "TUNEOPS_EMBEDDED_MAX_CONCURRENT_JOBS"
 CAPABILITIES: Mapping[BackendKind, Capabilities] = {
     BackendKind.VERTEX: VertexBackend.capabilities,
     BackendKind.GEMINI: GeminiBackend.capabilities,
@@ -136,12 +139,19 @@ class RemoteSession:
                     f"{GEMINI_TUNING_ENV} must be {' or '.join(GEMINI_TUNING_CHOICES)}, "
                     f"not {gemini_tuning!r}"
                 )
-            config = EmulatorConfig(
-                state_path=Path(state / EMBEDDED_STATE),
-                queue_seconds=EMBEDDED_QUEUE_SECONDS,
-                job_seconds=job_seconds,
-                gemini_tuning=gemini_tuning,
-            )
+            limit = self.env.get(EMBEDDED_LIMIT_ENV)
+            try:
+                config = EmulatorConfig(
+                    state_path=Path(state / EMBEDDED_STATE),
+                    queue_seconds=EMBEDDED_QUEUE_SECONDS,
+                    job_seconds=job_seconds,
+                    max_concurrent_jobs=int(limit) if limit else None,
+                    gemini_tuning=gemini_tuning,
+                )
+            except ValueError as error:
+                raise ConfigError(
+                    f"the embedded emulator: {error} ({EMBEDDED_LIMIT_ENV})"
+                ) from None
             self._embedded_url = self._stack.enter_context(start_emulator(config)).url
         return self._embedded_url
 

@@ -14,7 +14,6 @@ import base64
 import hashlib
 import threading
 from dataclasses import replace
-from pathlib import Path
 
 from tuneops.backends.storage import GcsUri, ObjectMetadata, StorageClient
 from tuneops.errors import TuneopsError
@@ -34,10 +33,10 @@ def staged_uri(staging_bucket: str, stack: str, dataset: LocalDataset) -> GcsUri
     return GcsUri(bucket, f"{folder}{stack}/{dataset.sha256}.jsonl")
 
 
-def _digests(path: Path) -> tuple[str, str]:
-    """(sha256 hex, base64 MD5) of a file, read in chunks."""
+def _digests(dataset: LocalDataset) -> tuple[str, str]:
+    """(sha256 hex, base64 MD5) of a dataset's bytes: its content, or its file read in chunks."""
     sha, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
-    with path.open("rb") as stream:
+    with dataset.open() as stream:
         while chunk := stream.read(1024 * 1024):
             sha.update(chunk)
             md5.update(chunk)
@@ -72,7 +71,7 @@ class Stager:
             if dataset.sha256 in self._done:
                 return self._done[dataset.sha256]
             uri = staged_uri(self.staging_bucket, self.stack, dataset)
-            sha256, md5 = _digests(dataset.path)
+            sha256, md5 = _digests(dataset)
             if sha256 != dataset.sha256:
                 raise StagingError(
                     f"{dataset.display} changed since it was checked; run plan again"
@@ -80,7 +79,7 @@ class Stager:
             found = self.storage.metadata(uri)
             ours = False
             if found is None:
-                found = self.storage.upload(dataset.path, uri, CONTENT_TYPE)
+                found = self.storage.upload(dataset.content or dataset.path, uri, CONTENT_TYPE)
                 ours = found is not None
                 if found is None:  # another apply uploaded it first
                     found = self.storage.metadata(uri)

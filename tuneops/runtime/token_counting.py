@@ -10,22 +10,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 from tuneops.backends.vertex import VertexBackend
 from tuneops.core.costing import TokenCount
 from tuneops.core.jobs import RemoteJob, short_hash
 from tuneops.runtime.session import RemoteSession
-from tuneops.specs.models import BackendKind, JobSpec, VertexSpec
+from tuneops.specs.models import BackendKind, JobSpec, LocalDataset, VertexSpec
 
 BATCH_EXAMPLES = 100
 MAX_COUNTED_EXAMPLES = 10_000
 
 
-def _examples_as_contents(path: Path) -> Iterator[list[dict[str, Any]]]:
+def _examples_as_contents(dataset: LocalDataset) -> Iterator[list[dict[str, Any]]]:
     """Each valid line's turns, its system instruction first as a user turn."""
-    with path.open("rb") as stream:
+    with dataset.open() as stream:
         for raw in stream:
             try:
                 value = json.loads(raw.decode("utf-8-sig"))
@@ -40,11 +39,11 @@ def _examples_as_contents(path: Path) -> Iterator[list[dict[str, Any]]]:
             yield turns
 
 
-def _count(backend: VertexBackend, spec: VertexSpec, model: str, path: Path) -> int:
+def _count(backend: VertexBackend, spec: VertexSpec, model: str, dataset: LocalDataset) -> int:
     assert spec.project is not None and spec.location is not None
     total = examples = 0
     batch: list[dict[str, Any]] = []
-    for turns in _examples_as_contents(path):
+    for turns in _examples_as_contents(dataset):
         batch += turns
         examples += 1
         if examples == BATCH_EXAMPLES:
@@ -70,6 +69,6 @@ def count_training_tokens(
             continue
         backend = session.backend(BackendKind.VERTEX)
         if isinstance(backend, VertexBackend):
-            tokens = _count(backend, inner, inner.base_model, training[0].path)
+            tokens = _count(backend, inner, inner.base_model, training[0])
             counted[spec.name] = TokenCount(tokens, "countTokens")
     return counted

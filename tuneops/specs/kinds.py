@@ -7,9 +7,10 @@ without importing pydantic or building the model classes (issue 12: start-up).
 from __future__ import annotations
 
 import enum
+import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 
 class BackendKind(str, enum.Enum):
@@ -56,3 +57,10 @@ class LocalDataset:
     size_bytes: int
     examples: int
     estimated_tokens: int
+    # Inline `examples` converted to JSONL: staged from these bytes, and `path`
+    # is then the spec file that holds them (never read for the data).
+    content: bytes | None = None
+
+    def open(self) -> BinaryIO:
+        """The dataset's bytes as a binary stream: its content, or its file."""
+        return io.BytesIO(self.content) if self.content is not None else self.path.open("rb")

@@ -6,14 +6,16 @@ caller decides whether to render the diagnostics or to stop with a `SpecError`.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tuneops.datasets.limits import limits_for
-from tuneops.datasets.scanner import DatasetRole, scan_file
+from tuneops.datasets.example_format import conversation_jsonl
+from tuneops.datasets.limits import ModelLimits, limits_for
+from tuneops.datasets.scanner import DatasetRole, scan_file, scan_stream
 from tuneops.diagnostics import Diagnostic, Location, Severity, display_path
 from tuneops.errors import SpecError
 from tuneops.specs import schemas
@@ -241,6 +243,11 @@ class _DocumentLoader:
             dataset = spec.get(key)
             if dataset is None:
                 continue
+            if dataset.get("examples") is not None:
+                found, scanned = self._inline_dataset(dataset["examples"], document, limits)
+                datasets.append(found)
+                problems += scanned
+                continue
             target = self._local_file(dataset["file"], document, ("spec", key, "file"))
             if isinstance(target, Diagnostic):
                 problems.append(target)
@@ -261,6 +268,36 @@ class _DocumentLoader:
                 )
             )
         return tuple(datasets), problems
+
+    def _inline_dataset(
+        self, examples: Sequence[Mapping[str, str]], document: YamlDocument, limits: ModelLimits
+    ) -> tuple[LocalDataset, list[Diagnostic]]:
+        """Inline Gemini-style examples of a Vertex spec, converted to JSONL and checked;
+        each problem points at its example (line N of the JSONL is examples[N-1])."""
+        content = conversation_jsonl(examples)
+        shown = f"{document.file}#trainingData.examples"
+        scan = scan_stream(io.BytesIO(content), shown, DatasetRole.TRAINING, limits)
+        field = ("spec", "trainingData", "examples")
+        problems = [
+            Diagnostic(
+                document.locate((*field, d.location.line - 1) if d.location.line else field),
+                d.message,
+                d.severity,
+            )
+            for d in scan.diagnostics
+        ]
+        summary = scan.summary
+        dataset = LocalDataset(
+            role=DatasetRole.TRAINING.value,
+            path=self.path,
+            display=shown,
+            sha256=summary.sha256,
+            size_bytes=summary.size_bytes,
+            examples=summary.examples,
+            estimated_tokens=summary.estimated_tokens,
+            content=content,
+        )
+        return dataset, problems
 
 
 def _duplicate_names(specs: Sequence[CheckedSpec]) -> list[Diagnostic]:

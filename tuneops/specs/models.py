@@ -82,10 +82,25 @@ class DatasetPolicy(str, enum.Enum):
     IGNORE_CHANGES = "ignoreChanges"
 
 
+class Example(Model):
+    """One training example: a prompt and its answer (Gemini API form)."""
+
+    text_input: str
+    output: str
+
+
 class DatasetFile(Model):
-    """`spec.trainingData` / `spec.validationData` of a Vertex job: a local JSONL file."""
+    """`spec.validationData` of a Vertex job: a local JSONL file."""
 
     file: str
+
+
+class VertexTrainingData(Model):
+    """`spec.trainingData` of a Vertex job: a local JSONL file, or inline examples
+    in the Gemini API's form (converted to Vertex AI's JSONL before staging)."""
+
+    file: str | None = None
+    examples: tuple[Example, ...] | None = None
 
 
 class PreTunedModel(Model):
@@ -115,7 +130,7 @@ class VertexSpec(Model):
     base_model: str | None = None
     pre_tuned_model: PreTunedModel | None = None
     training_dataset: str | None = None
-    training_data: DatasetFile | None = None
+    training_data: VertexTrainingData | None = None
     validation_dataset: str | None = None
     validation_data: DatasetFile | None = None
     dataset_policy: DatasetPolicy | None = None
@@ -128,13 +143,6 @@ class VertexSpec(Model):
     labels: dict[str, str] | None = None
     smoke_test: SmokeTest | None = None
     protect: bool = False
-
-
-class Example(Model):
-    """One training example of a Gemini API tuned model."""
-
-    text_input: str
-    output: str
 
 
 class TrainingData(Model):
