@@ -160,3 +160,21 @@ def test_models_check_fails_when_a_spec_or_endpoint_is_past_shutdown(project: Pr
     found = document("models", project.run("tuneops models --check --format json").out)
     assert found["past"] == 1
     assert found["findings"][0]["code"] == "model-retired"
+
+
+def test_a_replace_the_service_refuses_leaves_the_job_in_flight_running(
+    project: Project,
+) -> None:
+    # Issue 18, as a new user met it: an unknown model planned as an ordinary
+    # replace, cancelled the good pending job, then "succeeded" on the emulator.
+    project.write(local_vertex_spec())
+    assert project.run("tuneops apply --auto-approve").code == 0
+    [good] = project.remote()
+    project.write(local_vertex_spec(baseModel="gemini-9-ultra"))
+    run = project.run("tuneops apply --auto-approve")
+    assert run.code == 1
+    assert "400 INVALID_ARGUMENT: Base model gemini-9-ultra is not supported for tuning." in run.out
+    [still] = project.remote()
+    assert (still["name"], still["state"]) == (good["name"], good["state"])
+    assert still["state"] in ("JOB_STATE_PENDING", "JOB_STATE_RUNNING")
+    assert project.lock()["bot"]["pending"]["job"] == good["name"]

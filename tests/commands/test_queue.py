@@ -115,3 +115,22 @@ def test_a_quota_refusal_of_the_service_queues_instead_of_failing(project: Proje
     assert freed.code == 0, freed.err
     assert all("queued" not in entry for entry in project.lock().values())
     assert _jobs_per_spec(project) == {"alpha": 1, "beta": 1}
+
+
+def test_a_replace_refused_for_quota_cancels_its_older_revision_to_make_room(
+    project: Project,
+) -> None:
+    # A replace creates its new revision first, so that a refused create cancels
+    # nothing; a quota refusal is the one case where the cancel must come first.
+    project.emulator.set_max_concurrent_jobs(1)
+    project.write(vertex_spec("alpha"))
+    assert project.run("tuneops apply --auto-approve").code == 0
+    (old,) = [job["name"] for job in project.remote()]
+    project.write(vertex_spec("alpha", epochs=4))
+    replaced = project.run("tuneops apply --auto-approve")
+    assert replaced.code == 0, replaced.err
+    assert "Apply complete: 1 done, 0 failed." in replaced.out
+    states = {job["name"]: job["state"] for job in project.remote()}
+    assert states.pop(old) in ("JOB_STATE_CANCELLING", "JOB_STATE_CANCELLED")
+    assert list(states.values()) == ["JOB_STATE_PENDING"]
+    assert project.lock()["alpha"]["pending"]["job"] in states

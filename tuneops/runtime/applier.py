@@ -200,14 +200,22 @@ class Applier:
             reason = action.queued.reason
             self._record(spec.name, lambda lock: record_queued(lock, spec, reason))
             return Outcome(action, True, _queued_detail(self.lockfile, spec.name), queued=True)
-        for older in action.cancels:
-            self._cancel(action, older)
         # The job names the staged copy of a local dataset; the lockfile keeps the spec.
         staged = self._stager().stage(spec) if spec.local_datasets else spec
+        # The new revision first: a create the service refuses (a model it does not
+        # tune, a bad hyper-parameter) must not have cancelled the older revision in
+        # flight. Only when the refusal is for quota do the cancels make room first.
+        cancelled = False
         try:
-            created = self.session.backend(spec.backend).create(
-                staged, self.session.project.config.stack
-            )
+            try:
+                created = self._create(staged)
+            except QuotaExceededError:
+                if not action.cancels:
+                    raise
+                for older in action.cancels:
+                    self._cancel(action, older)
+                cancelled = True
+                created = self._create(staged)
         except QuotaExceededError as error:
             # The service counts more than this stack's jobs: wait for a slot, not
             # for seconds of back-off. The next apply tries again, oldest first.
@@ -216,7 +224,13 @@ class Applier:
             detail = f"{_queued_detail(self.lockfile, spec.name)}; the service said: {error}"
             return Outcome(action, True, detail, queued=True)
         self._record(spec.name, lambda lock: record_started(lock, spec, created))
+        if not cancelled:
+            for older in action.cancels:
+                self._cancel(action, older)
         return Outcome(action, True, f"created {created.name}", created.name)
+
+    def _create(self, spec: JobSpec) -> RemoteJob:
+        return self.session.backend(spec.backend).create(spec, self.session.project.config.stack)
 
     def _stager(self) -> Stager:
         with self._lock:
