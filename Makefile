@@ -28,6 +28,8 @@ TUNEOPS_DEMO := TUNEOPS_EMBEDDED_JOB_SECONDS=4 $(BIN)/tuneops -C $(DEMO)
 
 demo: $(RUN_STAMP)
 	@rm -rf $(DEMO) && mkdir -p $(DEMO) && cp -r tuneops.yaml specs data $(DEMO)/
+	@echo "== the base models Vertex AI tunes, from tuneops' dated model catalogue"
+	$(TUNEOPS_DEMO) models
 	@echo "== validate the specs"
 	$(TUNEOPS_DEMO) validate
 	@echo "== plan from nothing, then apply"
