@@ -115,7 +115,7 @@ def test_a_retired_model_stops_validate_and_plan_before_any_remote_call(
     assert run.code == 1
     assert (
         "$.spec.baseModel: gemini-2.5-flash can no longer be tuned on Vertex AI (the last day "
-        "was 2026-10-19); use gemini-3.5-flash"
+        "was 2026-10-19); use gemini-3.5-flash-lite ("
     ) in run.err
     assert emulator.request_counts() == {}
 
