@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from google.cloud import storage
 
-from tests.commands.project import Project, staging_project
+from tests.commands.project import Project, local_vertex_spec, staging_project
 from tuneops.emulator import EmulatorHandle
 
 BUCKET = "acme-staging"
@@ -23,16 +23,9 @@ EXAMPLES = [{"textInput": "I", "output": "II"}, {"textInput": "II", "output": "I
 
 
 def inline_spec(name: str = "numerals", examples: Any = EXAMPLES) -> dict[str, Any]:
-    return {
-        "apiVersion": "tuneops.dev/v1",
-        "kind": "TuningJob",
-        "metadata": {"name": name},
-        "spec": {
-            "baseModel": "gemini-3.1-flash-lite",
-            "trainingData": {"examples": examples},
-            "hyperParameters": {"epochCount": 2},
-        },
-    }
+    return local_vertex_spec(
+        name, baseModel="gemini-3.1-flash-lite", trainingData={"examples": examples}
+    )
 
 
 def conversation(prompt: str, answer: str) -> dict[str, Any]:
