@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
 from tests.core.builders import CAPS, STACK, entry, job, lockfile, revision, spec
+from tuneops.core import planner
 from tuneops.core.jobs import BackendKind, JobState, RemoteJob
 from tuneops.core.plan import ActionKind, Change, Plan, PlanOptions
 from tuneops.core.planner import make_plan
@@ -267,3 +270,12 @@ def test_job_starts_carry_the_hash_as_written_once_pins_joined_the_hash() -> Non
     unpinned = plan([spec("new")], lockfile(), [])
     assert unpinned.actions[0].written_hash is None
     assert "writtenHash" not in unpinned.to_data()["actions"][0]
+
+
+def test_the_fingerprint_is_hashed_as_its_json_is_made() -> None:
+    # Streamed into the hash, it must stay the digest of the one-shot text, or every
+    # saved plan would be stale after an upgrade.
+    remote = [job(spec(f"s{i}"), i, JobState.SUCCEEDED) for i in range(3000)]
+    material = {"remote": [(j.name, "é", 1.5, None, True) for j in remote], "z": {"b": 1, "a": []}}
+    expected = hashlib.sha256(json.dumps(material, sort_keys=True).encode("utf-8")).hexdigest()
+    assert planner._json_digest(material) == expected

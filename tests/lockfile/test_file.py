@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -84,3 +85,34 @@ def test_a_rewritten_lockfile_keeps_its_mode(tmp_path: Path) -> None:
         path, Lockfile("prod", {}).with_entry("x", LockEntry(BackendKind.GEMINI, "a" * 64))
     )
     assert path.stat().st_mode & 0o777 == 0o640
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda text: text.encode("utf-16"),  # libyaml would follow its byte order mark
+        lambda text: text.encode("utf-8").replace(b"protect: false", b"protect: \xff"),
+    ],
+    ids=["utf-16", "invalid utf-8"],
+)
+def test_a_lockfile_that_is_not_utf8_is_refused_as_such(tmp_path: Path, encode: Any) -> None:
+    path = tmp_path / "tuneops.lock"
+    write_lockfile(path, lockfile(bot=entry(BOT_SPEC)))
+    raw = encode(path.read_text("utf-8"))
+    path.write_bytes(raw)
+    with pytest.raises(LockfileError) as caught:
+        read_lockfile(path, "demo")
+    with pytest.raises(UnicodeDecodeError) as decoding:
+        raw.decode("utf-8")
+    assert str(caught.value) == (
+        f"cannot read the lockfile {path}: {decoding.value}; delete it and run `tuneops plan`: "
+        "tuneops finds its jobs again by their labels and adopts them"
+    )
+
+
+def test_a_utf8_byte_order_mark_is_read_past(tmp_path: Path) -> None:
+    path = tmp_path / "tuneops.lock"
+    original = lockfile(bot=entry(BOT_SPEC))
+    write_lockfile(path, original)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert read_lockfile(path, "demo") == original

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -103,7 +104,10 @@ class VertexBackend:
     def list_jobs(self, stack: str, project: str | None, location: str | None) -> list[RemoteJob]:
         """Every job of `stack` in `project`/`location`: one filtered list, all pages."""
         project, location = _require_place(project, location)
-        items = self._list(project, location, ident.stack_filter(stack))
+        # Each item becomes a job as its page arrives: holding every page of a place
+        # until the last one came kept the raw JSON of all listed jobs at once
+        # (issue 18: peak memory of plan).
+        items = self._items(project, location, ident.stack_filter(stack))
         jobs = [self._job(item, project) for item in items]
         # The server filters by the stack label already; the identity check also
         # drops jobs whose other tuneops labels are malformed.
@@ -269,16 +273,17 @@ class VertexBackend:
         self._transport.close()
 
     def _list(self, project: str, location: str, filter_: str) -> list[JsonObject]:
+        return list(self._items(project, location, filter_))
+
+    def _items(self, project: str, location: str, filter_: str) -> Iterator[JsonObject]:
         params: dict[str, str | int] = {"pageSize": self.page_size, "filter": filter_}
-        return list(
-            pages(
-                self._transport,
-                self._collection(project, location),
-                "tuningJobs",
-                params,
-                self._limiters_for(location)[:1],
-                self.listing,
-            )
+        return pages(
+            self._transport,
+            self._collection(project, location),
+            "tuningJobs",
+            params,
+            self._limiters_for(location)[:1],
+            self.listing,
         )
 
     def _base(self, location: str) -> str:
@@ -312,7 +317,7 @@ class VertexBackend:
                 project = self._project_ids.get(named_project, named_project)
         labels_data = data.get("labels")
         labels = (
-            {str(k): str(v) for k, v in labels_data.items()}
+            {sys.intern(str(k)): _label_value(str(k), str(v)) for k, v in labels_data.items()}
             if isinstance(labels_data, Mapping)
             else {}
         )
@@ -355,6 +360,15 @@ class VertexBackend:
 
 
 _DATA_STATS = ("tuningDataStats", "supervisedTuningDataStats")
+# A job's hash and nonce labels are its own; interning them would only grow the table.
+_UNIQUE_LABELS = frozenset({ident.HASH_LABEL, ident.NONCE_LABEL})
+
+
+def _label_value(key: str, value: str) -> str:
+    """One shared copy of a label value that repeats across the stack's jobs (the
+    stack, the spec name, a team's own labels): a plan keeps 20,000 listed jobs'
+    labels (issue 18: peak memory of plan)."""
+    return value if key in _UNIQUE_LABELS else sys.intern(value)
 
 
 def _require_place(project: str | None, location: str | None) -> tuple[str, str]:

@@ -31,6 +31,7 @@ HEADER = (
     "# This file is maintained by tuneops; do not edit it by hand.\n"
     "# It records each spec's jobs and the endpoint of its tuned model.\n"
 )
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 REBUILD_HINT = (
     "delete it and run `tuneops plan`: tuneops finds its jobs again by their labels and adopts them"
 )
@@ -274,16 +275,21 @@ def _journal_entry(path: Path, name: str, data: dict[str, Any], stack: str) -> L
 
 
 def _parse(path: Path, raw: bytes, stack: str) -> Lockfile:
+    # The node tree and positions of a 10 MiB lockfile cost more than the rest of a
+    # plan: they are built only to say where a lockfile that is not plain and valid
+    # is broken. libyaml parses the bytes read: decoding them first held the file
+    # twice more while it was parsed (libyaml encodes a str to UTF-8 again), which
+    # was the peak of a 10,000-spec plan's memory until then. Invalid UTF-8 makes
+    # libyaml give up, and the decoding below reports it as before; only a UTF-16
+    # byte order mark, which libyaml would follow and UTF-8 refuses, skips libyaml.
+    data = None if raw.startswith(_UTF16_BOMS) else load_plain(raw)
+    if isinstance(data, dict) and schemas.conforms("lockfile", data):
+        return _checked(path, data, stack)
+    del data
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise LockfileError(f"cannot read the lockfile {path}: {error}; {REBUILD_HINT}") from None
-    # The node tree and positions of a 10 MiB lockfile cost more than the rest of a
-    # plan: they are built only to say where a lockfile that is not plain and valid
-    # is broken.
-    data = load_plain(text)
-    if isinstance(data, dict) and schemas.conforms("lockfile", data):
-        return _checked(path, data, stack)
     documents, problems = load_documents(text, str(path))
     if not problems and len(documents) == 1 and isinstance(documents[0].data, dict):
         problems = schemas.check("lockfile", documents[0], documents[0].data)

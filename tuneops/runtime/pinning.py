@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from tuneops.backends.storage import GcsUri, ObjectMetadata, StorageClient
@@ -35,7 +35,7 @@ from tuneops.errors import SpecError, TuneopsError
 from tuneops.lockfile.file import LockEntry, Lockfile
 from tuneops.runtime.object_lookup import look_up
 from tuneops.runtime.session import RemoteSession
-from tuneops.specs.hashing import with_dataset_pins
+from tuneops.specs.hashing import spec_hash, with_dataset_pins
 from tuneops.specs.models import DatasetPolicy, JobSpec, VertexSpec
 
 PINS_KEY = "datasetPins"
@@ -174,13 +174,39 @@ def recorded_pins(spec: JobSpec, entry: LockEntry | None) -> dict[str, Mapping[s
     return {}
 
 
+def as_recorded(spec: JobSpec, entry: LockEntry | None) -> JobSpec:
+    """`spec` holding the snapshot and hash its lockfile revision recorded, when they
+    are its own canonical form and hash.
+
+    In a stack in sync each pinned spec's canonical form is a copy of what its
+    revision recorded (the snapshot of a Vertex spec is the canonical form), so a
+    plan of 10,000 specs held 10,000 nested mappings twice (issue 18: peak memory
+    of plan). "The same" is the same canonical JSON, checked by hash, not `==`,
+    which takes `1` for `1.0`.
+    """
+    for revision in entry.revisions() if entry is not None else ():
+        snapshot = revision.spec
+        if (
+            revision.spec_hash == spec.spec_hash
+            and snapshot is not None
+            and snapshot is not spec.canonical
+            and spec_hash(snapshot) == spec.spec_hash
+        ):
+            return replace(spec, canonical=snapshot, spec_hash=revision.spec_hash)
+    return spec
+
+
 def pin_offline(specs: Iterable[JobSpec], lockfile: Lockfile) -> tuple[JobSpec, ...]:
     """The specs with the pins their lockfile entries recorded."""
     return tuple(
-        with_dataset_pins(spec, recorded_pins(spec, lockfile.entries.get(spec.name)))
-        if _is_pinned(spec) and not _runs_unpinned(spec, lockfile)
-        else spec
+        as_recorded(
+            with_dataset_pins(spec, recorded_pins(spec, entry))
+            if _is_pinned(spec) and not _runs_unpinned(spec, lockfile)
+            else spec,
+            entry,
+        )
         for spec in specs
+        for entry in (lockfile.entries.get(spec.name),)
     )
 
 
@@ -221,7 +247,7 @@ def pin_online_report(
     for spec in specs:
         entry = lockfile.entries.get(spec.name)
         if _runs_unpinned(spec, lockfile):
-            pinned.append(spec)
+            pinned.append(as_recorded(spec, entry))
             continue
         recorded = recorded_pins(spec, entry)
         pins: dict[str, Mapping[str, Any]] = {}
@@ -250,7 +276,7 @@ def pin_online_report(
                 for field, uri in absent
                 if field in recorded
             ]
-        pinned.append(result)
+        pinned.append(as_recorded(result, entry))
     if missing:
         raise DatasetMissingError(
             "no such Cloud Storage object, and a job would be created from it: "

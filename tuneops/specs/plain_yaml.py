@@ -46,8 +46,13 @@ class _MapFrame:
         self.key: str | None = None
 
 
-def load_plain(text: str) -> Any | None:
-    """The single document of `text` as plain data, or None when it is not plain YAML."""
+def load_plain(text: str | bytes) -> Any | None:
+    """The single document of `text` as plain data, or None when it is not plain YAML.
+
+    Given bytes, libyaml reads them as they are (UTF-8, or UTF-16 after a byte
+    order mark), and invalid UTF-8 answers None like any other reader error;
+    given a str, libyaml parses a UTF-8 copy of it.
+    """
     loader_class: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     loader = loader_class(text)
     try:

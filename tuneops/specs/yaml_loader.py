@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -161,7 +162,7 @@ class _Builder:
         if node.tag not in _SCALAR_TAGS:
             raise _DocumentError(_mark(node), _tag_message(node.tag), path)
         if node.tag == _STR:  # most scalars: the constructor would return the text as is
-            return _without_surrogates(node.value, node.start_mark, path)
+            return _shared(_without_surrogates(node.value, node.start_mark, path))
         value = self._constructor.construct_object(node)
         if isinstance(value, float) and not math.isfinite(value):
             raise _DocumentError(_mark(node), f"{node.value!r} is not a finite number", path)
@@ -184,7 +185,8 @@ class _Builder:
                 raise _DocumentError(_mark(key_node), _tag_message(key_node.tag), path)
             # Keys are JSON object keys: keep the text the user wrote (`yes:` stays "yes").
             raw_mark = key_node.start_mark
-            key = _without_surrogates(str(key_node.value), raw_mark, path)
+            # Interned: every spec repeats the same keys, and a plan keeps 10,000 specs.
+            key = sys.intern(_without_surrogates(str(key_node.value), raw_mark, path))
             child = (*path, key)
             if key in first_seen:
                 first, here = _mark_of(first_seen[key]), _mark_of(raw_mark)
@@ -212,6 +214,15 @@ class _Builder:
                 raise _DocumentError(_mark(source), "'<<' merges only mappings", path)
             merged.update(self.build(source, path))
         return merged
+
+
+def _shared(text: str) -> str:
+    """Short strings (backends, models, regions, label values) repeat in spec after
+    spec: keep one copy, as a plan holds 10,000 specs (issue 18: peak memory)."""
+    return sys.intern(text) if len(text) <= _SHARED_LENGTH else text
+
+
+_SHARED_LENGTH = 40
 
 
 def _without_surrogates(text: str, raw_mark: yaml.Mark, path: Path) -> str:
