@@ -8,11 +8,11 @@ The google-genai SDK is the client wherever it can express the call.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from google.genai import errors, types
 
 from tests.emulator.support import (
@@ -123,7 +123,7 @@ def test_a_model_the_backend_does_not_tune_is_refused(emulator: EmulatorHandle) 
 
 
 def test_a_model_is_retired_the_day_after_its_last_tuning_day(emulator: EmulatorHandle) -> None:
-    # models.yaml: gemini-2.5-flash shuts down on Vertex on 2026-10-20.
+    # models.json: gemini-2.5-flash shuts down on Vertex on 2026-10-20.
     client = vertex_client(emulator.url)
     advance_to(emulator, dt.date(2026, 10, 19))
     assert tune(client, "gemini-2.5-flash").state == types.JobState.JOB_STATE_PENDING
@@ -180,7 +180,7 @@ def _catalogue(path: Path) -> Path:
             }
         ],
     }
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    path.write_text(json.dumps(data), encoding="utf-8")
     return path
 
 
@@ -206,7 +206,7 @@ def _catalogue(path: Path) -> Path:
 def test_hyper_parameters_outside_the_catalogues_ranges_are_refused(
     emulator_factory: EmulatorFactory, tmp_path: Path, config: dict[str, Any], message: str
 ) -> None:
-    emulator = emulator_factory(catalogue_path=_catalogue(tmp_path / "models.yaml"))
+    emulator = emulator_factory(catalogue_path=_catalogue(tmp_path / "models.json"))
     client = vertex_client(emulator.url)
     error = refusal(client, "acme-tuner", **config)
     assert (error.code, error.status, error.message) == (400, "INVALID_ARGUMENT", message)

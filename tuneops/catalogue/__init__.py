@@ -1,6 +1,6 @@
 """The model catalogue: the one place tuneops names a Google model.
 
-`shipped_catalogue()` reads `models.yaml` once; `with_changes` applies what a
+`shipped_catalogue()` reads `models.json` once; `with_changes` applies what a
 project's tuneops.yaml adds or overrides. Everything that knows about a model
 (validate, plan notes and costs, init, the dataset checks, `tuneops models`,
 the docs) asks it.

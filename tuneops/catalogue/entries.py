@@ -3,6 +3,10 @@
 Every group of facts carries the `Source` it was read from and the day it was
 read, because Google's models, limits and prices are dated facts: a reader of
 a warning must be able to check it against the page it came from.
+
+The groups of facts are typed named tuples rather than dataclasses: `validate`
+imports this module on every run, and a named tuple costs a tenth of a frozen
+dataclass to define (start-up, docs/performance.md).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 # `publishers/google/models/ID` (Vertex), `models/ID` (Gemini API) and a pinned
 # version such as `ID-001` all name the catalogue's `ID`.
@@ -38,8 +43,7 @@ class ModelStatus(str, enum.Enum):
     RETIRED = "retired"
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):
     """Where a fact was read, and on which day (None: given in tuneops.yaml)."""
 
     url: str
@@ -49,8 +53,7 @@ class Source:
 LOCAL_SOURCE = Source("tuneops.yaml")
 
 
-@dataclass(frozen=True, slots=True)
-class Range:
+class Range(NamedTuple):
     """An inclusive range of a hyper-parameter; None on a side means unbounded."""
 
     minimum: float | None = None
@@ -62,8 +65,7 @@ class Range:
         return low_ok and (self.maximum is None or value <= self.maximum)
 
 
-@dataclass(frozen=True, slots=True)
-class Tuning:
+class Tuning(NamedTuple):
     """What a backend's tuning API accepts for a model."""
 
     methods: frozenset[Method]
@@ -73,8 +75,7 @@ class Tuning:
     source: Source
 
 
-@dataclass(frozen=True, slots=True)
-class DatasetLimits:
+class DatasetLimits(NamedTuple):
     """What one base model accepts in a supervised-tuning dataset."""
 
     max_tokens_per_example: int
@@ -86,8 +87,7 @@ class DatasetLimits:
     source: Source
 
 
-@dataclass(frozen=True, slots=True)
-class Price:
+class Price(NamedTuple):
     """The training price per million tokens on one backend."""
 
     training_per_million_tokens: float
@@ -95,8 +95,7 @@ class Price:
     source: Source
 
 
-@dataclass(frozen=True, slots=True)
-class Lifecycle:
+class Lifecycle(NamedTuple):
     """When a model came, and when it stops being tunable or served.
 
     `tuning_until` is the last day a new tuning job may start; `shutdown` the
@@ -120,8 +119,7 @@ def _before(day: date) -> date:
     return day - timedelta(days=1)
 
 
-@dataclass(frozen=True, slots=True)
-class Offering:
+class Offering(NamedTuple):
     """A model as one backend offers it; a group is None when the catalogue has no fact."""
 
     tuning: Tuning | None = None
@@ -155,16 +153,14 @@ def _status(last_day: date | None, today: date, window: timedelta) -> ModelStatu
     return ModelStatus.DEPRECATED if last_day - today <= window else ModelStatus.AVAILABLE
 
 
-@dataclass(frozen=True, slots=True)
-class Sunset:
+class Sunset(NamedTuple):
     """A backend whose tuning API tunes no model any more, since `since`."""
 
     since: date
     source: Source
 
 
-@dataclass(frozen=True, slots=True)
-class CatalogueModel:
+class CatalogueModel(NamedTuple):
     """One base model: its id, other names, and what each backend offers of it."""
 
     id: str

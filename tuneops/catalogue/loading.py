@@ -1,6 +1,6 @@
 """Reading the model catalogue: the shipped file once, then tuneops.yaml's changes.
 
-The shipped `models.yaml` is checked against `schemas/catalogue.schema.json` by
+The shipped `models.json` is checked against `schemas/catalogue.schema.json` by
 the tests, not at run time (it cannot change without a release); what a project
 adds under `catalogue:` in tuneops.yaml is checked by the configuration schema
 before it reaches `with_changes`.
@@ -8,14 +8,13 @@ before it reaches `with_changes`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from tuneops.catalogue.entries import (
     LOCAL_SOURCE,
@@ -32,7 +31,8 @@ from tuneops.catalogue.entries import (
     Tuning,
 )
 
-CATALOGUE_FILE = Path(__file__).with_name("models.yaml")
+# JSON, not YAML: `validate` reads it on every run, and JSON parses ~30x faster.
+CATALOGUE_FILE = Path(__file__).with_name("models.json")
 FORMAT_VERSION = 1
 
 _Data = Mapping[str, Any]
@@ -40,9 +40,8 @@ _Data = Mapping[str, Any]
 
 @cache
 def shipped_data() -> _Data:
-    """The shipped catalogue as plain data (its dates are quoted: strings, as in JSON)."""
-    loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data: _Data = yaml.load(CATALOGUE_FILE.read_text(encoding="utf-8"), Loader=loader)
+    """The shipped catalogue as plain data."""
+    data: _Data = json.loads(CATALOGUE_FILE.read_text(encoding="utf-8"))
     return data
 
 
@@ -135,29 +134,18 @@ def _offering(base: Offering, groups: _Data, sources: Mapping[str, Source]) -> O
         named = group.get("source")
         return LOCAL_SOURCE if named is None else _cited(named, sources)
 
-    changed = base
-    if "tuning" in groups:
-        changed = replace(changed, tuning=_tuning(base.tuning, groups["tuning"], source))
-    if "datasets" in groups:
-        changed = replace(changed, datasets=_datasets(base.datasets, groups["datasets"], source))
-    if "price" in groups:
-        group = groups["price"]
-        old = base.price
-        changed = replace(
-            changed,
-            price=Price(
-                float(
-                    group.get("trainingPerMillionTokens", old and old.training_per_million_tokens)
-                ),
-                group.get("currency", old.currency if old else "USD"),
-                source(group),
-            ),
-        )
-    if "lifecycle" in groups:
-        changed = replace(
-            changed, lifecycle=_lifecycle(base.lifecycle, groups["lifecycle"], source)
-        )
-    return changed
+    return base._replace(
+        tuning=_tuning(base.tuning, groups["tuning"], source)
+        if "tuning" in groups
+        else base.tuning,
+        datasets=_datasets(base.datasets, groups["datasets"], source)
+        if "datasets" in groups
+        else base.datasets,
+        price=_price(base.price, groups["price"], source) if "price" in groups else base.price,
+        lifecycle=_lifecycle(base.lifecycle, groups["lifecycle"], source)
+        if "lifecycle" in groups
+        else base.lifecycle,
+    )
 
 
 def _price(old: Price | None, group: _Data, source: Any) -> Price:

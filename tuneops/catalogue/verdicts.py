@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from tuneops.catalogue.entries import Catalogue, CatalogueModel, ModelStatus, Offering, Source
 
@@ -35,8 +34,7 @@ class VerdictCode(str, enum.Enum):
     RETIRED = "model-retired"
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
     """The catalogue's word on `base_model` for new tuning jobs on `backend`.
 
     `last_day` is the last day a job may start (deprecated, retired); `source`
@@ -103,8 +101,7 @@ def _tuning_source(offering: Offering) -> Source | None:
     return offering.tuning.source if offering.tuning else None
 
 
-@dataclass(frozen=True, slots=True)
-class RangeProblem:
+class RangeProblem(NamedTuple):
     """A hyper-parameter the model does not accept: where (under `hyperParameters`) and why."""
 
     field: str

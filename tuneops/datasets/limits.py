@@ -1,6 +1,6 @@
 """What a base model accepts in a supervised-tuning dataset, as the checker needs it.
 
-The facts come from the model catalogue (tuneops/catalogue/models.yaml), which
+The facts come from the model catalogue (tuneops/catalogue/models.json), which
 records the page each was read from and the day; this module only picks the
 entry for a base model and flattens it for the streaming checker.
 """

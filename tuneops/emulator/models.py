@@ -1,7 +1,7 @@
 """The base models the emulator serves: read from the catalogue's data file.
 
 The emulator shares no code with the client, so this is a small reader of its
-own over the same file, `tuneops/catalogue/models.yaml` (it ships in the
+own over the same file, `tuneops/catalogue/models.json` (it ships in the
 wheel). It keeps only what the services check on create: which backend tunes
 a model, by which methods, with which adapter sizes and hyper-parameter ranges,
 and the last day a tuning job may start. Release dates are not checked: the
@@ -10,6 +10,7 @@ frozen test clock starts in 2025, before the models of today were released.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,9 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-CATALOGUE_FILE = Path(__file__).parents[1] / "catalogue" / "models.yaml"
+CATALOGUE_FILE = Path(__file__).parents[1] / "catalogue" / "models.json"
 
 # The enum names Vertex gives LoRA adapter sizes, by the rank the catalogue records.
 ADAPTER_SIZE_NAMES: Mapping[int, str] = {
@@ -148,7 +147,6 @@ def _offer(facts: Mapping[str, Any]) -> Offer:
 
 
 def _day(value: object) -> date:
-    # Quoted in the file (strings, as in JSON); an unquoted one is a date already.
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
@@ -159,6 +157,5 @@ def load_models(path: Path | None = None) -> ModelTable:
 
 @cache
 def _load(path: Path) -> ModelTable:
-    loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    data = json.loads(path.read_text(encoding="utf-8"))
     return ModelTable.from_data(data if isinstance(data, dict) else {})
