@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.core.builders import CAPS, STACK, entry, job, lockfile, revision, spec
-from tuneops.core import planner
+from tuneops.core import fingerprint as fingerprint_module
 from tuneops.core.jobs import BackendKind, JobState, RemoteJob
 from tuneops.core.plan import ActionKind, Change, Plan, PlanOptions
 from tuneops.core.planner import make_plan
@@ -278,4 +278,4 @@ def test_the_fingerprint_is_hashed_as_its_json_is_made() -> None:
     remote = [job(spec(f"s{i}"), i, JobState.SUCCEEDED) for i in range(3000)]
     material = {"remote": [(j.name, "é", 1.5, None, True) for j in remote], "z": {"b": 1, "a": []}}
     expected = hashlib.sha256(json.dumps(material, sort_keys=True).encode("utf-8")).hexdigest()
-    assert planner._json_digest(material) == expected
+    assert fingerprint_module._json_digest(material) == expected

@@ -16,13 +16,11 @@ Guards then block what they must; a blocked action is shown, never applied.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
 
 from tuneops.core.diff import diff
+from tuneops.core.fingerprint import fingerprint as fingerprint
 from tuneops.core.guards import guarded
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob, by_age, short_hash
 from tuneops.core.plan import Action, ActionKind, Plan, PlanOptions
@@ -293,54 +291,6 @@ def _reverted(spec: JobSpec, entry: LockEntry, job: RemoteJob) -> bool:
 
 
 KEEPABLE = frozenset({JobState.PENDING, JobState.RUNNING, JobState.SUCCEEDED})
-
-
-def fingerprint(
-    stack: str,
-    specs: Iterable[JobSpec],
-    lockfile: Lockfile,
-    remote: Sequence[RemoteJob] | None,
-    options: PlanOptions,
-    version: str,
-) -> str:
-    """A digest of everything a plan depends on; a saved plan is stale when it differs."""
-    observed = None
-    if remote is not None:
-        observed = sorted(
-            (j.name, j.state.value, j.update_time.isoformat() if j.update_time else "")
-            for j in remote
-        )
-    material = {
-        "tuneops": version,
-        "stack": stack,
-        "specs": sorted((s.name, s.spec_hash, s.protect) for s in specs),
-        "lockfile": lockfile.digest(),
-        "remote": observed,
-        "options": options.to_data(),
-    }
-    return _json_digest(material)
-
-
-def _json_digest(data: Any) -> str:
-    """sha256 of `json.dumps(data, sort_keys=True)`, hashed as the text is made.
-
-    The text of 20,000 listed jobs and 10,000 specs is about 4 MiB, which with
-    its UTF-8 copy was the peak of a 10,000-spec plan's memory (issue 18).
-    """
-    digest = hashlib.sha256()
-    chunks: list[str] = []
-    for chunk in json.JSONEncoder(sort_keys=True).iterencode(data):
-        chunks.append(chunk)
-        if len(chunks) >= _CHUNKS_PER_UPDATE:
-            digest.update("".join(chunks).encode("utf-8"))
-            chunks.clear()
-    digest.update("".join(chunks).encode("utf-8"))
-    return digest.hexdigest()
-
-
-# The encoder yields a few characters at a time; hashing them a few KiB at a time
-# costs less.
-_CHUNKS_PER_UPDATE = 4096
 
 
 def make_plan(
