@@ -322,6 +322,9 @@ def _github_parser(commands: argparse._SubParsersAction[UsageParser]) -> None:
         "verify", help="check a plan against the plan reviewed on the merged pull request"
     )
     verify.add_argument("plan_file", metavar="PLANFILE", help="from `tuneops plan --out FILE`")
+    verify.add_argument(
+        "--branch", metavar="BRANCH", help="the branch being applied (default: $GITHUB_REF)"
+    )
     for verb in (comment, verify):
         verb.add_argument("--repo", metavar="OWNER/NAME", help="default: $GITHUB_REPOSITORY")
         verb.add_argument("--sha", metavar="SHA", help="the commit (default: from the event)")

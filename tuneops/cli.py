@@ -123,7 +123,7 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
         from tuneops.commands import github
 
         run = github.comment if args.github_command == "comment" else github.verify
-        extra = {"number": args.pr} if args.github_command == "comment" else {}
+        extra = {"number": args.pr} if args.github_command == "comment" else {"branch": args.branch}
         return run(
             Path(args.plan_file),
             repository=args.repo,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,6 +40,14 @@ class Fault:
     message: str
     headers: dict[str, str] = field(default_factory=dict)
     method: str | None = None  # only a request with this method, when given
+    body: Any = None  # this JSON instead of GitHub's error body, when given
+    path: str | None = None  # only a request whose path (no query) fully matches this regex
+    drip: float | None = None  # seconds between single bytes of the answer, status line first
+
+    def matches(self, method: str, path: str) -> bool:
+        return self.method in (None, method) and (
+            self.path is None or re.fullmatch(self.path, path) is not None
+        )
 
 
 @dataclass
@@ -78,6 +87,21 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _drip(self, status: int, body: Any, seconds: float) -> None:
+        data = json.dumps(body).encode()
+        raw = (
+            f"HTTP/1.1 {status} OK\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(data)}\r\n\r\n"
+        ).encode("ascii") + data
+        self.close_connection = True
+        try:
+            for index in range(len(raw)):
+                self.wfile.write(raw[index : index + 1])
+                self.wfile.flush()
+                time.sleep(seconds)
+        except OSError:
+            pass  # the client gave up: that is the point
+
     def _handle(self) -> None:
         state = self.server.state
         length = int(self.headers.get("Content-Length") or 0)
@@ -86,11 +110,15 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         with state.lock:
             state.requests.append(Recorded(self.command, self.path, dict(self.headers), body))
-            fault = next((f for f in state.faults if f.method in (None, self.command)), None)
+            fault = next((f for f in state.faults if f.matches(self.command, url.path)), None)
             if fault is not None:
                 state.faults.remove(fault)
         if fault is not None:
-            self._answer(fault.status, {"message": fault.message}, fault.headers)
+            body = {"message": fault.message} if fault.body is None else fault.body
+            if fault.drip is not None:
+                self._drip(fault.status, body, fault.drip)
+            else:
+                self._answer(fault.status, body, fault.headers)
             return
         if self.headers.get("Authorization") != f"Bearer {TOKEN}":
             self._answer(401, {"message": "Bad credentials"})
@@ -179,6 +207,20 @@ class FakeGitHub:
     ) -> None:
         """Answers the next request (of `method`) with `status` and GitHub's error body."""
         self.state.faults.append(Fault(status, message, headers, method))
+
+    def answer_next(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        status: int = 200,
+        drip: float | None = None,
+        **headers: str,
+    ) -> None:
+        """Answers the next `method` request whose path fully matches the regex `path`
+        (the prefix included) with `body`, as GitHub never would; `drip` sends the
+        answer one byte every `drip` seconds."""
+        self.state.faults.append(Fault(status, "", headers, method, body, path, drip))
 
     def calls(self) -> list[str]:
         """`METHOD path` of every request so far."""

@@ -221,7 +221,13 @@ def _merge(harness: ActionHarness, github: FakeGitHub) -> None:
     """Pull request 42 is merged as MERGE_SHA; the next run is the push to main."""
     head = harness.github["event"]["pull_request"]["head"]["sha"]
     github.state.pulls_of_commit[MERGE_SHA] = [
-        {"number": 42, "merged_at": "2026-12-01T17:00:00Z", "head": {"sha": head}}
+        {
+            "number": 42,
+            "merged_at": "2026-12-01T17:00:00Z",
+            "merge_commit_sha": MERGE_SHA,
+            "base": {"ref": "main"},
+            "head": {"sha": head},
+        }
     ]
     harness.github = {**harness.github, "event_name": "push", "event": {}}
     harness.env["GITHUB_EVENT_PATH"] = ""

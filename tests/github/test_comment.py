@@ -179,7 +179,10 @@ def test_the_token_goes_to_the_api_host_only_and_is_never_printed(
     github.state.next_link_override = "http://localhost:9/steal?page=2"
     run = tuneops(f"tuneops github comment {save(a_plan(), tmp_path / 'plan.json')}")
     assert run.code == 1
-    assert run.err == "error: GitHub's next-page link leaves the API host; refusing it\n"
+    assert run.err == (
+        "error: GitHub's next-page link for GET /repos/acme/tuning/issues/42/comments leaves "
+        f"the API at {github.url}; tuneops did not follow it, and no comment was written\n"
+    )
     outputs = []
     for status in (401, 403, 404, 422, 429, 500):
         github.state.next_link_override = None

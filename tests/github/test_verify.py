@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,13 +15,28 @@ from tuneops.core.plan import Plan
 MERGE_SHA = "e5bd3914e2e596debea16f433f57875b5b90bcd6"
 
 
+def merged_42() -> dict[str, Any]:
+    """Pull request 42 as GitHub lists it: merged into main as MERGE_SHA."""
+    return {
+        "number": 42,
+        "merged_at": "2026-12-01T17:00:00Z",
+        "merge_commit_sha": MERGE_SHA,
+        "base": {"ref": "main"},
+        "head": {"sha": HEAD_SHA},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _on_main(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A push to main, as the runner names it."""
+    monkeypatch.setenv("GITHUB_REF", "refs/heads/main")
+
+
 @pytest.fixture
 def reviewed(github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeGitHub:
     """Pull request 42 was planned (epochs 6) and merged as MERGE_SHA; now a push run."""
     assert tuneops(f"tuneops github comment {save(a_plan(), tmp_path / 'pr.json')}").code == 0
-    github.state.pulls_of_commit[MERGE_SHA] = [
-        {"number": 42, "merged_at": "2026-12-01T17:00:00Z", "head": {"sha": HEAD_SHA}}
-    ]
+    github.state.pulls_of_commit[MERGE_SHA] = [merged_42()]
     monkeypatch.delenv("GITHUB_EVENT_PATH")
     monkeypatch.setenv("GITHUB_SHA", MERGE_SHA)
     return github
@@ -125,9 +141,7 @@ def test_a_plan_too_large_to_embed_is_compared_by_digest(
     assert tuneops(f"tuneops github comment {save(big(0), tmp_path / 'pr.json')}").code == 0
     reviewed = read_reviewed(github.comments(42)[0]["body"])
     assert reviewed is not None and reviewed.actions is None  # only the digest fits
-    github.state.pulls_of_commit[MERGE_SHA] = [
-        {"number": 42, "merged_at": "2026-12-01T17:00:00Z", "head": {"sha": HEAD_SHA}}
-    ]
+    github.state.pulls_of_commit[MERGE_SHA] = [merged_42()]
     monkeypatch.setenv("GITHUB_SHA", MERGE_SHA)
     same = tuneops(f"tuneops github verify {save(big(0), tmp_path / 'a.json')}")
     assert same.code == 0, same.err
@@ -162,9 +176,7 @@ def _offline_review(github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.Monk
 
     offline = replace(a_plan(), offline=True)
     assert tuneops(f"tuneops github comment {save(offline, tmp_path / 'pr.json')}").code == 0
-    github.state.pulls_of_commit[MERGE_SHA] = [
-        {"number": 42, "merged_at": "2026-12-01T17:00:00Z", "head": {"sha": HEAD_SHA}}
-    ]
+    github.state.pulls_of_commit[MERGE_SHA] = [merged_42()]
     monkeypatch.setenv("GITHUB_SHA", MERGE_SHA)
 
 
@@ -246,9 +258,7 @@ def test_a_forged_review_comment_is_not_trusted(
             assert tuneops(f"tuneops github comment {plan}").code == 0
             genuine.write_text(other.comments(42)[0]["body"], encoding="utf-8")
     _forge(github, genuine.read_text("utf-8"))
-    github.state.pulls_of_commit[MERGE_SHA] = [
-        {"number": 42, "merged_at": "2026-12-01T17:00:00Z", "head": {"sha": HEAD_SHA}}
-    ]
+    github.state.pulls_of_commit[MERGE_SHA] = [merged_42()]
     monkeypatch.delenv("GITHUB_EVENT_PATH")
     monkeypatch.setenv("GITHUB_SHA", MERGE_SHA)
     run = tuneops(f"tuneops github verify {save(a_plan(epochs=7), tmp_path / 'plan.json')}")

@@ -12,6 +12,7 @@ from tuneops.console import Console
 from tuneops.core.review import reviewed_actions
 from tuneops.errors import UsageError
 from tuneops.github.comment import (
+    NOTHING_APPLIED,
     comment_body,
     find_comment,
     merged_pull_request,
@@ -25,6 +26,7 @@ from tuneops.github.environment import pull_request_of, read_event
 from tuneops.github.rest import PUBLIC_API, GitHubApiError, GitHubClient
 from tuneops.render.markdown import code
 from tuneops.runtime.plan_file import read_plan_file
+from tuneops.server_text import clean
 
 FORK_HINT = (
     "this pull request comes from a fork, and GitHub gives fork pull requests a read-only "
@@ -105,6 +107,21 @@ def comment(
     return EXIT_OK
 
 
+def _branch(branch: str | None, environ: Mapping[str, str]) -> str:
+    """The branch being applied: `--branch`, else the runner's `GITHUB_REF`
+    (`refs/heads/BRANCH`), else `GITHUB_REF_NAME` unless it names a tag."""
+    ref = environ.get("GITHUB_REF", "")
+    if not branch and ref.startswith("refs/heads/"):
+        branch = ref.removeprefix("refs/heads/")
+    if not branch and not ref and environ.get("GITHUB_REF_TYPE", "branch") == "branch":
+        branch = environ.get("GITHUB_REF_NAME")
+    if not branch:
+        raise UsageError(
+            "name the branch being applied with --branch, or set GITHUB_REF (refs/heads/BRANCH)"
+        )
+    return branch
+
+
 def verify(
     plan_file: Path,
     *,
@@ -112,10 +129,13 @@ def verify(
     sha: str | None,
     api_url: str | None,
     console: Console,
+    branch: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> int:
     """Checks that a plan does what the merged pull request's plan comment showed.
 
+    The pull request is the one whose merge into the branch being applied
+    produced the commit (`merged_pull_request`); anything ambiguous refuses.
     On a difference it comments on the pull request, saying what changed, and
     returns 1 so that the workflow stops before `tuneops apply`.
     """
@@ -130,17 +150,23 @@ def verify(
     sha = sha or environ.get("GITHUB_SHA")
     if not sha:
         raise UsageError("name the merged commit with --sha, or set GITHUB_SHA")
+    branch = _branch(branch, environ)
     client = GitHubClient(target.token, target.api_url)
     try:
-        pull = merged_pull_request(client, target.repository, sha)
+        pull = merged_pull_request(client, target.repository, sha, branch)
         if pull is None:
             raise UsageError(
                 f"commit {sha[:12]} came from no merged pull request, so no plan was reviewed; "
                 "nothing was applied"
             )
-        number = int(pull["number"])
+        number = pull.number
         found = find_comment(
-            client, target.repository, number, plan.stack, environ.get("TUNEOPS_COMMENT_AUTHOR")
+            client,
+            target.repository,
+            number,
+            plan.stack,
+            environ.get("TUNEOPS_COMMENT_AUTHOR"),
+            NOTHING_APPLIED,
         )
         reviewed = read_reviewed(found.body) if found else None
         if reviewed is None:
@@ -148,12 +174,11 @@ def verify(
                 f"pull request #{number} has no tuneops plan comment for stack {plan.stack}, "
                 "so no plan was reviewed; nothing was applied"
             )
-        head = str((pull.get("head") or {}).get("sha") or "")
-        lines = review_differences(reviewed, head, plan)
+        lines = review_differences(reviewed, pull.head_sha, plan)
         if lines:
             post_comment(client, target.repository, number, mismatch_body(plan.stack, sha, lines))
-            for line in lines:
-                console.note(f"  {line}")
+            for line in lines:  # names read back from a comment: one line each, no `::`
+                console.note(f"  {clean(line, limit=1000)}")
             console.note(
                 f"error: the plan differs from the plan reviewed on pull request #{number}; "
                 "nothing was applied (the pull request has a comment saying what changed)"

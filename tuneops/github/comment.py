@@ -22,9 +22,11 @@ from tuneops import __version__
 from tuneops.core.plan import Plan
 from tuneops.core.review import ReviewedAction, differences, digest, reviewed_actions
 from tuneops.errors import UsageError
-from tuneops.github.rest import GitHubApiError, GitHubClient
+from tuneops.github import answers
+from tuneops.github.rest import Endpoint, GitHubApiError, GitHubClient, MalformedAnswerError
 from tuneops.render.markdown import code, escape
 from tuneops.render.plan import render_markdown
+from tuneops.server_text import clean
 
 # GitHub's limit on a comment is 65,536 characters; the plan gets 60,000 of it.
 MAX_EMBEDDED_ACTIONS = 3_000  # characters of compressed actions kept in the comment
@@ -32,6 +34,7 @@ _REVIEW = re.compile(r"<!-- tuneops-reviewed (\{[^<>]*\}) -->")
 
 
 _STACK = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+_SHA = re.compile(r"[0-9a-f]{0,64}")
 
 
 def marker(stack: str) -> str:
@@ -94,7 +97,10 @@ def read_reviewed(body: str) -> Reviewed | None:
         offline = data.get("offline", False)
         if not isinstance(offline, bool):
             return None
-        return Reviewed(str(data["sha"]), str(data["digest"]), actions, offline)
+        sha = data["sha"]
+        if not isinstance(sha, str) or not _SHA.fullmatch(sha):
+            return None  # it is printed: nothing but a commit id may stand there
+        return Reviewed(sha, str(data["digest"]), actions, offline)
     except (ValueError, KeyError, TypeError, zlib.error):
         return None
 
@@ -131,20 +137,18 @@ class Comment:
 # Who writes the comment when the token cannot say (an Actions GITHUB_TOKEN may
 # not read /user); TUNEOPS_COMMENT_AUTHOR names another bot or user.
 ACTIONS_BOT = "github-actions[bot]"
+NOTHING_WRITTEN = "no comment was written"
 
 
-def _login(item: Any) -> str:
-    user = item.get("user") if isinstance(item, dict) else None
-    return str(user.get("login", "")) if isinstance(user, dict) else ""
-
-
-def comment_author(client: GitHubClient, explicit: str | None) -> str:
+def comment_author(client: GitHubClient, explicit: str | None, done: str = NOTHING_WRITTEN) -> str:
     """The login tuneops comments as: `explicit`, else the token's own user, else the
     Actions bot (whose installation token GitHub refuses on /user)."""
     if explicit:
         return explicit
     try:
-        login = _login({"user": client.call("GET", "/user")})
+        login = answers.login(
+            client.call("GET", "/user", done=done), Endpoint("GET", "/user", done)
+        )
     except GitHubApiError as error:
         if error.status not in (401, 403, 404):
             raise
@@ -153,29 +157,50 @@ def comment_author(client: GitHubClient, explicit: str | None) -> str:
 
 
 def find_comment(
-    client: GitHubClient, repository: str, number: int, stack: str, author: str | None = None
+    client: GitHubClient,
+    repository: str,
+    number: int,
+    stack: str,
+    author: str | None = None,
+    done: str = NOTHING_WRITTEN,
 ) -> Comment | None:
     """The stack's plan comment on a pull request: the oldest with the stack's marker
     that tuneops itself wrote.
 
     Anyone who may comment on a pull request can copy the marker; only a comment by
     the login tuneops posts as (`comment_author`) is trusted, as the record of what
-    was reviewed and as the comment to edit.
+    was reviewed and as the comment to edit. `done` says what tuneops has done,
+    should GitHub's answer be malformed.
     """
     wanted = marker(stack)
-    marked = [
-        item
-        for item in client.pages(f"/repos/{repository}/issues/{number}/comments")
-        if isinstance(item, dict)
-        and ((item.get("body") or "").startswith(wanted + "\n") or item.get("body") == wanted)
+    path = f"/repos/{repository}/issues/{number}/comments"
+    at = Endpoint("GET", path, done)
+    listed = [
+        answers.listed_comment(item, index, at)
+        for index, item in enumerate(client.pages(path, done), start=1)
     ]
+    marked = [c for c in listed if c.body.startswith(wanted + "\n") or c.body == wanted]
     if not marked:
         return None
-    login = comment_author(client, author)
+    login = comment_author(client, author, done)
     for item in marked:
-        if _login(item) == login:
-            return Comment(int(item["id"]), str(item.get("html_url", "")), str(item["body"]))
+        if item.author == login:
+            return Comment(item.id, clean(item.url), item.body)
     return None
+
+
+def _written(
+    client: GitHubClient, method: str, path: str, body: str, done: str
+) -> answers.IssueComment:
+    """Creates or edits a comment; what GitHub says it wrote."""
+    try:
+        answer = client.call(method, path, {"body": body}, done=done)
+    except GitHubApiError as error:
+        if error.status is None and not isinstance(error, MalformedAnswerError):
+            # Cut off or unreachable after sending: it may or may not have acted.
+            raise GitHubApiError(f"{error}; {done}") from None
+        raise
+    return answers.written_comment(answer, Endpoint(method, path, done), body)
 
 
 def upsert_comment(
@@ -187,32 +212,100 @@ def upsert_comment(
     author: str | None = None,
 ) -> tuple[str, Comment]:
     """Edits the stack's comment in place, or creates it: ("updated" | "created", comment)."""
-    existing = find_comment(client, repository, number, stack, author)
+    try:
+        existing = find_comment(client, repository, number, stack, author)
+    except GitHubApiError as error:
+        if error.status is None and not isinstance(error, MalformedAnswerError):
+            raise GitHubApiError(f"{error}, and {NOTHING_WRITTEN}") from None
+        raise
     if existing is not None:
-        answer = client.call(
-            "PATCH", f"/repos/{repository}/issues/comments/{existing.id}", {"body": body}
-        )
+        path = f"/repos/{repository}/issues/comments/{existing.id}"
+        done = f"GitHub may have updated the comment: look at pull request #{number}"
+        written = _written(client, "PATCH", path, body, done)
         verb = "updated"
     else:
-        answer = client.call(
-            "POST", f"/repos/{repository}/issues/{number}/comments", {"body": body}
-        )
+        path = f"/repos/{repository}/issues/{number}/comments"
+        done = f"GitHub may have created the comment: look at pull request #{number}"
+        written = _written(client, "POST", path, body, done)
         verb = "created"
-    return verb, Comment(int(answer["id"]), str(answer.get("html_url", "")), body)
+    return verb, Comment(written.id, clean(written.url), body)
 
 
 def post_comment(client: GitHubClient, repository: str, number: int, body: str) -> None:
     """A new comment (a notification for everyone on the pull request)."""
-    client.call("POST", f"/repos/{repository}/issues/{number}/comments", {"body": body})
+    path = f"/repos/{repository}/issues/{number}/comments"
+    done = f"GitHub may have posted the notice on pull request #{number}"
+    _written(client, "POST", path, body, done)
 
 
-def merged_pull_request(client: GitHubClient, repository: str, sha: str) -> dict[str, Any] | None:
-    """The merged pull request that brought commit `sha`, if any."""
-    pulls = client.call("GET", f"/repos/{repository}/commits/{sha}/pulls")
-    if not isinstance(pulls, list):
-        raise GitHubApiError(f"GitHub's list of pull requests of {sha[:12]} is not a list")
-    merged = [p for p in pulls if isinstance(p, dict) and p.get("merged_at")]
-    return merged[0] if merged else None
+NOTHING_APPLIED = "nothing was applied"
+
+
+@dataclass(frozen=True, slots=True)
+class MergedPull:
+    """The pull request whose merge produced the commit being applied."""
+
+    number: int
+    head_sha: str
+
+
+def _listed(pulls: Sequence[answers.PullRequest]) -> str:
+    shown = [f"#{p.number}, merged into {clean(p.base_ref or '?', limit=60)}" for p in pulls]
+    return f" (GitHub lists {'; '.join(shown)})" if shown else ""
+
+
+def merged_pull_request(
+    client: GitHubClient, repository: str, sha: str, branch: str
+) -> MergedPull | None:
+    """The one merged pull request into `branch` whose merge commit is `sha`, with the
+    commit it ended at; None when no pull request at all was merged with `sha`.
+
+    GitHub lists every pull request that contains the commit, of any branch, in
+    no promised order: only the base branch and the merge commit single out the
+    one that produced it. Anything that leaves a doubt is refused (`UsageError`
+    saying why): a merged pull request that does not say its base or merge
+    commit, two that both claim it, or one without `head.sha` (without it, a
+    comment made at an older commit would pass for the last plan).
+    """
+    path = f"/repos/{repository}/commits/{sha}/pulls"
+    at = Endpoint("GET", path, NOTHING_APPLIED)
+    pulls = [
+        answers.listed_pull(item, index, at)
+        for index, item in enumerate(client.pages(path, NOTHING_APPLIED), start=1)
+    ]
+    merged = [p for p in pulls if p.merged]
+    if not merged:
+        return None
+    for pull, lacking, what in (
+        *((p, p.merge_commit_sha is None, "its merge commit") for p in merged),
+        *((p, p.base_ref is None, "the branch it merged into") for p in merged),
+    ):
+        if lacking:
+            raise UsageError(
+                f"GitHub does not say {what} for the merged pull request #{pull.number}, so "
+                f"tuneops cannot tell whether it produced commit {sha[:12]}; {NOTHING_APPLIED}"
+            )
+    mine = [p for p in merged if p.merge_commit_sha == sha and p.base_ref == branch]
+    if not mine:
+        raise UsageError(
+            f"commit {sha[:12]} is the merge of no pull request into {branch}"
+            f"{_listed(merged)}, so no plan was reviewed; {NOTHING_APPLIED}"
+        )
+    if len(mine) > 1:
+        numbers = [f"#{p.number}" for p in mine]
+        raise UsageError(
+            f"pull requests {', '.join(numbers[:-1])} and {numbers[-1]} both say they merged "
+            f"into {branch} as commit {sha[:12]}; tuneops cannot tell which one was reviewed, "
+            f"so {NOTHING_APPLIED}"
+        )
+    [pull] = mine
+    if not pull.head_sha:
+        raise UsageError(
+            f"GitHub does not say which commit pull request #{pull.number} ended at "
+            "(head.sha), so tuneops cannot tell whether its plan comment shows its last plan; "
+            f"{NOTHING_APPLIED}"
+        )
+    return MergedPull(pull.number, pull.head_sha)
 
 
 def mismatch_body(stack: str, sha: str, lines: Sequence[str]) -> str:
