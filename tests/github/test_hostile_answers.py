@@ -377,3 +377,14 @@ def test_a_rate_limit_wait_that_is_not_a_number_is_not_shown(
     assert run.err == (
         "error: GitHub API rate limit reached (429: slow down); try again after a while\n"
     )
+
+
+def test_a_review_whose_commit_is_not_a_commit_id_says_nothing(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    from tuneops.github.comment import read_reviewed
+
+    assert tuneops(f"tuneops github comment {save(a_plan(), tmp_path / 'plan.json')}").code == 0
+    body = github.comments(42)[0]["body"]
+    assert read_reviewed(body) is not None
+    assert read_reviewed(body.replace(HEAD_SHA, "\\u001b[2J::error::x")) is None
