@@ -103,7 +103,7 @@ def test_an_upload_whose_answer_was_lost_is_sent_again_and_finds_the_object_ther
     control.fault(method="POST", path="/upload/", kind="commit-then-fail", drop=True, count=1)
     # The second attempt stored the object and lost the answer; the third finds it
     # there (412 with ifGenerationMatch=0), which is what an upload that lost the race says.
-    assert storage.upload(path, URI, "application/jsonl") is None
+    assert storage.upload(path, URI, "application/jsonl", size=path.stat().st_size) is None
     found = storage.metadata(URI)
     assert found is not None and found.size == len(LINE)
     assert control.counts() == {UPLOAD: 3, OBJECT: 1}
@@ -115,7 +115,7 @@ def test_an_upload_is_retried_after_a_503_and_returns_the_object(
     path = tmp_path / "train.jsonl"
     path.write_bytes(LINE * 2)
     control.fault(method="POST", path="/upload/", kind="status", status=503, count=2)
-    stored = storage.upload(path, URI, "application/jsonl")
+    stored = storage.upload(path, URI, "application/jsonl", size=path.stat().st_size)
     assert stored is not None and stored.size == 2 * len(LINE)
     assert control.counts() == {UPLOAD: 3}
 

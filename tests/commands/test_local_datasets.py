@@ -101,7 +101,7 @@ def test_editing_the_file_plans_a_replace_with_the_example_count_change(
     assert "trainingData.exampleCount: 3 → 4" in run.out
 
 
-def test_an_object_with_other_content_under_the_name_is_refused(
+def test_an_object_with_other_content_under_the_name_is_replaced_not_trained_on(
     project: Project, emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     digest = hashlib.sha256((LINE * 3).encode()).hexdigest()
@@ -110,9 +110,14 @@ def test_an_object_with_other_content_under_the_name_is_refused(
     bucket.blob(f"tuning/e2e/{digest}.jsonl").upload_from_string(b"tampered\n")
     monkeypatch.delenv("STORAGE_EMULATOR_HOST")
     run = project.run("tuneops apply --auto-approve")
-    assert run.code == 1
-    assert f"gs://{BUCKET}/tuning/e2e/{digest}.jsonl holds other content" in run.out
-    assert project.remote() == []
+    assert run.code == 0, run.err
+    assert f"gs://{BUCKET}/tuning/e2e/{digest}.jsonl holds other content" in run.err
+    assert "replacing that generation" in run.err
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", emulator.url)
+    fresh = bucket.blob(f"tuning/e2e/{digest}.jsonl")  # the live generation
+    assert fresh.download_as_bytes() == (LINE * 3).encode()
+    monkeypatch.delenv("STORAGE_EMULATOR_HOST")
+    assert len(project.remote()) == 1
 
 
 @pytest.mark.parametrize(

@@ -238,9 +238,13 @@ class Transport:
                 source = exchange.upload.source
                 if isinstance(source, bytes):
                     data, size = source, len(source)
-                else:
+                elif isinstance(source, Path):
                     opened = files.enter_context(source.open("rb"))
                     data, size = opened, os.fstat(opened.fileno()).st_size
+                else:  # an open stream: every attempt sends it from its start
+                    size = source.seek(0, os.SEEK_END)
+                    source.seek(0)
+                    data = source
                 headers["Content-Type"] = exchange.upload.content_type
                 headers["Content-Length"] = str(size)
             try:
@@ -261,19 +265,24 @@ class Transport:
                 try:
                     if consume is not None and 200 <= response.status_code < 300:
                         response.raw.decode_content = True
-                        # urllib3's response is a readable binary stream (io.IOBase).
-                        result = _consumed(consume, cast(BinaryIO, response.raw))
-                        _check_in_time(guard, self._too_slow(method, shown, attempt))
+                        try:
+                            # urllib3's response is a readable binary stream (io.IOBase).
+                            result = _consumed(consume, cast(BinaryIO, response.raw))
+                        except RemoteError:
+                            # A body cut by the watchdog may read as a short one.
+                            _check_in_time(guard, self._too_slow(method, shown, attempt, limit))
+                            raise
+                        _check_in_time(guard, self._too_slow(method, shown, attempt, limit))
                         return result
                     content = read_answer(response, started + timeouts.total, self._clock.monotonic)
                 finally:
                     response.close()
             except requests.exceptions.RequestException as exc:
                 if guard.expired:
-                    raise self._too_slow(method, shown, attempt) from None
+                    raise self._too_slow(method, shown, attempt, limit) from None
                 raise transport_error(exc, method, shown, attempt) from None
             except AnswerTooSlowError:
-                raise self._too_slow(method, shown, attempt) from None
+                raise self._too_slow(method, shown, attempt, limit) from None
             except AnswerTooLargeError as exc:
                 raise InvalidResponseError(
                     f"the answer is larger than {exc.limit} bytes",
@@ -282,7 +291,7 @@ class Transport:
                     http_status=response.status_code,
                     attempt=attempt,
                 ) from None
-            _check_in_time(guard, self._too_slow(method, shown, attempt))
+            _check_in_time(guard, self._too_slow(method, shown, attempt, limit))
         log.debug(
             "%s %s -> %d in %.0f ms (attempt %d)",
             method,
@@ -293,7 +302,7 @@ class Transport:
         )
         return self._decode(response, content, method, shown, attempt)
 
-    def _too_slow(self, method: str, shown: str, attempt: int) -> TransportError:
+    def _too_slow(self, method: str, shown: str, attempt: int, limit: float) -> TransportError:
         left = phase_remaining()
         if left is not None and left <= 0:
             return PhaseDeadlineError(
@@ -303,7 +312,7 @@ class Transport:
                 attempt=attempt,
             )
         return ReadTimeoutError(
-            f"the answer took longer than the deadline of {self.options.timeouts.total:g} s",
+            f"the answer took longer than the deadline of {limit:g} s",
             method=method,
             url=shown,
             attempt=attempt,
@@ -351,9 +360,10 @@ class Transport:
 
 @dataclass(frozen=True, slots=True)
 class Upload:
-    """A request's body: a file, opened again for each attempt, or bytes in memory."""
+    """A request's body: a file, opened again for each attempt, bytes in memory, or an
+    open seekable stream, sent again from its start for each attempt."""
 
-    source: Path | bytes
+    source: Path | bytes | BinaryIO
     content_type: str
 
 

@@ -11,29 +11,38 @@ service. Like Google's clients, nothing is sent to an emulator host named by
 `STORAGE_EMULATOR_HOST` but the request itself: no credential goes there.
 
 Uploads are a single `uploadType=media` request streamed from the file with
-`ifGenerationMatch=0`: Cloud Storage makes an object visible only once all of
-it arrived, so an interrupted upload leaves nothing behind for a job to use,
-and an object already there is never overwritten.
+`ifGenerationMatch=0` (or the one generation a caller means to replace): Cloud
+Storage makes an object visible only once all of it arrived, so an interrupted
+upload leaves nothing behind for a job to use, and no other object is ever
+overwritten.
+
+Answers are untrusted (issue 22): every object resource is shape-checked before
+use (name, generation, size, checksums; an error names the endpoint and the
+field), and media is read under the transport's own deadlines, with time
+allowed for its size, and checked against its metadata while it is read: a
+byte past the metadata's size stops the read at once, and a body of another
+length or CRC32C is refused, never used.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
+import binascii
+import io
 import random
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar, cast
 from urllib.parse import quote, urlsplit
 
 from tuneops.backends.auth import AuthProvider
+from tuneops.backends.checksums import Hasher
 from tuneops.backends.errors import (
     ClientError,
     InvalidResponseError,
     NotFoundError,
-    RemoteError,
 )
 from tuneops.backends.http import Timeouts, Transport, TransportOptions, Upload
 from tuneops.errors import ConfigError
@@ -52,9 +61,13 @@ _GS_URI = re.compile(r"gs://(?P<bucket>[a-z0-9][a-z0-9._-]{1,221}[a-z0-9])/(?P<n
 PIN_FIELDS = "name,generation,size,crc32c"
 OBJECT_FIELDS = f"{PIN_FIELDS},md5Hash"
 LIST_PAGE_SIZE = 1000  # the JSON API's largest page
-# Media and uploads: a read may wait long while the service takes a large body,
-# and a whole attempt may take as long as a gigabyte takes on a slow link.
-MEDIA_TIMEOUTS = Timeouts(connect=10.0, read=600.0, total=3600.0)
+# Media and uploads get the transport's own deadlines (those of every Vertex
+# call) plus one second per MiB of the object: a gigabyte is allowed 17 more
+# minutes, a 300-byte object no more than a job listing. A slower link than
+# that is treated as a broken one.
+MEDIA_BYTES_PER_SECOND = 1024 * 1024
+# Generations are microsecond timestamps; sizes fit Cloud Storage's 5 TiB limit.
+_MAX_INT64 = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -107,26 +120,128 @@ def _check(url: str) -> str:
     return url.rstrip("/")
 
 
-def _metadata(uri: GcsUri, data: Mapping[str, Any]) -> ObjectMetadata:
+def media_timeouts(base: Timeouts, size: int) -> Timeouts:
+    """The deadlines of one media read or upload of `size` bytes (see MEDIA_BYTES_PER_SECOND)."""
+    return Timeouts(
+        connect=base.connect, read=base.read, total=base.total + size / MEDIA_BYTES_PER_SECOND
+    )
+
+
+def _count(value: Any, *, least: int) -> int | None:
+    """An int64 field (a JSON string of digits, as the API writes them, or a number)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and least <= value <= _MAX_INT64:
+        return value
+    return None
+
+
+def _checksum(value: Any, size: int) -> bool:
+    if not isinstance(value, str):
+        return False
     try:
-        return ObjectMetadata(
-            uri=uri,
-            generation=int(data["generation"]),
-            size=int(data["size"]),
-            crc32c=str(data.get("crc32c", "")),
-            md5=str(data["md5Hash"]) if "md5Hash" in data else None,
+        return len(base64.b64decode(value, validate=True)) == size
+    except (binascii.Error, ValueError):
+        return False
+
+
+def _metadata(
+    uri: GcsUri, data: Mapping[str, Any], *, method: str = "GET", url: str | None = None
+) -> ObjectMetadata:
+    """The object resource `data`, checked to be `uri`'s before it is believed."""
+
+    def invalid(field: str, problem: str) -> InvalidResponseError:
+        shown = str(data.get(field))[:100] if isinstance(data, Mapping) else ""
+        error = InvalidResponseError(
+            f"the object's {field} {problem}: {shown!r}", method=method, url=url
         )
-    except (KeyError, ValueError, TypeError):
-        raise RemoteError(f"object metadata of {uri} lacks generation or size") from None
+        error.about(str(uri))
+        return error
+
+    if not isinstance(data, Mapping):
+        raise InvalidResponseError(
+            "the object resource is not a JSON object", method=method, url=url
+        ).about(str(uri))
+    if data.get("name") != uri.name:
+        raise invalid("name", "is not the object asked for")
+    generation = _count(data.get("generation"), least=1)
+    if generation is None:
+        raise invalid("generation", "is missing or not a positive int64")
+    size = _count(data.get("size"), least=0)
+    if size is None:
+        raise invalid("size", "is missing or not a non-negative int64")
+    crc32c = data.get("crc32c")
+    if not isinstance(crc32c, str) or not _checksum(crc32c, 4):
+        raise invalid("crc32c", "is missing or not the base64 of 4 bytes")
+    md5 = data.get("md5Hash")
+    if md5 is not None and (not isinstance(md5, str) or not _checksum(md5, 16)):
+        raise invalid("md5Hash", "is not the base64 of 16 bytes")
+    return ObjectMetadata(uri=uri, generation=generation, size=size, crc32c=crc32c, md5=md5)
 
 
-def file_md5(path: Path) -> str:
-    """The base64 MD5 of a file, as Cloud Storage reports `md5Hash` (read in chunks)."""
-    digest = hashlib.md5(usedforsecurity=False)
-    with path.open("rb") as stream:
-        while chunk := stream.read(1024 * 1024):
-            digest.update(chunk)
-    return base64.b64encode(digest.digest()).decode("ascii")
+class MediaMismatchError(InvalidResponseError):
+    """Media whose bytes are not what the object's metadata says: never used, not retried."""
+
+    retryable = False
+    may_have_committed = False
+
+
+class _CheckedMedia(io.RawIOBase):
+    """The body of one media read, checked against its metadata as it is read.
+
+    A byte past the metadata's size stops the read at once (a body that never
+    ends costs one byte more than the object); at the end, the length and the
+    CRC32C (and MD5, when the object has one) must be the metadata's.
+    """
+
+    def __init__(self, raw: BinaryIO, found: ObjectMetadata, url: str) -> None:
+        super().__init__()
+        self._raw = raw
+        self._found = found
+        self._url = url
+        self._hasher = Hasher()
+        self._seen = 0
+        self._ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._ended:
+            return 0
+        view = memoryview(buffer).cast("B")
+        wanted = min(len(view), self._found.size - self._seen + 1)
+        chunk = self._raw.read(wanted)
+        if not chunk:
+            self._ended = True
+            self._check_end()
+            return 0
+        self._seen += len(chunk)
+        if self._seen > self._found.size:
+            raise self._mismatch(f"is longer than the {self._found.size:,} bytes its metadata says")
+        self._hasher.update(chunk)
+        view[: len(chunk)] = chunk
+        return len(chunk)
+
+    def _check_end(self) -> None:
+        found, digests = self._found, self._hasher.digests()
+        if self._seen != found.size:
+            raise self._mismatch(f"has {self._seen:,} bytes where its metadata says {found.size:,}")
+        if digests.crc32c != found.crc32c:
+            raise self._mismatch(
+                f"has the crc32c {digests.crc32c} where its metadata says {found.crc32c}"
+            )
+        if found.md5 is not None and digests.md5 != found.md5:
+            raise self._mismatch(
+                f"has the md5Hash {digests.md5} where its metadata says {found.md5}"
+            )
+
+    def _mismatch(self, problem: str) -> MediaMismatchError:
+        return MediaMismatchError(
+            f"the media of generation {self._found.generation} {problem}; it is not used",
+            method="GET",
+            url=self._url,
+        )
 
 
 class Anonymous:
@@ -180,7 +295,7 @@ class StorageClient:
             )
         except NotFoundError:
             return None
-        return _metadata(uri, data)
+        return _metadata(uri, data, url=self._object_url(uri))
 
     def list_objects(
         self,
@@ -211,7 +326,7 @@ class StorageClient:
             page = self._transport.request(
                 "GET", url, params=params, idempotent=True, subject=subject
             )
-            items = page.get("items", [])
+            items = page.get("items", [])  # a page may hold none
             if not isinstance(items, list):
                 raise InvalidResponseError(
                     "the listing's items are not a list", method="GET", url=url
@@ -222,11 +337,15 @@ class StorageClient:
                     raise InvalidResponseError(
                         "an object in the listing has no name", method="GET", url=url
                     ).about(subject)
-                yield _metadata(GcsUri(bucket, name), item)
+                yield _metadata(GcsUri(bucket, name), item, url=url)
             token = page.get("nextPageToken")
-            if not token:
+            if token is None or token == "":
                 return
-            if not isinstance(token, str) or token in seen_tokens:
+            if not isinstance(token, str):
+                raise InvalidResponseError(
+                    "the listing's nextPageToken is not a string", method="GET", url=url
+                ).about(subject)
+            if token in seen_tokens:
                 # A repeated token would page forever: fail the listing, never loop.
                 raise InvalidResponseError(
                     "the listing repeated a page token", method="GET", url=url
@@ -237,32 +356,55 @@ class StorageClient:
     def read_media(self, found: ObjectMetadata, consume: Callable[[BinaryIO], T]) -> T:
         """`consume` applied to the bytes of exactly the generation `found`, streamed.
 
-        A failure part way through is retried like any read, and `consume` starts
-        again from the first byte: it must not keep state between calls.
+        The bytes are checked against `found` as they are read (see
+        `_CheckedMedia`): a body of another size or CRC32C raises
+        `MediaMismatchError` whatever `consume` made of it. The read runs under
+        the transport's deadlines plus time for the size (`media_timeouts`).
+        A failure part way through is retried like any read, and `consume`
+        starts again from the first byte: it must not keep state between calls.
         """
+        url = self._object_url(found.uri)
         params: dict[str, str | int] = {"alt": "media", "generation": str(found.generation)}
+
+        def checked(raw: BinaryIO) -> T:
+            stream = io.BufferedReader(_CheckedMedia(raw, found, url))
+            result = consume(cast(BinaryIO, stream))
+            while stream.read(1024 * 1024):  # what consume left is checked too
+                pass
+            return result
+
         return self._transport.download(
-            self._object_url(found.uri),
-            consume,
+            url,
+            checked,
             params=params,
-            timeouts=MEDIA_TIMEOUTS,
+            timeouts=media_timeouts(self._transport.options.timeouts, found.size),
             subject=str(found.uri),
         )
 
-    def upload(self, source: Path | bytes, uri: GcsUri, content_type: str) -> ObjectMetadata | None:
-        """Uploads `source` (a file, or bytes) unless the object exists; None when it
-        already did (412).
+    def upload(
+        self,
+        source: Path | bytes | BinaryIO,
+        uri: GcsUri,
+        content_type: str,
+        *,
+        size: int,
+        replacing: int | None = None,
+    ) -> ObjectMetadata | None:
+        """Uploads `source` (a file, bytes, or a seekable stream sent from its start)
+        unless the object exists; None when it already did (412).
 
-        Retried like a read: with `ifGenerationMatch=0` a second attempt can never
-        overwrite, so an attempt whose answer was lost shows up as a 412 on the
-        next, and the caller then reads the object and verifies it like any
-        object that was already there.
+        `replacing` is the one generation the upload may overwrite
+        (`ifGenerationMatch`); otherwise it may overwrite none. Retried like a
+        read: a second attempt can never overwrite anything else, so an attempt
+        whose answer was lost shows up as a 412 on the next, and the caller then
+        reads the object and verifies it like any object that was already there.
+        `size` (of the bytes sent) sets the deadlines (`media_timeouts`).
         """
         url = f"{self._endpoint}/upload/storage/v1/b/{uri.bucket}/o"
         params: dict[str, str | int] = {
             "uploadType": "media",
             "name": uri.name,
-            "ifGenerationMatch": "0",
+            "ifGenerationMatch": str(replacing or 0),
         }
         try:
             body = self._transport.request(
@@ -271,14 +413,14 @@ class StorageClient:
                 params=params,
                 idempotent=True,
                 upload=Upload(source, content_type),
-                timeouts=MEDIA_TIMEOUTS,
+                timeouts=media_timeouts(self._transport.options.timeouts, size),
                 subject=str(uri),
             )
         except ClientError as error:
             if error.http_status == 412:
                 return None
             raise
-        return _metadata(uri, body)
+        return _metadata(uri, body, method="POST", url=url)
 
 
 def build_storage_client(

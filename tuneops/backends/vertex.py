@@ -51,6 +51,9 @@ API_VERSION = "v1"
 # The largest page the service is asked for; it may answer with fewer, the
 # listing follows nextPageToken either way.
 PAGE_SIZE = 1000
+# More tokens than any batch of examples can hold (and few enough that a cost
+# computed from them stays a finite float).
+MAX_COUNTED_TOKENS = 10**12
 
 STATES: Mapping[str, JobState] = MappingProxyType(
     {
@@ -255,17 +258,32 @@ class VertexBackend:
         self, project: str, location: str, base_model: str, contents: list[JsonObject]
     ) -> int:
         """How many tokens `contents` are for `base_model` (`countTokens`, no side effect)."""
+        url = (
+            f"{self._base(location)}/projects/{project}/locations/{location}"
+            f"/publishers/google/models/{base_model}:countTokens"
+        )
         data = self._transport.request(
             "POST",
-            f"{self._base(location)}/projects/{project}/locations/{location}"
-            f"/publishers/google/models/{base_model}:countTokens",
+            url,
             body={"contents": contents},
             idempotent=True,
             limiters=self._limiters_for(location)[:1],
         )
-        total = data.get("totalTokens", 0)
-        if not isinstance(total, int):
-            raise InvalidRequestError(f"countTokens answered a non-integer totalTokens: {total!r}")
+        # A count feeds the cost guard: missing, negative or absurd is refused, never
+        # read as 0 (issue 22); the plan stops with this error. (Checked after the
+        # retry loop: the same service would answer the same.)
+        total = data.get("totalTokens")
+        if (
+            not isinstance(total, int)
+            or isinstance(total, bool)
+            or not 0 <= total <= MAX_COUNTED_TOKENS
+        ):
+            raise InvalidResponseError(
+                f"the answer's totalTokens is {str(total)[:40]!r}, not a count of tokens "
+                f"from 0 to {MAX_COUNTED_TOKENS:,}; the cost of the plan cannot be estimated",
+                method="POST",
+                url=url,
+            )
         return total
 
     def close(self) -> None:

@@ -2,24 +2,37 @@
 
 A spec's `trainingData.file` becomes `{stagingBucket}/{stack}/{sha256}.jsonl`
 just before its job is created: the name is the content, so the same data is
-never uploaded twice, and an object under that name whose size or MD5 differs
-from the local file is refused rather than trained on. The upload is one
-request with `ifGenerationMatch=0`, so an interrupted one leaves no object, and
-the job is only created once the object is verified.
+never uploaded twice.
+
+The file is opened once (`LocalDataset.open`: no symlink followed, the
+descriptor checked to be the file that was validated) and everything is read
+from that one descriptor: its SHA-256 (which must still be the name), MD5 and
+CRC32C first, then the upload. An object is trained on only when its size and
+CRC32C (and MD5, when it has one) are those tuneops computed: the service
+computes them of the bytes it stored, so the object is the bytes that were
+hashed. An object already under the name with other content is replaced,
+under `ifGenerationMatch` of exactly that generation (a racing apply's correct
+upload is never overwritten); an upload whose object does not match is deleted
+(its generation only) and the error says so. Every upload is one request, so an
+interrupted one leaves no object, and the job is only created once the object
+is verified.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
+import logging
 import threading
 from dataclasses import replace
+from typing import BinaryIO
 
+from tuneops.backends.checksums import Digests, Hasher
+from tuneops.backends.errors import RemoteError
 from tuneops.backends.storage import GcsUri, ObjectMetadata, StorageClient
 from tuneops.errors import TuneopsError
 from tuneops.specs.models import JobSpec, LocalDataset, VertexSpec
 
 CONTENT_TYPE = "application/jsonl"
+log = logging.getLogger("tuneops.runtime")
 
 
 class StagingError(TuneopsError):
@@ -33,14 +46,25 @@ def staged_uri(staging_bucket: str, stack: str, dataset: LocalDataset) -> GcsUri
     return GcsUri(bucket, f"{folder}{stack}/{dataset.sha256}.jsonl")
 
 
-def _digests(dataset: LocalDataset) -> tuple[str, str]:
-    """(sha256 hex, base64 MD5) of a dataset's bytes: its content, or its file read in chunks."""
-    sha, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
-    with dataset.open() as stream:
-        while chunk := stream.read(1024 * 1024):
-            sha.update(chunk)
-            md5.update(chunk)
-    return sha.hexdigest(), base64.b64encode(md5.digest()).decode("ascii")
+def _digests(stream: BinaryIO) -> Digests:
+    """The size, SHA-256, MD5 and CRC32C of what is left in `stream`, read in chunks."""
+    hasher = Hasher()
+    while chunk := stream.read(1024 * 1024):
+        hasher.update(chunk)
+    return hasher.digests()
+
+
+def _holds(found: ObjectMetadata, ours: Digests) -> bool:
+    """The object's own size and checksums are those of our bytes."""
+    return (
+        found.size == ours.size
+        and found.crc32c == ours.crc32c
+        and (found.md5 is None or found.md5 == ours.md5)
+    )
+
+
+def _described(found: ObjectMetadata) -> str:
+    return f"{found.size:,} bytes, crc32c {found.crc32c}, generation {found.generation}"
 
 
 class Stager:
@@ -71,37 +95,72 @@ class Stager:
             if dataset.sha256 in self._done:
                 return self._done[dataset.sha256]
             uri = staged_uri(self.staging_bucket, self.stack, dataset)
-            sha256, md5 = _digests(dataset)
-            if sha256 != dataset.sha256:
-                raise StagingError(
-                    f"{dataset.display} changed since it was checked; run plan again"
-                )
-            found = self.storage.metadata(uri)
-            ours = False
-            if found is None:
-                found = self.storage.upload(dataset.content or dataset.path, uri, CONTENT_TYPE)
-                ours = found is not None
-                if found is None:  # another apply uploaded it first
-                    found = self.storage.metadata(uri)
-            try:
-                self._verify(dataset, uri, found, md5)
-            except StagingError:
-                if ours and found is not None:  # the file changed while it was sent
-                    self.storage.delete(found)
-                raise
-            if ours:
+            with dataset.open() as stream:
+                ours = _digests(stream)
+                if ours.sha256 != dataset.sha256:
+                    raise StagingError(
+                        f"{dataset.display} changed since it was checked; nothing was "
+                        "uploaded; run plan again"
+                    )
+                found = self.storage.metadata(uri)
+                uploaded = False
+                if found is None or not _holds(found, ours):
+                    if found is not None:
+                        log.warning(
+                            "%s holds other content than %s (%s); replacing that generation",
+                            uri,
+                            dataset.display,
+                            _described(found),
+                        )
+                    replacing = found.generation if found is not None else None
+                    sent = self.storage.upload(
+                        stream, uri, CONTENT_TYPE, size=ours.size, replacing=replacing
+                    )
+                    uploaded = sent is not None
+                    # None: another apply put an object there first; it is checked
+                    # like any object that was already there.
+                    found = sent if sent is not None else self.storage.metadata(uri)
+            self._verify(dataset, uri, found, ours, uploaded)
+            if uploaded:
                 self.uploaded.append(uri)
             self._done[dataset.sha256] = uri
             return uri
 
     def _verify(
-        self, dataset: LocalDataset, uri: GcsUri, found: ObjectMetadata | None, md5: str
+        self,
+        dataset: LocalDataset,
+        uri: GcsUri,
+        found: ObjectMetadata | None,
+        ours: Digests,
+        uploaded: bool,
     ) -> None:
         if found is None:
-            raise StagingError(f"{uri} vanished while {dataset.display} was being staged")
-        if found.size != dataset.size_bytes or (found.md5 is not None and found.md5 != md5):
             raise StagingError(
-                f"{uri} holds other content than {dataset.display} "
-                f"({found.size:,} bytes, generation {found.generation}); "
-                "refusing to train on it: delete the object and apply again"
+                f"{uri} vanished while {dataset.display} was being staged; no job was "
+                "created from it; run apply again"
             )
+        if _holds(found, ours):
+            return
+        expected = f"{ours.size:,} bytes, crc32c {ours.crc32c}"
+        if not uploaded:
+            raise StagingError(
+                f"{uri} holds other content than {dataset.display} ({_described(found)}; "
+                f"expected {expected}), put there by another client while tuneops staged; "
+                "tuneops neither trained on it nor changed it: delete the object and apply "
+                "again"
+            )
+        problem = (
+            f"{uri} as stored does not hold the bytes of {dataset.display} that tuneops "
+            f"checked ({_described(found)}; expected {expected})"
+        )
+        try:
+            self.storage.delete(found)
+        except RemoteError as error:
+            raise StagingError(
+                f"{problem}; no job was created from it, and deleting it failed ({error}): "
+                "delete that generation before anything uses it"
+            ) from None
+        raise StagingError(
+            f"{problem}; no job was created from it, and tuneops deleted the object it had "
+            "uploaded; run apply again"
+        )

@@ -8,9 +8,17 @@ from __future__ import annotations
 
 import enum
 import io
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
+
+from tuneops.errors import TuneopsError
+
+
+class DatasetFileError(TuneopsError):
+    """A dataset file is no longer the regular file inside the project that was checked."""
 
 
 class BackendKind(str, enum.Enum):
@@ -62,5 +70,51 @@ class LocalDataset:
     content: bytes | None = None
 
     def open(self) -> BinaryIO:
-        """The dataset's bytes as a binary stream: its content, or its file."""
-        return io.BytesIO(self.content) if self.content is not None else self.path.open("rb")
+        """The dataset's bytes as a binary stream: its content, or its file.
+
+        The file is opened without following a symlink in its last component,
+        and the opened descriptor must be a regular file at exactly the path
+        that was checked (inside the project): a file swapped for a symlink, or
+        a folder on its way swapped for one, since it was checked is refused
+        (`DatasetFileError`) before a byte of it is read. Read everything from
+        the one stream: opening again is checking again.
+        """
+        if self.content is not None:
+            return io.BytesIO(self.content)
+        return open_checked(self.path, self.display)
+
+
+def open_checked(path: Path, display: str) -> BinaryIO:
+    """`path` (absolute, symlinks resolved, checked) opened for reading, if it still is
+    that regular file; `DatasetFileError` otherwise."""
+    refused = DatasetFileError(
+        f"{display} is no longer the regular file inside the project that was checked "
+        "(replaced by a symlink or moved?); nothing was read from it"
+    )
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError:
+        raise refused from None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode) or not _opened_at(descriptor, path):
+            raise refused
+        os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def _opened_at(descriptor: int, path: Path) -> bool:
+    """The open `descriptor` is the file at `path`: by its path in /proc where there is
+    one (which no later swap of a folder can fake), else by device and inode."""
+    try:
+        return Path(f"/proc/self/fd/{descriptor}").readlink() == path
+    except OSError:
+        pass
+    try:
+        there, opened = path.lstat(), os.fstat(descriptor)
+    except OSError:
+        return False
+    return (there.st_dev, there.st_ino) == (opened.st_dev, opened.st_ino)
