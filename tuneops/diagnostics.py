@@ -68,3 +68,15 @@ def display_path(path: Path) -> str:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+    except (OSError, RuntimeError):
+        # A symlink loop (RuntimeError before Python 3.13): show the path unresolved,
+        # so that the diagnostic about the loop can be written at all.
+        return _unresolved(path)
+
+
+def _unresolved(path: Path) -> str:
+    try:
+        # The link itself, in its resolved directory: the entry the user made.
+        return (path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
+        return path.as_posix()

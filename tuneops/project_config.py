@@ -58,10 +58,12 @@ class PhaseTimeouts(Model):
     """`timeouts:`: seconds a phase of a command may take, all its calls together.
 
     `listing`: listing the stack's jobs in every place (plan, apply, status, wait);
+    the network time of a plan. 120 s lists a 20,000-job stack many times over;
+    a larger stack or a slow link raises it.
     `apply_phase`: each phase of an apply (cancels, creates); no action starts after it.
     """
 
-    listing: float = 600.0
+    listing: float = 120.0
     apply_phase: float = 3600.0
 
 

@@ -73,7 +73,7 @@ def test_an_endless_stream_of_fresh_page_tokens_fails_the_listing(
     make_backend: BackendFactory, hostile: HostileServer
 ) -> None:
     tokens = count()
-    hostile.rule("GET", JOBS, lambda seen: Reply.of(200, {"nextPageToken": f"t{next(tokens)}"}))
+    hostile.rule("GET", JOBS, lambda seen: _fresh_page(next(tokens)))
     vertex = make_backend(Kind.VERTEX, endpoint=hostile.url, options=_bounded(max_pages=25))
     with pytest.raises(errors.InvalidResponseError) as caught:
         vertex.list_jobs("prod", "acme-ml", "us-central1")
@@ -84,6 +84,14 @@ def test_an_endless_stream_of_fresh_page_tokens_fails_the_listing(
     assert len(hostile.seen) == 25
 
 
+def _fresh_page(number: int) -> Reply:
+    """A page with one job not seen before (foreign: no labels) and a fresh token:
+    a listing that progresses, only never ends. (A page without a new job stops
+    the listing at once: tests/backends/test_untrusted_vertex.py.)"""
+    job = {"name": f"projects/acme-ml/locations/us-central1/tuningJobs/{number + 1}"}
+    return Reply.of(200, {"tuningJobs": [job], "nextPageToken": f"t{number}"})
+
+
 def test_a_listing_of_slow_pages_stops_at_its_deadline(
     make_backend: BackendFactory, hostile: HostileServer, clock: Any
 ) -> None:
@@ -91,7 +99,7 @@ def test_a_listing_of_slow_pages_stops_at_its_deadline(
 
     def slow_page(seen: Seen) -> Reply:
         clock.advance(40.0)  # each page takes 40 s of the backend's clock
-        return Reply.of(200, {"nextPageToken": f"t{next(tokens)}"})
+        return _fresh_page(next(tokens))
 
     hostile.rule("GET", JOBS, slow_page)
     vertex = make_backend(Kind.VERTEX, endpoint=hostile.url, options=_bounded(max_seconds=100))

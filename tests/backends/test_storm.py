@@ -12,6 +12,7 @@ from tuneops.backends.ratelimit import RateLimit
 from tuneops.specs.models import BackendKind as Kind
 
 LIST = "GET /v1/projects/{project}/locations/{location}/tuningJobs"
+GET = "GET /v1/projects/{project}/locations/{location}/tuningJobs/{tuningJob}"
 CREATE = "POST /v1/projects/{project}/locations/{location}/tuningJobs"
 JOBS = r"/tuningJobs$"
 
@@ -27,7 +28,8 @@ def test_429s_use_up_no_attempts_while_the_service_keeps_answering(
     control.fault(method="POST", path=JOBS, kind="status", status=429, retryAfter=1, count=6)
     job = vertex.create(vertex_job(), "prod")
     assert listing(vertex) == [job.name]
-    assert control.counts() == {CREATE: 7, LIST: 1}  # no look-up: a 429 made nothing
+    # No look-up: a 429 made nothing. GET: the answer read back.
+    assert control.counts() == {CREATE: 7, LIST: 1, GET: 1}
 
 
 def test_other_errors_still_use_up_attempts_between_429s(

@@ -101,7 +101,7 @@ def test_create_then_follow_the_job_to_success(vertex: Backend, control: Control
     assert done.model is not None and re.fullmatch(rf"{PARENT}/models/\d+@1", done.model)
     assert done.endpoint is not None and re.fullmatch(rf"{PARENT}/endpoints/\d+", done.endpoint)
     assert done.project == "acme-ml"  # learned from the create, though the name has the number
-    assert control.counts() == {CREATE: 1, GET: 2}
+    assert control.counts() == {CREATE: 1, GET: 3}  # the create's answer read back, then 2
 
 
 def test_failed_job_reports_the_service_error(vertex: Backend, control: Control) -> None:
@@ -257,6 +257,7 @@ def test_requests_are_paced_by_the_injected_clock(
     clock.advance(60.0)
     for i in range(3):
         vertex.create(vertex_job(name=f"job-{i}"), "prod")
-    # Creates take a request slot and a submission slot (one every 3 s).
-    assert clock.sleeps == [3.0, 3.0]
+    # Creates take a request slot and a submission slot (one every 3 s), and their
+    # read back another request slot.
+    assert clock.sleeps == [1.0, 2.0, 3.0]
     assert control.counts()[LIST] == 4

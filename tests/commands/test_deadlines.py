@@ -41,7 +41,10 @@ def test_a_listing_of_many_slow_pages_stops_the_plan_at_the_listing_deadline(
 
     def slow_page(seen: Seen) -> Reply:
         time.sleep(0.3)  # each page is quick enough; all of them together are not
-        return Reply.of(200, {"tuningJobs": [], "nextPageToken": f"t{next(tokens)}"})
+        # Each page brings a new (foreign) job: it progresses, it only never ends.
+        number = next(tokens)
+        job = {"name": f"projects/acme-ml/locations/us-central1/tuningJobs/{number + 1}"}
+        return Reply.of(200, {"tuningJobs": [job], "nextPageToken": f"t{number}"})
 
     hostile.rule("GET", JOBS, slow_page)
     project.configure(vertex={"endpoint": hostile.url}, timeouts={"listing": 1})

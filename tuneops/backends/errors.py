@@ -218,6 +218,14 @@ class CreateOutcomeUnknownError(RemoteError):
     """
 
 
+class CreateUntrustedError(CreateOutcomeUnknownError):
+    """A create was answered, but the job it names does not read back as this attempt's.
+
+    Nothing is recorded under the spec: the job that was made, if any, carries
+    the attempt's labels, and the next plan finds it (and adopts it) by them.
+    """
+
+
 # HTTP status → class, for answers without a google.rpc status we know.
 _BY_HTTP: Mapping[int, type[RemoteError]] = {
     400: InvalidArgumentError,

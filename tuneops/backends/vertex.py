@@ -14,6 +14,7 @@ from tuneops.backends import identity as ident
 from tuneops.backends.clock import Clock
 from tuneops.backends.errors import (
     CreateOutcomeUnknownError,
+    CreateUntrustedError,
     FailedPreconditionError,
     InvalidRequestError,
     InvalidResponseError,
@@ -157,6 +158,8 @@ class VertexBackend:
         identity = ident.identity_for(job, stack, nonce)
         body = build_body(job, identity)
 
+        adopted: list[JsonObject] = []  # what the nonce listing read back, if anything
+
         def adopt(error: RemoteError) -> JsonObject | None:
             """The job the lost attempt made, found by its nonce; None if there is none."""
             try:
@@ -175,7 +178,8 @@ class VertexBackend:
             if not found:
                 return None
             log.info("create of %r: adopting the job made by the lost attempt", job.name)
-            return min(found, key=lambda item: str(item.get("createTime") or ""))
+            adopted.append(min(found, key=lambda item: str(item.get("createTime") or "")))
+            return adopted[-1]
 
         data = self._transport.request(
             "POST",
@@ -185,9 +189,16 @@ class VertexBackend:
             limiters=self._limiters_for(location),
             check=adopt,
         )
-        if not made_for(data, identity):
+        if adopted and data is adopted[-1]:
+            pass  # listed by its nonce with its labels: read back already
+        elif made_for(data, identity):
+            # The labels in an answer are the same server's words, and it was sent
+            # them: they cannot vouch for the name. Read the named job back.
+            data = self._read_back(job.name, field(data, "name") or "", identity)
+        else:
             # Not the job we asked for (no name, another job's name or labels): the
-            # outcome is unknown, and only the nonce can tell what was made.
+            # outcome is unknown, and only the nonce can tell what was made. The
+            # nonce listing reads the job back with its labels.
             doubt = InvalidResponseError(
                 "the create answer does not name a job with this attempt's labels",
                 method="POST",
@@ -203,6 +214,34 @@ class VertexBackend:
                 )
             data = found
         return self._job(data, project)
+
+    def _read_back(self, spec: str, name: str, identity: ident.Identity) -> JsonObject:
+        """The job `name` as a GET answers it, if it carries `identity` (nonce included).
+
+        Raises `CreateUntrustedError` otherwise: the create answer named a job
+        that is not the one this attempt made, and nothing may be recorded.
+        """
+        place = VERTEX_JOB_NAME.fullmatch(name)
+        assert place is not None  # made_for checked the name
+        url = f"{self._base(place['location'])}/{name}"
+        reason = "it carries other labels"
+        try:
+            data = self._transport.request(
+                "GET", url, idempotent=True, limiters=self._limiters_for(place["location"])[:1]
+            )
+        except RemoteError as error:
+            data = {}
+            reason = f"HTTP {error.http_status}" if error.http_status else "no answer"
+        same = str(data.get("name", "")).rsplit("/", 1)[-1] == name.rsplit("/", 1)[-1]
+        if same and made_for(data, identity):
+            return data
+        raise CreateUntrustedError(
+            f"creating {spec!r}: the create answer names {name}, which does not read back "
+            f"with this attempt's labels ({reason}); nothing was recorded, the next plan "
+            "will find the job by its labels",
+            method="GET",
+            url=url,
+        )
 
     def cancel(self, name: str) -> None:
         """Asks Vertex AI to cancel the job; it ends in `cancelled` asynchronously.

@@ -77,7 +77,9 @@ class ListingBounds:
     """
 
     max_pages: int = 2000
-    max_seconds: float = 600.0
+    # As timeouts.listing (tuneops.yaml): 20 pages of 1000 jobs (a 20,000-job
+    # stack) take a few seconds; raise both for a larger stack or a slow link.
+    max_seconds: float = 120.0
 
 
 LISTING_BOUNDS = ListingBounds()
@@ -95,12 +97,16 @@ def pages(
 
     Each page is fetched with retries; any failure propagates, so a caller that
     consumes the iterator fully has either every item or an exception. A
-    repeated token, or a listing beyond `bounds`, fails the listing.
+    listing that makes no progress fails at once: a repeated token, or a page
+    that brings no item not listed before yet names a next page (AIP-158 lets a
+    page be short, even empty; a server that does so page after page, or repeats
+    its items, is a listing that never ends). A listing beyond `bounds` fails too.
     """
     token: str | None = None
     seen: set[str] = set()
+    names: set[str] = set()
     deadline = transport.clock.monotonic() + bounds.max_seconds
-    for _ in range(bounds.max_pages):
+    for page in range(1, bounds.max_pages + 1):
         if transport.clock.monotonic() > deadline:
             raise InvalidResponseError(
                 f"the listing did not end within {bounds.max_seconds:g} s; "
@@ -115,13 +121,26 @@ def pages(
         items = data.get(items_key, [])
         if not isinstance(items, list):
             raise InvalidResponseError(f"{items_key!r} is not a list", method="GET", url=url)
+        progress = False
         for item in items:
             if not isinstance(item, dict):
                 raise InvalidResponseError(f"an item of {items_key!r} is not an object")
+            name = item.get("name")
+            if not isinstance(name, str) or name not in names:
+                progress = True  # an item without a name fails its shape check
+                if isinstance(name, str):
+                    names.add(name)
             yield item
         token = data.get("nextPageToken") or None
         if token is None:
             return
+        if not progress:
+            raise InvalidResponseError(
+                f"page {page} brought no new job but a next page token: the listing makes "
+                "no progress; no partial listing is used",
+                method="GET",
+                url=url,
+            )
         if not isinstance(token, str) or len(token) > _MAX_TOKEN_LENGTH:
             raise InvalidResponseError("nextPageToken is not a string", method="GET", url=url)
         if token in seen:

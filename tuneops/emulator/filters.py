@@ -5,6 +5,10 @@ Supported: `labels.KEY = "v"` (also `!=` and `:`), `labels.KEY:*` and
 `= != < <= > >=` against an RFC 3339 timestamp, combined with `AND`, `OR`,
 `NOT` / `-` and parentheses. As in AIP-160, `OR` binds tighter than `AND`.
 Anything else is a 400 INVALID_ARGUMENT rather than a silently wrong answer.
+
+A filter is bounded before it is parsed: at most `MAX_FILTER_LENGTH` characters
+and `MAX_FILTER_DEPTH` nested parentheses, so that no request can exhaust the
+recursive parser (a RecursionError was a 500).
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _KEYWORDS = ("AND", "OR", "NOT")
+MAX_FILTER_LENGTH = 4096
+MAX_FILTER_DEPTH = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +81,11 @@ def compile_filter(text: str) -> Predicate:
     """A predicate for `text`; the empty filter matches everything."""
     if not text.strip():
         return lambda facts: True
+    if len(text) > MAX_FILTER_LENGTH:
+        # The filter is not quoted back: it is the long thing.
+        raise invalid(
+            f"Invalid filter: {len(text)} characters; at most {MAX_FILTER_LENGTH} are accepted."
+        )
     parser = _Parser(text, _tokenize(text))
     predicate = parser.expression()
     if parser.peek() is not None:
@@ -87,6 +98,7 @@ class _Parser:
         self.text = text
         self.tokens = tokens
         self.index = 0
+        self.depth = 0
 
     def peek(self) -> _Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -148,7 +160,13 @@ class _Parser:
 
     def simple(self) -> Predicate:
         if self.accept("paren", "("):
+            self.depth += 1
+            if self.depth > MAX_FILTER_DEPTH:
+                raise invalid(
+                    f"Invalid filter: parentheses nest deeper than {MAX_FILTER_DEPTH} levels."
+                )
             inner = self.expression()
+            self.depth -= 1
             if not self.accept("paren", ")"):
                 raise _error(self.text, f"expected ')' before {self.peek_text()!r}")
             return inner

@@ -31,6 +31,14 @@ from tuneops.emulator.service import Emulator, Response
 RequestLog = Callable[[str], None]
 
 _MAX_BODY = 64 * 1024 * 1024
+# The statuses the base class answers on its own, as google.rpc codes.
+_RPC_STATUS = {
+    400: "INVALID_ARGUMENT",
+    414: "INVALID_ARGUMENT",
+    431: "INVALID_ARGUMENT",
+    501: "UNIMPLEMENTED",
+    505: "UNIMPLEMENTED",
+}
 
 
 class _Server(ThreadingHTTPServer):
@@ -80,6 +88,51 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def parse_request(self) -> bool:
+        """The base class, but an HTTP/0.9 line is refused before any header is read.
+
+        The base class waits for the headers of a two-word `GET /` line that an
+        HTTP/0.9 client never sends: the connection was held for `timeout`.
+        """
+        raw: bytes = getattr(self, "raw_requestline", b"")  # set by handle_one_request
+        words = str(raw, "iso-8859-1").rstrip("\r\n").split()
+        if len(words) == 2:
+            self.request_version = "HTTP/1.0"
+            self.close_connection = True
+            self._refuse(400, "HTTP/0.9 requests are not served.")
+            return False
+        return super().parse_request()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The base class's errors (a bad request line, an unknown method, a line too
+        long), as the Google error JSON every other answer uses; then the connection closes."""
+        if self.request_version == self.default_request_version:
+            self.request_version = "HTTP/1.0"  # no version was read: answer with a status line
+        self.close_connection = True
+        if code == http.HTTPStatus.NOT_IMPLEMENTED:
+            text = f"Method {self.command[:20]} is not implemented."
+        elif code == http.HTTPStatus.REQUEST_URI_TOO_LONG:
+            text = "Request line too long."
+        elif code == http.HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE:
+            text = "Request headers too large."
+        elif code == http.HTTPStatus.HTTP_VERSION_NOT_SUPPORTED:
+            text = "HTTP version not supported."
+        else:
+            text = "Bad request line."
+        self._refuse(code, text)
+
+    def _refuse(self, code: int, text: str) -> None:
+        status = _RPC_STATUS.get(code, "INVALID_ARGUMENT")
+        payload = _encode({"error": {"code": code, "message": text, "status": status}})
+        head = (
+            f"{self.request_version} {code} {http.HTTPStatus(code).phrase}\r\n"
+            "Content-Type: application/json; charset=UTF-8\r\n"
+            f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n"
+        )
+        with contextlib.suppress(OSError):  # the client already left
+            self.wfile.write(head.encode("latin-1") + payload)
+        self.log_message("%s %d", text, code)
 
     def do_GET(self) -> None:
         self._serve()

@@ -6,7 +6,9 @@ caller decides whether to render the diagnostics or to stop with a `SpecError`.
 
 from __future__ import annotations
 
+import errno
 import io
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -75,25 +77,75 @@ class LoadResult:
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
-    """Spec files under `paths`: `*.yaml`/`*.yml`, recursively, hidden ones skipped."""
+    """Spec files under `paths`: `*.yaml`/`*.yml`, recursively, hidden ones skipped.
+
+    Nothing is skipped in silence: a spec left out would plan the cancel of its
+    job. A symlink loop and a directory that cannot be listed are diagnostics at
+    the entry; links to directories are not followed (as `Path.rglob` did not).
+    """
     found: list[Path] = []
     problems: list[Diagnostic] = []
     for path in paths:
-        if path.is_file():
+        if _loops(path):
+            problems.append(Diagnostic(Location(display_path(path)), _LOOP))
+        elif path.is_file():
             found.append(path)
         elif path.is_dir():
-            for candidate in sorted(path.rglob("*")):
-                relative = candidate.relative_to(path).parts
-                hidden = any(part.startswith(".") for part in relative)
-                # A FIFO or device named like a spec is passed on, and refused
-                # when read, rather than silently skipped.
-                if candidate.suffix in SPEC_SUFFIXES and not candidate.is_dir() and not hidden:
-                    found.append(candidate)
+            _walk(path, found, problems)
         elif path.exists():
             found.append(path)  # refused when read: not a regular file
         else:
             problems.append(Diagnostic(Location(display_path(path)), "no such file or directory"))
     return list(dict.fromkeys(found)), problems
+
+
+_LOOP = (
+    "symlink loop (too many levels of symbolic links); "
+    "a spec file must be a regular file or a link to one"
+)
+
+
+def _loops(path: Path) -> bool:
+    """`path` is a symlink that never ends in a file (ELOOP when followed)."""
+    try:
+        path.stat()
+    except OSError as error:
+        return error.errno == errno.ELOOP
+    return False
+
+
+def _walk(directory: Path, found: list[Path], problems: list[Diagnostic]) -> None:
+    """Every spec file under `directory` into `found`, in sorted order; problems on the way."""
+    try:
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError as error:
+        problems.append(
+            Diagnostic(
+                Location(display_path(directory)),
+                f"cannot read directory: {error.strerror or error}; "
+                "the specs in it would be missed",
+            )
+        )
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        candidate = directory / entry.name
+        try:
+            # Not through a link: a link to a directory is not walked (no loops).
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            is_dir = False
+        if is_dir:
+            _walk(candidate, found, problems)
+        elif candidate.suffix in SPEC_SUFFIXES:
+            if _loops(candidate):
+                problems.append(Diagnostic(Location(display_path(candidate)), _LOOP))
+            elif not candidate.is_dir():
+                # A FIFO or device named like a spec is passed on, and refused
+                # when read, rather than silently skipped.
+                found.append(candidate)
 
 
 def _envelope_problem(document: YamlDocument) -> Diagnostic | None:
