@@ -20,7 +20,8 @@ import requests
 import urllib3.exceptions
 
 from tuneops.backends.redact import redact
-from tuneops.backends.untrusted import MESSAGE_LIMIT, one_line
+from tuneops.backends.untrusted import one_line
+from tuneops.server_text import LIMIT as MESSAGE_LIMIT
 
 # The largest answer read: a page of 1000 jobs is a few MB; an error body only
 # needs its message. More is a broken or hostile server.

@@ -9,17 +9,14 @@ of another.
 
 from __future__ import annotations
 
-import re
 import threading
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-MASK = "<redacted>"
+from tuneops.server_text import MASK
+from tuneops.server_text import redact as redact_text
 
 # Query parameters that carry credentials in Google APIs and OAuth.
 SECRET_PARAMS = frozenset({"key", "api_key", "apikey", "access_token", "token", "sig"})
-
-# Authorization-like fragments that may appear in echoed request text.
-_BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
@@ -37,13 +34,12 @@ def register_secret(secret: str | None) -> None:
 
 
 def redact(text: str) -> str:
-    """`text` with every registered secret and every bearer credential masked."""
+    """`text` with every registered secret, every scheme-named credential and every
+    token-shaped value masked (`tuneops.server_text.redact`: one rule for every
+    service's text, GitHub's included)."""
     with _lock:
-        secrets = sorted(_secrets, key=len, reverse=True)
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, MASK)
-    return _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
+        secrets = tuple(_secrets)
+    return redact_text(text, secrets)
 
 
 def redact_url(url: str) -> str:
