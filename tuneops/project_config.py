@@ -61,10 +61,14 @@ class PhaseTimeouts(Model):
     the network time of a plan. 120 s lists a 20,000-job stack many times over;
     a larger stack or a slow link raises it.
     `apply_phase`: each phase of an apply (cancels, creates); no action starts after it.
+    `network`: the network time of one command, every phase and call together (the
+    wall time during which a request is in flight); `wait` and `apply --wait` poll
+    under `--timeout` instead, and each `reconcile --watch` cycle has its own.
     """
 
     listing: float = 120.0
     apply_phase: float = 3600.0
+    network: float = 120.0
 
 
 class ProjectConfig(Model):

@@ -55,7 +55,12 @@ from tuneops.backends.errors import (
     parse_error_body,
 )
 from tuneops.backends.no_answer import transport_error
-from tuneops.backends.phase import phase_remaining
+from tuneops.backends.phase import (
+    in_flight,
+    phase_remaining,
+    thread_phase_remaining,
+    what_passed,
+)
 from tuneops.backends.ratelimit import RateLimiter
 from tuneops.backends.redact import redact_url
 from tuneops.backends.retry import Retrier, retrying
@@ -230,9 +235,12 @@ class Transport:
         }
         timeouts = exchange.timeouts or self.options.timeouts
         started = self._clock.monotonic()
-        phase_left = phase_remaining()
+        # A read in flight is cut when the command's network time ends; a create,
+        # cancel or upload in flight finishes under its own deadline, so that its
+        # outcome is known (no call of any kind starts after it: retry.py).
+        phase_left = phase_remaining() if method == "GET" else thread_phase_remaining()
         limit = timeouts.total if phase_left is None else min(timeouts.total, phase_left)
-        with attempt_deadline(limit) as guard, contextlib.ExitStack() as files:
+        with in_flight(), attempt_deadline(limit) as guard, contextlib.ExitStack() as files:
             data: BinaryIO | bytes | None = None
             if exchange.upload is not None:
                 source = exchange.upload.source
@@ -306,7 +314,7 @@ class Transport:
         left = phase_remaining()
         if left is not None and left <= 0:
             return PhaseDeadlineError(
-                "the command phase passed its deadline during this call",
+                f"{what_passed()} during this call",
                 method=method,
                 url=shown,
                 attempt=attempt,

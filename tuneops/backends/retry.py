@@ -24,7 +24,7 @@ from tuneops.backends.errors import (
     RemoteError,
     UnauthenticatedError,
 )
-from tuneops.backends.phase import phase_remaining
+from tuneops.backends.phase import phase_remaining, what_passed
 from tuneops.backends.ratelimit import RateLimiter, answered, throttled
 from tuneops.backends.redact import redact_url
 
@@ -100,7 +100,7 @@ def retrying(
         if left is not None and left <= 0:
             raise _about(
                 PhaseDeadlineError(
-                    "the command phase passed its deadline before this call",
+                    f"{what_passed()} before this call",
                     method=method,
                     url=shown,
                     attempt=number,

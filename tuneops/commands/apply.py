@@ -107,15 +107,16 @@ def apply(
         view.finish(result if plan.has_changes else "nothing-to-do", plan, outcomes, lockfile)
         code = EXIT_ERROR if failed else EXIT_OK
         if wait and not failed:
-            code = wait_for(
-                project,
-                session,
-                sorted({a.name for a in plan.actions if a.name in applier.specs}),
-                timeout=timeout,
-                poll_seconds=poll_seconds,
-                view=_wait_view(console, view),
-                lock_held=True,  # apply --wait keeps the checkout lock while it waits
-            )
+            with session.unbudgeted():  # the wait is bounded by --timeout instead
+                code = wait_for(
+                    project,
+                    session,
+                    sorted({a.name for a in plan.actions if a.name in applier.specs}),
+                    timeout=timeout,
+                    poll_seconds=poll_seconds,
+                    view=_wait_view(console, view),
+                    lock_held=True,  # apply --wait keeps the checkout lock while it waits
+                )
         view.close()
     return code
 

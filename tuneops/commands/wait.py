@@ -111,7 +111,7 @@ def wait(
     """
     project = require_project(config)
     load_local(project)  # invalid specs stop before any remote call
-    with RemoteSession(project) as session:
+    with RemoteSession(project, budgeted=False) as session:
         return wait_for(
             project,
             session,

@@ -20,7 +20,7 @@ from tuneops.backends.base import Backend
 from tuneops.backends.errors import PhaseDeadlineError, RemoteError
 from tuneops.backends.factory import ENDPOINT_ENVS, build_backend
 from tuneops.backends.gemini import GeminiBackend
-from tuneops.backends.phase import phase_deadline
+from tuneops.backends.phase import NetworkBudget, network_budget, phase_deadline
 from tuneops.backends.storage import STORAGE_EMULATOR_ENV, StorageClient, build_storage_client
 from tuneops.backends.vertex import VertexBackend
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob
@@ -90,6 +90,7 @@ class RemoteSession:
         *,
         env: Mapping[str, str] | None = None,
         parallelism: int = 8,
+        budgeted: bool = True,
     ) -> None:
         self.project = project
         self.env = os.environ if env is None else env
@@ -98,9 +99,16 @@ class RemoteSession:
         self._storage: StorageClient | None = None
         self._stack = contextlib.ExitStack()
         self._embedded_url: str | None = None
+        # `timeouts.network` for the whole command; a wait polls under its --timeout.
+        self._budget = NetworkBudget(project.config.timeouts.network) if budgeted else None
 
     def __enter__(self) -> RemoteSession:
+        self._stack.enter_context(network_budget(self._budget))
         return self
+
+    def unbudgeted(self) -> contextlib.AbstractContextManager[None]:
+        """The block's calls spend no network time: `apply --wait` polls under --timeout."""
+        return network_budget(None)
 
     def __exit__(
         self,
