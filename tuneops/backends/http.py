@@ -65,7 +65,7 @@ from tuneops.backends.ratelimit import RateLimiter
 from tuneops.backends.redact import redact_url
 from tuneops.backends.retry import Retrier, retrying
 from tuneops.backends.retry import RetryPolicy as RetryPolicy  # where callers import it from
-from tuneops.backends.watchdog import AttemptGuard, GuardedAdapter, attempt_deadline
+from tuneops.watchdog import AttemptGuard, GuardedAdapter, attempt_deadline
 
 log = logging.getLogger("tuneops.backends")
 

@@ -1,6 +1,7 @@
 """A small client for the GitHub REST API: issue comments and a commit's pull requests.
 
-With `transport`, the only module of `tuneops.github` that talks HTTP. The token
+The only module of `tuneops.github` that talks HTTP (through `tuneops.watchdog`,
+the deadline-bound connections the backends use too). The token
 goes in the `Authorization` header to the configured API root only: redirects
 are not followed, and a pagination link is followed only when, after
 normalisation, it has the same scheme, host and port and stays under the API's
@@ -197,11 +198,14 @@ class GitHubClient:
         import requests
         import urllib3.exceptions
 
-        from tuneops.github import transport
+        from tuneops.watchdog import GuardedAdapter, attempt_deadline
 
         seconds = self._bound(method, shown)
         if self._session is None:
-            self._session = transport.session()
+            self._session = requests.Session()
+            adapter = GuardedAdapter(max_retries=0)
+            self._session.mount("https://", adapter)
+            self._session.mount("http://", adapter)
         headers = {
             "Accept": "application/vnd.github+json",
             "Authorization": f"Bearer {self.token}",
@@ -209,7 +213,7 @@ class GitHubClient:
             "User-Agent": f"tuneops/{__version__}",
         }
         failure: str | None = None
-        with transport.deadline(seconds) as cut:
+        with attempt_deadline(seconds) as cut:
             try:
                 response = self._session.request(
                     method,
