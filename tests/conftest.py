@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.hostile import HostileServer, hostile_server
 from tuneops.emulator import EmulatorConfig, EmulatorHandle, start_emulator
 
 
@@ -99,3 +100,10 @@ def emulator_factory(request: pytest.FixtureRequest) -> Iterator[EmulatorFactory
 def emulator(emulator_factory: EmulatorFactory) -> EmulatorHandle:
     """A running emulator on 127.0.0.1 with a frozen clock and auth on; `.url` is its base."""
     return emulator_factory()
+
+
+@pytest.fixture
+def hostile(emulator: EmulatorHandle) -> Iterator[HostileServer]:
+    """A hostile server in front of the emulator: answers rewritten, dripped or cut."""
+    with hostile_server(emulator.url) as server:
+        yield server

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from tuneops.catalogue import shipped_catalogue, with_changes
 from tuneops.diagnostics import Diagnostic, Location, display_path
@@ -30,12 +30,32 @@ if TYPE_CHECKING:
 DEFAULT_CONFIG = Path("tuneops.yaml")
 MAX_CONFIG_BYTES = 1024 * 1024
 EMBEDDED = "embedded"
-_LOOPBACK = re.compile(r"^https?://(127\.[0-9.]+|localhost|\[::1\])(:[0-9]+)?(/|$)")
+LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain"})
+
+
+def loopback_address(url: str) -> tuple[str, int] | None:
+    """(host, port) of `url` when its host is a loopback address or name, else None."""
+    try:
+        parts = urlsplit(url.replace("{location}", "location"))
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    if not host:
+        return None
+    if host.lower() not in LOCAL_NAMES:
+        import ipaddress  # here: validate starts quickly, and seldom gets this far
+
+        try:
+            if not ipaddress.ip_address(host).is_loopback:
+                return None
+        except ValueError:
+            return None
+    return host, port or (443 if parts.scheme == "https" else 80)
 
 
 def is_emulator_endpoint(endpoint: str | None) -> bool:
     """Whether `endpoint` (a tuneops.yaml `endpoint`) is an emulator: embedded or loopback."""
-    return endpoint is not None and (endpoint == EMBEDDED or bool(_LOOPBACK.match(endpoint)))
+    return endpoint is not None and (endpoint == EMBEDDED or loopback_address(endpoint) is not None)
 
 
 @dataclass(frozen=True, slots=True)

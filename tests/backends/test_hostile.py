@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Iterator
 from itertools import count
 from typing import Any
 
@@ -19,7 +18,7 @@ import requests
 
 from tests.backends.conftest import BackendFactory, options
 from tests.backends.support import TOKEN, gemini_job, vertex_job
-from tests.hostile import HostileServer, Reply, Seen, hostile_server
+from tests.hostile import HostileServer, Reply, Seen
 from tuneops.backends import errors
 from tuneops.backends.base import Backend
 from tuneops.backends.factory import BackendOptions, build_backend
@@ -31,12 +30,6 @@ from tuneops.specs.models import BackendKind as Kind
 
 JOBS = r"/v1/projects/[^/]+/locations/us-central1/tuningJobs"
 ONE_JOB = JOBS + r"/\d+"
-
-
-@pytest.fixture
-def hostile(emulator: EmulatorHandle) -> Iterator[HostileServer]:
-    with hostile_server(emulator.url) as server:
-        yield server
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 import pytest
 
 from tests.backends.support import FakeClock
-from tests.hostile import HostileServer, Reply, Seen, hostile_server
+from tests.hostile import HostileServer, Reply, Seen
 from tuneops.backends import errors
 from tuneops.backends.checksums import Hasher, crc32c_base64, crc32c_pure
 from tuneops.backends.http import RetryPolicy, Timeouts, TransportOptions
@@ -33,12 +33,6 @@ OBJECT = r"/storage/v1/b/acme-tuning/o/support%2Ftrain\.jsonl"
 LISTING = r"/storage/v1/b/acme-tuning/o"
 LINE = b'{"contents": [{"role": "user", "parts": [{"text": "I"}]}]}\n'
 ONCE = RetryPolicy(max_attempts=1)
-
-
-@pytest.fixture
-def hostile(emulator: EmulatorHandle) -> Iterator[HostileServer]:
-    with hostile_server(emulator.url) as server:
-        yield server
 
 
 def client(hostile: HostileServer, clock: FakeClock, **options: Any) -> StorageClient:

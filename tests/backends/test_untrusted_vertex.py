@@ -5,7 +5,6 @@ A hostile server (tests/hostile.py) in front of the emulator scripts the answers
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from itertools import count
 from typing import Any
 
@@ -14,7 +13,7 @@ import pytest
 from tests.backends.conftest import BackendFactory
 from tests.backends.support import vertex_job
 from tests.backends.test_hostile import JOBS, remote_jobs
-from tests.hostile import HostileServer, Reply, Seen, hostile_server
+from tests.hostile import HostileServer, Reply, Seen
 from tuneops.backends import errors
 from tuneops.backends.base import Backend
 from tuneops.backends.http import Timeouts
@@ -24,12 +23,6 @@ from tuneops.project_config import PhaseTimeouts
 from tuneops.specs.models import BackendKind as Kind
 
 FOREIGN = "projects/123456789012/locations/us-central1/tuningJobs/999999999999"
-
-
-@pytest.fixture
-def hostile(emulator: EmulatorHandle) -> Iterator[HostileServer]:
-    with hostile_server(emulator.url) as server:
-        yield server
 
 
 @pytest.fixture

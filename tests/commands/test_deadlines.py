@@ -9,14 +9,13 @@ end the command.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from itertools import count
 from pathlib import Path
 
 import pytest
 
 from tests.commands.project import Project, use_credentials, vertex_spec
-from tests.hostile import HostileServer, Reply, Seen, hostile_server
+from tests.hostile import HostileServer, Reply, Seen
 from tuneops.emulator import EmulatorHandle
 
 JOBS = r"/v1/projects/[^/]+/locations/[a-z0-9-]+/tuningJobs"
@@ -26,12 +25,6 @@ JOBS = r"/v1/projects/[^/]+/locations/[a-z0-9-]+/tuningJobs"
 def project(tmp_path: Path, emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> Project:
     use_credentials(monkeypatch)
     return Project(tmp_path, emulator)
-
-
-@pytest.fixture
-def hostile(emulator: EmulatorHandle) -> Iterator[HostileServer]:
-    with hostile_server(emulator.url) as server:
-        yield server
 
 
 def test_a_listing_of_many_slow_pages_stops_the_plan_at_the_listing_deadline(

@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.commands.project import Project, gemini_spec, use_credentials
-from tests.hostile import HostileServer, Reply, Seen, hostile_server
+from tests.hostile import HostileServer, Reply, Seen
 from tuneops.emulator import EmulatorHandle
 
 MODELS = r"/v1beta/tunedModels"
-
-
-@pytest.fixture
-def hostile(emulator: EmulatorHandle) -> Iterator[HostileServer]:
-    with hostile_server(emulator.url) as server:
-        yield server
 
 
 @pytest.fixture

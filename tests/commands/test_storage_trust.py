@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,19 +25,13 @@ from tests.commands.project import (
     use_credentials,
     vertex_spec,
 )
-from tests.hostile import HostileServer, Reply, Seen, hostile_server
+from tests.hostile import HostileServer, Reply, Seen
 from tuneops.emulator import EmulatorHandle
 
 REPO = Path(__file__).resolve().parents[2]
 DATASET = REPO / "data" / "support-train.jsonl"
 BUCKET = "acme-staging"
 SECRET = b'{"contents": [{"role": "user", "parts": [{"text": "outside-secret"}]}]}\n'
-
-
-@pytest.fixture
-def hostile(emulator: EmulatorHandle) -> Iterator[HostileServer]:
-    with hostile_server(emulator.url) as server:
-        yield server
 
 
 @pytest.fixture

@@ -8,24 +8,17 @@ Before: a negative count gave "~-2,000,000.00 USD" and passed guards.maxCost
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.commands.project import Project, local_vertex_spec, staging_project
-from tests.hostile import HostileServer, Reply, hostile_server
+from tests.hostile import HostileServer, Reply
 from tuneops.emulator import EmulatorHandle
 
 REPO = Path(__file__).resolve().parents[2]
 DATASET = REPO / "data" / "support-train.jsonl"
-
-
-@pytest.fixture
-def hostile(emulator: EmulatorHandle) -> Iterator[HostileServer]:
-    with hostile_server(emulator.url) as server:
-        yield server
 
 
 @pytest.fixture

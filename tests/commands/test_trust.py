@@ -21,7 +21,7 @@ import requests
 import yaml
 
 from tests.commands.project import TOKEN, Project, use_credentials, vertex_spec
-from tests.hostile import HostileServer, Reply, Seen, hostile_server
+from tests.hostile import HostileServer, Reply, Seen
 from tuneops.core.plan import Action, ActionKind, Plan
 from tuneops.emulator import EmulatorHandle
 from tuneops.project import require_project
@@ -39,12 +39,6 @@ def project(tmp_path: Path, emulator: EmulatorHandle, monkeypatch: pytest.Monkey
     use_credentials(monkeypatch)
     (tmp_path / "ours").mkdir()
     return Project(tmp_path / "ours", emulator)
-
-
-@pytest.fixture
-def hostile(emulator: EmulatorHandle) -> Iterator[HostileServer]:
-    with hostile_server(emulator.url) as server:
-        yield server
 
 
 def states(project: Project) -> dict[str, str]:

@@ -8,32 +8,13 @@ says how to start the emulator instead of sending the user to `gcloud auth`.
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from urllib.parse import urlsplit
 
 from tuneops.backends.errors import ConnectError
+from tuneops.project import loopback_address as loopback_address
 
-LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain"})
 PROBE_SECONDS = 1.0
-
-
-def loopback_address(url: str) -> tuple[str, int] | None:
-    """(host, port) of `url` when its host is a loopback address or name, else None."""
-    try:
-        parts = urlsplit(url.replace("{location}", "location"))
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        return None
-    if not host:
-        return None
-    if host.lower() not in LOCAL_NAMES:
-        try:
-            if not ipaddress.ip_address(host).is_loopback:
-                return None
-        except ValueError:
-            return None
-    return host, port or (443 if parts.scheme == "https" else 80)
 
 
 def nothing_listens(url: str) -> bool:
