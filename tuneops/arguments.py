@@ -66,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="no colour in the output (also: NO_COLOR=1, TERM=dumb)",
     )
+    parser.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        help="stderr as text lines, or one JSON object per line "
+        "(also: TUNEOPS_LOG_FORMAT; default: text)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     validate = commands.add_parser(
@@ -179,6 +185,20 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("text", "json"),
         default="text",
         help=_FORMAT_HELP + " (one line per cycle with --watch)",
+    )
+    reconcile.add_argument(
+        "--metrics-port",
+        type=int,
+        metavar="PORT",
+        help="with --watch: serve /metrics, /healthz and /readyz on PORT (0: any free "
+        "port, which is logged); see docs/running-on-a-schedule.md",
+    )
+    reconcile.add_argument(
+        "--metrics-address",
+        default="127.0.0.1",
+        metavar="ADDRESS",
+        help="with --metrics-port: the address to listen on; 0.0.0.0 in a container "
+        "(default: %(default)s)",
     )
     _plan_flags(reconcile)
 

@@ -18,6 +18,7 @@ from tuneops.arguments import build_parser
 if TYPE_CHECKING:
     from tuneops.console import Console
     from tuneops.runtime.inputs import PlanFlags
+    from tuneops.service.listen import Listen
 
 # Commands that leave a step summary and outputs on GitHub Actions.
 REPORTED_COMMANDS = frozenset({"validate", "plan", "apply", "reconcile"})
@@ -39,6 +40,19 @@ def _duration(text: str | None) -> float | None:
     from tuneops.durations import parse_duration
 
     return parse_duration(text) if text is not None else None
+
+
+def _metrics(args: argparse.Namespace) -> Listen | None:
+    from tuneops.errors import UsageError
+    from tuneops.service.listen import Listen
+
+    if args.metrics_port is None:
+        return None
+    if not args.watch:
+        raise UsageError("--metrics-port needs --watch: one cycle has nothing to serve")
+    if not 0 <= args.metrics_port <= 65535:
+        raise UsageError(f"--metrics-port {args.metrics_port}: a port is 0 to 65535")
+    return Listen(args.metrics_address, args.metrics_port)
 
 
 def _dispatch(args: argparse.Namespace, console: Console) -> int:
@@ -87,6 +101,7 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
             flags=_flags(args),
             console=console,
             fmt=args.format,
+            metrics=_metrics(args),
         )
     if args.command == "wait":
         from tuneops.commands.wait import wait
@@ -155,6 +170,18 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
     raise AssertionError(f"unhandled command {args.command!r}")
 
 
+def _structure_logs(console: Console, flag: str | None) -> None:
+    """Stderr as text or JSON lines, with the backends' secrets masked in either form."""
+    from tuneops.backends.redact import redact
+    from tuneops.log_lines import log_format
+
+    console.scrub = redact
+    try:
+        console.log_format = log_format(flag, os.environ)
+    except ValueError as error:  # only the variable can be wrong: argparse checks the flag
+        console.note(f"warning: {error}; writing text")
+
+
 def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:
     """Runs one command and returns its exit code."""
     args = build_parser().parse_args(argv)
@@ -166,6 +193,7 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     console = console or Console()
     if args.no_color:
         console.color = False
+    _structure_logs(console, args.log_format)
     start = Path.cwd()
     try:
         with console.showing_warnings(), error_handler(console, start) as outcome:

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import datetime as dt
 import json
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TextIO
+
+from tuneops.log_lines import LogFormat, json_line, level_of, utc_now
+from tuneops.server_text import redact
 
 # One character for one, where the symbol marks a column, so tables stay aligned.
 ASCII_STAND_INS = {
@@ -65,13 +69,25 @@ def fit_encoding(text: str, encoding: str | None) -> str:
     return ascii_text.encode(name, errors="replace").decode(name)
 
 
+# What a library log record may carry beyond its message (`extra=`).
+_RECORD_FIELDS = ("spec", "job", "action", "request_id", "duration", "service", "code")
+
+
 @dataclass(slots=True)
 class Console:
-    """The two output streams of a command and whether they may carry colour."""
+    """The two output streams of a command and whether they may carry colour.
+
+    `log_format` is how stderr looks (text lines, or a JSON object per line);
+    `scrub` masks secrets in every stderr line, in either form (the command line
+    sets it to the backends' registry, which knows the credentials in use).
+    """
 
     out: TextIO = field(default_factory=lambda: sys.stdout)
     err: TextIO = field(default_factory=lambda: sys.stderr)
     color: bool | None = None
+    log_format: LogFormat = LogFormat.TEXT
+    scrub: Callable[[str], str] = redact
+    now: Callable[[], dt.datetime] = utc_now
 
     def __post_init__(self) -> None:
         if self.color is None:
@@ -81,9 +97,24 @@ class Console:
         """Writes a line of the command's result (stdout)."""
         self._write(self.out, text)
 
+    @property
+    def structured(self) -> bool:
+        """Whether stderr carries JSON objects rather than text."""
+        return self.log_format is LogFormat.JSON
+
     def note(self, text: str) -> None:
-        """Writes a line of diagnostics or progress (stderr)."""
-        self._write(self.err, text)
+        """Writes a line of diagnostics or progress (stderr); its level is read from
+        its start (`error: `, `warning: `)."""
+        self.log(level_of(text), "message", text)
+
+    def log(self, level: str, event: str, text: str, **fields: object) -> None:
+        """Writes one event to stderr: `text` as a line, or a JSON object with `event`
+        and `fields` (spec, job, action, request_id, duration...)."""
+        if self.structured:
+            line = json_line(level, event, text, fields, self.scrub, self.now())
+            print(line, file=self.err, flush=True)
+        else:
+            self._write(self.err, self.scrub(text))
 
     def document(self, text: str) -> None:
         """Writes a whole document (JSON, Markdown) to stdout as it is, or fitted to
@@ -110,15 +141,27 @@ class Console:
 
         class _Notes(logging.Handler):
             def emit(self, record: logging.LogRecord) -> None:
-                console.note(record.getMessage())
+                if getattr(record, "json_only", False) and not console.structured:
+                    return
+                extra = {key: getattr(record, key, None) for key in _RECORD_FIELDS}
+                event = str(getattr(record, "event", None) or record.name)
+                level = record.levelname.lower()
+                console.log(level, event, record.getMessage(), **extra)
 
-        handler = _Notes(logging.WARNING)
+        # Text shows warnings only; JSON logs carry the info records too (each
+        # applied action, a renewed credential), for a log collector to keep.
+        level = logging.INFO if self.structured else logging.WARNING
+        handler = _Notes(level)
         target = logging.getLogger(logger)
+        previous = target.level
         target.addHandler(handler)
+        if self.structured and (not previous or previous > level):
+            target.setLevel(level)
         try:
             yield
         finally:
             target.removeHandler(handler)
+            target.setLevel(previous)
 
     def paint(self, text: str, style: str) -> str:
         """Wraps `text` in an ANSI style when colour is on."""

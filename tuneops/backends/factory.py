@@ -214,7 +214,7 @@ def build_backend(
         if nothing_listens(base):
             raise EmulatorNotRunningError(base) from None
         raise
-    transport = Transport(auth, clock, options.transport, rng)
+    transport = Transport(auth, clock, options.transport, rng, service=kind.value)
     if kind is BackendKind.VERTEX:
         return vertex.VertexBackend(
             transport,

@@ -34,6 +34,7 @@ import requests
 import urllib3.exceptions
 
 from tuneops import __version__
+from tuneops.backends import observer
 from tuneops.backends.answers import (
     AnswerTooLargeError,
     AnswerTooSlowError,
@@ -109,8 +110,10 @@ class Transport:
         clock: Clock,
         options: TransportOptions | None = None,
         rng: random.Random | None = None,
+        service: str = "unknown",
     ) -> None:
         self.options = options or TransportOptions()
+        self.service = service  # what call observers count its calls under
         self._auth = auth
         self._clock = clock
         self._rng = rng or random.Random()
@@ -209,7 +212,7 @@ class Transport:
     ) -> T:
         """Runs `attempt(number, auth headers)` under this transport's retry policy."""
         return retrying(
-            Retrier(self.options.retry, self._clock, self._rng, self._auth),
+            Retrier(self.options.retry, self._clock, self._rng, self._auth, self.service),
             method,
             shown,
             attempt,
@@ -227,6 +230,35 @@ class Transport:
         consume: Callable[[BinaryIO], T] | None,
     ) -> Any:
         """One attempt: the JSON object of the answer, or what `consume` made of its body."""
+        started = self._clock.monotonic()
+        code = observer.NO_ANSWER
+        try:
+            result, status = self._attempt(exchange, auth_headers, attempt, consume)
+            code = str(status)
+            return result
+        except RemoteError as error:
+            code = str(error.http_status) if error.http_status else observer.NO_ANSWER
+            raise
+        finally:
+            observer.notify(
+                observer.CallEvent(
+                    observer.CallEventKind.ANSWERED,
+                    self.service,
+                    exchange.method,
+                    code,
+                    attempt,
+                    observer.request_id(),
+                    self._clock.monotonic() - started,
+                )
+            )
+
+    def _attempt(
+        self,
+        exchange: _Exchange,
+        auth_headers: Mapping[str, str],
+        attempt: int,
+        consume: Callable[[BinaryIO], T] | None,
+    ) -> tuple[Any, int]:
         method, shown = exchange.method, exchange.shown
         headers = {
             "Accept": "application/json",
@@ -281,7 +313,7 @@ class Transport:
                             _check_in_time(guard, self._too_slow(method, shown, attempt, limit))
                             raise
                         _check_in_time(guard, self._too_slow(method, shown, attempt, limit))
-                        return result
+                        return result, response.status_code
                     content = read_answer(response, started + timeouts.total, self._clock.monotonic)
                 finally:
                     response.close()
@@ -308,7 +340,7 @@ class Transport:
             (self._clock.monotonic() - started) * 1000,
             attempt,
         )
-        return self._decode(response, content, method, shown, attempt)
+        return self._decode(response, content, method, shown, attempt), response.status_code
 
     def _too_slow(self, method: str, shown: str, attempt: int, limit: float) -> TransportError:
         left = phase_remaining()

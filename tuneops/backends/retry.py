@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from tuneops.backends import observer
 from tuneops.backends.auth import AuthProvider
 from tuneops.backends.clock import Clock
 from tuneops.backends.errors import (
@@ -68,6 +69,7 @@ class Retrier:
     clock: Clock
     rng: random.Random
     auth: AuthProvider
+    service: str = "unknown"  # vertex, gemini or storage: what observers count it under
 
 
 def retrying(
@@ -86,6 +88,20 @@ def retrying(
     Every call of every client (Vertex AI, Gemini API, Cloud Storage) goes
     through here, so that they all back off, give up and log alike.
     """
+    with observer.one_call():
+        return _retrying(retrier, method, shown, attempt, idempotent, limiters, check, subject)
+
+
+def _retrying(
+    retrier: Retrier,
+    method: str,
+    shown: str,
+    attempt: Callable[[int, Mapping[str, str]], T],
+    idempotent: bool,
+    limiters: Sequence[RateLimiter],
+    check: Callable[[RemoteError], T | None] | None,
+    subject: str | None,
+) -> T:
     policy = retrier.policy
     deadline = retrier.clock.monotonic() + policy.deadline
     logged = subject or redact_url(shown)
@@ -153,6 +169,17 @@ def retrying(
             # A warning, so that a command shows it as it happens: without it an
             # unreachable endpoint is a long silence. A storage call names its
             # object in full: which of 20,000 objects it was is the point.
+            code = str(error.http_status) if error.http_status else observer.NO_ANSWER
+            observer.notify(
+                observer.CallEvent(
+                    observer.CallEventKind.RETRYING,
+                    retrier.service,
+                    method,
+                    code,
+                    number,
+                    observer.request_id(),
+                )
+            )
             log.warning(
                 "%s %s: retrying in %s (attempt %d of %d): %s",
                 method,
@@ -161,6 +188,12 @@ def retrying(
                 number,
                 policy.max_attempts,
                 error.service_message,
+                extra={
+                    "event": "remote.retry",
+                    "service": retrier.service,
+                    "code": code,
+                    "request_id": observer.request_id(),
+                },
             )
             retrier.clock.sleep(delay)
             if check is not None and error.may_have_committed:

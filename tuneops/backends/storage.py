@@ -455,4 +455,4 @@ def build_storage_client(
     else:
         base, emulator = resolve_storage_endpoint(configured_endpoint, env)
         auth = Anonymous() if emulator else build_auth(BackendKind.VERTEX, env, clock)
-    return StorageClient(Transport(auth, clock, options, rng), base)
+    return StorageClient(Transport(auth, clock, options, rng, service="storage"), base)

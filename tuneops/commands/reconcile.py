@@ -18,6 +18,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Literal
 
+from tuneops.backends.clock import Clock, SystemClock
 from tuneops.commands import EXIT_BLOCKED, EXIT_CHANGES, EXIT_ERROR, EXIT_OK, names_given_as
 from tuneops.console import Console
 from tuneops.core.drift import Drift, find_drift
@@ -29,7 +30,11 @@ from tuneops.render.reconcile import CycleReport, ReconcileView, reconcile_view
 from tuneops.runtime.applier import Applier, Outcome
 from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import Inputs, PlanFlags, compute_plan, gather, load_local, plan_options
-from tuneops.runtime.session import STATE_DIR, RemoteSession
+from tuneops.runtime.session import STATE_DIR, RemoteSession, places
+from tuneops.service.health import HealthRules
+from tuneops.service.listen import Listen
+from tuneops.service.snapshot import CycleSnapshot, cost_applied, snapshot_of
+from tuneops.service.watcher import Watcher, watching
 
 MAX_BACKOFF_SECONDS = 600.0
 
@@ -42,6 +47,8 @@ class CycleResult:
     drift: tuple[Drift, ...]
     recorded: int
     waiting: int
+    outcomes: tuple[Outcome, ...] = ()
+    snapshot: CycleSnapshot | None = None
 
 
 def _inputs(project: Project, session: RemoteSession, console: Console) -> Inputs:
@@ -60,10 +67,16 @@ def reconcile_once(
     detailed_exitcode: bool,
     console: Console,
     view: ReconcileView,
+    observe: bool = False,
 ) -> CycleResult:
-    """One cycle: list, plan, record bookkeeping (or apply), report drift."""
+    """One cycle: list, plan, record bookkeeping (or apply), report drift.
+
+    With `observe`, the result carries a snapshot for the metrics, taken from a
+    second listing when the cycle started or cancelled jobs.
+    """
     code = EXIT_OK
     outcomes: tuple[Outcome, ...] = ()
+    snapshot = None
     with apply_lock(project.root / STATE_DIR), RemoteSession(project) as session:
         inputs = _inputs(project, session, console)
         with names_given_as("--target"):
@@ -77,13 +90,28 @@ def reconcile_once(
             outcomes = Applier.for_inputs(session, inputs).run(chosen)
             if any(not o.ok for o in outcomes):
                 code = EXIT_ERROR
+        if observe:
+            jobs = inputs.remote or ()
+            if any(o.ok and o.action.kind in CHANGES for o in outcomes):
+                jobs = session.list_jobs(places(inputs.specs, inputs.lockfile))
+            snapshot = snapshot_of(inputs.specs, plan, drift, jobs)
     shown = plan.only(BOOKKEEPING) if apply else plan
     view.cycle(CycleReport(shown, drift, outcomes, write_lock or apply, blocked))
     report_reconcile(plan.only(CHANGES), drift, write_lock or apply)
     if code == EXIT_OK and detailed_exitcode and drift:
         code = EXIT_CHANGES
     waiting = 0 if apply else len(plan.only(CHANGES).actions)
-    return CycleResult(code, drift, len(chosen.actions), waiting)
+    return CycleResult(code, drift, len(chosen.actions), waiting, outcomes, snapshot)
+
+
+def _cycle_done(watcher: Watcher, result: CycleResult) -> None:
+    """Tells the watcher how a cycle that raised nothing went: a cycle whose apply
+    failed counts as failed (the loop goes on at its interval all the same)."""
+    failed = [o for o in result.outcomes if not o.ok]
+    if failed:
+        watcher.cycle_failed(f"{len(failed)} actions failed, the first: {failed[0].detail}")
+    else:
+        watcher.cycle_succeeded(result.snapshot or CycleSnapshot(), cost_applied(result.outcomes))
 
 
 @contextmanager
@@ -117,8 +145,12 @@ def reconcile(
     stop: threading.Event | None = None,
     rng: random.Random | None = None,
     fmt: Literal["text", "json"] = "text",
+    metrics: Listen | None = None,
+    clock: Clock | None = None,
 ) -> int:
-    """Runs one cycle, or with `watch` one per `interval` (±10% jitter) until stopped."""
+    """Runs one cycle, or with `watch` one per `interval` (±10% jitter) until stopped;
+    with `metrics`, the watch loop serves its metrics and health there
+    (docs/running-on-a-schedule.md). `stop`, `rng` and `clock` make it testable."""
     project = require_project(config)
     view = reconcile_view(fmt, console, watch)
     if not watch:
@@ -133,11 +165,24 @@ def reconcile(
         ).code
     stop = stop or threading.Event()
     rng = rng or random.Random()
+    clock = clock or SystemClock()
+    rules = HealthRules.for_loop(interval, project.config.timeouts.network)
     failures = 0
     cycle = 0
-    with _stop_on_signals(stop):
+    with _stop_on_signals(stop), watching(rules, clock, metrics) as (watcher, bound):
+        if bound is not None:
+            host, port = bound
+            shown = f"[{host}]" if ":" in host else host
+            console.log(
+                "info",
+                "service.listening",
+                f"serving /metrics, /healthz and /readyz on http://{shown}:{port}",
+                port=port,
+            )
         while not stop.is_set():
             cycle += 1
+            watcher.cycle_started()
+            started = clock.monotonic()
             try:
                 result = reconcile_once(
                     project,
@@ -147,17 +192,32 @@ def reconcile(
                     detailed_exitcode=False,
                     console=console,
                     view=view,
+                    observe=metrics is not None,
                 )
                 failures = 0
-                console.note(
+                _cycle_done(watcher, result)
+                console.log(
+                    "info",
+                    "reconcile.cycle",
                     f"reconcile cycle {cycle}: {result.recorded} recorded, "
-                    f"{result.waiting} changes waiting, {len(result.drift)} drift"
+                    f"{result.waiting} changes waiting, {len(result.drift)} drift",
+                    cycle=cycle,
+                    duration=round(clock.monotonic() - started, 3),
                 )
                 delay = interval
             except TuneopsError as error:  # remote trouble: keep watching, back off
                 failures += 1
+                watcher.cycle_failed(console.scrub(str(error)))
                 delay = min(interval * 2**failures, max(interval, MAX_BACKOFF_SECONDS))
-                console.note(f"reconcile cycle {cycle} failed: {error}; next try in {delay:.0f}s")
-            stop.wait(delay * rng.uniform(0.9, 1.1))
+                console.log(
+                    "error",
+                    "reconcile.cycle_failed",
+                    f"reconcile cycle {cycle} failed: {error}; next try in {delay:.0f}s",
+                    cycle=cycle,
+                    duration=round(clock.monotonic() - started, 3),
+                )
+            pause = delay * rng.uniform(0.9, 1.1)
+            watcher.sleeping(pause)
+            stop.wait(pause)
     console.note(f"reconcile stopped after {cycle} cycles")
     return EXIT_OK

@@ -138,7 +138,7 @@ class TextProgressView:
         now = self.now()
         lines = {name: progress_line(name, job, width, now) for name, job in jobs.items()}
         err = self.console.err
-        if err.isatty():
+        if err.isatty() and not self.console.structured:  # JSON logs: a line per change
             columns = self.columns(err)
             overflow = max((len(line) for line in lines.values()), default=0) - (columns - 1)
             if overflow > 0:  # a narrower bar first; cut the line only if that is not enough

@@ -12,6 +12,7 @@ size of the lockfile.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -43,6 +44,8 @@ from tuneops.runtime.inputs import Inputs
 from tuneops.runtime.session import RemoteSession, place_of
 from tuneops.runtime.staging import Stager, StagingError
 from tuneops.specs.models import BackendKind, JobSpec
+
+log = logging.getLogger("tuneops.apply")
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,10 +282,12 @@ class Applier:
                 "(timeouts.applyPhase in tuneops.yaml); the next plan shows what is left",
             )
         else:
+            started = time.monotonic()
             try:
                 outcome = self._execute(action)
             except TuneopsError as error:
                 outcome = Outcome(action, False, str(error))
+            _log_outcome(outcome, time.monotonic() - started)
         if self.on_outcome is not None:
             self.on_outcome(outcome)
         return outcome
@@ -394,3 +399,24 @@ def _queued_detail(lockfile: Lockfile, name: str) -> str:
 
 def _adopt(lockfile: Lockfile, *, spec: JobSpec, job: RemoteJob) -> Lockfile:
     return record_found(lockfile, spec, job)
+
+
+def _log_outcome(outcome: Outcome, seconds: float) -> None:
+    """One log record per action (shown with `--log-format json`; the views word
+    outcomes for people)."""
+    action = outcome.action
+    log.log(
+        logging.INFO if outcome.ok else logging.ERROR,
+        "%s %s: %s",
+        action.kind.value,
+        action.name,
+        outcome.detail,
+        extra={
+            "event": "apply.action",
+            "spec": action.name,
+            "job": outcome.job or action.job,
+            "action": action.kind.value,
+            "duration": round(seconds, 3),
+            "json_only": True,  # text shows the outcome through the command's view
+        },
+    )
