@@ -4,38 +4,16 @@ from __future__ import annotations
 
 import io
 import random
-import threading
 from pathlib import Path
 
 import pytest
 
 from tests.commands.project import Project, use_credentials, vertex_spec
+from tests.watch_loop import ScriptedStop
 from tuneops.commands.reconcile import reconcile
 from tuneops.console import Console
 from tuneops.emulator import EmulatorHandle
 from tuneops.runtime.inputs import PlanFlags
-
-
-class ScriptedStop(threading.Event):
-    """The watch loop's stop event: records each delay instead of sleeping, and runs
-    `between[i]` before cycle i + 2; stops after the last scripted step."""
-
-    def __init__(self, between: list[object]) -> None:
-        super().__init__()
-        self.delays: list[float] = []
-        self.between = between
-
-    def wait(self, timeout: float | None = None) -> bool:
-        assert timeout is not None
-        self.delays.append(timeout)
-        step = len(self.delays) - 1
-        if step < len(self.between):
-            action = self.between[step]
-            if callable(action):
-                action()
-        else:
-            self.set()
-        return self.is_set()
 
 
 def test_failures_double_the_delay_and_a_good_cycle_resets_it(

@@ -94,7 +94,7 @@ def reconcile_once(
             jobs = inputs.remote or ()
             if any(o.ok and o.action.kind in CHANGES for o in outcomes):
                 jobs = session.list_jobs(places(inputs.specs, inputs.lockfile))
-            snapshot = snapshot_of(inputs.specs, plan, drift, jobs)
+            snapshot = snapshot_of(inputs.specs, plan, drift, jobs, outcomes)
     shown = plan.only(BOOKKEEPING) if apply else plan
     view.cycle(CycleReport(shown, drift, outcomes, write_lock or apply, blocked))
     report_reconcile(plan.only(CHANGES), drift, write_lock or apply)

@@ -70,15 +70,20 @@ def live_endpoints(jobs: Iterable[RemoteJob]) -> int:
 
 
 def spec_standing(
-    specs: Sequence[JobSpec], plan: Plan, drift: Sequence[Drift]
+    specs: Sequence[JobSpec],
+    plan: Plan,
+    drift: Sequence[Drift],
+    outcomes: Iterable[Outcome] = (),
 ) -> dict[str, SpecSync]:
     """Each spec's standing; a name that only drift or the plan knows (a removed
-    spec still cancelling, a stray job) is listed too, so nothing hides."""
-    names = {spec.name for spec in specs} | {d.name for d in drift}
-    names |= {a.name for a in plan.actions if a.kind in CHANGES}
+    spec still cancelling, a stray job) is listed too, so nothing hides. A change
+    the cycle applied (an ok outcome) is no longer waiting."""
+    done = {o.action for o in outcomes if o.ok and not o.queued}
+    waiting = [a for a in plan.actions if a.kind in CHANGES and a not in done]
+    names = {spec.name for spec in specs} | {d.name for d in drift} | {a.name for a in waiting}
     blocked = {a.name for a in plan.blocked}
     drifted = {d.name for d in drift}
-    changing = {a.name for a in plan.actions if a.kind in CHANGES}
+    changing = {a.name for a in waiting}
     standing: dict[str, SpecSync] = {}
     for name in sorted(names):
         if name in blocked:
@@ -93,10 +98,15 @@ def spec_standing(
 
 
 def snapshot_of(
-    specs: Sequence[JobSpec], plan: Plan, drift: Sequence[Drift], jobs: Sequence[RemoteJob]
+    specs: Sequence[JobSpec],
+    plan: Plan,
+    drift: Sequence[Drift],
+    jobs: Sequence[RemoteJob],
+    outcomes: Sequence[Outcome] = (),
 ) -> CycleSnapshot:
     """The gauges of a cycle: `jobs` as listed (after the cycle's apply when it
-    applied anything), the plan and drift as computed before it."""
+    applied anything), the plan and drift as computed before it, less the changes
+    its `outcomes` say were applied."""
     notices: dict[NoticeKey, dt.date | None] = {}
     for notice in plan.model_notices:
         key = NoticeKey(notice.spec, notice.code.value, notice.subject.value)
@@ -104,7 +114,7 @@ def snapshot_of(
         notices[key] = notice.day if earlier is None else min(earlier, notice.day or earlier)
     return CycleSnapshot(
         jobs=MappingProxyType(jobs_by_spec_and_state(jobs)),
-        specs=MappingProxyType(spec_standing(specs, plan, drift)),
+        specs=MappingProxyType(spec_standing(specs, plan, drift, outcomes)),
         queued=sum(1 for action in plan.actions if action.queued is not None),
         live_endpoints=live_endpoints(jobs),
         notices=MappingProxyType(notices),
