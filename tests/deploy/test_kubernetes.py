@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -91,8 +92,9 @@ def test_pods_run_locked_down(overlay: str) -> None:
         assert {"/work", "/tmp"} <= mounts
 
 
-def test_the_image_is_pinned_to_this_version() -> None:
-    [image] = kustomization(DEPLOY / "base")["images"]
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_image_is_pinned_to_this_version(overlay: str) -> None:
+    [image] = kustomization(DEPLOY / overlay)["images"]
     assert image == {"name": IMAGE, "newTag": __version__}
     assert re.fullmatch(r"\d+\.\d+\.\d+", image["newTag"])
 
@@ -152,3 +154,27 @@ def test_the_example_project_validates_as_the_pods_lay_it_out(tmp_path: Path) ->
         shutil.copy(base / file, target)
     run = tuneops(f"tuneops -C {tmp_path} validate")
     assert run.code == 0, run.out + run.err
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_kustomize_builds_valid_manifests(overlay: str) -> None:
+    """What `kubectl apply -k` would send, ConfigMaps and name hashes included."""
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl is not installed: the kustomize build is not checked")
+    built = subprocess.run(
+        [kubectl, "kustomize", str(DEPLOY / overlay)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    resources = [r for r in yaml.safe_load_all(built) if r]
+    for resource in resources:
+        kubernetes_validate.validate(resource, VERSIONS[-1], strict=True)
+        assert resource["metadata"]["labels"]["app.kubernetes.io/name"] == "tuneops"
+    maps = {r["metadata"]["name"] for r in resources if r["kind"] == "ConfigMap"}
+    for pod in (pod for r in resources for pod in pod_specs(r)):
+        assert {v["configMap"]["name"] for v in pod["volumes"] if "configMap" in v} == maps
+        for container in pod["containers"] + pod["initContainers"]:
+            assert container["image"] == f"{IMAGE}:{__version__}"
