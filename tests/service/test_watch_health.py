@@ -55,6 +55,11 @@ def test_ready_flips_with_the_service_and_alive_only_when_the_loop_is_stuck(
     project = Project(tmp_path / "project", outage.start())
     project.configure(timeouts={"listing": 1, "network": NETWORK})
     project.write(vertex_spec("bot"))
+    # One refused listing before the first cycle's answer: counted, and retried.
+    assert outage.handle is not None
+    outage.handle.add_fault(
+        method="GET", path=r"/tuningJobs$", kind="status", status=503, retryAfter=0, count=1
+    )
     err = io.StringIO()
     clock = LoopClock()
 
@@ -65,6 +70,9 @@ def test_ready_flips_with_the_service_and_alive_only_when_the_loop_is_stuck(
             {"status": "ok", "reason": "the last cycle succeeded 0 s ago"},
         )
         assert probe(port, "/healthz")[0] == 200
+        samples = scrape(port)
+        assert value(samples, "tuneops_remote_retries_total", service="vertex", code="503") == 1
+        assert value(samples, "tuneops_remote_requests_total", service="vertex", code="503") == 1
         outage.stop()
 
     def down_then_return() -> None:
