@@ -29,8 +29,16 @@ from tuneops.project import Project, require_project
 from tuneops.render.reconcile import CycleReport, ReconcileView, reconcile_view
 from tuneops.runtime.applier import Applier, Outcome
 from tuneops.runtime.checkout_lock import apply_lock
-from tuneops.runtime.inputs import Inputs, PlanFlags, compute_plan, gather, load_local, plan_options
-from tuneops.runtime.session import STATE_DIR, RemoteSession, places
+from tuneops.runtime.inputs import (
+    Inputs,
+    PlanFlags,
+    compute_plan,
+    gather,
+    load_local,
+    observe,
+    plan_options,
+)
+from tuneops.runtime.session import STATE_DIR, RemoteSession
 from tuneops.service.health import HealthRules
 from tuneops.service.listen import Listen
 from tuneops.service.snapshot import CycleSnapshot, cost_applied, snapshot_of
@@ -67,11 +75,11 @@ def reconcile_once(
     detailed_exitcode: bool,
     console: Console,
     view: ReconcileView,
-    observe: bool = False,
+    observed: bool = False,
 ) -> CycleResult:
     """One cycle: list, plan, record bookkeeping (or apply), report drift.
 
-    With `observe`, the result carries a snapshot for the metrics, taken from a
+    With `observed`, the result carries a snapshot for the metrics, taken from a
     second listing when the cycle started or cancelled jobs.
     """
     code = EXIT_OK
@@ -90,10 +98,10 @@ def reconcile_once(
             outcomes = Applier.for_inputs(session, inputs).run(chosen)
             if any(not o.ok for o in outcomes):
                 code = EXIT_ERROR
-        if observe:
+        if observed:
             jobs = inputs.remote or ()
             if any(o.ok and o.action.kind in CHANGES for o in outcomes):
-                jobs = session.list_jobs(places(inputs.specs, inputs.lockfile))
+                jobs = observe(session, inputs.specs, inputs.lockfile)
             snapshot = snapshot_of(inputs.specs, plan, drift, jobs, outcomes)
     shown = plan.only(BOOKKEEPING) if apply else plan
     view.cycle(CycleReport(shown, drift, outcomes, write_lock or apply, blocked))
@@ -192,7 +200,7 @@ def reconcile(
                     detailed_exitcode=False,
                     console=console,
                     view=view,
-                    observe=metrics is not None,
+                    observed=metrics is not None,
                 )
                 failures = 0
                 _cycle_done(watcher, result)
