@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tuneops.project_config import PhaseTimeouts
 from tuneops.service.health import (
     GRACE,
     HealthRules,
@@ -12,12 +13,18 @@ from tuneops.service.health import (
     readiness,
 )
 
-RULES = HealthRules.for_loop(interval=300.0, network_seconds=120.0)  # budget 180 s
+RULES = HealthRules.for_loop(300.0, PhaseTimeouts(), applying=False)  # budget 180 s
 
 
 def test_the_rules_follow_the_interval_and_the_network_budget() -> None:
     assert RULES.cycle_budget == 120.0 + GRACE
     assert RULES.fresh_for == pytest.approx(300.0 * 1.1 + 180.0)
+
+
+def test_an_applying_loop_also_has_its_cancel_and_create_phases() -> None:
+    timeouts = PhaseTimeouts(network=30.0, apply_phase=600.0)
+    rules = HealthRules.for_loop(60.0, timeouts, applying=True)
+    assert rules.cycle_budget == 30.0 + 2 * 600.0 + GRACE
 
 
 @pytest.mark.parametrize(

@@ -174,7 +174,7 @@ def reconcile(
     stop = stop or threading.Event()
     rng = rng or random.Random()
     clock = clock or SystemClock()
-    rules = HealthRules.for_loop(interval, project.config.timeouts.network)
+    rules = HealthRules.for_loop(interval, project.config.timeouts, applying=apply)
     failures = 0
     cycle = 0
     with _stop_on_signals(stop), watching(rules, clock, metrics) as (watcher, bound):

@@ -3,8 +3,10 @@
 The rules, in docs/running-on-a-schedule.md ("Health") word for word:
 
 - **alive** unless a cycle has run longer than its budget (`timeouts.network` in
-  tuneops.yaml, which bounds a cycle's network time, plus `GRACE`), or the loop
-  has slept more than `GRACE` past the time it meant to wake. A remote outage
+  tuneops.yaml, which bounds a cycle's network time, plus `GRACE`; with `--apply`
+  also `timeouts.applyPhase` for each apply phase that calls the service, since
+  those phases are bounded by the clock, not by network time), or the loop has
+  slept more than `GRACE` past the time it meant to wake. A remote outage
   does not make the process unhealthy: restarting it would not bring the
   service back, and the loop backs off on its own.
 - **ready** when the last cycle that ended succeeded (its listing answered, with
@@ -20,6 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tuneops.core.action import Phase
+from tuneops.project_config import PhaseTimeouts
+
 GRACE = 60.0  # seconds of slack for a slow machine, a loaded node, a GC pause
 JITTER = 1.1  # the watch loop sleeps interval × uniform(0.9, 1.1)
 
@@ -32,9 +37,12 @@ class HealthRules:
     cycle_budget: float
 
     @classmethod
-    def for_loop(cls, interval: float, network_seconds: float) -> HealthRules:
-        """The rules of a loop with `interval` whose cycles have `network_seconds`."""
-        return cls(interval=interval, cycle_budget=network_seconds + GRACE)
+    def for_loop(cls, interval: float, timeouts: PhaseTimeouts, applying: bool) -> HealthRules:
+        """The rules of a loop with `interval` under tuneops.yaml's `timeouts`;
+        `applying` (`--apply`) adds the apply phases that call the service."""
+        remote_phases = sum(1 for phase in Phase if phase is not Phase.BOOKKEEPING)
+        applied = timeouts.apply_phase * remote_phases if applying else 0.0
+        return cls(interval=interval, cycle_budget=timeouts.network + applied + GRACE)
 
     @property
     def fresh_for(self) -> float:
