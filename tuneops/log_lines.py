@@ -23,6 +23,7 @@ FIELDS = (
     "spec",
     "job",
     "action",
+    "kind",
     "request_id",
     "duration",
     "service",

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+import requests
 
 from tests.commands.project import TOKEN, Project, use_credentials, vertex_spec
 from tuneops.emulator import EmulatorHandle
@@ -76,3 +77,22 @@ def test_a_credential_echoed_by_the_server_is_masked_in_both_forms(
     assert "<redacted>" in run.err
     if flag:
         records(run.err)
+
+
+def test_reconcile_logs_each_drift_and_prints_one_line_of_json(project: Project) -> None:
+    project.run("tuneops apply --auto-approve")
+    job = project.lock()["bot"]["pending"]["job"]
+    url = f"{project.emulator.url}/v1/{job}:cancel"
+    requests.post(url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10).raise_for_status()
+    project.emulator.advance(5)  # the cancel takes a moment
+    run = project.run("tuneops --log-format json reconcile --format json")
+    assert run.code == 0, run.err
+    [line] = run.out.splitlines()  # one document, one line: the pod's log stays JSON Lines
+    assert json.loads(line)["drift"][0]["name"] == "bot"
+    [drift] = [r for r in records(run.err) if r["event"] == "reconcile.drift"]
+    assert (drift["level"], drift["spec"], drift["job"], drift["kind"]) == (
+        "warning",
+        "bot",
+        job,
+        "cancelled",
+    )

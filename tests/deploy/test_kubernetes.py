@@ -104,11 +104,12 @@ def test_the_cronjob_never_overlaps_and_runs_a_reconcile() -> None:
     assert cronjob["spec"]["concurrencyPolicy"] == "Forbid"
     pod = pod_specs(cronjob)[0]
     args = build_parser().parse_args(main_container(pod)["args"])
-    assert (args.command, args.watch, args.write_lock, args.log_format) == (
+    assert (args.command, args.watch, args.write_lock, args.log_format, args.format) == (
         "reconcile",
         False,
         True,
         "json",
+        "json",  # stdout one JSON line too: the pod's log is all JSON
     )
 
 
@@ -120,6 +121,7 @@ def test_the_watch_deployment_probes_and_exposes_what_tuneops_serves() -> None:
     container = main_container(template["spec"])
     args = build_parser().parse_args(container["args"])
     assert (args.command, args.watch, args.metrics_address) == ("reconcile", True, "0.0.0.0")
+    assert (args.log_format, args.format) == ("json", "json")
     [port] = container["ports"]
     assert port == {"name": "metrics", "containerPort": args.metrics_port, "protocol": "TCP"}
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "metrics"}

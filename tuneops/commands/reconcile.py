@@ -90,6 +90,7 @@ def reconcile_once(
         with names_given_as("--target"):
             plan = compute_plan(inputs, plan_options(project, flags))
         drift = find_drift(inputs.specs, inputs.lockfile, inputs.remote or ())
+        _log_drift(console, drift)
         chosen = plan if apply else plan.only(BOOKKEEPING)
         blocked = apply and bool(plan.blocked)
         if blocked:
@@ -110,6 +111,17 @@ def reconcile_once(
         code = EXIT_CHANGES
     waiting = 0 if apply else len(plan.only(CHANGES).actions)
     return CycleResult(code, drift, len(chosen.actions), waiting, outcomes, snapshot)
+
+
+def _log_drift(console: Console, drift: tuple[Drift, ...]) -> None:
+    """With JSON logs, one warning per drift, for a log collector (the view shows
+    drift on stdout in either case)."""
+    if not console.structured:
+        return
+    for item in drift:
+        text = f"{item.name}: {item.kind.value}: {item.message}"
+        kind = item.kind.name.lower()
+        console.log("warning", "reconcile.drift", text, spec=item.name, job=item.job, kind=kind)
 
 
 def _cycle_done(watcher: Watcher, result: CycleResult) -> None:

@@ -89,7 +89,7 @@ class JsonReconcileView:
 
 
 def reconcile_view(fmt: Literal["text", "json"], console: Console, watch: bool) -> ReconcileView:
-    """The view for `--format`; with `--watch`, JSON is one line per cycle."""
-    return (
-        JsonReconcileView(console, one_line=watch) if fmt == "json" else TextReconcileView(console)
-    )
+    """The view for `--format`; with `--watch` or JSON logs, JSON is one line per
+    document, so that a log collector reading the pod's output reads it whole."""
+    one_line = watch or console.structured
+    return JsonReconcileView(console, one_line) if fmt == "json" else TextReconcileView(console)
