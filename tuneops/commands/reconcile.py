@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,12 +124,13 @@ def _log_drift(console: Console, drift: tuple[Drift, ...]) -> None:
         console.log("warning", "reconcile.drift", text, spec=item.name, job=item.job, kind=kind)
 
 
-def _cycle_done(watcher: Watcher, result: CycleResult) -> None:
+def _cycle_done(watcher: Watcher, result: CycleResult, scrub: Callable[[str], str]) -> None:
     """Tells the watcher how a cycle that raised nothing went: a cycle whose apply
     failed counts as failed (the loop goes on at its interval all the same)."""
     failed = [o for o in result.outcomes if not o.ok]
     if failed:
-        watcher.cycle_failed(f"{len(failed)} actions failed, the first: {failed[0].detail}")
+        first = scrub(str(failed[0].detail))
+        watcher.cycle_failed(f"{len(failed)} actions failed, the first: {first}")
     else:
         watcher.cycle_succeeded(result.snapshot or CycleSnapshot(), cost_applied(result.outcomes))
 
@@ -215,7 +216,7 @@ def reconcile(
                     observed=metrics is not None,
                 )
                 failures = 0
-                _cycle_done(watcher, result)
+                _cycle_done(watcher, result, console.scrub)
                 console.log(
                     "info",
                     "reconcile.cycle",
