@@ -28,7 +28,7 @@ from tuneops.project import require_project
 from tuneops.runtime.applier import Applier
 from tuneops.runtime.inputs import gather
 from tuneops.runtime.session import RemoteSession
-from tuneops.specs.models import BackendKind
+from tuneops.specs.kinds import BackendKind
 
 JOBS = r"/v1/projects/[^/]+/locations/us-central1/tuningJobs"
 COLLECTION = "/v1/projects/acme-ml/locations/us-central1/tuningJobs"

@@ -13,7 +13,7 @@ from tuneops.core.costing import (
     with_costs,
 )
 from tuneops.core.plan import Action, ActionKind, Plan, PlanOptions
-from tuneops.specs.models import BackendKind
+from tuneops.specs.kinds import BackendKind
 
 
 def test_prices_come_from_the_catalogue_with_tuneops_yaml_first() -> None:

@@ -37,7 +37,7 @@ from tuneops.backends.wire import ListingBounds
 from tuneops.errors import ConfigError
 from tuneops.project import EMBEDDED
 from tuneops.project_config import ProjectConfig
-from tuneops.specs.models import BackendKind
+from tuneops.specs.kinds import BackendKind
 
 log = logging.getLogger("tuneops.backends")
 

@@ -7,9 +7,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
-from tuneops.commands import EXIT_ERROR, EXIT_OK
+from tuneops.commands import EXIT_ERROR, EXIT_OK, EXIT_TIMEOUT
 from tuneops.console import Console
-from tuneops.core.jobs import JobState
 from tuneops.core.plan import BOOKKEEPING
 from tuneops.core.planner import current_job
 from tuneops.errors import ApplyLockedError, UsageError
@@ -27,9 +26,9 @@ from tuneops.runtime.inputs import (
     plan_options,
 )
 from tuneops.runtime.session import STATE_DIR, RemoteSession
+from tuneops.specs.kinds import JobState
 from tuneops.specs.models import JobSpec
 
-EXIT_TIMEOUT = 124
 _EXIT = {"succeeded": EXIT_OK, "failed": EXIT_ERROR, "timeout": EXIT_TIMEOUT}
 
 

@@ -13,7 +13,7 @@ from tuneops import __version__
 from tuneops.backends.errors import InvalidResponseError, NotFoundError
 from tuneops.core.costing import TokenCount, plan_costs
 from tuneops.core.dataset_notices import MissingPin, missing_object_notices
-from tuneops.core.jobs import JobState, RemoteJob, short_hash
+from tuneops.core.jobs import RemoteJob, short_hash
 from tuneops.core.model_notices import ModelUse, live_notices, spec_notices
 from tuneops.core.plan import Plan, PlanOptions
 from tuneops.core.planner import make_plan
@@ -113,9 +113,6 @@ def observe(
     return tuple(sorted((*listed, *imported), key=lambda job: job.name))
 
 
-_LIVE_STATES = frozenset(state.value for state in JobState if state.is_live)
-
-
 def _check_listing(session: RemoteSession, lockfile: Lockfile, seen: set[str]) -> None:
     """Fetches each live job of the lockfile that the listing left out.
 
@@ -126,7 +123,7 @@ def _check_listing(session: RemoteSession, lockfile: Lockfile, seen: set[str]) -
     """
     for name, entry in sorted(lockfile.entries.items()):
         for revision in entry.revisions():
-            if revision.imported or revision.job in seen or revision.state not in _LIVE_STATES:
+            if revision.imported or revision.job in seen or not revision.state.is_live:
                 continue
             try:
                 job = session.backend(entry.backend).get(revision.job)

@@ -16,7 +16,8 @@ from tuneops.backends.vertex import VertexBackend
 from tuneops.core.costing import TokenCount
 from tuneops.core.jobs import RemoteJob, short_hash
 from tuneops.runtime.session import RemoteSession
-from tuneops.specs.models import BackendKind, JobSpec, LocalDataset, VertexSpec
+from tuneops.specs.kinds import BackendKind
+from tuneops.specs.models import JobSpec, LocalDataset, VertexSpec
 
 BATCH_EXAMPLES = 100
 MAX_COUNTED_EXAMPLES = 10_000

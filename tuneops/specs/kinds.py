@@ -1,4 +1,6 @@
-"""The parts of a spec that need no model: backends, local datasets, defaults.
+"""The domain's closed sets (backends, job states) and the parts of a spec that need
+no model: local datasets, defaults. Every layer from the lockfile up names
+`BackendKind` and `JobState` from here, their one home.
 
 Kept apart from `models` so that `tuneops validate` can check and hash specs
 without importing pydantic or building the model classes (issue 12: start-up).
@@ -26,6 +28,36 @@ class BackendKind(str, enum.Enum):
 
     VERTEX = "vertex"
     GEMINI = "gemini"
+
+
+class JobState(str, enum.Enum):
+    """The lifecycle of a remote job, the same for every backend."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLING = "cancelling"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_live(self) -> bool:
+        """The job still runs, or will (and may still cost money)."""
+        return self in _LIVE
+
+    @property
+    def in_flight(self) -> bool:
+        """Queued or running: the job may still succeed (a cancelling job will not)."""
+        return self in _IN_FLIGHT
+
+    @property
+    def has_ended(self) -> bool:
+        """The job reached a final state."""
+        return not self.is_live
+
+
+_IN_FLIGHT = frozenset({JobState.PENDING, JobState.RUNNING})
+_LIVE = _IN_FLIGHT | {JobState.CANCELLING}
 
 
 class SpecDefaults(Protocol):
