@@ -180,7 +180,7 @@ def seed_jobs(root: Path, state_path: Path, *, older: bool = True, pinned: bool 
     from tuneops.emulator.state import EmulatorState
     from tuneops.emulator.store import JobRecord
     from tuneops.lockfile.file import Lockfile, write_lockfile
-    from tuneops.project import require_project
+    from tuneops.project.file import require_project
     from tuneops.runtime.pinning import pinned_uris
     from tuneops.specs.hashing import with_dataset_pins
     from tuneops.specs.kinds import BackendKind, JobState

@@ -24,7 +24,7 @@ from tests.commands.project import TOKEN, Project, use_credentials, vertex_spec
 from tests.hostile import HostileServer, Reply, Seen
 from tuneops.core.plan import Action, ActionKind, Plan
 from tuneops.emulator import EmulatorHandle
-from tuneops.project import require_project
+from tuneops.project.file import require_project
 from tuneops.runtime.applier import Applier
 from tuneops.runtime.inputs import gather
 from tuneops.runtime.session import RemoteSession

@@ -6,7 +6,7 @@ from __future__ import annotations
 def test_staged_names_are_content_addressed_under_the_configured_prefix() -> None:
     from pathlib import Path
 
-    from tuneops.runtime.staging import staged_uri
+    from tuneops.runtime.staging.upload import staged_uri
     from tuneops.specs.models import LocalDataset
 
     data = LocalDataset("training", Path("/p/d.jsonl"), "d.jsonl", "ab" * 32, 10, 1, 3)

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 from pydantic import BaseModel
 
-from tuneops.project import (
+from tuneops.project.settings import (
     Guards,
     Pricing,
     ProjectConfig,

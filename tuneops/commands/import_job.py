@@ -13,7 +13,7 @@ from tuneops.core.importing import compare, imported_hash
 from tuneops.core.transitions import record_found, record_imported
 from tuneops.errors import UsageError
 from tuneops.lockfile.file import Revision, write_lockfile
-from tuneops.project import require_project
+from tuneops.project.file import require_project
 from tuneops.render.importing import ImportReport, render_import
 from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import load_local

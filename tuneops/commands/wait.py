@@ -13,7 +13,7 @@ from tuneops.core.plan import BOOKKEEPING
 from tuneops.core.planner import current_job
 from tuneops.errors import ApplyLockedError, UsageError
 from tuneops.lockfile.file import read_lockfile
-from tuneops.project import Project, require_project
+from tuneops.project.file import Project, require_project
 from tuneops.render.progress import ProgressView, WaitResult, progress_view
 from tuneops.runtime.applier import Applier
 from tuneops.runtime.checkout_lock import apply_lock

@@ -19,7 +19,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tuneops.core.costing import offline_tokens
+from tuneops.core.cost.pricing import offline_tokens
 from tuneops.core.jobs import RemoteJob, by_age
 from tuneops.core.plan import Action, ActionKind, Plan
 from tuneops.lockfile.file import Lockfile, Queued, QueueReason

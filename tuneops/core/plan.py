@@ -15,7 +15,7 @@ from tuneops.core.action import ActionKind as ActionKind
 from tuneops.core.action import Change as Change
 from tuneops.core.action import Phase as Phase
 from tuneops.core.action import QueueSlot as QueueSlot
-from tuneops.core.cost import CostTotal
+from tuneops.core.cost.estimate import CostTotal
 from tuneops.core.dataset_notices import DatasetNotice
 from tuneops.core.model_notices import ModelNotice
 from tuneops.errors import TuneopsError

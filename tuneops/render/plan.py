@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from tuneops.core.cost import CostEstimate, CostTotal
+from tuneops.core.cost.estimate import CostEstimate, CostTotal
 from tuneops.core.dataset_notices import DatasetNotice
 from tuneops.core.jobs import short_hash
 from tuneops.core.plan import Action, ActionKind, Change, Plan, QueueSlot

@@ -41,7 +41,7 @@ from tuneops.lockfile.file import Lockfile, QueueReason, check_writable, write_l
 from tuneops.lockfile.journal import Journal
 from tuneops.runtime.inputs import Inputs
 from tuneops.runtime.session import RemoteSession, place_of
-from tuneops.runtime.staging import Stager, StagingError
+from tuneops.runtime.staging.upload import Stager, StagingError
 from tuneops.specs.kinds import BackendKind
 from tuneops.specs.models import JobSpec
 

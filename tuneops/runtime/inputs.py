@@ -11,7 +11,8 @@ from dataclasses import dataclass, field, replace
 
 from tuneops import __version__
 from tuneops.backends.errors import InvalidResponseError, NotFoundError
-from tuneops.core.costing import TokenCount, plan_costs
+from tuneops.core.cost.estimate import TokenCount
+from tuneops.core.cost.pricing import plan_costs
 from tuneops.core.dataset_notices import MissingPin, missing_object_notices
 from tuneops.core.jobs import RemoteJob, short_hash
 from tuneops.core.model_notices import ModelUse, live_notices, spec_notices
@@ -19,11 +20,11 @@ from tuneops.core.plan import Plan, PlanOptions
 from tuneops.core.planner import make_plan
 from tuneops.errors import LockfileError, SpecError
 from tuneops.lockfile.file import Lockfile, read_lockfile
-from tuneops.project import Project
+from tuneops.project.file import Project
+from tuneops.runtime.cost_tokens import count_training_tokens
 from tuneops.runtime.pinning import pin_offline, pin_online_report
 from tuneops.runtime.session import CAPABILITIES, RemoteSession, places
-from tuneops.runtime.staging_bucket import missing_staging_bucket
-from tuneops.runtime.token_counting import count_training_tokens
+from tuneops.runtime.staging.bucket_check import missing_staging_bucket
 from tuneops.specs.loader import load_specs
 from tuneops.specs.models import JobSpec
 

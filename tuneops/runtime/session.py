@@ -26,7 +26,7 @@ from tuneops.backends.vertex import VertexBackend
 from tuneops.core.jobs import Capabilities, RemoteJob
 from tuneops.errors import ConfigError, PhaseTimeoutError, UsageError
 from tuneops.lockfile.file import Lockfile
-from tuneops.project import EMBEDDED, Project
+from tuneops.project.file import EMBEDDED, Project
 from tuneops.runtime.malloc_arenas import limit_malloc_arenas
 from tuneops.specs.kinds import BackendKind, JobState
 from tuneops.specs.models import JobSpec, VertexSpec

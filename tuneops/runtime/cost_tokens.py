@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from tuneops.backends.vertex import VertexBackend
-from tuneops.core.costing import TokenCount
+from tuneops.core.cost.estimate import TokenCount
 from tuneops.core.jobs import RemoteJob, short_hash
 from tuneops.runtime.session import RemoteSession
 from tuneops.specs.kinds import BackendKind

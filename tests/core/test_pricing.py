@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from tests.core.builders import spec
 from tuneops.catalogue import shipped_catalogue, with_changes
-from tuneops.core.cost import CostEstimate
-from tuneops.core.costing import (
+from tuneops.core.cost.estimate import CostEstimate, TokenCount
+from tuneops.core.cost.pricing import (
     ASSUMED_EPOCHS,
-    TokenCount,
     estimate,
     price_for,
     with_costs,
