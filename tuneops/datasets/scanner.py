@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -24,6 +25,9 @@ BOM = b"\xef\xbb\xbf"
 MAX_LINE_BYTES = 16 * 1024 * 1024
 MAX_REPORTED = 100
 _CHUNK = 1024 * 1024
+
+# Given each valid example as parsed and the length of its line (shared_examples).
+ExampleSink = Callable[[object, int], None]
 
 
 class DatasetRole(str, enum.Enum):
@@ -55,9 +59,15 @@ class DatasetScan:
 
 class _Scan:
     def __init__(
-        self, display: str, role: DatasetRole, limits: ModelLimits, max_line_bytes: int
+        self,
+        display: str,
+        role: DatasetRole,
+        limits: ModelLimits,
+        max_line_bytes: int,
+        sink: ExampleSink | None = None,
     ) -> None:
         self.display = display
+        self.sink = sink
         self.max_line_bytes = max_line_bytes
         self.role = role
         self.limits = limits
@@ -117,14 +127,16 @@ class _Scan:
         except RecursionError:
             self.report(number, 1, "$", "invalid JSON: nested too deeply")
             return
-        self.example(number, value)
+        self.example(number, value, len(raw))
 
-    def example(self, number: int, value: object) -> None:
+    def example(self, number: int, value: object, line_bytes: int) -> None:
         problems, size = check_example(value)
         for problem in problems:
             self.report(number, 1, _path(problem), problem.message)
         if problems:
             return
+        if self.sink is not None:
+            self.sink(value, line_bytes)
         self.examples += 1
         self.multimodal += size.file_parts > 0
         self.characters += size.characters
@@ -194,18 +206,26 @@ def scan_stream(
     role: DatasetRole,
     limits: ModelLimits,
     max_line_bytes: int = MAX_LINE_BYTES,
+    sink: ExampleSink | None = None,
 ) -> DatasetScan:
-    """Checks a JSONL dataset read from `stream`, named `display` in diagnostics."""
-    scan = _Scan(display, role, limits, max_line_bytes)
+    """Checks a JSONL dataset read from `stream`, named `display` in diagnostics;
+    `sink` is given every valid example, so that the file need not be parsed again."""
+    scan = _Scan(display, role, limits, max_line_bytes, sink)
     scan.read(stream)
     return scan.finish()
 
 
-def scan_file(path: Path, display: str, role: DatasetRole, limits: ModelLimits) -> DatasetScan:
+def scan_file(
+    path: Path,
+    display: str,
+    role: DatasetRole,
+    limits: ModelLimits,
+    sink: ExampleSink | None = None,
+) -> DatasetScan:
     """Checks the JSONL dataset at `path`; an unreadable file is one diagnostic."""
     try:
         with path.open("rb") as stream:
-            return scan_stream(stream, display, role, limits)
+            return scan_stream(stream, display, role, limits, sink=sink)
     except OSError as error:
         empty = DatasetSummary(hashlib.sha256().hexdigest(), 0, 0, 0, 0, 0)
         problem = Diagnostic(Location(display), f"cannot read file: {error.strerror or error}")

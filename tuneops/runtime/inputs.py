@@ -63,8 +63,13 @@ def load_local(
     With `on_broken_lockfile`, an unreadable lockfile is reported to it and an
     empty one is used instead, to be rebuilt from the remote labels (reconcile).
     """
+    # The training files' parsed examples are kept for countTokens: parsed once per run.
     specs = load_specs(
-        [project.specs_dir], project.root, project.config.defaults, project.model_policy
+        [project.specs_dir],
+        project.root,
+        project.config.defaults,
+        project.model_policy,
+        share_examples=True,
     ).require_valid()
     problems = missing_staging_bucket(project, specs)
     if problems:

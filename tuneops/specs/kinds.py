@@ -12,10 +12,11 @@ import enum
 import io
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from tuneops.datasets.shared_examples import Turns
 from tuneops.errors import TuneopsError
 
 
@@ -100,6 +101,9 @@ class LocalDataset:
     # Inline `examples` converted to JSONL: staged from these bytes, and `path`
     # is then the spec file that holds them (never read for the data).
     content: bytes | None = None
+    # The training examples as the checker parsed them, kept for countTokens when
+    # they fit the run's budget (datasets/shared_examples.py); None: read again.
+    turns: tuple[Turns, ...] | None = field(default=None, compare=False, repr=False)
 
     def open(self) -> BinaryIO:
         """The dataset's bytes as a binary stream: its content, or its file.
