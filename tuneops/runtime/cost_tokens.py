@@ -19,8 +19,8 @@ from tuneops.core.cost.estimate import TokenCount
 from tuneops.core.jobs import RemoteJob, short_hash
 from tuneops.datasets.shared_examples import MAX_COUNTED_EXAMPLES, Turns, counted_turns
 from tuneops.runtime.session import RemoteSession
-from tuneops.specs.kinds import BackendKind
-from tuneops.specs.models import JobSpec, LocalDataset, VertexSpec
+from tuneops.specs.kinds import BackendKind, LocalDataset
+from tuneops.specs.models import JobSpec, VertexSpec
 
 BATCH_EXAMPLES = 100
 
