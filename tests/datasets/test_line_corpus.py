@@ -1,0 +1,123 @@
+"""Table-driven corpus of bad preference and function-calling lines.
+
+Each table under tests/data/datasets/lines/ lists cases, each one line of a JSONL
+file with exactly the diagnostics it must get. The test writes all the cases of
+a table into one file, in order, and scans it: every bad line is reported (not
+only the first), each at its own line number, with its JSON path and message.
+Adding a regression test means adding a case.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tuneops.datasets.limits import limits_for
+from tuneops.datasets.methods import TuningMethod
+from tuneops.datasets.scanner import MAX_REPORTED, DatasetRole, scan_file
+
+LINES = Path(__file__).resolve().parents[1] / "data" / "datasets" / "lines"
+VALID = LINES.parent / "valid"
+TABLES = {
+    "preference.yaml": TuningMethod.PREFERENCE,
+    "function-calling.yaml": TuningMethod.SUPERVISED,
+}
+
+
+def _cases(table: str) -> list[dict[str, Any]]:
+    cases: list[dict[str, Any]] = yaml.safe_load((LINES / table).read_text(encoding="utf-8"))
+    return cases
+
+
+def _text(case: dict[str, Any]) -> str:
+    if "raw" in case:
+        return str(case["raw"])
+    return json.dumps(case["line"], ensure_ascii=False)
+
+
+def _scan_table(table: str, tmp_path: Path) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
+    cases = _cases(table)
+    dataset = tmp_path / "train.jsonl"
+    dataset.write_text("".join(_text(case) + "\n" for case in cases), encoding="utf-8")
+    scan = scan_file(
+        dataset,
+        "train.jsonl",
+        DatasetRole.TRAINING,
+        limits_for("gemini-2.5-flash"),
+        method=TABLES[table],
+    )
+    found = []
+    for diagnostic in scan.diagnostics:
+        location = diagnostic.location
+        assert location.file == "train.jsonl"
+        if not diagnostic.message.startswith("invalid JSON"):
+            assert location.column == 1, diagnostic.line()
+        found.append((location.line, f"{location.json_path}: {diagnostic.message}"))
+    return cases, found
+
+
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_every_bad_line_gets_exactly_its_diagnostics(table: str, tmp_path: Path) -> None:
+    cases, found = _scan_table(table, tmp_path)
+    expected = [
+        (number, error)
+        for number, case in enumerate(cases, start=1)
+        for error in case["errors"]
+    ]
+    # Per line, in the order the checker finds them; compared as a whole so a
+    # missing or extra diagnostic names its line.
+    assert found == expected
+
+
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_each_case_is_bad_and_named(table: str) -> None:
+    cases = _cases(table)
+    assert len(cases) < MAX_REPORTED  # else the cap would hide the later cases
+    names = [case["name"] for case in cases]
+    assert len(set(names)) == len(names)
+    assert all(case["errors"] for case in cases)
+    assert all(("line" in case) != ("raw" in case) for case in cases)
+
+
+def test_the_corpus_holds_at_least_thirty_cases() -> None:
+    assert sum(len(_cases(table)) for table in TABLES) >= 30
+
+
+@pytest.mark.parametrize(
+    ("dataset", "method"),
+    [
+        (LINES / "valid-preference.jsonl", TuningMethod.PREFERENCE),
+        (VALID / "function-calling.jsonl", TuningMethod.SUPERVISED),
+    ],
+    ids=lambda value: value.name if isinstance(value, Path) else value.value,
+)
+def test_valid_lines_pass_and_are_counted(dataset: Path, method: TuningMethod) -> None:
+    scan = scan_file(
+        dataset, dataset.name, DatasetRole.TRAINING, limits_for("gemini-2.5-flash"), method=method
+    )
+    assert scan.diagnostics == ()
+    lines = [line for line in dataset.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert scan.summary.examples == len(lines)
+    assert scan.summary.estimated_tokens > 0
+
+
+def test_a_preference_file_is_not_a_supervised_file_and_back(tmp_path: Path) -> None:
+    """The method picks the format: each file is wrong as the other kind."""
+    limits = limits_for("gemini-2.5-flash")
+    preference = LINES / "valid-preference.jsonl"
+    as_supervised = scan_file(preference, "p.jsonl", DatasetRole.TRAINING, limits)
+    assert [d.line() for d in as_supervised.diagnostics][:1] == [
+        "p.jsonl:1:1: error: $.contents[0].role: the last turn must be the model's answer, "
+        "not 'user'"
+    ]
+    supervised = VALID / "multi-turn.jsonl"
+    as_preference = scan_file(
+        supervised, "s.jsonl", DatasetRole.TRAINING, limits, method=TuningMethod.PREFERENCE
+    )
+    assert [d.line() for d in as_preference.diagnostics][-1] == (
+        "s.jsonl:2:1: error: $: missing required field 'completions'"
+    )
