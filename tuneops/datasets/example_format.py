@@ -55,12 +55,12 @@ def _example(checker: TurnChecker, value: Any) -> None:
     if not isinstance(contents, list) or not contents:
         checker.problem(("contents",), "contents must be a non-empty list of turns")
         return
-    turns = [checker.turn(turn, ("contents", index)) for index, turn in enumerate(contents)]
-    if turns[-1].role == "user":
+    roles = [checker.turn(turn, ("contents", index), index) for index, turn in enumerate(contents)]
+    if roles[-1] == "user":
         last = ("contents", len(contents) - 1, "role")
         checker.problem(last, "the last turn must be the model's answer, not 'user'")
-    if declared is not None or any(turn.calls or turn.responses for turn in turns):
-        check_pairing(checker, turns, declared)
+    if declared is not None or checker.calls or checker.responses:
+        check_pairing(checker, roles, declared)
 
 
 def check_example(value: Any) -> tuple[list[ExampleProblem], ExampleSize]:

@@ -86,9 +86,18 @@ def _declarations(checker: TurnChecker, value: Any, path: Path, first_at: dict[s
 
 
 def check_pairing(
-    checker: TurnChecker, turns: Sequence[Turn], declared: frozenset[str] | None
+    checker: TurnChecker, roles: Sequence[str | None], declared: frozenset[str] | None
 ) -> None:
-    """Roles of the turns holding calls and responses, their pairing, the declarations."""
+    """Roles of the turns holding calls and responses, their pairing, the declarations.
+
+    `roles` are those of the line's turns, in order; the function parts are the
+    ones `checker` gathered while checking them.
+    """
+    turns = [Turn(role) for role in roles]
+    for index, use in checker.calls:
+        turns[index].calls.append(use)
+    for index, use in checker.responses:
+        turns[index].responses.append(use)
     for index, turn in enumerate(turns):
         _roles(checker, turn)
         for call in turn.calls:

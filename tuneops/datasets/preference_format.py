@@ -75,7 +75,7 @@ def _contents(checker: TurnChecker, value: dict[str, Any]) -> None:
         checker.problem(("contents",), "contents must be a non-empty list of turns")
         return
     roles = [
-        checker.turn(turn, ("contents", index), TEXT_ONLY, _TEXT_ONLY).role
+        checker.turn(turn, ("contents", index), index, TEXT_ONLY, _TEXT_ONLY)
         for index, turn in enumerate(contents)
     ]
     if roles[-1] == "model":
@@ -110,9 +110,9 @@ def _completion(checker: TurnChecker, entry: Any, path: Path, size: PreferenceSi
         checker.problem(path, "missing required field 'completion'")
         return score
     before = checker.size.characters
-    turn = checker.turn(entry["completion"], (*path, "completion"), TEXT_ONLY, _TEXT_ONLY)
+    role = checker.turn(entry["completion"], (*path, "completion"), -1, TEXT_ONLY, _TEXT_ONLY)
     size.completion_characters.append(checker.size.characters - before)
-    if turn.role == "user":
+    if role == "user":
         checker.problem(
             (*path, "completion", "role"), "a completion is the model's turn: role must be 'model'"
         )

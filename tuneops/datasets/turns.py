@@ -102,10 +102,10 @@ class FunctionUse:
 
 @dataclass(slots=True)
 class Turn:
-    """One checked turn: its role (None when invalid) and its function parts."""
+    """One checked turn as the pairing checks see it: role (None when invalid) and
+    its function parts. Built only for lines that use function calling."""
 
     role: str | None
-    path: Path
     calls: list[FunctionUse] = field(default_factory=list)
     responses: list[FunctionUse] = field(default_factory=list)
 
@@ -129,18 +129,23 @@ def _found(kinds: list[str]) -> str:
 
 @dataclass(slots=True)
 class TurnChecker:
-    """Checks Content values of one line, gathering problems and size as it goes."""
+    """Checks Content values of one line, gathering problems and size as it goes.
+
+    Function parts are gathered by the index of the turn they are in (`calls`,
+    `responses`), so that a line without any costs no per-turn bookkeeping.
+    """
 
     problems: list[ExampleProblem] = field(default_factory=list)
     size: ExampleSize = field(default_factory=ExampleSize)
+    calls: list[tuple[int, FunctionUse]] = field(default_factory=list)
+    responses: list[tuple[int, FunctionUse]] = field(default_factory=list)
+    _turn: int = -1
 
     def problem(self, path: Path, message: str) -> None:
         """Records a problem at `path` inside the line."""
         self.problems.append(ExampleProblem(path, message))
 
-    def parts(
-        self, value: Any, path: Path, allowed: tuple[str, ...], why: str, turn: Turn | None = None
-    ) -> None:
+    def parts(self, value: Any, path: Path, allowed: tuple[str, ...], why: str) -> None:
         """A list of parts, each of a kind in `allowed`; `why` says why others are not."""
         if not isinstance(value, list):
             self.problem(path, "parts must be a list of parts")
@@ -148,12 +153,13 @@ class TurnChecker:
         if not value:
             self.problem(path, "parts must not be empty")
         for index, part in enumerate(value):
-            self.part(part, (*path, index), allowed, why, turn)
+            self.part(part, (*path, index), allowed, why)
 
-    def part(
-        self, value: Any, path: Path, allowed: tuple[str, ...], why: str, turn: Turn | None
-    ) -> None:
+    def part(self, value: Any, path: Path, allowed: tuple[str, ...], why: str) -> None:
         """One part: exactly one known kind, allowed here, and well formed."""
+        if isinstance(value, dict) and len(value) == 1 and TEXT in value:
+            self.text(value[TEXT], (*path, TEXT))  # the common case, first and cheap
+            return
         if not isinstance(value, dict):
             self.problem(path, f"a part must be an object with {_listed(allowed)}")
             return
@@ -172,12 +178,12 @@ class TurnChecker:
             self.file_data(value[FILE_DATA], (*path, FILE_DATA))
         elif kind == FUNCTION_CALL:
             use = self.function_call(value[FUNCTION_CALL], (*path, FUNCTION_CALL))
-            if use and turn:
-                turn.calls.append(use)
+            if use:
+                self.calls.append((self._turn, use))
         else:
             use = self.function_response(value[FUNCTION_RESPONSE], (*path, FUNCTION_RESPONSE))
-            if use and turn:
-                turn.responses.append(use)
+            if use:
+                self.responses.append((self._turn, use))
 
     def text(self, text: Any, path: Path) -> None:
         """A text part's text: a string that is not blank."""
@@ -236,12 +242,18 @@ class TurnChecker:
         return FunctionUse(name, path) if name else None
 
     def turn(
-        self, value: Any, path: Path, allowed: tuple[str, ...] = PART_KINDS, why: str = ""
-    ) -> Turn:
-        """One turn: an object with role `user` or `model` and its parts."""
+        self,
+        value: Any,
+        path: Path,
+        index: int = -1,
+        allowed: tuple[str, ...] = PART_KINDS,
+        why: str = "",
+    ) -> str | None:
+        """One turn (the `index`th of contents): an object with role `user` or
+        `model` and its parts; returns the role, None when it is not valid."""
         if not isinstance(value, dict):
             self.problem(path, "a turn must be an object with role and parts")
-            return Turn(None, path)
+            return None
         role = value.get("role")
         if role not in ROLES:
             shown = "missing" if role is None else repr(role)
@@ -250,12 +262,13 @@ class TurnChecker:
                 " (a functionResponse goes in a user turn)" if role in ("function", "tool") else ""
             )
             self.problem((*path, "role"), f"role is {shown}; it must be 'user' or 'model'{hint}")
-        turn = Turn(role if role in ROLES else None, path)
+        self._turn = index
         if "parts" not in value:
             self.problem(path, "missing required field 'parts'")
         else:
-            self.parts(value["parts"], (*path, "parts"), allowed, why, turn)
-        return turn
+            self.parts(value["parts"], (*path, "parts"), allowed, why)
+        self._turn = -1
+        return role if role in ROLES else None
 
     def system_instruction(self, line: dict[str, Any]) -> None:
         """The optional system instruction, under either spelling: text parts only.
