@@ -64,9 +64,7 @@ def _scan_table(table: str, tmp_path: Path) -> tuple[list[dict[str, Any]], list[
 def test_every_bad_line_gets_exactly_its_diagnostics(table: str, tmp_path: Path) -> None:
     cases, found = _scan_table(table, tmp_path)
     expected = [
-        (number, error)
-        for number, case in enumerate(cases, start=1)
-        for error in case["errors"]
+        (number, error) for number, case in enumerate(cases, start=1) for error in case["errors"]
     ]
     # Per line, in the order the checker finds them; compared as a whole so a
     # missing or extra diagnostic names its line.
@@ -121,3 +119,28 @@ def test_a_preference_file_is_not_a_supervised_file_and_back(tmp_path: Path) -> 
     assert [d.line() for d in as_preference.diagnostics][-1] == (
         "s.jsonl:2:1: error: $: missing required field 'completions'"
     )
+
+
+def _doc_examples() -> list[str]:
+    """The JSON example lines of docs/datasets.md, each joined onto one line."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "datasets.md").read_text()
+    blocks = text.split("```json\n")[1:]
+    return [json.dumps(json.loads(block.split("```", 1)[0])) for block in blocks]
+
+
+def test_the_documented_example_lines_are_valid(tmp_path: Path) -> None:
+    examples = _doc_examples()
+    preference = [line for line in examples if '"completions"' in line]
+    supervised = [line for line in examples if '"completions"' not in line]
+    assert len(preference) == 1
+    assert any('"functionCall"' in line for line in supervised)
+    for lines, method in (
+        (supervised, TuningMethod.SUPERVISED),
+        (preference, TuningMethod.PREFERENCE),
+    ):
+        dataset = tmp_path / f"{method.value}.jsonl"
+        dataset.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        limits = limits_for("gemini-2.5-flash")
+        scan = scan_file(dataset, dataset.name, DatasetRole.TRAINING, limits, method=method)
+        assert scan.diagnostics == ()
+        assert scan.summary.examples == len(lines)
