@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.helpers import tuneops
 from tuneops.datasets.limits import limits_for
 from tuneops.datasets.methods import TuningMethod
 from tuneops.datasets.scanner import MAX_REPORTED, DatasetRole, scan_file
@@ -144,3 +145,20 @@ def test_the_documented_example_lines_are_valid(tmp_path: Path) -> None:
         scan = scan_file(dataset, dataset.name, DatasetRole.TRAINING, limits, method=method)
         assert scan.diagnostics == ()
         assert scan.summary.examples == len(lines)
+
+
+def test_a_preference_file_given_directly_is_checked_as_preference_data(tmp_path: Path) -> None:
+    """As the pre-commit hook runs it: no spec names the method, the scored pairs do."""
+    (tmp_path / "tuneops.yaml").write_text("stack: corpus\n", encoding="utf-8")
+    good = (LINES / "valid-preference.jsonl").read_text(encoding="utf-8")
+    (tmp_path / "prefs.jsonl").write_text(good, encoding="utf-8")
+    run = tuneops(f"tuneops -C {tmp_path} validate prefs.jsonl")
+    assert (run.code, run.out) == (0, "")
+    both_preferred = good.splitlines()[0].replace('"score": 0', '"score": 1')
+    (tmp_path / "prefs.jsonl").write_text(good + both_preferred + "\n", encoding="utf-8")
+    run = tuneops(f"tuneops -C {tmp_path} validate prefs.jsonl")
+    assert (run.code, run.out) == (
+        1,
+        "prefs.jsonl:5:1: error: $.completions: both completions are scored 1; "
+        "one must be scored 1 and the other 0\n",
+    )
