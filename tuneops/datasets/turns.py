@@ -110,9 +110,13 @@ class Turn:
     responses: list[FunctionUse] = field(default_factory=list)
 
 
+# One encoder for every line: json.dumps with arguments builds a new one per call.
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def compact_length(value: Any) -> int:
     """The characters of `value` as compact JSON: how a structured part is weighed."""
-    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+    return len(_COMPACT.encode(value))
 
 
 def _listed(kinds: tuple[str, ...] | list[str]) -> str:
