@@ -105,8 +105,10 @@ def check_pairing(
         if index == 0:
             _answered(checker, [], _responses(turn))
         # The last turn's calls need no answer: they are the answer being taught.
-        if index + 1 < len(turns) and turns[index + 1].role is not None:
-            _answered(checker, _calls(turn), _responses(turns[index + 1]))
+        # Next to a turn whose role is invalid (already reported), pairing says nothing.
+        following = turns[index + 1] if index + 1 < len(turns) else None
+        if following is not None and turn.role is not None and following.role is not None:
+            _answered(checker, _calls(turn), _responses(following))
 
 
 # A call or response in a turn of the wrong role (or of no valid role) is reported
