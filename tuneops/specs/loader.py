@@ -315,7 +315,7 @@ class _DocumentLoader:
                 continue
             shown = display_path(target)
             keeper = self._keeper(role)
-            scan = scan_file(target, shown, role, limits, keeper)
+            scan = scan_file(target, shown, role, limits, sink=keeper)
             problems += scan.diagnostics
             summary = scan.summary
             datasets.append(
