@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tuneops.project_config import PhaseTimeouts
+from tuneops.project.settings import PhaseTimeouts
 from tuneops.service.health import (
     GRACE,
     HealthRules,

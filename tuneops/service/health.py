@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tuneops.core.action import Phase
-from tuneops.project_config import PhaseTimeouts
+from tuneops.project.settings import PhaseTimeouts
 
 GRACE = 60.0  # seconds of slack for a slow machine, a loaded node, a GC pause
 JITTER = 1.1  # the watch loop sleeps interval × uniform(0.9, 1.1)

@@ -17,9 +17,10 @@ from types import MappingProxyType
 
 from tuneops.core.action import CHANGES
 from tuneops.core.drift import Drift
-from tuneops.core.jobs import JobState, RemoteJob
+from tuneops.core.jobs import RemoteJob
 from tuneops.core.plan import Plan
 from tuneops.runtime.applier import Outcome
+from tuneops.specs.kinds import JobState
 from tuneops.specs.models import JobSpec
 
 
