@@ -7,10 +7,17 @@ import datetime as dt
 import pytest
 
 from tests.backends.support import gemini_job, vertex_job
-from tuneops.backends import gemini, identity, vertex, vertex_request
-from tuneops.backends.errors import IdentityError, InvalidRequestError, InvalidResponseError
-from tuneops.backends.generation import generate_body, response_text
-from tuneops.backends.wire import parse_timestamp
+from tuneops.backends.gemini import client as gemini
+from tuneops.backends.shared import identity
+from tuneops.backends.shared.generation import generate_body, response_text
+from tuneops.backends.shared.wire import parse_timestamp
+from tuneops.backends.transport.errors import (
+    IdentityError,
+    InvalidRequestError,
+    InvalidResponseError,
+)
+from tuneops.backends.vertex import client as vertex
+from tuneops.backends.vertex import request as vertex_request
 from tuneops.core.jobs import JobState
 
 NONCE = "fedcba9876543210"

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from tuneops.backends.vertex import VertexBackend
+from tuneops.backends.vertex.client import VertexBackend
 from tuneops.core.costing import TokenCount
 from tuneops.core.jobs import RemoteJob, short_hash
 from tuneops.runtime.session import RemoteSession
