@@ -32,7 +32,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar, cast
+from typing import Any, BinaryIO, TypeVar, cast
 from urllib.parse import quote
 
 from tuneops.backends.storage.checksums import Hasher
@@ -43,9 +43,6 @@ from tuneops.backends.transport.errors import (
 )
 from tuneops.backends.transport.http import Timeouts, Transport, Upload
 from tuneops.errors import ConfigError
-
-if TYPE_CHECKING:
-    pass
 
 T = TypeVar("T")
 
