@@ -8,6 +8,7 @@ import pytest
 
 from tests.backends.support import gemini_job, vertex_job
 from tuneops.backends.gemini import client as gemini
+from tuneops.backends.gemini import request as gemini_request
 from tuneops.backends.shared import identity
 from tuneops.backends.shared.generation import generate_body, response_text
 from tuneops.backends.shared.wire import parse_timestamp
@@ -101,7 +102,7 @@ def test_gemini_body_from_a_full_spec() -> None:
         protect=True,
     )
     who = identity.identity_for(job, "prod")
-    assert gemini.build_body(job, who) == {
+    assert gemini_request.build_body(job, who) == {
         "displayName": "roman numerals",
         "description": (
             f"Counts. [tuneops stack=prod name=roman-numerals hash={job.spec_hash[:16]} "
@@ -127,7 +128,7 @@ def test_gemini_body_from_a_full_spec() -> None:
 
 def test_gemini_body_minimal_spec() -> None:
     job = gemini_job(count=1)
-    body = gemini.build_body(job, identity.identity_for(job, "prod"))
+    body = gemini_request.build_body(job, identity.identity_for(job, "prod"))
     assert body == {
         "displayName": "roman-numerals",
         "description": f"[tuneops stack=prod name=roman-numerals hash={job.spec_hash[:16]}]",

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from tuneops.backends.gemini.request import build_body
 from tuneops.backends.gemini.shapes import GEMINI_MODEL_NAME, check_gemini_model
 from tuneops.backends.gemini.view import gemini_view
 from tuneops.backends.shared import identity as ident
@@ -30,11 +31,11 @@ from tuneops.backends.transport.errors import (
     NotFoundError,
     UnsupportedOperationError,
 )
-from tuneops.backends.transport.http import JsonObject, Transport
+from tuneops.backends.transport.http import Transport
 from tuneops.backends.transport.pacing import RateLimit, RateLimiter
 from tuneops.backends.transport.untrusted import one_line
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob
-from tuneops.specs.models import BackendKind, GeminiSpec, JobSpec
+from tuneops.specs.models import BackendKind, JobSpec
 
 log = logging.getLogger("tuneops.backends")
 
@@ -55,41 +56,6 @@ STATES: Mapping[str, JobState] = MappingProxyType(
         "FAILED": JobState.FAILED,
     }
 )
-
-
-def build_body(job: JobSpec, identity: ident.Identity) -> JsonObject:
-    """The `TunedModel` to POST for `job`, its description ending in `identity`'s marker."""
-    spec = job.spec
-    if not isinstance(spec, GeminiSpec):
-        raise InvalidRequestError(
-            f"spec {job.name!r} is for the {spec.backend.value} backend, not gemini"
-        )
-    task: JsonObject = {
-        "trainingData": {
-            "examples": {
-                "examples": [
-                    {"textInput": example.text_input, "output": example.output}
-                    for example in job.examples
-                ]
-            }
-        }
-    }
-    if spec.hyper_parameters is not None:
-        hyper = spec.hyper_parameters.model_dump(mode="json", by_alias=True, exclude_none=True)
-        if hyper:
-            task["hyperparameters"] = hyper
-    body: JsonObject = {
-        "displayName": spec.display_name or job.name,
-        "description": ident.with_marker(spec.description, identity),
-        "baseModel": spec.base_model,
-        "tuningTask": task,
-    }
-    for key, value in (("temperature", spec.temperature), ("topP", spec.top_p)):
-        if value is not None:
-            body[key] = value
-    if spec.top_k is not None:
-        body["topK"] = spec.top_k
-    return body
 
 
 class GeminiBackend:
