@@ -17,7 +17,7 @@ from tuneops.backends.transport.errors import (
     InvalidRequestError,
     InvalidResponseError,
 )
-from tuneops.backends.vertex import client as vertex
+from tuneops.backends.vertex import mapping as vertex_mapping
 from tuneops.backends.vertex import request as vertex_request
 from tuneops.core.jobs import JobState
 
@@ -169,7 +169,7 @@ def test_bad_timestamp_is_an_invalid_response() -> None:
 
 
 def test_every_vertex_and_gemini_state_is_mapped() -> None:
-    assert {k: v.value for k, v in vertex.STATES.items()} == {
+    assert {k: v.value for k, v in vertex_mapping.STATES.items()} == {
         "JOB_STATE_QUEUED": "pending",
         "JOB_STATE_PENDING": "pending",
         "JOB_STATE_RUNNING": "running",

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 import threading
 from collections.abc import Iterator, Mapping
-from types import MappingProxyType
 from typing import Any
 
 from tuneops.backends.shared import identity as ident
@@ -16,9 +14,7 @@ from tuneops.backends.shared.wire import (
     LISTING_BOUNDS,
     ListingBounds,
     field,
-    integer,
     pages,
-    parse_timestamp,
 )
 from tuneops.backends.transport.clock import Clock
 from tuneops.backends.transport.errors import (
@@ -33,11 +29,11 @@ from tuneops.backends.transport.errors import (
 )
 from tuneops.backends.transport.http import JsonObject, Transport
 from tuneops.backends.transport.pacing import RateLimit, RateLimiter
-from tuneops.backends.transport.untrusted import one_line
+from tuneops.backends.vertex.mapping import remote_job
 from tuneops.backends.vertex.request import build_body
 from tuneops.backends.vertex.shapes import VERTEX_JOB_NAME, check_vertex_job, made_for
 from tuneops.backends.vertex.view import vertex_view
-from tuneops.core.jobs import Capabilities, JobState, RemoteJob
+from tuneops.core.jobs import Capabilities, RemoteJob
 from tuneops.specs.models import BackendKind, JobSpec, VertexSpec
 
 log = logging.getLogger("tuneops.backends")
@@ -53,22 +49,6 @@ MAX_COUNTED_TOKENS = 10**12
 # Vertex AI quotas per project and region (wire-format.md, part D).
 VERTEX_REQUESTS = RateLimit(per_minute=590, burst=10)
 VERTEX_SUBMISSIONS = RateLimit(per_minute=57, burst=3, min_per_minute=6)
-
-STATES: Mapping[str, JobState] = MappingProxyType(
-    {
-        "JOB_STATE_QUEUED": JobState.PENDING,
-        "JOB_STATE_PENDING": JobState.PENDING,
-        "JOB_STATE_RUNNING": JobState.RUNNING,
-        "JOB_STATE_UPDATING": JobState.RUNNING,
-        "JOB_STATE_PAUSED": JobState.RUNNING,
-        "JOB_STATE_SUCCEEDED": JobState.SUCCEEDED,
-        "JOB_STATE_FAILED": JobState.FAILED,
-        "JOB_STATE_EXPIRED": JobState.FAILED,
-        "JOB_STATE_PARTIALLY_SUCCEEDED": JobState.FAILED,
-        "JOB_STATE_CANCELLING": JobState.CANCELLING,
-        "JOB_STATE_CANCELLED": JobState.CANCELLED,
-    }
-)
 
 _ENDPOINT_NAME = re.compile(
     r"projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/endpoints/[^/:]+"
@@ -362,68 +342,18 @@ class VertexBackend:
 
     def _job(self, data: Mapping[str, Any], project: str | None) -> RemoteJob:
         check_vertex_job(data)
-        name = field(data, "name") or ""
-        place = VERTEX_JOB_NAME.fullmatch(name)
+        place = VERTEX_JOB_NAME.fullmatch(field(data, "name") or "")
         named_project = place["project"] if place else None
+        # Jobs name their project by number; keep the id the caller listed them by.
         with self._lock:
             if project is not None and named_project and named_project != project:
                 self._project_ids[named_project] = project
             elif project is None and named_project:
                 project = self._project_ids.get(named_project, named_project)
-        labels_data = data.get("labels")
-        labels = (
-            {sys.intern(str(k)): _label_value(str(k), str(v)) for k, v in labels_data.items()}
-            if isinstance(labels_data, Mapping)
-            else {}
-        )
-        who = ident.from_vertex_labels(labels)
-        state_name = field(data, "state") or "JOB_STATE_UNSPECIFIED"
-        state = STATES.get(state_name)
-        if state is None:
-            # An unknown (newer, or unspecified) state: treat as not ended, so a
-            # job is never forgotten because of a value we do not know.
-            log.debug("%s: unknown state %s taken as pending", name, state_name)
-            state = JobState.PENDING
-        return RemoteJob(
-            backend=BackendKind.VERTEX,
-            name=name,
-            spec_name=who.name if who else None,
-            spec_hash=who.hash if who else None,
-            stack=who.stack if who else None,
-            protect=who.protect if who else False,
-            state=state,
-            create_time=parse_timestamp(data.get("createTime")),
-            start_time=parse_timestamp(data.get("startTime")),
-            end_time=parse_timestamp(data.get("endTime")),
-            update_time=parse_timestamp(data.get("updateTime")),
-            model=field(data, "tunedModel", "model"),
-            endpoint=field(data, "tunedModel", "endpoint"),
-            error_message=_shown(field(data, "error", "message")),
-            error_code=integer(data, "error", "code"),
-            labels=MappingProxyType(labels),
-            progress=None,
-            nonce=who.nonce if who else None,
-            project=project or named_project,
-            location=place["location"] if place else None,
-            example_count=integer(data, *_DATA_STATS, "tuningDatasetExampleCount"),
-            billable_tokens=integer(data, *_DATA_STATS, "totalBillableTokenCount"),
-            experiment=_shown(field(data, "experiment")),
-        )
+        return remote_job(data, project or named_project, place["location"] if place else None)
 
     def __repr__(self) -> str:
         return f"VertexBackend({self.endpoint!r})"
-
-
-_DATA_STATS = ("tuningDataStats", "supervisedTuningDataStats")
-# A job's hash and nonce labels are its own; interning them would only grow the table.
-_UNIQUE_LABELS = frozenset({ident.HASH_LABEL, ident.NONCE_LABEL})
-
-
-def _label_value(key: str, value: str) -> str:
-    """One shared copy of a label value that repeats across the stack's jobs (the
-    stack, the spec name, a team's own labels): a plan keeps 20,000 listed jobs'
-    labels (issue 18: peak memory of plan)."""
-    return value if key in _UNIQUE_LABELS else sys.intern(value)
 
 
 def _require_place(project: str | None, location: str | None) -> tuple[str, str]:
@@ -433,8 +363,3 @@ def _require_place(project: str | None, location: str | None) -> tuple[str, str]
             "defaults.location in tuneops.yaml or spec.project and spec.location"
         )
     return project, location
-
-
-def _shown(text: str | None) -> str | None:
-    # A job's error text is the service's words, shown in plans and status.
-    return one_line(text) if text is not None else None
