@@ -21,7 +21,7 @@ from tuneops.backends.shared.protocol import Backend
 from tuneops.backends.transport.http import RetryPolicy, Timeouts, TransportOptions
 from tuneops.backends.transport.pacing import RateLimit
 from tuneops.emulator import EmulatorHandle
-from tuneops.specs.models import BackendKind as Kind
+from tuneops.specs.kinds import BackendKind as Kind
 
 # Pacing is tested on its own; elsewhere it would only add fake sleeps to assert around.
 UNLIMITED = RateLimit(per_minute=1e9, burst=1_000_000)

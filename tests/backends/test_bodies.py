@@ -19,7 +19,7 @@ from tuneops.backends.transport.errors import (
 )
 from tuneops.backends.vertex import mapping as vertex_mapping
 from tuneops.backends.vertex import request as vertex_request
-from tuneops.core.jobs import JobState
+from tuneops.specs.kinds import JobState
 
 NONCE = "fedcba9876543210"
 

@@ -20,7 +20,7 @@ from tuneops.backends.construction import (
 from tuneops.backends.transport.auth import ApiKey, GoogleCredentials, StaticToken
 from tuneops.backends.transport.errors import CredentialsError
 from tuneops.errors import ConfigError
-from tuneops.specs.models import BackendKind as Kind
+from tuneops.specs.kinds import BackendKind as Kind
 
 # Not a loopback address (a stopped local emulator has an error of its own), and
 # never connected to: credentials are resolved before any request.

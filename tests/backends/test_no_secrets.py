@@ -26,7 +26,7 @@ from tests.backends.support import (
 )
 from tuneops.backends.transport.auth import GoogleCredentials
 from tuneops.backends.transport.errors import CredentialsError
-from tuneops.specs.models import BackendKind as Kind
+from tuneops.specs.kinds import BackendKind as Kind
 
 JOBS = r"/tuningJobs$"
 

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from tuneops.backends.construction import ClientSettings
-from tuneops.project_config import ProjectConfig
+from tuneops.project.settings import ProjectConfig
 from tuneops.runtime.session import Reach, reaches
-from tuneops.specs.models import BackendKind as Kind
+from tuneops.specs.kinds import BackendKind as Kind
 
 
 def _config(**sections: Any) -> ProjectConfig:

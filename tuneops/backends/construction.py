@@ -43,8 +43,8 @@ from tuneops.backends.transport.pacing import RateLimit
 from tuneops.backends.transport.redact import register_secret
 from tuneops.backends.vertex import client as vertex
 from tuneops.errors import ConfigError
-from tuneops.project import EMBEDDED
-from tuneops.specs.models import BackendKind
+from tuneops.project.file import EMBEDDED
+from tuneops.specs.kinds import BackendKind
 
 log = logging.getLogger("tuneops.backends")
 

@@ -29,13 +29,14 @@ from tuneops.backends.storage.client import StorageClient
 from tuneops.backends.transport.deadlines import NetworkBudget, network_budget, phase_deadline
 from tuneops.backends.transport.errors import PhaseDeadlineError, RemoteError
 from tuneops.backends.vertex.client import VertexBackend
-from tuneops.core.jobs import Capabilities, JobState, RemoteJob
+from tuneops.core.jobs import Capabilities, RemoteJob
 from tuneops.errors import ConfigError, PhaseTimeoutError, UsageError
 from tuneops.lockfile.file import Lockfile
-from tuneops.project import EMBEDDED, Project
-from tuneops.project_config import ProjectConfig
+from tuneops.project.file import EMBEDDED, Project
+from tuneops.project.settings import ProjectConfig
 from tuneops.runtime.malloc_arenas import limit_malloc_arenas
-from tuneops.specs.models import BackendKind, JobSpec, VertexSpec
+from tuneops.specs.kinds import BackendKind, JobState
+from tuneops.specs.models import JobSpec, VertexSpec
 
 STATE_DIR = ".tuneops"
 EMBEDDED_STATE = "emulator.sqlite"

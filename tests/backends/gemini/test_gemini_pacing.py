@@ -10,7 +10,7 @@ from tuneops.backends.construction import BackendOptions
 from tuneops.backends.gemini.client import GEMINI_REQUESTS
 from tuneops.backends.transport.pacing import RateLimit
 from tuneops.backends.vertex.client import VERTEX_REQUESTS
-from tuneops.specs.models import BackendKind as Kind
+from tuneops.specs.kinds import BackendKind as Kind
 
 CALLS = 30
 

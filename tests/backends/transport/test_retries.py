@@ -15,7 +15,7 @@ from tests.backends.support import FakeClock, vertex_job
 from tuneops.backends.shared.protocol import Backend
 from tuneops.backends.transport import errors
 from tuneops.backends.transport.http import RetryPolicy
-from tuneops.specs.models import BackendKind as Kind
+from tuneops.specs.kinds import BackendKind as Kind
 
 PARENT = "projects/123456789012/locations/us-central1"
 LIST = "GET /v1/projects/{project}/locations/{location}/tuningJobs"

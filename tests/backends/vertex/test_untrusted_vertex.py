@@ -19,8 +19,8 @@ from tuneops.backends.shared.wire import ListingBounds
 from tuneops.backends.transport import errors
 from tuneops.backends.transport.http import Timeouts
 from tuneops.emulator import EmulatorHandle
-from tuneops.project_config import PhaseTimeouts
-from tuneops.specs.models import BackendKind as Kind
+from tuneops.project.settings import PhaseTimeouts
+from tuneops.specs.kinds import BackendKind as Kind
 
 FOREIGN = "projects/123456789012/locations/us-central1/tuningJobs/999999999999"
 

@@ -34,8 +34,9 @@ from tuneops.backends.transport.errors import (
 from tuneops.backends.transport.http import Transport
 from tuneops.backends.transport.pacing import RateLimit, RateLimiter
 from tuneops.backends.transport.untrusted import one_line
-from tuneops.core.jobs import Capabilities, JobState, RemoteJob
-from tuneops.specs.models import BackendKind, JobSpec
+from tuneops.core.jobs import Capabilities, RemoteJob
+from tuneops.specs.kinds import BackendKind, JobState
+from tuneops.specs.models import JobSpec
 
 log = logging.getLogger("tuneops.backends")
 

@@ -34,7 +34,8 @@ from tuneops.backends.vertex.request import build_body
 from tuneops.backends.vertex.shapes import VERTEX_JOB_NAME, check_vertex_job, made_for
 from tuneops.backends.vertex.view import vertex_view
 from tuneops.core.jobs import Capabilities, RemoteJob
-from tuneops.specs.models import BackendKind, JobSpec, VertexSpec
+from tuneops.specs.kinds import BackendKind
+from tuneops.specs.models import JobSpec, VertexSpec
 
 log = logging.getLogger("tuneops.backends")
 

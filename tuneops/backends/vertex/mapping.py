@@ -11,8 +11,8 @@ from typing import Any
 from tuneops.backends.shared import identity as ident
 from tuneops.backends.shared.wire import field, integer, parse_timestamp
 from tuneops.backends.transport.untrusted import one_line
-from tuneops.core.jobs import JobState, RemoteJob
-from tuneops.specs.models import BackendKind
+from tuneops.core.jobs import RemoteJob
+from tuneops.specs.kinds import BackendKind, JobState
 
 log = logging.getLogger("tuneops.backends")
 

@@ -29,7 +29,8 @@ from tuneops.backends.storage.checksums import Digests, Hasher
 from tuneops.backends.storage.client import GcsUri, ObjectMetadata, StorageClient
 from tuneops.backends.transport.errors import RemoteError
 from tuneops.errors import TuneopsError
-from tuneops.specs.models import JobSpec, LocalDataset, VertexSpec
+from tuneops.specs.kinds import LocalDataset
+from tuneops.specs.models import JobSpec, VertexSpec
 
 CONTENT_TYPE = "application/jsonl"
 log = logging.getLogger("tuneops.runtime")
