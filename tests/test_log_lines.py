@@ -9,7 +9,7 @@ import logging
 
 import pytest
 
-from tuneops.backends.redact import redact, register_secret
+from tuneops.backends.transport.redact import redact, register_secret
 from tuneops.console import Console
 from tuneops.log_lines import LogFormat, level_of, log_format
 

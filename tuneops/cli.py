@@ -172,7 +172,7 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
 
 def _structure_logs(console: Console, flag: str | None) -> None:
     """Stderr as text or JSON lines, with the backends' secrets masked in either form."""
-    from tuneops.backends.redact import redact
+    from tuneops.backends.transport.redact import redact
     from tuneops.log_lines import log_format
 
     console.scrub = redact

@@ -11,7 +11,7 @@ from types import MappingProxyType
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tuneops.backends.observer import CallEvent, CallEventKind
+from tuneops.backends.transport.observer import CallEvent, CallEventKind
 from tuneops.service.metrics import Metrics
 from tuneops.service.snapshot import CycleSnapshot, NoticeKey, SpecSync
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Literal
 
-from tuneops.backends.clock import Clock, SystemClock
+from tuneops.backends.transport.clock import Clock, SystemClock
 from tuneops.commands import EXIT_BLOCKED, EXIT_CHANGES, EXIT_ERROR, EXIT_OK, names_given_as
 from tuneops.console import Console
 from tuneops.core.drift import Drift, find_drift

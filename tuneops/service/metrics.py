@@ -17,7 +17,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from tuneops import __version__
-from tuneops.backends.observer import CallEvent, CallEventKind
+from tuneops.backends.transport.observer import CallEvent, CallEventKind
 from tuneops.service.snapshot import CycleSnapshot, NoticeKey
 
 # A cycle lists, plans and maybe applies: seconds to minutes.

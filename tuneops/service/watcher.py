@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from tuneops.backends.clock import Clock
+from tuneops.backends.transport.clock import Clock
 from tuneops.service.health import HealthRules, LoopState, Verdict, liveness, readiness
 from tuneops.service.listen import Listen
 from tuneops.service.snapshot import CycleSnapshot
@@ -86,7 +86,7 @@ def watching(
     if listen is None:
         yield Watcher(rules, clock), None
         return
-    from tuneops.backends.observer import observing
+    from tuneops.backends.transport.observer import observing
     from tuneops.service.metrics import Metrics
     from tuneops.service.server import serving
 
