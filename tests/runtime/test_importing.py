@@ -12,9 +12,9 @@ from tests.commands.project import Project, use_credentials, vertex_spec
 from tests.emulator.support import SDK_WARNINGS, vertex_client
 from tuneops.emulator import EmulatorHandle
 from tuneops.errors import UsageError
-from tuneops.project import require_project
+from tuneops.project.file import require_project
 from tuneops.runtime.importing import backend_of, import_job
-from tuneops.specs.models import BackendKind
+from tuneops.specs.kinds import BackendKind
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import pytest
 from tuneops.core.plan import Action, ActionKind, Plan
 from tuneops.errors import PlanStaleError, UsageError
 from tuneops.runtime.plan_file import SavedPlan, check_saved_plan, read_applicable_plan
-from tuneops.specs.models import BackendKind
+from tuneops.specs.kinds import BackendKind
 
 
 def _plan(*names: str, fingerprint: str = "f" * 64, offline: bool = False) -> Plan:

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from tests.commands.project import Project, use_credentials, vertex_spec
-from tuneops.core.jobs import JobState
 from tuneops.emulator import EmulatorHandle
 from tuneops.errors import UsageError
-from tuneops.project import require_project
+from tuneops.project.file import require_project
 from tuneops.runtime.session import RemoteSession
 from tuneops.runtime.waiting import wait_for
+from tuneops.specs.kinds import JobState
 
 JOB_SECONDS = 40
 

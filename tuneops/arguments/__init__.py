@@ -14,9 +14,9 @@ import argparse
 import importlib
 
 from tuneops import __version__
-from tuneops.arguments.usage import EXIT_USAGE, AddArguments, UsageParser, did_you_mean
+from tuneops.arguments.usage import AddArguments, UsageParser, did_you_mean
 
-__all__ = ["COMMANDS", "EXIT_USAGE", "UsageParser", "build_parser", "did_you_mean"]
+__all__ = ["COMMANDS", "UsageParser", "build_parser", "did_you_mean"]
 
 # Every command in the order `tuneops --help` lists them: name, module here, help line.
 COMMANDS: tuple[tuple[str, str, str], ...] = (

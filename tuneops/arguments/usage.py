@@ -1,7 +1,7 @@
 """How a usage error looks, and a parser whose subcommand flags are added on demand.
 
-A usage error exits 1, not argparse's 2: exit 2 means "changes are pending"
-(`--detailed-exitcode`). A mistyped choice gets a "did you mean".
+A usage error exits 1 (EXIT_ERROR), not argparse's 2: exit 2 means "changes are
+pending" (`--detailed-exitcode`). A mistyped choice gets a "did you mean".
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-EXIT_USAGE = 1
+from tuneops.exit_codes import EXIT_ERROR
+
 _INVALID_CHOICE = re.compile(r"argument [^:]+: invalid choice: '([^']*)' \(choose from (.*)\)$")
 
 AddArguments = Callable[["UsageParser"], None]
@@ -45,7 +46,7 @@ class UsageParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """Prints the usage and the error, with a suggestion for a mistyped choice."""
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}{did_you_mean(message)}\n")
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}{did_you_mean(message)}\n")
 
 
 def did_you_mean(message: str) -> str:

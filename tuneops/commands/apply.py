@@ -11,7 +11,7 @@ from tuneops.commands.wait import wait_after_apply
 from tuneops.console import Console
 from tuneops.errors import UsageError
 from tuneops.github.reports import report_apply
-from tuneops.project import require_project
+from tuneops.project.file import require_project
 from tuneops.render.apply import Result, apply_view
 from tuneops.runtime.applier import Applier
 from tuneops.runtime.checkout_lock import apply_lock

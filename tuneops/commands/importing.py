@@ -7,7 +7,7 @@ from typing import Literal
 
 from tuneops.commands import EXIT_OK
 from tuneops.console import Console
-from tuneops.project import require_project
+from tuneops.project.file import require_project
 from tuneops.render.importing import ImportReport, render_import
 from tuneops.runtime.importing import import_job as run_import
 

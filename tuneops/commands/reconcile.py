@@ -16,7 +16,7 @@ from tuneops.console import Console
 from tuneops.core.plan import CHANGES
 from tuneops.errors import LockfileError, TuneopsError
 from tuneops.github.reports import report_reconcile
-from tuneops.project import require_project
+from tuneops.project.file import require_project
 from tuneops.render.reconcile import CycleReport, reconcile_view
 from tuneops.runtime.inputs import PlanFlags
 from tuneops.runtime.reconciling import Cycle, reconcile_cycle, watch_loop

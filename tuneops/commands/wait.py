@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
-from tuneops.commands import EXIT_ERROR, EXIT_OK
+from tuneops.commands import EXIT_ERROR, EXIT_OK, EXIT_TIMEOUT
 from tuneops.console import Console
-from tuneops.project import Project, require_project
+from tuneops.project.file import Project, require_project
 from tuneops.render.apply import ApplyView, JsonApplyView
 from tuneops.render.progress import (
     JsonProgressView,
@@ -21,7 +21,6 @@ from tuneops.runtime.inputs import load_local
 from tuneops.runtime.session import RemoteSession
 from tuneops.runtime.waiting import WaitOutcome, wait_for
 
-EXIT_TIMEOUT = 124
 _EXIT = {"succeeded": EXIT_OK, "failed": EXIT_ERROR, "timeout": EXIT_TIMEOUT}
 
 

@@ -18,12 +18,12 @@ from tuneops.core.plan import Change
 from tuneops.core.transitions import record_found, record_imported
 from tuneops.errors import UsageError
 from tuneops.lockfile.file import Revision, write_lockfile
-from tuneops.project import Project
+from tuneops.project.file import Project
 from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import load_local
 from tuneops.runtime.pinning import DatasetMissingError, pin_online
 from tuneops.runtime.session import STATE_DIR, RemoteSession
-from tuneops.specs.models import BackendKind
+from tuneops.specs.kinds import BackendKind, JobState
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +58,8 @@ def backend_of(resource: str) -> BackendKind:
     )
 
 
-def _revision(state: str) -> Literal["active", "pending"]:
-    return "active" if state == "succeeded" else "pending"
+def _revision(state: JobState) -> Literal["active", "pending"]:
+    return "active" if state is JobState.SUCCEEDED else "pending"
 
 
 def import_job(project: Project, name: str, resource: str) -> ImportOutcome:
@@ -93,13 +93,13 @@ def import_job(project: Project, name: str, resource: str) -> ImportOutcome:
                     "tuneops never takes a job over from another spec or stack"
                 )
             write_lockfile(project.lockfile_path, record_found(lockfile, spec, job))
-            state = job.state.value
-            return ImportOutcome(name, job.name, state, _revision(state), kind, labelled=True)
+            where = _revision(job.state)
+            return ImportOutcome(name, job.name, job.state.value, where, kind, labelled=True)
         snapshot, changes = compare(spec, backend.describe(resource))
         revision = Revision(
             job=job.name,
             spec_hash=imported_hash(spec, snapshot, matches=not changes),
-            state=job.state.value,
+            state=job.state,
             model=job.model,
             endpoint=job.endpoint,
             spec=snapshot,

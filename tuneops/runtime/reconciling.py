@@ -19,7 +19,7 @@ from types import FrameType
 from tuneops.core.drift import Drift, find_drift
 from tuneops.core.plan import BOOKKEEPING, CHANGES, Plan
 from tuneops.errors import LockfileError, TuneopsError
-from tuneops.project import Project
+from tuneops.project.file import Project
 from tuneops.runtime.applier import Applier, Outcome
 from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import PlanFlags, compute_plan, gather, load_local, plan_options

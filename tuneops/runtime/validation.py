@@ -12,8 +12,8 @@ from pathlib import Path
 
 from tuneops.diagnostics import Diagnostic, Severity, display_path
 from tuneops.errors import ConfigError
-from tuneops.project import Project, load_project
-from tuneops.runtime.staging_bucket import missing_staging_bucket
+from tuneops.project.file import Project, load_project
+from tuneops.runtime.staging.bucket_check import missing_staging_bucket
 from tuneops.specs.checked import CheckedSpec
 from tuneops.specs.loader import check_specs
 from tuneops.specs.recognise import is_config_file, sort_paths, training_file_problems

@@ -11,12 +11,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from tuneops.core.jobs import JobState, RemoteJob
+from tuneops.core.jobs import RemoteJob
 from tuneops.core.plan import BOOKKEEPING
 from tuneops.core.planner import current_job
 from tuneops.errors import ApplyLockedError, UsageError
 from tuneops.lockfile.file import read_lockfile
-from tuneops.project import Project
+from tuneops.project.file import Project
 from tuneops.runtime.applier import Applier
 from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import (
@@ -28,6 +28,7 @@ from tuneops.runtime.inputs import (
     plan_options,
 )
 from tuneops.runtime.session import STATE_DIR, RemoteSession
+from tuneops.specs.kinds import JobState
 from tuneops.specs.models import JobSpec
 
 WaitEnd = Literal["succeeded", "failed", "timeout"]
