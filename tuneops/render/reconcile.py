@@ -44,6 +44,7 @@ class TextReconcileView:
 
     def cycle(self, report: CycleReport) -> None:
         """Prints the cycle."""
+        log_drift(self.console, report.drift)
         out, paint = self.console.result, self.console.paint
         if report.blocked:
             self.console.note("error: guards block the changes; only the lockfile is updated")
@@ -73,6 +74,7 @@ class JsonReconcileView:
 
     def cycle(self, report: CycleReport) -> None:
         """Prints the cycle's document."""
+        log_drift(self.console, report.drift)
         bookkeeping, changes = report.plan.only(BOOKKEEPING), report.plan.only(CHANGES)
         body = {
             "lockfileWritten": report.written,
@@ -93,3 +95,14 @@ def reconcile_view(fmt: Literal["text", "json"], console: Console, watch: bool) 
     document, so that a log collector reading the pod's output reads it whole."""
     one_line = watch or console.structured
     return JsonReconcileView(console, one_line) if fmt == "json" else TextReconcileView(console)
+
+
+def log_drift(console: Console, drift: tuple[Drift, ...]) -> None:
+    """With JSON logs, also one `reconcile.drift` warning per drift on stderr, for a
+    log collector (the report on stdout shows it in either case)."""
+    if not console.structured:
+        return
+    for item in drift:
+        text = f"{item.name}: {item.kind.value}: {item.message}"
+        kind = item.kind.name.lower()
+        console.log("warning", "reconcile.drift", text, spec=item.name, job=item.job, kind=kind)
