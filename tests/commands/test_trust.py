@@ -25,6 +25,7 @@ from tests.hostile import HostileServer, Reply, Seen
 from tuneops.core.plan import Action, ActionKind, Plan
 from tuneops.emulator import EmulatorHandle
 from tuneops.project import require_project
+from tuneops.render.wording import word
 from tuneops.runtime.applier import Applier
 from tuneops.runtime.inputs import gather
 from tuneops.runtime.session import RemoteSession
@@ -147,7 +148,7 @@ def test_the_applier_reads_each_job_before_cancelling_it(
     )
     with RemoteSession(loaded) as session:
         outcomes = Applier.for_inputs(session, gather(loaded, session)).run(forged)
-    assert [(o.ok, o.detail) for o in outcomes] == [
+    assert [(o.ok, word(o.detail)) for o in outcomes] == [
         (
             False,
             f"refusing to {verb} {foreign}: it does not carry the labels of spec 'bot' in "

@@ -32,6 +32,7 @@ from tuneops.core.jobs import BackendKind, JobState, RemoteJob, short_hash
 from tuneops.core.plan import Action, Plan, PlanOptions
 from tuneops.core.planner import make_plan
 from tuneops.lockfile.file import LockEntry, Lockfile, Revision
+from tuneops.render.wording import words
 from tuneops.specs.hashing import spec_snapshot
 from tuneops.specs.models import JobSpec
 
@@ -174,7 +175,7 @@ def test_plan_case(path: Path) -> None:
     for action, wanted in zip(result.actions, expected, strict=True):
         assert matches(action, wanted, backend_of), (action.to_data(), wanted)
     for note in case.get("notes", []):
-        assert any(note in n for n in result.notes), result.notes
+        assert any(note in n for n in words(result.notes)), result.notes
     if "notes" not in case:
         assert result.notes == ()
 

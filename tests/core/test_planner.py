@@ -17,6 +17,7 @@ from tuneops.core.plan import ActionKind, Change, Plan, PlanOptions
 from tuneops.core.planner import make_plan
 from tuneops.errors import UnknownNamesError
 from tuneops.lockfile.file import Lockfile
+from tuneops.render.wording import words
 from tuneops.specs.models import JobSpec
 
 
@@ -101,7 +102,7 @@ def test_a_failed_job_is_only_noted_unless_retry_is_allowed() -> None:
     lock = lockfile(bot=entry(BOT, pending=revision(failed, BOT)))
     quiet = plan([BOT], lock, [failed])
     assert quiet.actions == ()
-    assert quiet.notes == (
+    assert tuple(words(quiet.notes)) == (
         f"bot: job {failed.name} failed; `tuneops apply --retry-failed` starts it again",
     )
     assert summary(plan([BOT], lock, [failed], retry_failed=True)) == [
@@ -230,7 +231,7 @@ def test_a_replace_leaves_an_imported_job_in_flight_running_and_says_so() -> Non
     result = plan([BOT_V2], lock, [imported])
     [replace_action] = result.actions
     assert (replace_action.kind, replace_action.cancels) == (ActionKind.REPLACE, ())
-    assert result.notes == (
+    assert tuple(words(result.notes)) == (
         f"bot: {imported.name} was imported and carries no tuneops labels, so the replace "
         "leaves it running; stop it yourself if it should not run",
     )

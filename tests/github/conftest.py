@@ -9,6 +9,7 @@ import pytest
 
 from tests.github.fake_github import TOKEN, FakeGitHub, fake_github
 from tuneops.core.plan import Action, ActionKind, Change, Plan
+from tuneops.render.plan import plan_json
 from tuneops.specs.models import BackendKind
 
 EVENTS = Path(__file__).resolve().parents[1] / "data" / "github"
@@ -69,5 +70,5 @@ def a_plan(stack: str = "prod", epochs: int = 6, fingerprint: str = "f" * 64) ->
 
 def save(plan: Plan, path: Path) -> Path:
     """Writes the plan where `tuneops plan --out` would."""
-    path.write_text(plan.to_json(), encoding="utf-8")
+    path.write_text(plan_json(plan), encoding="utf-8")
     return path

@@ -13,6 +13,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from tuneops.core.plan import Action, ActionKind, Change, Plan
+from tuneops.notes import Note, NoteCode
 from tuneops.render.markdown import code, escape
 from tuneops.render.plan import MARKDOWN_LIMIT, render_markdown
 from tuneops.specs.models import BackendKind
@@ -60,7 +61,7 @@ def test_escape_and_code_render_as_the_text_itself(text: str) -> None:
 
 def test_hostile_values_in_a_plan_render_as_text() -> None:
     actions = tuple(_replace(f"spec-{i}", text) for i, text in enumerate(HOSTILE))
-    plan = Plan("prod", "f" * 64, actions, notes=(HOSTILE[2],))
+    plan = Plan("prod", "f" * 64, actions, notes=(Note.of(NoteCode.SAVED, text=HOSTILE[2]),))
     markdown = render_markdown(plan)
     rendered = _html(markdown)
     assert "<img" not in rendered

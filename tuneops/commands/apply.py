@@ -14,6 +14,7 @@ from tuneops.github.reports import report_apply
 from tuneops.project import require_project
 from tuneops.render.apply import ApplyView, JsonApplyView, Result, apply_view
 from tuneops.render.progress import JsonProgressView, ProgressView, TextProgressView
+from tuneops.render.wording import words
 from tuneops.runtime.applier import Applier
 from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import PlanFlags, compute_plan, gather, load_local, plan_options
@@ -77,7 +78,7 @@ def apply(
             if differences:
                 raise PlanStaleError(
                     f"the plan in {plan_file} does not match the plan computed now, so it is "
-                    f"not applied: {'; '.join(differences[:5])}"
+                    f"not applied: {'; '.join(words(differences[:5]))}"
                     + (f"; and {len(differences) - 5} more" if len(differences) > 5 else "")
                 )
             plan = saved

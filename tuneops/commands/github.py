@@ -16,7 +16,6 @@ from tuneops.github.comment import (
     comment_body,
     find_comment,
     merged_pull_request,
-    mismatch_body,
     post_comment,
     read_reviewed,
     review_differences,
@@ -24,7 +23,9 @@ from tuneops.github.comment import (
 )
 from tuneops.github.environment import pull_request_of, read_event
 from tuneops.github.rest import PUBLIC_API, GitHubApiError, GitHubClient
+from tuneops.render.comment import mismatch_body
 from tuneops.render.markdown import code
+from tuneops.render.wording import words
 from tuneops.runtime.plan_file import read_plan_file
 from tuneops.server_text import clean
 
@@ -177,7 +178,7 @@ def verify(
         lines = review_differences(reviewed, pull.head_sha, plan)
         if lines:
             post_comment(client, target.repository, number, mismatch_body(plan.stack, sha, lines))
-            for line in lines:  # names read back from a comment: one line each, no `::`
+            for line in words(lines):  # names read back from a comment: one line each, no `::`
                 console.note(f"  {clean(line, limit=1000)}")
             console.note(
                 f"error: the plan differs from the plan reviewed on pull request #{number}; "

@@ -27,6 +27,7 @@ from tuneops.core.plan import Action, ActionKind, Plan, PlanOptions
 from tuneops.core.queue import assign_slots, occupancy, spec_place, stale_queue
 from tuneops.errors import UnknownNamesError
 from tuneops.lockfile.file import LockEntry, Lockfile
+from tuneops.notes import Note, NoteCode, Severity
 from tuneops.specs.hashing import spec_snapshot
 from tuneops.specs.models import BackendKind, JobSpec
 
@@ -72,14 +73,13 @@ class _SpecPlanner:
         self.options = options
         self.capabilities = capabilities
         self.actions: list[Action] = []
-        self.notes: list[str] = []
+        self.notes: list[Note] = []
 
     def cancel(self, name: str, job: RemoteJob, reason: str, protect: bool) -> None:
         if job.imported:
             # Not ours to stop: an imported job carries no tuneops labels.
             self.notes.append(
-                f"{name}: {job.name} was imported and carries no tuneops labels, so tuneops "
-                f"never cancels it ({reason}); stop it yourself if it should not run"
+                Note.of(NoteCode.IMPORTED_NOT_CANCELLED, spec=name, job=job.name, reason=reason)
             )
             return
         blocked = None
@@ -130,8 +130,7 @@ class _SpecPlanner:
         deletable = [j for j in ended if (c := self.capabilities.get(j.backend)) and c.delete]
         if deletable and protect:
             self.notes.append(
-                f"{name}: spec removed; its {len(deletable)} finished model(s) are protected "
-                "(protect: true), so prune keeps them"
+                Note.of(NoteCode.PRUNE_KEEPS_PROTECTED, spec=name, models=len(deletable))
             )
             return
         for job in sorted(deletable, key=by_age):
@@ -210,8 +209,12 @@ class _SpecPlanner:
                 return
             if entry.pending.smoke_test == "failed" and not self.options.retry_failed:
                 self.notes.append(
-                    f"{spec.name}: revision {job.name} failed its smoke test, so the active "
-                    "revision keeps serving; `tuneops apply --retry-failed` tests it again"
+                    Note.of(
+                        NoteCode.SMOKE_TEST_FAILED_KEPT,
+                        Severity.WARNING,
+                        spec=spec.name,
+                        job=job.name,
+                    )
                 )
                 return
             self.actions.append(
@@ -236,7 +239,16 @@ class _SpecPlanner:
                 Action(ActionKind.RETRY, spec.name, spec.backend, what, spec.spec_hash, job.name)
             )
             return
-        self.notes.append(f"{spec.name}: {what}; `tuneops apply --retry-failed` starts it again")
+        self.notes.append(
+            Note.of(
+                NoteCode.JOB_ENDED_RETRY,
+                Severity.WARNING,
+                spec=spec.name,
+                job=job.name,
+                state=job.state.value,
+                error=job.error_message,
+            )
+        )
         if job.name not in known:
             reason = f"found {job.state.value} job {job.name} that the lockfile does not record"
             self.actions.append(
@@ -255,8 +267,7 @@ class _SpecPlanner:
         for job in others:
             if job.imported and job.state.in_flight:
                 self.notes.append(
-                    f"{spec.name}: {job.name} was imported and carries no tuneops labels, so "
-                    "the replace leaves it running; stop it yourself if it should not run"
+                    Note.of(NoteCode.IMPORTED_KEEPS_RUNNING, spec=spec.name, job=job.name)
                 )
         replaced = previous.job if previous else max(others, key=by_age).name
         changes = diff(previous.spec if previous else None, snapshot)

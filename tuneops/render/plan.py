@@ -12,6 +12,7 @@ from tuneops.core.jobs import JobState, short_hash
 from tuneops.core.plan import Action, ActionKind, Change, Plan, QueueSlot
 from tuneops.render.markdown import code, escape, plural
 from tuneops.render.model_notices import notice_line
+from tuneops.render.wording import words
 
 MARKDOWN_LIMIT = 60_000
 FULL_PLAN_AT = "the log of the job that made this plan (`tuneops plan` output)"
@@ -201,7 +202,7 @@ def render_text(plan: Plan, paint: Paint = _plain) -> str:
         lines.append("")
     if (total := plan.total_cost) is not None:
         lines.append(total_cost_line(total))
-    for note in plan.notes:
+    for note in words(plan.notes):
         lines.append(f"{paint('note:', 'yellow')} {note}")
     for notice in plan.model_notices:
         lines.append(f"{paint('warning:', 'yellow')} {notice_line(notice)}")
@@ -290,7 +291,7 @@ def markdown_head(plan: Plan) -> list[str]:
             missing.append(text)
         head += ["", "⚠️ **Pinned datasets that no longer exist**:", *_listed(missing, 10)]
     if plan.notes:
-        head += ["", *_listed([f"note: {escape(note)}" for note in plan.notes], 10)]
+        head += ["", *_listed([f"note: {escape(note)}" for note in words(plan.notes)], 10)]
     if plan.model_notices:
         warnings = [f"⚠️ {escape(notice_line(n))}" for n in plan.model_notices]
         head += ["", "**Model catalogue**:", *_listed(warnings, 10)]
@@ -319,3 +320,15 @@ def render_markdown(
             )
         text += block
     return text
+
+
+def plan_data(plan: Plan) -> dict[str, Any]:
+    """The plan's JSON document (`plan --format json`, `plan --out`), its notes worded."""
+    data = plan.to_data()
+    data["notes"] = words(plan.notes)
+    return data
+
+
+def plan_json(plan: Plan) -> str:
+    """`plan_data` as pretty JSON text."""
+    return json.dumps(plan_data(plan), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,84 @@
+"""Notes: what core/ and runtime/ have to say, as data; the views word them.
+
+A note is a stable kebab-case code, the facts it is about (fields) and a
+severity. The words live in one table owned by the views
+(`tuneops.render.wording`); docs/output-formats.md lists every code, and
+docs/architecture.md ("Where words live") says which strings may stay outside
+the views.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+Field = str | int | float | bool | tuple[str, ...] | None
+
+
+class NoteCode(str, enum.Enum):
+    """Every note's stable code (docs/output-formats.md, "Note codes")."""
+
+    # The planner: things a plan does not do, and why.
+    IMPORTED_NOT_CANCELLED = "imported-job-not-cancelled"
+    IMPORTED_KEEPS_RUNNING = "imported-job-keeps-running"
+    PRUNE_KEEPS_PROTECTED = "prune-keeps-protected-models"
+    SMOKE_TEST_FAILED_KEPT = "smoke-test-failed-active-kept"
+    JOB_ENDED_RETRY = "job-ended-retry-available"
+    # A plan read back from a file: the note as it was saved (worded then).
+    SAVED = "saved-note"
+    # A saved plan against the plan computed now (apply FILE).
+    SAVED_ACTION_NOT_PLANNED = "saved-action-not-planned"
+    PLANNED_ACTION_NOT_SAVED = "planned-action-not-saved"
+    SAVED_ACTION_DIFFERS = "saved-action-differs"
+    # The plan reviewed on a pull request against the plan computed on merge.
+    REVIEW_ACTION_ADDED = "review-action-added"
+    REVIEW_ACTION_DROPPED = "review-action-dropped"
+    REVIEW_COMMIT_UNSEEN = "review-commit-unseen"
+    REVIEW_ACTIONS_DIFFER = "review-actions-differ"
+    # The applier: what happened to one action.
+    FORGOTTEN = "forgotten"
+    DEQUEUED = "dequeued"
+    ADOPTED = "adopted"
+    DELETED = "deleted"
+    CANCELLED = "cancelled"
+    CREATED = "created"
+    QUEUED = "queued"
+    QUEUED_AFTER_REFUSAL = "queued-after-refusal"
+    PROMOTED = "promoted"
+    PROMOTED_SMOKE_PASSED = "promoted-smoke-test-passed"
+    SMOKE_TEST_FAILED = "smoke-test-failed"
+    NOT_STARTED_INTERRUPTED = "not-started-interrupted"
+    NOT_STARTED_DEADLINE = "not-started-phase-deadline"
+    ACTION_FAILED = "action-failed"
+
+
+class Severity(str, enum.Enum):
+    """How much a note matters: news, something to look at, or a failure."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One structured note: a code, its fields (sorted pairs, so it stays hashable)."""
+
+    code: NoteCode
+    fields: tuple[tuple[str, Field], ...] = ()
+    severity: Severity = Severity.INFO
+
+    @classmethod
+    def of(cls, code: NoteCode, severity: Severity = Severity.INFO, **fields: Field) -> Note:
+        """A note with its fields given by name."""
+        return cls(code, tuple(sorted(fields.items())), severity)
+
+    def __getitem__(self, name: str) -> Any:
+        """A field's value; None when the note has no such field."""
+        return dict(self.fields).get(name)
+
+    def to_data(self) -> dict[str, Any]:
+        """The structured JSON form: code, severity and the fields."""
+        fields = {k: list(v) if isinstance(v, tuple) else v for k, v in self.fields}
+        return {"code": self.code.value, "severity": self.severity.value, **fields}

@@ -1,0 +1,118 @@
+"""The words for every note (`tuneops.notes`): one sentence per code, from its fields.
+
+Every view words notes here, so text, JSON, Markdown and GitHub annotations
+say the same thing; a wording change touches this table only. The JSON views
+keep the worded forms their format already had (docs/output-formats.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from tuneops.notes import Note, NoteCode
+
+_RETRY = "`tuneops apply --retry-failed`"
+_UNLABELLED = "was imported and carries no tuneops labels"
+
+
+def _action(note: Note) -> str:
+    """`replace bot (projects/…/tuningJobs/7)`: the action a saved-plan note is about."""
+    job = note["job"]
+    return f"{note['kind']} {note['name']}" + (f" ({job})" if job else "")
+
+
+def reviewed_action(note: Note) -> str:
+    """`replace support-bot (spec 1a2b3c4d5e6f7a8b; job …; cancels …)`."""
+    spec_hash, job, cancels = note["specHash"], note["job"], note["cancels"]
+    detail = [f"spec {spec_hash[:16]}"] if spec_hash else []
+    detail += [f"job {job}"] if job else []
+    detail += [f"cancels {', '.join(cancels)}"] if cancels else []
+    return f"{note['kind']} {note['name']}" + (f" ({'; '.join(detail)})" if detail else "")
+
+
+def _ended(note: Note) -> str:
+    error = f": {note['error']}" if note["error"] else ""
+    return f"{note['spec']}: job {note['job']} {note['state']}{error}; {_RETRY} starts it again"
+
+
+def _queued(note: Note) -> str:
+    return (
+        f"queued ({note['reason']}, ticket {note['ticket']}); the next apply starts it when a "
+        "slot frees"
+    )
+
+
+def _smoke_failed(note: Note) -> str:
+    verb = "contain" if note["expect"] == "contains" else "equal"
+    return (
+        f"smoke test failed: the answer {note['answer']!r} does not {verb} {note['value']!r}; "
+        "the active revision keeps serving"
+    )
+
+
+_WORDS: dict[NoteCode, Callable[[Note], str]] = {
+    NoteCode.IMPORTED_NOT_CANCELLED: lambda n: (
+        f"{n['spec']}: {n['job']} {_UNLABELLED}, so tuneops never cancels it ({n['reason']}); "
+        "stop it yourself if it should not run"
+    ),
+    NoteCode.IMPORTED_KEEPS_RUNNING: lambda n: (
+        f"{n['spec']}: {n['job']} {_UNLABELLED}, so the replace leaves it running; "
+        "stop it yourself if it should not run"
+    ),
+    NoteCode.PRUNE_KEEPS_PROTECTED: lambda n: (
+        f"{n['spec']}: spec removed; its {n['models']} finished model(s) are protected "
+        "(protect: true), so prune keeps them"
+    ),
+    NoteCode.SMOKE_TEST_FAILED_KEPT: lambda n: (
+        f"{n['spec']}: revision {n['job']} failed its smoke test, so the active revision "
+        f"keeps serving; {_RETRY} tests it again"
+    ),
+    NoteCode.JOB_ENDED_RETRY: _ended,
+    NoteCode.SAVED: lambda n: str(n["text"]),
+    NoteCode.SAVED_ACTION_NOT_PLANNED: lambda n: f"{_action(n)} is not in the plan computed now",
+    NoteCode.PLANNED_ACTION_NOT_SAVED: lambda n: f"{_action(n)} is missing from the plan file",
+    NoteCode.SAVED_ACTION_DIFFERS: lambda n: f"{_action(n)} differs",
+    NoteCode.REVIEW_ACTION_ADDED: lambda n: f"+ {reviewed_action(n)}: not in the reviewed plan",
+    NoteCode.REVIEW_ACTION_DROPPED: lambda n: (
+        f"- {reviewed_action(n)}: reviewed, but no longer planned"
+    ),
+    NoteCode.REVIEW_COMMIT_UNSEEN: lambda n: (
+        f"the plan comment shows commit {n['reviewed'][:12]}, but the pull request ended at "
+        f"{n['head'][:12]}: its last plan was never shown"
+    ),
+    NoteCode.REVIEW_ACTIONS_DIFFER: lambda n: (
+        "the plan's actions differ (too many to list here; see the job log)"
+    ),
+    NoteCode.FORGOTTEN: lambda n: "forgotten",
+    NoteCode.DEQUEUED: lambda n: "no longer queued",
+    NoteCode.ADOPTED: lambda n: f"adopted {n['job']}",
+    NoteCode.DELETED: lambda n: f"deleted {n['job']}",
+    NoteCode.CANCELLED: lambda n: f"cancelled {n['job']}",
+    NoteCode.CREATED: lambda n: f"created {n['job']}",
+    NoteCode.QUEUED: _queued,
+    NoteCode.QUEUED_AFTER_REFUSAL: lambda n: f"{_queued(n)}; the service said: {n['said']}",
+    NoteCode.PROMOTED: lambda n: f"promoted {n['job']}",
+    NoteCode.PROMOTED_SMOKE_PASSED: lambda n: f"promoted {n['job']} (smoke test passed)",
+    NoteCode.SMOKE_TEST_FAILED: _smoke_failed,
+    NoteCode.NOT_STARTED_INTERRUPTED: lambda n: "not started: the apply was interrupted",
+    NoteCode.NOT_STARTED_DEADLINE: lambda n: (
+        f"not started: the apply passed its phase deadline of {n['seconds']:g} s "
+        "(timeouts.applyPhase in tuneops.yaml); the next plan shows what is left"
+    ),
+    NoteCode.ACTION_FAILED: lambda n: str(n["message"]),
+}
+
+
+def word(note: Note) -> str:
+    """The sentence for one note."""
+    return _WORDS[note.code](note)
+
+
+def words(notes: Iterable[Note]) -> list[str]:
+    """The sentences for many notes, in order."""
+    return [word(note) for note in notes]
+
+
+def worded_codes() -> frozenset[NoteCode]:
+    """The codes this table words (a test holds it to `NoteCode`)."""
+    return frozenset(_WORDS)
