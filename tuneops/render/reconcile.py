@@ -11,6 +11,7 @@ from tuneops.core.plan import BOOKKEEPING, CHANGES, Plan
 from tuneops.render.apply import outcome_data, outcome_line
 from tuneops.render.document import json_document
 from tuneops.render.plan import render_text
+from tuneops.render.wording import DRIFT_LABELS, drift_message
 from tuneops.runtime.applier import Outcome
 
 
@@ -59,7 +60,7 @@ class TextReconcileView:
         if report.drift:
             out(paint("Drift:", "yellow"))
             for item in report.drift:
-                out(f"  ! {item.name}: {item.kind.value}: {item.message}")
+                out(f"  ! {item.name}: {DRIFT_LABELS[item.kind]}: {drift_message(item)}")
         else:
             out("Drift: none.")
 
@@ -81,7 +82,7 @@ class JsonReconcileView:
             "lockfileUpdates": [] if report.written else bookkeeping.to_data()["actions"],
             "changes": changes.to_data()["actions"],
             "drift": [
-                {"name": d.name, "kind": d.kind.name.lower(), "job": d.job, "message": d.message}
+                {"name": d.name, "kind": d.kind.value, "job": d.job, "message": drift_message(d)}
                 for d in report.drift
             ],
         }

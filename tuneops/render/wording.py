@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from tuneops.core.drift import Drift, DriftKind
 from tuneops.notes import Note, NoteCode
 
 _RETRY = "`tuneops apply --retry-failed`"
@@ -116,3 +117,25 @@ def words(notes: Iterable[Note]) -> list[str]:
 def worded_codes() -> frozenset[NoteCode]:
     """The codes this table words (a test holds it to `NoteCode`)."""
     return frozenset(_WORDS)
+
+
+DRIFT_LABELS = {
+    DriftKind.CANCELLED: "cancelled outside tuneops",
+    DriftKind.FAILED: "failed",
+    DriftKind.DELETED: "deleted outside tuneops",
+    DriftKind.UNEXPLAINED: "no spec explains it",
+    DriftKind.GONE: "job gone",
+}
+
+
+def drift_message(drift: Drift) -> str:
+    """What changed behind tuneops' back, in one sentence."""
+    if drift.kind is DriftKind.DELETED:
+        return f"job {drift.job} no longer exists"
+    if drift.kind is DriftKind.CANCELLED:
+        return f"job {drift.job} was cancelled"
+    if drift.kind is DriftKind.FAILED:
+        return f"job {drift.job} failed" + (f": {drift.error}" if drift.error else "")
+    if drift.kind is DriftKind.GONE:
+        return "the spec's jobs are all gone; apply creates one"
+    return f"job {drift.job} carries this stack's labels but no spec or lockfile entry explains it"
