@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Union
 
-Field = str | int | float | bool | tuple[str, ...] | None
+Field = Union[str, int, float, bool, tuple[str, ...], "Note", None]
 
 
 class NoteCode(str, enum.Enum):
@@ -36,6 +36,33 @@ class NoteCode(str, enum.Enum):
     REVIEW_ACTION_DROPPED = "review-action-dropped"
     REVIEW_COMMIT_UNSEEN = "review-commit-unseen"
     REVIEW_ACTIONS_DIFFER = "review-actions-differ"
+    # Why an action is planned (its `reason`).
+    NEW_SPEC = "new-spec"
+    SPEC_CHANGED = "spec-changed"
+    SPEC_CHANGED_HASH = "spec-changed-hash-only"
+    SPEC_CHANGED_UNRECORDED = "spec-changed-previous-unrecorded"
+    RETRY_ENDED = "retry-ended-job"
+    PROMOTE_SUCCEEDED = "pending-revision-succeeded"
+    ADOPT_UNRECORDED = "adopt-unrecorded-job"
+    ADOPT_EARLIER_SERVING = "adopt-earlier-serving-job"
+    ADOPT_REVERTED = "adopt-reverted-revision"
+    SPEC_REMOVED_JOB_LIVE = "spec-removed-job-live"
+    SPEC_REMOVED_JOBS_ENDED = "spec-removed-jobs-ended"
+    SPEC_REMOVED_IMPORTED_LIVE = "spec-removed-imported-job-live"
+    PRUNE_MODEL = "prune-finished-model"
+    DUPLICATE_JOB = "duplicate-job"
+    DUPLICATE_JOB_CONVERGED = "duplicate-job-converged"
+    SUPERSEDED = "superseded-job"
+    DEQUEUE_STALE = "dequeue-stale-queue-record"
+    # What blocks an action (its `blocked`).
+    BLOCKED_PROTECTED = "blocked-protected"
+    BLOCKED_CANNOT_STOP = "blocked-backend-cannot-stop"
+    BLOCKED_REPLACE_PROTECTED = "blocked-replace-cancels-protected"
+    BLOCKED_EMPTY_SPECS = "blocked-no-specs"
+    BLOCKED_MAX_CANCEL = "blocked-max-cancel"
+    BLOCKED_MAX_CREATE = "blocked-max-create"
+    BLOCKED_COST_UNPRICED = "blocked-cost-unpriced"
+    BLOCKED_MAX_COST = "blocked-max-cost"
     # The applier: what happened to one action.
     FORGOTTEN = "forgotten"
     DEQUEUED = "dequeued"
@@ -78,7 +105,38 @@ class Note:
         """A field's value; None when the note has no such field."""
         return dict(self.fields).get(name)
 
+    def with_fields(self, **more: Field) -> Note:
+        """The same note with more (or other) fields."""
+        return Note.of(self.code, self.severity, **{**dict(self.fields), **more})
+
     def to_data(self) -> dict[str, Any]:
         """The structured JSON form: code, severity and the fields."""
-        fields = {k: list(v) if isinstance(v, tuple) else v for k, v in self.fields}
+        fields = {k: _field_data(v) for k, v in self.fields}
         return {"code": self.code.value, "severity": self.severity.value, **fields}
+
+    @classmethod
+    def from_data(cls, data: Any) -> Note:
+        """A saved note: its structured form, or the words a view saved it with
+        (a plan file holds words: they read back as `saved-note`)."""
+        if isinstance(data, str):
+            return cls.of(NoteCode.SAVED, text=data)
+        if not isinstance(data, dict):
+            raise TypeError(f"expected a note, got {type(data).__name__}")
+        fields = {k: _field(v) for k, v in data.items() if k not in ("code", "severity")}
+        return cls.of(NoteCode(data["code"]), Severity(data.get("severity", "info")), **fields)
+
+
+def _field_data(value: Field) -> Any:
+    if isinstance(value, Note):
+        return value.to_data()
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _field(value: Any) -> Field:
+    if isinstance(value, dict):
+        return Note.from_data(value)
+    if isinstance(value, list):
+        return tuple(str(item) for item in value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(f"a note field cannot be {type(value).__name__}")

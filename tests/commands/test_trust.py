@@ -24,6 +24,7 @@ from tests.commands.project import TOKEN, Project, use_credentials, vertex_spec
 from tests.hostile import HostileServer, Reply, Seen
 from tuneops.core.plan import Action, ActionKind, Plan
 from tuneops.emulator import EmulatorHandle
+from tuneops.notes import Note, NoteCode
 from tuneops.project import require_project
 from tuneops.render.wording import word
 from tuneops.runtime.applier import Applier
@@ -144,7 +145,11 @@ def test_the_applier_reads_each_job_before_cancelling_it(
     forged = Plan(
         stack="e2e",
         fingerprint="forged",
-        actions=(Action(kind, "bot", BackendKind.VERTEX, "forged", job=foreign),),
+        actions=(
+            Action(
+                kind, "bot", BackendKind.VERTEX, Note.of(NoteCode.SAVED, text="forged"), job=foreign
+            ),
+        ),
     )
     with RemoteSession(loaded) as session:
         outcomes = Applier.for_inputs(session, gather(loaded, session)).run(forged)

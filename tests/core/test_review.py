@@ -6,12 +6,21 @@ from dataclasses import replace
 
 from tuneops.core.plan import Action, ActionKind, Plan
 from tuneops.core.review import ReviewedAction, differences, digest, reviewed_actions
+from tuneops.notes import Note, NoteCode
 from tuneops.render.wording import words
 from tuneops.specs.models import BackendKind
 
-CREATE = Action(ActionKind.CREATE, "bot", BackendKind.VERTEX, "new spec", "a" * 64)
-CANCEL = Action(ActionKind.CANCEL, "old", BackendKind.VERTEX, "spec removed", job="j/1")
-PROMOTE = Action(ActionKind.PROMOTE, "cat", BackendKind.GEMINI, "succeeded", job="t/2")
+CREATE = Action(ActionKind.CREATE, "bot", BackendKind.VERTEX, Note.of(NoteCode.NEW_SPEC), "a" * 64)
+CANCEL = Action(
+    ActionKind.CANCEL,
+    "old",
+    BackendKind.VERTEX,
+    Note.of(NoteCode.SAVED, text="spec removed"),
+    job="j/1",
+)
+PROMOTE = Action(
+    ActionKind.PROMOTE, "cat", BackendKind.GEMINI, Note.of(NoteCode.PROMOTE_SUCCEEDED), job="t/2"
+)
 
 
 def _plan(*actions: Action, fingerprint: str = "f" * 64) -> Plan:
@@ -43,7 +52,9 @@ def test_the_compact_form_round_trips() -> None:
 
 
 PINNED = replace(CREATE, spec_hash="c" * 64, written_hash="a" * 64)  # online: pins in the hash
-REPLACE = Action(ActionKind.REPLACE, "cat", BackendKind.VERTEX, "spec changed", "d" * 64, "t/1")
+REPLACE = Action(
+    ActionKind.REPLACE, "cat", BackendKind.VERTEX, Note.of(NoteCode.SPEC_CHANGED), "d" * 64, "t/1"
+)
 
 
 def test_an_offline_review_compares_job_starts_by_the_hash_as_written() -> None:

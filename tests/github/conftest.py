@@ -9,6 +9,7 @@ import pytest
 
 from tests.github.fake_github import TOKEN, FakeGitHub, fake_github
 from tuneops.core.plan import Action, ActionKind, Change, Plan
+from tuneops.notes import Note, NoteCode
 from tuneops.render.plan import plan_json
 from tuneops.specs.models import BackendKind
 
@@ -58,12 +59,18 @@ def a_plan(stack: str = "prod", epochs: int = 6, fingerprint: str = "f" * 64) ->
             ActionKind.REPLACE,
             "support-bot",
             BackendKind.VERTEX,
-            "spec changed",
+            Note.of(NoteCode.SPEC_CHANGED),
             spec_hash=f"{epochs:x}" * 64,
             job="projects/1/locations/us-central1/tuningJobs/11",
             changes=(Change("hyperParameters.epochCount", 5, epochs),),
         ),
-        Action(ActionKind.CREATE, "summarizer", BackendKind.VERTEX, "new spec", "b" * 64),
+        Action(
+            ActionKind.CREATE,
+            "summarizer",
+            BackendKind.VERTEX,
+            Note.of(NoteCode.NEW_SPEC),
+            "b" * 64,
+        ),
     ]
     return Plan(stack, fingerprint, tuple(actions), tuneops_version="0.1.0")
 

@@ -167,7 +167,11 @@ class Plan:
         }
 
     def differences(self, other: Plan) -> tuple[Note, ...]:
-        """How this plan's actions differ from `other`'s, one note per action; () if equal."""
+        """How this plan's actions differ from `other`'s, one note per action; () if equal.
+
+        An action's reason and the words of its guard are left out: they say why,
+        not what apply does (a saved plan holds them as words, this one as codes).
+        """
         mine = {_action_key(a): a for a in self.actions}
         theirs = {_action_key(a): a for a in other.actions}
         found: list[Note] = []
@@ -178,7 +182,7 @@ class Plan:
                 code = NoteCode.SAVED_ACTION_NOT_PLANNED
             elif here is None:
                 code = NoteCode.PLANNED_ACTION_NOT_SAVED
-            elif here.to_data() != there.to_data():
+            elif _essence(here) != _essence(there):
                 code = NoteCode.SAVED_ACTION_DIFFERS
             else:
                 continue
@@ -219,7 +223,7 @@ class Plan:
             fingerprint=data["fingerprint"],
             actions=tuple(Action.from_data(a) for a in data["actions"]),
             offline=data["offline"],
-            notes=tuple(_note(n) for n in data.get("notes", ())),
+            notes=tuple(Note.from_data(n) for n in data.get("notes", ())),
             tuneops_version=data["tuneopsVersion"],
             # Plans saved before dataset notices existed have none.
             dataset_notices=tuple(
@@ -230,17 +234,16 @@ class Plan:
         )
 
 
+def _essence(action: Action) -> dict[str, Any]:
+    """What apply does for an action: its JSON form without the reason's words."""
+    data = action.to_data()
+    del data["reason"]
+    data["blocked"] = action.blocked is not None
+    return data
+
+
 def _action_key(action: Action) -> tuple[str, str, str]:
     return (action.kind.value, action.name, action.job or "")
-
-
-def _note(data: Any) -> Note:
-    """A saved note: structured (`Note.to_data`), or the words a view saved it with."""
-    if isinstance(data, str):
-        return Note.of(NoteCode.SAVED, text=data)
-    fields = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
-    code, severity = NoteCode(fields.pop("code")), Severity(fields.pop("severity", "info"))
-    return Note.of(code, severity, **fields)
 
 
 def _depth(data: Any) -> int:

@@ -12,7 +12,7 @@ from tuneops.core.jobs import JobState, short_hash
 from tuneops.core.plan import Action, ActionKind, Change, Plan, QueueSlot
 from tuneops.render.markdown import code, escape, plural
 from tuneops.render.model_notices import notice_line
-from tuneops.render.wording import words
+from tuneops.render.wording import word, words
 
 MARKDOWN_LIMIT = 60_000
 FULL_PLAN_AT = "the log of the job that made this plan (`tuneops plan` output)"
@@ -180,7 +180,7 @@ def render_text(plan: Plan, paint: Paint = _plain) -> str:
     for action in plan.actions:
         sign = paint(f"{action.kind.symbol} {action.kind.value:<8}", _STYLE[action.kind])
         target = f" ({action.job})" if action.job else ""
-        lines.append(f"  {sign} {action.name:<{width}}  {action.reason}{target}")
+        lines.append(f"  {sign} {action.name:<{width}}  {word(action.reason)}{target}")
         for summary in dataset_changes(action.changes):
             lines.append(f"        {paint('!', 'yellow')} {summary}")
         for change in action.changes:
@@ -192,7 +192,7 @@ def render_text(plan: Plan, paint: Paint = _plain) -> str:
         if action.queued is not None:
             lines.append(f"        {paint('⏸', 'yellow')} {queued_line(action.queued)}")
         if action.blocked:
-            lines.append(f"        {paint('! blocked:', 'red')} {action.blocked}")
+            lines.append(f"        {paint('! blocked:', 'red')} {word(action.blocked)}")
     for missing in plan.dataset_notices:
         head, details = dataset_notice_lines(missing)
         sign = paint("! dataset missing", "yellow")
@@ -212,7 +212,7 @@ def render_text(plan: Plan, paint: Paint = _plain) -> str:
 
 def _details(action: Action) -> str:
     title = f"<code>{action.kind.symbol} {action.kind.value}</code> <b>{escape(action.name)}</b>"
-    body = [f"- {escape(action.reason)}"]
+    body = [f"- {escape(word(action.reason))}"]
     if action.job:
         body.append(f"- job: {code(action.job)}")
     if action.spec_hash:
@@ -223,7 +223,7 @@ def _details(action: Action) -> str:
     if action.queued is not None:
         body.append(f"- ⏸ **{escape(queued_line(action.queued))}**")
     if action.blocked:
-        body.append(f"- ⛔ **blocked**: {escape(action.blocked)}")
+        body.append(f"- ⛔ **blocked**: {escape(word(action.blocked))}")
     if action.changes:
         body += ["", "| field | old | new |", "|---|---|---|"]
         body += [
@@ -280,7 +280,7 @@ def markdown_head(plan: Plan) -> list[str]:
             "later apply starts them when slots free, oldest first",
         ]
     if plan.blocked:
-        reasons = sorted({escape(a.blocked or "") for a in plan.blocked})
+        reasons = sorted({escape(word(a.blocked)) for a in plan.blocked if a.blocked})
         head += ["", f"⛔ **Blocked by guards** ({plural(len(plan.blocked), 'action')}):"]
         head += _listed(reasons, 10)
     if plan.dataset_notices:
@@ -325,7 +325,17 @@ def render_markdown(
 def plan_data(plan: Plan) -> dict[str, Any]:
     """The plan's JSON document (`plan --format json`, `plan --out`), its notes worded."""
     data = plan.to_data()
+    data["actions"] = [action_data(action) for action in plan.actions]
     data["notes"] = words(plan.notes)
+    return data
+
+
+def action_data(action: Action) -> dict[str, Any]:
+    """An action's JSON object, its reason and guard worded."""
+    data = action.to_data()
+    data["reason"] = word(action.reason)
+    if action.blocked:
+        data["blocked"] = word(action.blocked)
     return data
 
 

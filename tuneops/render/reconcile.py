@@ -10,7 +10,7 @@ from tuneops.core.drift import Drift
 from tuneops.core.plan import BOOKKEEPING, CHANGES, Plan
 from tuneops.render.apply import outcome_data, outcome_line
 from tuneops.render.document import json_document
-from tuneops.render.plan import render_text
+from tuneops.render.plan import action_data, render_text
 from tuneops.render.wording import DRIFT_LABELS, drift_message
 from tuneops.runtime.applier import Outcome
 
@@ -79,8 +79,10 @@ class JsonReconcileView:
             "lockfileWritten": report.written,
             "blocked": report.blocked,
             "outcomes": [outcome_data(o) for o in report.outcomes],
-            "lockfileUpdates": [] if report.written else bookkeeping.to_data()["actions"],
-            "changes": changes.to_data()["actions"],
+            "lockfileUpdates": []
+            if report.written
+            else [action_data(a) for a in bookkeeping.actions],
+            "changes": [action_data(a) for a in changes.actions],
             "drift": [
                 {"name": d.name, "kind": d.kind.value, "job": d.job, "message": drift_message(d)}
                 for d in report.drift

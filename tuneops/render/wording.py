@@ -51,11 +51,87 @@ def _smoke_failed(note: Note) -> str:
     )
 
 
-_WORDS: dict[NoteCode, Callable[[Note], str]] = {
-    NoteCode.IMPORTED_NOT_CANCELLED: lambda n: (
-        f"{n['spec']}: {n['job']} {_UNLABELLED}, so tuneops never cancels it ({n['reason']}); "
+def _retry_ended(note: Note) -> str:
+    error = f": {note['error']}" if note["error"] else ""
+    return f"job {note['job']} {note['state']}{error}"
+
+
+def _reverted(note: Note) -> str:
+    stale = f"; {note['pending']} is no longer pending" if note["pending"] else ""
+    return f"the spec is back to the revision of {note['job']}, which serves{stale}"
+
+
+def _imported_not_cancelled(note: Note) -> str:
+    reason = note["reason"]
+    because = word(reason) if isinstance(reason, Note) else reason
+    return (
+        f"{note['spec']}: {note['job']} {_UNLABELLED}, so tuneops never cancels it ({because}); "
         "stop it yourself if it should not run"
+    )
+
+
+_WORDS: dict[NoteCode, Callable[[Note], str]] = {
+    NoteCode.NEW_SPEC: lambda n: "new spec",
+    NoteCode.SPEC_CHANGED: lambda n: "spec changed",
+    NoteCode.SPEC_CHANGED_HASH: lambda n: "spec changed (hash differs)",
+    NoteCode.SPEC_CHANGED_UNRECORDED: lambda n: (
+        "spec changed (the previous spec is not recorded, so fields are not shown)"
     ),
+    NoteCode.RETRY_ENDED: _retry_ended,
+    NoteCode.PROMOTE_SUCCEEDED: lambda n: "pending revision succeeded",
+    NoteCode.ADOPT_UNRECORDED: lambda n: (
+        f"found {n['state']} job {n['job']} that the lockfile does not record"
+    ),
+    NoteCode.ADOPT_EARLIER_SERVING: lambda n: (
+        f"found succeeded job {n['job']} of an earlier spec that the lockfile does not record; "
+        "it serves until the current revision succeeds"
+    ),
+    NoteCode.ADOPT_REVERTED: _reverted,
+    NoteCode.SPEC_REMOVED_JOB_LIVE: lambda n: f"spec removed; job is {n['state']}",
+    NoteCode.SPEC_REMOVED_JOBS_ENDED: lambda n: "spec removed and its jobs ended",
+    NoteCode.SPEC_REMOVED_IMPORTED_LIVE: lambda n: (
+        f"spec removed; imported job {', '.join(n['jobs'])} carries no tuneops labels, so it "
+        "is only forgotten, never cancelled, and keeps running"
+    ),
+    NoteCode.PRUNE_MODEL: lambda n: (
+        f"spec removed and its job {n['state']}; prune: true deletes the model"
+    ),
+    NoteCode.DUPLICATE_JOB: lambda n: (
+        f"duplicate of {n['keep']} for the same spec (a concurrent apply)"
+    ),
+    NoteCode.DUPLICATE_JOB_CONVERGED: lambda n: f"duplicate of {n['keep']} (a concurrent apply)",
+    NoteCode.SUPERSEDED: lambda n: "superseded by the current spec",
+    NoteCode.DEQUEUE_STALE: lambda n: "was queued, but no job needs to start for the spec any more",
+    NoteCode.BLOCKED_PROTECTED: lambda n: (
+        "the job is protected (protect: true); unprotect it in the spec first"
+    ),
+    NoteCode.BLOCKED_CANNOT_STOP: lambda n: (
+        f"the {n['backend']} backend can neither cancel nor delete jobs"
+    ),
+    NoteCode.BLOCKED_REPLACE_PROTECTED: lambda n: (
+        "replacing would cancel a protected job in flight; unprotect it first"
+    ),
+    NoteCode.BLOCKED_EMPTY_SPECS: lambda n: (
+        "no specs were found but the stack has live jobs; pass --allow-empty to cancel them all"
+    ),
+    NoteCode.BLOCKED_MAX_CANCEL: lambda n: (
+        f"{n['count']} cancels exceed guards.maxCancel ({n['limit']}); "
+        f"pass --max-cancel {n['count']} to allow them"
+    ),
+    NoteCode.BLOCKED_MAX_CREATE: lambda n: (
+        f"{n['count']} new jobs exceed guards.maxCreate ({n['limit']}); "
+        f"pass --max-create {n['count']} to allow them"
+    ),
+    NoteCode.BLOCKED_COST_UNPRICED: lambda n: (
+        f"{n['unpriced']} new jobs have no price in the model catalogue, so the cost cannot be "
+        f"held to guards.maxCost ({n['limit']:,.2f} {n['currency']}); give their base models a "
+        "price under pricing.trainingPerMillionTokens in tuneops.yaml"
+    ),
+    NoteCode.BLOCKED_MAX_COST: lambda n: (
+        f"the estimated cost {n['amount']:,.2f} {n['currency']} exceeds guards.maxCost "
+        f"({n['limit']:,.2f} {n['currency']})"
+    ),
+    NoteCode.IMPORTED_NOT_CANCELLED: _imported_not_cancelled,
     NoteCode.IMPORTED_KEEPS_RUNNING: lambda n: (
         f"{n['spec']}: {n['job']} {_UNLABELLED}, so the replace leaves it running; "
         "stop it yourself if it should not run"
@@ -104,9 +180,21 @@ _WORDS: dict[NoteCode, Callable[[Note], str]] = {
 }
 
 
+_QUEUED_BEFORE = {
+    "service-quota": "queued after the service refused it for quota; tried again",
+    "max-concurrent-jobs": "queued; a slot is free now",
+}
+
+
 def word(note: Note) -> str:
-    """The sentence for one note."""
-    return _WORDS[note.code](note)
+    """The sentence for one note; a reason's qualifiers (`deletedBy`: the backend
+    deletes instead of cancelling; `queuedFor`: the start was queued before) follow it."""
+    text = _WORDS[note.code](note)
+    if note["deletedBy"]:
+        text += f"; the {note['deletedBy']} backend cannot cancel, so the model is deleted"
+    if note["queuedFor"]:
+        text += f"; {_QUEUED_BEFORE.get(note['queuedFor'], _QUEUED_BEFORE['max-concurrent-jobs'])}"
+    return text
 
 
 def words(notes: Iterable[Note]) -> list[str]:

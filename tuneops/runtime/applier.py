@@ -372,7 +372,7 @@ class Applier:
                     ActionKind.CANCEL,
                     spec.name,
                     spec.backend,
-                    f"duplicate of {keep.name} (a concurrent apply)",
+                    Note.of(NoteCode.DUPLICATE_JOB_CONVERGED, keep=keep.name),
                     spec.spec_hash,
                     duplicate.name,
                 )
