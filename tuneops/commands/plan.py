@@ -11,7 +11,8 @@ from tuneops.core.plan import Plan
 from tuneops.errors import UsageError
 from tuneops.github.reports import report_plan
 from tuneops.project import require_project
-from tuneops.render.plan import plan_json, render_markdown, render_text
+from tuneops.render.plan import plan_json
+from tuneops.render.plan_view import plan_view
 from tuneops.runtime.inputs import PlanFlags, compute_plan, gather, plan_options
 from tuneops.runtime.session import RemoteSession
 
@@ -20,12 +21,7 @@ Format = Literal["text", "json", "markdown"]
 
 def show(plan: Plan, fmt: Format, console: Console) -> None:
     """Writes the plan to stdout in `fmt`."""
-    if fmt == "json":
-        console.document(plan_json(plan))
-    elif fmt == "markdown":
-        console.document(render_markdown(plan))
-    else:
-        console.result(render_text(plan, console.paint))
+    plan_view(fmt, console).show(plan)
 
 
 def plan(
