@@ -23,7 +23,7 @@ from tuneops.core.plan import Action, ActionKind, Change, Plan
 from tuneops.emulator import EmulatorHandle
 from tuneops.notes import Note, NoteCode
 from tuneops.render.plan import MARKDOWN_LIMIT, render_markdown
-from tuneops.specs.models import BackendKind
+from tuneops.specs.kinds import BackendKind
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from tuneops.core.plan import Action, ActionKind, Plan
 from tuneops.core.review import ReviewedAction, differences, digest, reviewed_actions
 from tuneops.notes import Note, NoteCode
 from tuneops.render.wording import words
-from tuneops.specs.models import BackendKind
+from tuneops.specs.kinds import BackendKind
 
 CREATE = Action(ActionKind.CREATE, "bot", BackendKind.VERTEX, Note.of(NoteCode.NEW_SPEC), "a" * 64)
 CANCEL = Action(

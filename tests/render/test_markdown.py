@@ -16,7 +16,7 @@ from tuneops.core.plan import Action, ActionKind, Change, Plan
 from tuneops.notes import Note, NoteCode
 from tuneops.render.markdown import code, escape
 from tuneops.render.plan import MARKDOWN_LIMIT, render_markdown
-from tuneops.specs.models import BackendKind
+from tuneops.specs.kinds import BackendKind
 
 HOSTILE = [
     "a | b | c",

@@ -8,7 +8,7 @@ from tuneops.core.plan import Action, ActionKind, Plan
 from tuneops.notes import Note, NoteCode, Severity
 from tuneops.render.plan import plan_data
 from tuneops.render.wording import word, words
-from tuneops.specs.models import BackendKind
+from tuneops.specs.kinds import BackendKind
 
 REASON = Note.of(NoteCode.SPEC_REMOVED_JOB_LIVE, state="running")
 IMPORTED = Note.of(NoteCode.IMPORTED_NOT_CANCELLED, spec="bot", job="j/1", reason=REASON)

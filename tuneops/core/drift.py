@@ -6,8 +6,9 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tuneops.core.jobs import JobState, RemoteJob
+from tuneops.core.jobs import RemoteJob
 from tuneops.lockfile.file import Lockfile
+from tuneops.specs.kinds import JobState
 from tuneops.specs.models import JobSpec
 
 
@@ -34,7 +35,7 @@ class Drift:
     error: str | None = None  # what the service said, for a failed job
 
 
-_CANCELLED = {JobState.CANCELLED.value, JobState.CANCELLING.value}
+_CANCELLED = {JobState.CANCELLED, JobState.CANCELLING}
 
 
 def find_drift(
@@ -52,7 +53,7 @@ def find_drift(
                 found.append(Drift(name, DriftKind.DELETED, revision.job))
             elif job.state is JobState.CANCELLED and revision.state not in _CANCELLED:
                 found.append(Drift(name, DriftKind.CANCELLED, job.name))
-            elif job.state is JobState.FAILED and revision.state != JobState.FAILED.value:
+            elif job.state is JobState.FAILED and revision.state is not JobState.FAILED:
                 found.append(Drift(name, DriftKind.FAILED, job.name, job.error_message))
         if name in spec_names and revisions and all(r.job not in remote for r in revisions):
             found.append(Drift(name, DriftKind.GONE, None))

@@ -24,7 +24,8 @@ from tuneops.core.jobs import RemoteJob
 from tuneops.core.plan import Action, ActionKind, QueueSlot
 from tuneops.lockfile.file import Lockfile, QueueReason
 from tuneops.notes import Note, NoteCode
-from tuneops.specs.models import BackendKind, JobSpec, VertexSpec
+from tuneops.specs.kinds import BackendKind
+from tuneops.specs.models import JobSpec, VertexSpec
 
 Place = tuple[str, str]  # (project, location)
 

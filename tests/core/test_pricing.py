@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from tests.core.builders import spec
 from tuneops.catalogue import shipped_catalogue, with_changes
-from tuneops.core.cost import CostEstimate
-from tuneops.core.costing import (
+from tuneops.core.cost.estimate import CostEstimate, TokenCount
+from tuneops.core.cost.pricing import (
     ASSUMED_EPOCHS,
-    TokenCount,
     estimate,
     price_for,
     with_costs,
@@ -15,7 +14,7 @@ from tuneops.core.costing import (
 from tuneops.core.plan import Action, ActionKind, Plan, PlanOptions
 from tuneops.notes import Note, NoteCode
 from tuneops.render.wording import word
-from tuneops.specs.models import BackendKind
+from tuneops.specs.kinds import BackendKind
 
 
 def test_prices_come_from_the_catalogue_with_tuneops_yaml_first() -> None:
