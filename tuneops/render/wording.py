@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from tuneops.core.drift import Drift, DriftKind
+from tuneops.errors import TuneopsError
 from tuneops.notes import Note, NoteCode
 
 _RETRY = "`tuneops apply --retry-failed`"
@@ -227,3 +228,13 @@ def drift_message(drift: Drift) -> str:
     if drift.kind is DriftKind.GONE:
         return "the spec's jobs are all gone; apply creates one"
     return f"job {drift.job} carries this stack's labels but no spec or lockfile entry explains it"
+
+
+def error_text(error: TuneopsError, limit: int = 5) -> str:
+    """An error's one line: its message, then the words of the notes it carries
+    (at most `limit`, then how many more)."""
+    if not error.notes:
+        return str(error)
+    shown = "; ".join(words(error.notes[:limit]))
+    more = len(error.notes) - limit
+    return f"{error}: {shown}" + (f"; and {more} more" if more > 0 else "")
