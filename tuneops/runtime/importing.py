@@ -12,7 +12,8 @@ import contextlib
 from dataclasses import dataclass
 from typing import Literal
 
-from tuneops.backends.shapes import GEMINI_MODEL_NAME, VERTEX_JOB_NAME
+from tuneops.backends.gemini.shapes import GEMINI_MODEL_NAME
+from tuneops.backends.vertex.shapes import VERTEX_JOB_NAME
 from tuneops.core.importing import compare, imported_hash
 from tuneops.core.plan import Change
 from tuneops.core.transitions import record_found, record_imported
