@@ -98,6 +98,7 @@ def test_the_format_comes_from_the_flag_then_the_environment() -> None:
     assert log_format(None, {"TUNEOPS_LOG_FORMAT": "JSON"}) is LogFormat.JSON
     assert log_format("text", {"TUNEOPS_LOG_FORMAT": "json"}) is LogFormat.TEXT
     with pytest.raises(
-        ValueError, match="TUNEOPS_LOG_FORMAT='yaml': the log format is 'text' or 'json'"
+        ValueError,
+        match="TUNEOPS_LOG_FORMAT='yaml': the log format is 'text' or 'json'; tuneops writes text",
     ):
         log_format(None, {"TUNEOPS_LOG_FORMAT": "yaml"})

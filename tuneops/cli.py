@@ -179,7 +179,7 @@ def _structure_logs(console: Console, flag: str | None) -> None:
     try:
         console.log_format = log_format(flag, os.environ)
     except ValueError as error:  # only the variable can be wrong: argparse checks the flag
-        console.note(f"warning: {error}; writing text")
+        console.note(f"warning: {error}")
 
 
 def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:

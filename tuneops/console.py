@@ -70,7 +70,7 @@ def fit_encoding(text: str, encoding: str | None) -> str:
 
 
 # What a library log record may carry beyond its message (`extra=`).
-_RECORD_FIELDS = ("spec", "job", "action", "request_id", "duration", "service", "code")
+_RECORD_FIELDS = ("spec", "job", "action", "note", "request_id", "duration", "service", "code")
 
 
 @dataclass(slots=True)

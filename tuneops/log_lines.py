@@ -23,6 +23,7 @@ FIELDS = (
     "spec",
     "job",
     "action",
+    "note",
     "kind",
     "request_id",
     "duration",
@@ -47,7 +48,7 @@ def log_format(flag: str | None, env: Mapping[str, str]) -> LogFormat:
         return LogFormat(chosen.strip().lower())
     except ValueError:
         raise ValueError(
-            f"{LOG_FORMAT_ENV}={chosen!r}: the log format is 'text' or 'json'"
+            f"{LOG_FORMAT_ENV}={chosen!r}: the log format is 'text' or 'json'; tuneops writes text"
         ) from None
 
 

@@ -17,6 +17,7 @@ __all__ = ["Clock", "RunCycle", "run_watched"]
 from tuneops.console import Console
 from tuneops.errors import TuneopsError
 from tuneops.project.settings import PhaseTimeouts
+from tuneops.render.wording import word
 from tuneops.runtime.reconciling import Cycle, watch_loop
 from tuneops.service.health import HealthRules
 from tuneops.service.listen import Listen
@@ -82,7 +83,7 @@ def _cycle_done(watcher: Watcher, done: Cycle, scrub: Callable[[str], str]) -> N
     failed counts as failed (the loop goes on at its interval all the same)."""
     failed = [o for o in done.outcomes if not o.ok]
     if failed:
-        first = scrub(str(failed[0].detail))
+        first = scrub(word(failed[0].detail))
         watcher.cycle_failed(f"{len(failed)} actions failed, the first: {first}")
         return
     snapshot = snapshot_of(done.specs, done.plan, done.drift, done.jobs, done.outcomes)
