@@ -132,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --wait: time between polls (default: 10s)",
     )
     apply.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
+    _lock_timeout_flag(apply)
     _plan_flags(apply)
 
     status = commands.add_parser(
@@ -180,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help=_FORMAT_HELP + " (one line per cycle with --watch)",
     )
+    _lock_timeout_flag(reconcile)
     _plan_flags(reconcile)
 
     wait = commands.add_parser(
@@ -207,6 +209,17 @@ def build_parser() -> argparse.ArgumentParser:
     adopt.add_argument("name", metavar="NAME", help="the spec to import the job under")
     adopt.add_argument("resource", metavar="RESOURCE", help="the job or tuned model name")
     adopt.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
+    _lock_timeout_flag(adopt)
+
+    unlock = commands.add_parser(
+        "force-unlock",
+        help="remove the stack's shared lock left by a run that is gone",
+        description="Remove the shared lock object (`state:` in tuneops.yaml) if LOCK_ID, "
+        "shown in the error of the run that waited for it, names it. Only for a holder "
+        "that is gone: a running holder loses its lock and stops with an error.",
+    )
+    unlock.add_argument("lock_id", metavar="LOCK_ID", help="the lock id, as the error shows it")
+    unlock.add_argument("--force", action="store_true", help="do not ask for confirmation")
 
     init = commands.add_parser(
         "init",
@@ -329,6 +342,16 @@ def _github_parser(commands: argparse._SubParsersAction[UsageParser]) -> None:
         verb.add_argument("--repo", metavar="OWNER/NAME", help="default: $GITHUB_REPOSITORY")
         verb.add_argument("--sha", metavar="SHA", help="the commit (default: from the event)")
         verb.add_argument("--api-url", metavar="URL", help="default: $GITHUB_API_URL")
+
+
+def _lock_timeout_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lock-timeout",
+        default="2m",
+        metavar="DURATION",
+        help="with `state:` in tuneops.yaml: how long to wait for another machine's shared "
+        "lock before failing (default: %(default)s; 0s: fail at once)",
+    )
 
 
 def _plan_flags(parser: argparse.ArgumentParser) -> None:

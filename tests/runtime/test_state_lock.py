@@ -231,3 +231,13 @@ def test_a_record_round_trips_and_garbage_is_refused() -> None:
     for raw in (b"[]", b'{"lockId": 3}', b"\xff"):
         with pytest.raises((ValueError, UnicodeDecodeError)):
             LockRecord.parse(raw)
+
+
+def test_a_lock_timeout_may_be_zero_and_other_durations_may_not() -> None:
+    from tuneops.durations import parse_duration
+    from tuneops.errors import UsageError
+
+    assert parse_duration("0s", allow_zero=True) == 0.0
+    for text, allow_zero in (("0s", False), ("-1", True), ("nan", True)):
+        with pytest.raises(UsageError, match="must be positive"):
+            parse_duration(text, allow_zero=allow_zero)

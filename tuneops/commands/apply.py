@@ -19,6 +19,7 @@ from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import PlanFlags, compute_plan, gather, load_local, plan_options
 from tuneops.runtime.plan_file import read_plan_file
 from tuneops.runtime.session import STATE_DIR, RemoteSession
+from tuneops.runtime.shared_state import DEFAULT_LOCK_TIMEOUT, shared_state
 
 
 def _confirm(console: Console) -> bool:
@@ -42,6 +43,7 @@ def apply(
     poll_seconds: float = 10.0,
     interactive: bool | None = None,
     fmt: Literal["text", "json"] = "text",
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> int:
     """Applies a saved plan, or plans and (after confirmation) applies."""
     if parallelism < 1:
@@ -61,6 +63,9 @@ def apply(
     with (
         apply_lock(project.root / STATE_DIR),
         RemoteSession(project, parallelism=parallelism) as session,
+        shared_state(
+            project, session, operation="apply", lock_timeout=lock_timeout, note=console.note
+        ),
     ):
         inputs = gather(project, session, local)
         if saved is not None:

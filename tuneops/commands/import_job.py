@@ -19,6 +19,7 @@ from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import load_local
 from tuneops.runtime.pinning import DatasetMissingError, pin_online
 from tuneops.runtime.session import STATE_DIR, RemoteSession
+from tuneops.runtime.shared_state import DEFAULT_LOCK_TIMEOUT, shared_state
 from tuneops.specs.models import BackendKind
 
 _VERTEX_JOB = re.compile(r"projects/[^/]+/locations/[^/]+/tuningJobs/[^/]+")
@@ -42,6 +43,7 @@ def import_job(
     resource: str,
     console: Console,
     fmt: Literal["text", "json"] = "text",
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> int:
     """Records `resource` in the lockfile as the current revision of spec `name`.
 
@@ -62,7 +64,13 @@ def import_job(
         raise UsageError(
             f"{resource} is a {kind.value} job but spec {name!r} is for {spec.backend.value}"
         )
-    with apply_lock(project.root / STATE_DIR), RemoteSession(project) as session:
+    with (
+        apply_lock(project.root / STATE_DIR),
+        RemoteSession(project) as session,
+        shared_state(
+            project, session, operation="import", lock_timeout=lock_timeout, note=console.note
+        ),
+    ):
         with contextlib.suppress(DatasetMissingError):  # compared with the data as it is now
             spec = pin_online(session, [spec], lockfile)[0]
         backend = session.backend(kind)

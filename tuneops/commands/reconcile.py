@@ -8,6 +8,7 @@ same path as `tuneops apply --auto-approve`, every guard included.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import signal
 import threading
@@ -30,6 +31,7 @@ from tuneops.runtime.applier import Applier, Outcome
 from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import Inputs, PlanFlags, compute_plan, gather, load_local, plan_options
 from tuneops.runtime.session import STATE_DIR, RemoteSession
+from tuneops.runtime.shared_state import DEFAULT_LOCK_TIMEOUT, shared_state
 
 MAX_BACKOFF_SECONDS = 600.0
 
@@ -60,11 +62,22 @@ def reconcile_once(
     detailed_exitcode: bool,
     console: Console,
     view: ReconcileView,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> CycleResult:
     """One cycle: list, plan, record bookkeeping (or apply), report drift."""
     code = EXIT_OK
     outcomes: tuple[Outcome, ...] = ()
-    with apply_lock(project.root / STATE_DIR), RemoteSession(project) as session:
+    # The shared lock only when the cycle writes: a read-only cycle blocks nobody.
+    operation = "reconcile --apply" if apply else "reconcile --write-lock"
+    with (
+        apply_lock(project.root / STATE_DIR),
+        RemoteSession(project) as session,
+        shared_state(
+            project, session, operation=operation, lock_timeout=lock_timeout, note=console.note
+        )
+        if write_lock or apply
+        else contextlib.nullcontext(),
+    ):
         inputs = _inputs(project, session, console)
         with names_given_as("--target"):
             plan = compute_plan(inputs, plan_options(project, flags))
@@ -117,6 +130,7 @@ def reconcile(
     stop: threading.Event | None = None,
     rng: random.Random | None = None,
     fmt: Literal["text", "json"] = "text",
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> int:
     """Runs one cycle, or with `watch` one per `interval` (±10% jitter) until stopped."""
     project = require_project(config)
@@ -130,6 +144,7 @@ def reconcile(
             detailed_exitcode=detailed_exitcode,
             console=console,
             view=view,
+            lock_timeout=lock_timeout,
         ).code
     stop = stop or threading.Event()
     rng = rng or random.Random()
@@ -147,6 +162,7 @@ def reconcile(
                     detailed_exitcode=False,
                     console=console,
                     view=view,
+                    lock_timeout=lock_timeout,
                 )
                 failures = 0
                 console.note(
