@@ -2,7 +2,7 @@
 # `reconcile --apply`, a Deployment running `reconcile --watch`.
 #
 # Runs as a non-root user (uid 10001) on a read-only root filesystem. What must be
-# writable (docs/shared-state.md, "The container image"):
+# writable (docs/container-image.md):
 #   /tmp      HOME and TMPDIR point here (crash logs outside a project, library
 #             caches); mount an emptyDir or a tmpfs (`docker run --tmpfs /tmp`).
 #   /work     the project (the working directory): the lockfile, and .tuneops/
