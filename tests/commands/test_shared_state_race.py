@@ -13,13 +13,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.commands.project import Project, use_credentials, vertex_spec
 from tests.helpers import Run, tuneops
+from tuneops.backends.storage import GcsUri, build_storage_client
 from tuneops.emulator import EmulatorHandle
 
 SPECS = ("alpha", "beta", "gamma")
-STATE = {"bucket": "gs://acme-state/tuneops"}
+STATE = {"bucket": "gs://acme-state/tuneops", "copyLockfile": True}
 
 
 def _machines(tmp_path: Path, emulator: EmulatorHandle) -> tuple[Project, Project]:
@@ -64,6 +66,8 @@ def test_two_machines_applying_at_once_create_each_job_once(
     runs = _apply_at_once(machines, "tuneops apply --auto-approve --lock-timeout 30s")
 
     assert [r.code for r in runs] == [0, 0], [r.err for r in runs]
+    # One machine created; the other, once it had the lock, listed and found the jobs.
+    assert machines[0].creates() == len(SPECS)
     jobs = [j for j in machines[0].remote() if j["labels"].get("tuneops-stack") == "race"]
     per_spec = Counter(j["labels"]["tuneops-name"] for j in jobs)
     assert per_spec == {name: 1 for name in SPECS}, per_spec
@@ -73,3 +77,13 @@ def test_two_machines_applying_at_once_create_each_job_once(
         lock = machine.lock()
         assert sorted(lock) == list(SPECS)
         assert {e["pending"]["job"] for e in lock.values()} == names
+    # The copy in the bucket is the lockfile of the machine that wrote last, complete too.
+    copy = yaml.safe_load(_read(emulator, "gs://acme-state/tuneops/race/tuneops.lock"))
+    assert {e["pending"]["job"] for e in copy["specs"].values()} == names
+
+
+def _read(emulator: EmulatorHandle, uri: str) -> bytes:
+    storage = build_storage_client(None, {"STORAGE_EMULATOR_HOST": emulator.url})
+    found = storage.metadata(GcsUri.parse(uri))
+    assert found is not None
+    return storage.read_media(found, lambda stream: stream.read())
