@@ -241,3 +241,16 @@ def test_a_lock_timeout_may_be_zero_and_other_durations_may_not() -> None:
     for text, allow_zero in (("0s", False), ("-1", True), ("nan", True)):
         with pytest.raises(UsageError, match="must be positive"):
             parse_duration(text, allow_zero=allow_zero)
+
+
+def test_refused_creates_with_nothing_to_read_end_instead_of_spinning(
+    storage: StorageClient, emulator: EmulatorHandle
+) -> None:
+    """A server that answers 412 to every create yet has no lock object to show."""
+    emulator.add_fault(kind="status", method="POST", path="/o$", status=412, count=1000)
+    ticks = iter(range(0, 10_000))
+    lock = SharedLock(
+        storage, URI, lease_seconds=300, monotonic=lambda: float(next(ticks)), sleep=lambda s: None
+    )
+    with pytest.raises(StateLockedError, match="could not be created, yet there is no lock"):
+        lock.acquire("race", "apply", timeout=0)

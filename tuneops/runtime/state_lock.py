@@ -133,6 +133,12 @@ class SharedLock:
                 return HeldLock(record, written)
             current = self.read()
             if current is None:
+                if self._monotonic() > deadline + LAST_POLL_SECONDS:
+                    # Refused creates, yet nothing to read: a server to stop trusting.
+                    raise StateLockedError(
+                        f"the shared lock {self.uri} could not be created, yet there is no "
+                        "lock object to read; check the bucket and try again"
+                    )
                 continue  # released meanwhile: try again at once
             if current.record is not None and current.record.lock_id == record.lock_id:
                 return HeldLock(record, current.found)  # our create's answer was lost
