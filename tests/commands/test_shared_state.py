@@ -149,3 +149,33 @@ def test_a_run_whose_lock_was_removed_says_so_and_leaves_the_copy_alone(
     assert project.lock()["bot"]["pending"]["job"]  # the local record is kept
     assert _lock(emulator).read() is None
     assert _lock(emulator).storage.metadata(COPY) is None  # a run that lost the lock writes none
+
+
+@pytest.mark.parametrize(("answer", "code", "removed"), [("yes\n", 0, True), ("no\n", 1, False)])
+def test_force_unlock_asks_first_on_a_terminal(
+    project: Project,
+    emulator: EmulatorHandle,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: str,
+    code: int,
+    removed: bool,
+) -> None:
+    import io
+
+    from tuneops.commands.force_unlock import force_unlock
+    from tuneops.console import Console
+
+    held = _held_elsewhere(emulator)
+    monkeypatch.setattr("sys.stdin", io.StringIO(answer))
+    out, err = io.StringIO(), io.StringIO()
+    result = force_unlock(
+        project.root / "tuneops.yaml",
+        held.record.lock_id,
+        force=False,
+        console=Console(out, err, color=False),
+        interactive=True,
+    )
+    assert result == code
+    assert err.getvalue().startswith(f"Remove the shared lock {held.record.lock_id}? ")
+    assert (_lock(emulator).read() is None) is removed
+    assert ("Nothing was removed." in err.getvalue()) is not removed
