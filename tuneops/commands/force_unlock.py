@@ -8,7 +8,7 @@ from pathlib import Path
 from tuneops.commands import EXIT_ERROR, EXIT_OK
 from tuneops.console import Console
 from tuneops.errors import UsageError
-from tuneops.project import require_project
+from tuneops.project.file import require_project
 from tuneops.render.unlock import unlock_question, unlocked
 from tuneops.runtime.session import RemoteSession
 from tuneops.runtime.shared_state import force_unlock as remove_lock

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from tuneops.backends.storage import GcsUri, StorageClient
 from tuneops.errors import ConfigError, StateConflictError, TuneopsError
-from tuneops.project import Project
+from tuneops.project.file import Project
 from tuneops.runtime.session import RemoteSession
 from tuneops.runtime.state_lock import LOCK_OBJECT, FoundLock, Heartbeat, SharedLock, state_uri
 
