@@ -15,11 +15,9 @@ from tuneops.project.file import require_project
 from tuneops.render.apply import ApplyView, JsonApplyView, Result, apply_view
 from tuneops.render.progress import JsonProgressView, ProgressView, TextProgressView
 from tuneops.runtime.applier import Applier
-from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import PlanFlags, compute_plan, gather, load_local, plan_options
 from tuneops.runtime.plan_file import read_plan_file
-from tuneops.runtime.session import STATE_DIR, RemoteSession
-from tuneops.runtime.shared_state import DEFAULT_LOCK_TIMEOUT, shared_state
+from tuneops.runtime.shared_state import DEFAULT_LOCK_TIMEOUT, locked_session
 
 
 def _confirm(console: Console) -> bool:
@@ -60,13 +58,13 @@ def apply(
             "apply needs --auto-approve when it cannot ask for confirmation (no terminal), "
             "or a plan file from `tuneops plan --out FILE`"
         )
-    with (
-        apply_lock(project.root / STATE_DIR),
-        RemoteSession(project, parallelism=parallelism) as session,
-        shared_state(
-            project, session, operation="apply", lock_timeout=lock_timeout, note=console.note
-        ),
-    ):
+    with locked_session(
+        project,
+        operation="apply",
+        lock_timeout=lock_timeout,
+        note=console.note,
+        parallelism=parallelism,
+    ) as session:
         inputs = gather(project, session, local)
         if saved is not None:
             with names_given_as("the plan file's --target"):

@@ -15,11 +15,9 @@ from tuneops.errors import UsageError
 from tuneops.lockfile.file import Revision, write_lockfile
 from tuneops.project.file import require_project
 from tuneops.render.importing import ImportReport, render_import
-from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import load_local
 from tuneops.runtime.pinning import DatasetMissingError, pin_online
-from tuneops.runtime.session import STATE_DIR, RemoteSession
-from tuneops.runtime.shared_state import DEFAULT_LOCK_TIMEOUT, shared_state
+from tuneops.runtime.shared_state import DEFAULT_LOCK_TIMEOUT, locked_session
 from tuneops.specs.kinds import BackendKind
 
 _VERTEX_JOB = re.compile(r"projects/[^/]+/locations/[^/]+/tuningJobs/[^/]+")
@@ -64,13 +62,9 @@ def import_job(
         raise UsageError(
             f"{resource} is a {kind.value} job but spec {name!r} is for {spec.backend.value}"
         )
-    with (
-        apply_lock(project.root / STATE_DIR),
-        RemoteSession(project) as session,
-        shared_state(
-            project, session, operation="import", lock_timeout=lock_timeout, note=console.note
-        ),
-    ):
+    with locked_session(
+        project, operation="import", lock_timeout=lock_timeout, note=console.note
+    ) as session:
         with contextlib.suppress(DatasetMissingError):  # compared with the data as it is now
             spec = pin_online(session, [spec], lockfile)[0]
         backend = session.backend(kind)

@@ -8,7 +8,6 @@ same path as `tuneops apply --auto-approve`, every guard included.
 
 from __future__ import annotations
 
-import contextlib
 import random
 import signal
 import threading
@@ -28,10 +27,9 @@ from tuneops.github.reports import report_reconcile
 from tuneops.project.file import Project, require_project
 from tuneops.render.reconcile import CycleReport, ReconcileView, reconcile_view
 from tuneops.runtime.applier import Applier, Outcome
-from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import Inputs, PlanFlags, compute_plan, gather, load_local, plan_options
-from tuneops.runtime.session import STATE_DIR, RemoteSession
-from tuneops.runtime.shared_state import DEFAULT_LOCK_TIMEOUT, shared_state
+from tuneops.runtime.session import RemoteSession
+from tuneops.runtime.shared_state import DEFAULT_LOCK_TIMEOUT, locked_session
 
 MAX_BACKOFF_SECONDS = 600.0
 
@@ -67,17 +65,13 @@ def reconcile_once(
     """One cycle: list, plan, record bookkeeping (or apply), report drift."""
     code = EXIT_OK
     outcomes: tuple[Outcome, ...] = ()
-    # The shared lock only when the cycle writes: a read-only cycle blocks nobody.
-    operation = "reconcile --apply" if apply else "reconcile --write-lock"
-    with (
-        apply_lock(project.root / STATE_DIR),
-        RemoteSession(project) as session,
-        shared_state(
-            project, session, operation=operation, lock_timeout=lock_timeout, note=console.note
-        )
-        if write_lock or apply
-        else contextlib.nullcontext(),
-    ):
+    with locked_session(
+        project,
+        operation="reconcile --apply" if apply else "reconcile --write-lock",
+        lock_timeout=lock_timeout,
+        note=console.note,
+        shared=write_lock or apply,  # a read-only cycle blocks nobody
+    ) as session:
         inputs = _inputs(project, session, console)
         with names_given_as("--target"):
             plan = compute_plan(inputs, plan_options(project, flags))

@@ -22,7 +22,8 @@ from pathlib import Path
 from tuneops.backends.storage import GcsUri, StorageClient
 from tuneops.errors import ConfigError, StateConflictError, TuneopsError
 from tuneops.project.file import Project
-from tuneops.runtime.session import RemoteSession
+from tuneops.runtime.checkout_lock import apply_lock
+from tuneops.runtime.session import STATE_DIR, RemoteSession
 from tuneops.runtime.state_lock import LOCK_OBJECT, FoundLock, Heartbeat, SharedLock, state_uri
 
 LOCKFILE_COPY = "tuneops.lock"
@@ -156,6 +157,31 @@ def shared_state(
     problems = _finish(lock, heartbeat, copy)
     if problems:
         raise problems[0]
+
+
+@contextlib.contextmanager
+def locked_session(
+    project: Project,
+    *,
+    operation: str,
+    lock_timeout: float,
+    note: Callable[[str], None],
+    parallelism: int = 8,
+    shared: bool = True,
+) -> Iterator[RemoteSession]:
+    """The checkout lock, a remote session, then (with `state:` and `shared`) the shared
+    lock: what every command that writes the lockfile runs under."""
+    with (
+        apply_lock(project.root / STATE_DIR),
+        RemoteSession(project, parallelism=parallelism) as session,
+    ):
+        if not shared:
+            yield session
+            return
+        with shared_state(
+            project, session, operation=operation, lock_timeout=lock_timeout, note=note
+        ):
+            yield session
 
 
 def force_unlock(project: Project, session: RemoteSession, lock_id: str) -> FoundLock:
