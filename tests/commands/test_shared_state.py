@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from tests.commands.project import Project, use_credentials, vertex_spec
-from tuneops.backends.storage import GcsUri, build_storage_client
+from tuneops.backends.construction import build_storage_client
+from tuneops.backends.storage.client import GcsUri
 from tuneops.emulator import EmulatorHandle
 from tuneops.runtime.state_lock import HeldLock, SharedLock
 

@@ -17,7 +17,8 @@ import yaml
 
 from tests.commands.project import Project, use_credentials, vertex_spec
 from tests.helpers import Run, tuneops
-from tuneops.backends.storage import GcsUri, build_storage_client
+from tuneops.backends.construction import build_storage_client
+from tuneops.backends.storage.client import GcsUri
 from tuneops.emulator import EmulatorHandle
 
 SPECS = ("alpha", "beta", "gamma")

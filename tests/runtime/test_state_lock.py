@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.backends.support import FakeClock
-from tuneops.backends.storage import GcsUri, StorageClient, build_storage_client
+from tuneops.backends.construction import build_storage_client
+from tuneops.backends.storage.client import GcsUri, StorageClient
 from tuneops.emulator import EmulatorHandle
 from tuneops.errors import StateConflictError, StateLockedError
 from tuneops.runtime.lock_record import LockRecord

@@ -27,12 +27,7 @@ def force_unlock(
     if not force:
         if not (sys.stdin.isatty() if interactive is None else interactive):
             raise UsageError("force-unlock needs --force when it cannot ask for confirmation")
-        console.note(unlock_question(lock_id))
-        try:
-            answer = input().strip()
-        except EOFError:
-            answer = ""
-        if answer != "yes":
+        if console.ask(unlock_question(lock_id)) != "yes":
             console.note("Nothing was removed.")
             return EXIT_ERROR
     with RemoteSession(project) as session:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tuneops.backends.storage import GcsUri, StorageClient
+from tuneops.backends.storage.client import GcsUri, StorageClient
 from tuneops.errors import ConfigError, StateConflictError, TuneopsError
 from tuneops.project.file import Project
 from tuneops.runtime.checkout_lock import apply_lock
@@ -162,10 +162,10 @@ def shared_state(
 @contextlib.contextmanager
 def locked_session(
     project: Project,
-    *,
     operation: str,
     lock_timeout: float,
     note: Callable[[str], None],
+    *,
     parallelism: int = 8,
     shared: bool = True,
 ) -> Iterator[RemoteSession]:

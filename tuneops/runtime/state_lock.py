@@ -17,8 +17,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tuneops.backends.errors import ClientError, NotFoundError, RemoteError
-from tuneops.backends.storage import GcsUri, ObjectMetadata, StorageClient
+from tuneops.backends.storage.client import GcsUri, ObjectMetadata, StorageClient
+from tuneops.backends.transport.errors import ClientError, NotFoundError, RemoteError
 from tuneops.errors import StateConflictError, StateLockedError
 from tuneops.runtime.lock_record import MAX_RECORD_BYTES, LockRecord
 
