@@ -65,10 +65,10 @@ def test_past_the_lock_timeout_apply_fails_naming_the_holder_and_creates_nothing
     record = held.record
     assert (run.code, run.out) == (1, "")
     assert run.err == (
-        "error: the shared lock gs://acme-state/tuneops/e2e/lock.json is held by "
-        f"{record.who} (pid {record.pid}, {record.version}) for `tuneops apply` since "
-        f"{record.created:%Y-%m-%dT%H:%M:%SZ}, lease until "
-        f"{record.lease_expires:%Y-%m-%dT%H:%M:%SZ}, lock id {record.lock_id}; gave up after "
+        "error: the shared lock gs://acme-state/tuneops/e2e/lock.json is held (ID: "
+        f"{record.lock_id}, Operation: apply, Who: {record.who}, PID: {record.pid}, "
+        f"Version: {record.version}, Created: {record.created:%Y-%m-%dT%H:%M:%SZ}, "
+        f"Expires: {record.lease_expires:%Y-%m-%dT%H:%M:%SZ}); gave up after "
         "--lock-timeout 0s. Try again later or with a longer --lock-timeout; if that run is "
         f"gone, `tuneops force-unlock {record.lock_id}` removes the lock\n"
     )
@@ -84,7 +84,7 @@ def test_reconcile_writing_the_lockfile_takes_the_lock_and_a_read_only_one_does_
     assert project.run("tuneops reconcile").code == 0
     writing = project.run("tuneops reconcile --write-lock --lock-timeout 0s")
     assert writing.code == 1
-    assert "for `tuneops apply`" in writing.err and "force-unlock" in writing.err
+    assert "Operation: apply," in writing.err and "force-unlock" in writing.err
 
 
 def test_force_unlock_removes_a_lock_left_behind(
@@ -108,7 +108,7 @@ def test_force_unlock_removes_a_lock_left_behind(
     assert removed.code == 0, removed.err
     assert removed.out == (
         f"Removed the shared lock gs://acme-state/tuneops/e2e/lock.json; it was "
-        f"{held.record.describe()}.\n"
+        f"held ({held.record.summary()}).\n"
     )
     assert _lock(emulator).read() is None
     project.write(vertex_spec("bot"))
@@ -145,7 +145,7 @@ def test_a_run_whose_lock_was_removed_says_so_and_leaves_the_copy_alone(
     monkeypatch.setattr(applier.Applier, "run", unlocked_meanwhile)
     run = project.run("tuneops apply --auto-approve")
     assert run.code == 1
-    assert "error: the shared lock gs://acme-state/tuneops/e2e/lock.json (lock id " in run.err
+    assert "error: the shared lock gs://acme-state/tuneops/e2e/lock.json (ID: " in run.err
     assert "was removed or taken over while this run held it" in run.err
     assert project.lock()["bot"]["pending"]["job"]  # the local record is kept
     assert _lock(emulator).read() is None

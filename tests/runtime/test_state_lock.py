@@ -95,21 +95,29 @@ def test_the_lock_object_holds_who_what_when_and_the_lease(storage: StorageClien
     assert "@" in data["who"] and data["version"].startswith("tuneops ")
 
 
-def test_a_second_taker_waits_then_fails_naming_the_holder(storage: StorageClient) -> None:
+def test_a_second_taker_waits_then_fails_naming_the_holder(
+    storage: StorageClient, caplog: pytest.LogCaptureFixture
+) -> None:
     wall = Wall()
     held = _lock(storage, wall).acquire("race", "apply", timeout=0)
-    notes: list[str] = []
     with pytest.raises(StateLockedError) as raised:
-        _lock(storage, wall).acquire("race", "reconcile --apply", timeout=10, on_wait=notes.append)
+        _lock(storage, wall).acquire("race", "reconcile --apply", timeout=10)
     record = held.record
-    assert str(raised.value) == (
-        f"the shared lock gs://acme-state/tuneops/race/lock.json is held by {record.who} "
-        f"(pid {record.pid}, {record.version}) for `tuneops apply` since 2026-12-06T22:00:00Z, "
-        f"lease until 2026-12-06T22:05:00Z, lock id {record.lock_id}; gave up after "
-        "--lock-timeout 10s. Try again later or with a longer --lock-timeout; if that run is "
-        f"gone, `tuneops force-unlock {record.lock_id}` removes the lock"
+    holder = (
+        f"ID: {record.lock_id}, Operation: apply, Who: {record.who}, PID: {record.pid}, "
+        f"Version: {record.version}, Created: 2026-12-06T22:00:00Z, "
+        "Expires: 2026-12-06T22:05:00Z"
     )
-    assert len(notes) == 1 and notes[0].startswith("waiting up to 10s for the shared lock")
+    assert record.summary() == holder
+    assert str(raised.value) == (
+        f"the shared lock gs://acme-state/tuneops/race/lock.json is held ({holder}); gave up "
+        "after --lock-timeout 10s. Try again later or with a longer --lock-timeout; if that "
+        f"run is gone, `tuneops force-unlock {record.lock_id}` removes the lock"
+    )
+    assert [r.getMessage() for r in caplog.records] == [
+        f"waiting up to 10s for the shared lock gs://acme-state/tuneops/race/lock.json, "
+        f"held ({holder})"
+    ]
     # It polled, backing off, and never past the timeout.
     assert sum(wall.slept) == pytest.approx(10)
     assert wall.slept[:3] == pytest.approx([0.02, 0.03, 0.045])
@@ -125,16 +133,17 @@ def test_a_released_lock_is_taken_by_the_next(storage: StorageClient) -> None:
     assert again.record.lock_id != held.record.lock_id
 
 
-def test_an_expired_lock_is_taken_over_once(storage: StorageClient) -> None:
+def test_an_expired_lock_is_taken_over_once(
+    storage: StorageClient, caplog: pytest.LogCaptureFixture
+) -> None:
     wall = Wall()
     stale = _lock(storage, wall, lease=60).acquire("race", "apply", timeout=0)
     wall.now += 61  # the holder stopped renewing: crashed, or cut off
-    notes: list[str] = []
-    taken = _lock(storage, wall).acquire("race", "apply", timeout=0, on_wait=notes.append)
+    taken = _lock(storage, wall).acquire("race", "apply", timeout=0)
     assert taken.record.lock_id != stale.record.lock_id
-    assert notes == [
-        "took over the expired shared lock gs://acme-state/tuneops/race/lock.json: "
-        + stale.record.describe()
+    assert [r.getMessage() for r in caplog.records] == [
+        "took over the expired shared lock gs://acme-state/tuneops/race/lock.json "
+        f"({stale.record.summary()})"
     ]
     with pytest.raises(StateConflictError, match="was removed or taken over"):
         _lock(storage, wall).release(stale)  # the old holder cannot delete the new lock
@@ -191,7 +200,7 @@ def test_an_object_that_is_not_a_lock_record_still_locks(
 ) -> None:
     generation = emulator.put_object(f"gs://{URI.bucket}/{URI.name}", b"not json")
     wall = Wall()
-    with pytest.raises(StateLockedError, match=f"lock id generation-{generation}"):
+    with pytest.raises(StateLockedError, match=f"is held \\(ID: generation-{generation}\\)"):
         _lock(storage, wall).acquire("race", "apply", timeout=0)
     _lock(storage, wall).force_unlock(f"generation-{generation}")
     _lock(storage, wall).acquire("race", "apply", timeout=0)

@@ -50,7 +50,7 @@ def apply(
             "or a plan file from `tuneops plan --out FILE`"
         )
     lockfile = project.config.lockfile
-    with locked_session(project, "apply", lock_timeout, console.note, parallelism=parallelism) as s:
+    with locked_session(project, "apply", lock_timeout, parallelism=parallelism) as s:
         inputs = gather(project, s, local)
         with names_given_as("the plan file's --target" if saved else "--target"):
             plan = plan_to_apply(inputs, plan_options(project, flags), saved)

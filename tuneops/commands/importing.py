@@ -25,8 +25,7 @@ def import_job(
 ) -> int:
     """Records `resource` in the lockfile as the current revision of spec `name`
     (`runtime.importing.import_job`) and shows what was recorded."""
-    project = require_project(config)
-    done = run_import(project, name, resource, lock_timeout=lock_timeout, note=console.note)
+    done = run_import(require_project(config), name, resource, lock_timeout=lock_timeout)
     report = ImportReport(
         done.name,
         done.job,

@@ -42,7 +42,7 @@ def reconcile(
     """Runs one cycle, or with `watch` one per `interval` (±10% jitter) until stopped."""
     project = require_project(config)
     view = reconcile_view(fmt, console, watch)
-    cycle_once = partial(reconcile_cycle, project, lock_timeout=lock_timeout, note=console.note)
+    cycle_once = partial(reconcile_cycle, project, lock_timeout=lock_timeout)
 
     def broken(error: LockfileError) -> None:
         console.note(f"warning: {error}; rebuilding it from the remote labels")

@@ -15,4 +15,4 @@ def unlock_question(lock_id: str) -> str:
 
 def unlocked(removed: FoundLock) -> str:
     """The result line: which lock went, and who had held it."""
-    return f"Removed the shared lock {removed.found.uri}; it was {removed.describe()}."
+    return f"Removed the shared lock {removed.found.uri}; it was held ({removed.summary()})."

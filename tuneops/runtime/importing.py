@@ -9,7 +9,6 @@ job compares with the spec is `core.importing`; how it is shown, `render.importi
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -69,7 +68,6 @@ def import_job(
     resource: str,
     *,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
-    note: Callable[[str], None] = lambda text: None,
 ) -> ImportOutcome:
     """Records `resource` in the lockfile as the current revision of spec `name`.
 
@@ -89,7 +87,7 @@ def import_job(
         raise UsageError(
             f"{resource} is a {kind.value} job but spec {name!r} is for {spec.backend.value}"
         )
-    with locked_session(project, "import", lock_timeout, note) as session:
+    with locked_session(project, "import", lock_timeout) as session:
         with contextlib.suppress(DatasetMissingError):  # compared with the data as it is now
             spec = pin_online(session, [spec], lockfile)[0]
         backend = session.backend(kind)

@@ -123,16 +123,15 @@ class LockRecord:
             version=str(texts["version"]),
         )
 
-    def describe(self) -> str:
-        """One line for an error or a note: who holds it, doing what, since and until when.
-
-        The text came from a bucket another machine wrote: shown one line, cleaned.
-        """
-        who, operation, version = (
-            clean(t, limit=100) for t in (self.who, self.operation, self.version)
+    def summary(self) -> str:
+        """The record as `key: value` pairs (like Terraform's lock info), for an error or
+        a warning. The text came from a bucket another machine wrote: each value is
+        shown on one line, cleaned."""
+        who, operation, version, lock_id = (
+            clean(t, limit=100) for t in (self.who, self.operation, self.version, self.lock_id)
         )
         return (
-            f"held by {who} (pid {self.pid}, {version}) for `tuneops {operation}` "
-            f"since {_time(self.created)}, lease until {_time(self.lease_expires)}, "
-            f"lock id {clean(self.lock_id, limit=100)}"
+            f"ID: {lock_id}, Operation: {operation}, Who: {who}, PID: {self.pid}, "
+            f"Version: {version}, Created: {_time(self.created)}, "
+            f"Expires: {_time(self.lease_expires)}"
         )

@@ -68,20 +68,19 @@ def reconcile_cycle(
     flags: PlanFlags,
     on_broken_lockfile: Callable[[LockfileError], None],
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
-    note: Callable[[str], None] = lambda text: None,
 ) -> Cycle:
     """One cycle: list, plan, record the bookkeeping (or apply), find drift.
 
     A broken lockfile is reported to `on_broken_lockfile` and rebuilt from the
     remote labels. A cycle that writes holds the shared lock (`state:`), waiting up to
-    `lock_timeout` seconds and telling `note` whom it waits for; a read-only cycle
+    `lock_timeout` seconds (whom it waits for is logged); a read-only cycle
     blocks nobody.
     """
     outcomes: tuple[Outcome, ...] = ()
     operation = "reconcile --apply" if apply else "reconcile --write-lock"
     # Only a cycle that writes takes the shared lock: a read-only one blocks nobody.
     shared = write_lock or apply
-    with locked_session(project, operation, lock_timeout, note, shared=shared) as session:
+    with locked_session(project, operation, lock_timeout, shared=shared) as session:
         local = load_local(project, on_broken_lockfile=on_broken_lockfile)
         inputs = gather(project, session, local)
         plan = compute_plan(inputs, plan_options(project, flags))

@@ -15,7 +15,8 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
-from collections.abc import Callable, Iterator
+import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from tuneops.project.file import Project
 from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.session import STATE_DIR, RemoteSession
 from tuneops.runtime.state_lock import LOCK_OBJECT, FoundLock, Heartbeat, SharedLock, state_uri
+
+log = logging.getLogger("tuneops.runtime")
 
 LOCKFILE_COPY = "tuneops.lock"
 # Like Terraform's -lock-timeout, but not 0 by default: a scheduled reconcile and
@@ -70,13 +73,12 @@ class LockfileCopy:
         now = self.storage.metadata(self.uri)
         if now is not None and now.md5 == digest:
             return  # our own write, whose answer was lost and retried
-        then = f"generation {self.generation}" if self.generation else "no copy"
-        found = f"generation {now.generation}" if now else "no copy"
         raise StateConflictError(
             f"the lockfile copy {self.uri} was written by another run since this one took "
-            f"the lock ({then} then, {found} now), so it was not overwritten and nothing was "
-            f"merged; the local lockfile {self.path.name} is intact. Run `tuneops plan` to "
-            "see where the stack stands"
+            f"the lock ({f'generation {self.generation}' if self.generation else 'no copy'} "
+            f"then, {f'generation {now.generation}' if now else 'no copy'} now), so it was "
+            f"not overwritten and nothing was merged; the local lockfile {self.path.name} is "
+            "intact. Run `tuneops plan` to see where the stack stands"
         )
 
 
@@ -123,14 +125,13 @@ def shared_state(
     *,
     operation: str,
     lock_timeout: float,
-    note: Callable[[str], None],
 ) -> Iterator[None]:
     """Holds the stack's shared lock (when `state:` is set) around the block.
 
     Waits up to `lock_timeout` seconds for another holder (`StateLockedError`
     after that). When the block ends the lockfile copy is written (if kept) and
     the lock released; a failure there is raised after a successful block, and
-    only noted (`note`) after a failed one, whose own error is the one shown.
+    only logged as a warning after a failed one, whose own error is the one shown.
     """
     lock = _state_lock(project, session)
     if lock is None:
@@ -138,7 +139,7 @@ def shared_state(
         return
     settings = project.config.state
     assert settings is not None
-    held = lock.acquire(project.config.stack, operation, timeout=lock_timeout, on_wait=note)
+    held = lock.acquire(project.config.stack, operation, timeout=lock_timeout)
     heartbeat = Heartbeat(lock, held)
     heartbeat.start()
     copy: LockfileCopy | None = None
@@ -150,9 +151,9 @@ def shared_state(
     except BaseException:
         try:
             for problem in _finish(lock, heartbeat, copy):
-                note(f"warning: {problem}")
+                log.warning("%s", problem)
         except BaseException as error:  # the block's own error is the one raised
-            note(f"warning: the shared lock {lock.uri} was not released: {error}")
+            log.warning("the shared lock %s was not released: %s", lock.uri, error)
         raise
     problems = _finish(lock, heartbeat, copy)
     if problems:
@@ -164,7 +165,6 @@ def locked_session(
     project: Project,
     operation: str,
     lock_timeout: float,
-    note: Callable[[str], None],
     *,
     parallelism: int = 8,
     shared: bool = True,
@@ -178,9 +178,7 @@ def locked_session(
         if not shared:
             yield session
             return
-        with shared_state(
-            project, session, operation=operation, lock_timeout=lock_timeout, note=note
-        ):
+        with shared_state(project, session, operation=operation, lock_timeout=lock_timeout):
             yield session
 
 

@@ -12,15 +12,19 @@ the generation this run wrote. docs/shared-state.md explains the rules.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NoReturn
 
 from tuneops.backends.storage.client import GcsUri, ObjectMetadata, StorageClient
 from tuneops.backends.transport.errors import ClientError, NotFoundError, RemoteError
 from tuneops.errors import StateConflictError, StateLockedError
 from tuneops.runtime.lock_record import MAX_RECORD_BYTES, LockRecord
+
+log = logging.getLogger("tuneops.runtime")
 
 LOCK_OBJECT = "lock.json"
 # The first polls come quickly (a reconcile cycle is over in a second or two),
@@ -57,11 +61,9 @@ class FoundLock:
         """The record's id; an unreadable object is named by its generation instead."""
         return self.record.lock_id if self.record else f"generation-{self.found.generation}"
 
-    def describe(self) -> str:
-        """Who holds it, for an error message."""
-        if self.record is None:
-            return f"held by an object that is not a tuneops lock record, lock id {self.lock_id}"
-        return self.record.describe()
+    def summary(self) -> str:
+        """Who holds it, as `key: value` pairs (only the ID for an unreadable object)."""
+        return self.record.summary() if self.record else f"ID: {self.lock_id}"
 
 
 def _now(wall: Callable[[], float]) -> dt.datetime:
@@ -116,12 +118,11 @@ class SharedLock:
         operation: str,
         *,
         timeout: float,
-        on_wait: Callable[[str], None] = lambda note: None,
     ) -> HeldLock:
         """Takes the lock, waiting up to `timeout` seconds for its holder to release it.
 
-        `on_wait` hears, once, whom this run waits for, and about any expired lock
-        taken over. Past the timeout: `StateLockedError` naming the holder.
+        Whom it waits for (once), and any expired lock taken over, are logged as
+        warnings. Past the timeout: `StateLockedError` naming the holder.
         """
         record = LockRecord.new(stack, operation, _now(self._wall), self.lease_seconds)
         deadline = self._monotonic() + timeout
@@ -146,21 +147,25 @@ class SharedLock:
                 fresh = LockRecord.new(stack, operation, _now(self._wall), self.lease_seconds)
                 taken = self._write(fresh, current.found.generation)
                 if taken is not None:
-                    on_wait(f"took over the expired shared lock {self.uri}: {current.describe()}")
+                    log.warning(
+                        "took over the expired shared lock %s (%s)", self.uri, current.summary()
+                    )
                     return HeldLock(fresh, taken)
                 continue  # another machine took it over first
             left = deadline - self._monotonic()
             if left <= 0:
                 raise StateLockedError(
-                    f"the shared lock {self.uri} is {current.describe()}; gave up after "
+                    f"the shared lock {self.uri} is held ({current.summary()}); gave up after "
                     f"--lock-timeout {timeout:g}s. Try again later or with a longer "
                     f"--lock-timeout; if that run is gone, `tuneops force-unlock "
                     f"{current.lock_id}` removes the lock"
                 )
             if not told:
-                on_wait(
-                    f"waiting up to {timeout:g}s for the shared lock {self.uri}, "
-                    f"{current.describe()}"
+                log.warning(
+                    "waiting up to %gs for the shared lock %s, held (%s)",
+                    timeout,
+                    self.uri,
+                    current.summary(),
                 )
                 told = True
             self._sleep(min(pause, left))
@@ -171,7 +176,7 @@ class SharedLock:
         record = held.record.renewed(_now(self._wall), self.lease_seconds)
         written = self._write(record, held.found.generation)
         if written is None:
-            raise StateConflictError(self._lost(held))
+            self._raise_lost(held)
         return HeldLock(record, written)
 
     def release(self, held: HeldLock) -> None:
@@ -180,15 +185,15 @@ class SharedLock:
         try:
             self.storage.delete(held.found)
         except NotFoundError:
-            raise StateConflictError(self._lost(held)) from None
+            self._raise_lost(held)
         except ClientError as error:
             if error.http_status == 412:
-                raise StateConflictError(self._lost(held)) from None
+                self._raise_lost(held)
             raise
 
-    def _lost(self, held: HeldLock) -> str:
-        return (
-            f"the shared lock {self.uri} (lock id {held.record.lock_id}) was removed or taken "
+    def _raise_lost(self, held: HeldLock) -> NoReturn:
+        raise StateConflictError(
+            f"the shared lock {self.uri} (ID: {held.record.lock_id}) was removed or taken "
             "over while this run held it (`tuneops force-unlock`, or a lease that ran out); "
             "another machine may have applied meanwhile: run `tuneops plan` to see where "
             "the stack stands"
@@ -202,7 +207,7 @@ class SharedLock:
         if current.lock_id != lock_id:
             raise StateConflictError(
                 f"the shared lock {self.uri} has the lock id {current.lock_id}, not "
-                f"{lock_id}; nothing was removed ({current.describe()})"
+                f"{lock_id}; nothing was removed ({current.summary()})"
             )
         try:
             self.storage.delete(current.found)
