@@ -63,6 +63,7 @@ lint: $(DEV_STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/actionlint examples/github/*.yml
+	$(BIN)/hadolint Dockerfile
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -55,6 +55,12 @@ def _metrics(args: argparse.Namespace) -> Listen | None:
     return Listen(args.metrics_address, args.metrics_port)
 
 
+def _lock_timeout(args: argparse.Namespace) -> float:
+    from tuneops.durations import parse_duration
+
+    return parse_duration(args.lock_timeout, allow_zero=True)
+
+
 def _dispatch(args: argparse.Namespace, console: Console) -> int:
     config = Path(args.config) if args.config else None
     if args.command == "plan":
@@ -83,6 +89,7 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
             poll_seconds=_duration(args.poll_interval) or 10.0,
             console=console,
             fmt=args.format,
+            lock_timeout=_lock_timeout(args),
         )
     if args.command == "status":
         from tuneops.commands.status import status
@@ -102,6 +109,7 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
             console=console,
             fmt=args.format,
             metrics=_metrics(args),
+            lock_timeout=_lock_timeout(args),
         )
     if args.command == "wait":
         from tuneops.commands.wait import wait
@@ -117,7 +125,13 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
     if args.command == "import":
         from tuneops.commands.importing import import_job
 
-        return import_job(config, args.name, args.resource, console, args.format)
+        return import_job(
+            config, args.name, args.resource, console, args.format, _lock_timeout(args)
+        )
+    if args.command == "force-unlock":
+        from tuneops.commands.force_unlock import force_unlock
+
+        return force_unlock(config, args.lock_id, force=args.force, console=console)
     if args.command == "init":
         from tuneops.commands.init import init
 

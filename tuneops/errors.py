@@ -77,5 +77,15 @@ class ApplyLockedError(TuneopsError):
     """Another apply holds the lock on this checkout."""
 
 
+class StateLockedError(TuneopsError):
+    """Another machine holds the stack's shared lock (`state:` in tuneops.yaml), past
+    --lock-timeout."""
+
+
+class StateConflictError(TuneopsError):
+    """The shared state changed under this run: its lock was taken over or removed, or
+    the lockfile copy in the bucket was written by another run; nothing is merged."""
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM arrived: stop like Ctrl-C does, but exit 143 (128 + SIGTERM)."""

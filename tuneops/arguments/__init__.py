@@ -27,6 +27,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("reconcile", "reconcile", "refresh the lockfile from the remote jobs and report drift"),
     ("wait", "wait", "block until the specs' jobs end"),
     ("import", "importing", "adopt a job made outside tuneops under a spec"),
+    ("force-unlock", "force_unlock", "remove the stack's shared lock left by a run that is gone"),
     ("init", "init", "scaffold a project that runs on the emulator"),
     (
         "models",

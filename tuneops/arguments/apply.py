@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tuneops.arguments.shared import FORMAT_HELP, plan_flags
+from tuneops.arguments.shared import FORMAT_HELP, lock_timeout_flag, plan_flags
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,4 +33,5 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --wait: time between polls (default: 10s)",
     )
     parser.add_argument("--format", choices=("text", "json"), default="text", help=FORMAT_HELP)
+    lock_timeout_flag(parser)
     plan_flags(parser)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tuneops.arguments.shared import FORMAT_HELP
+from tuneops.arguments.shared import FORMAT_HELP, lock_timeout_flag
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -16,3 +16,4 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", metavar="NAME", help="the spec to import the job under")
     parser.add_argument("resource", metavar="RESOURCE", help="the job or tuned model name")
     parser.add_argument("--format", choices=("text", "json"), default="text", help=FORMAT_HELP)
+    lock_timeout_flag(parser)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tuneops.arguments.shared import FORMAT_HELP, plan_flags
+from tuneops.arguments.shared import FORMAT_HELP, lock_timeout_flag, plan_flags
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,4 +47,5 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --metrics-port: the address to listen on; 0.0.0.0 in a container "
         "(default: %(default)s)",
     )
+    lock_timeout_flag(parser)
     plan_flags(parser)

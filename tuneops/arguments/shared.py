@@ -9,6 +9,17 @@ FORMAT_HELP = (
 )
 
 
+def lock_timeout_flag(parser: argparse.ArgumentParser) -> None:
+    """How long a command that writes waits for another machine's shared lock."""
+    parser.add_argument(
+        "--lock-timeout",
+        default="2m",
+        metavar="DURATION",
+        help="with `state:` in tuneops.yaml: how long to wait for another machine's shared "
+        "lock before failing (default: %(default)s; 0s: fail at once)",
+    )
+
+
 def plan_flags(parser: argparse.ArgumentParser) -> None:
     """What to plan: `plan`, `apply` and `reconcile` take the same targets and guards."""
     parser.add_argument(

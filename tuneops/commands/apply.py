@@ -14,10 +14,9 @@ from tuneops.github.reports import report_apply
 from tuneops.project.file import require_project
 from tuneops.render.apply import Result, apply_view
 from tuneops.runtime.applier import Applier
-from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import PlanFlags, gather, load_local, plan_options
 from tuneops.runtime.plan_file import plan_to_apply, read_applicable_plan
-from tuneops.runtime.session import STATE_DIR, RemoteSession
+from tuneops.runtime.shared_state import DEFAULT_LOCK_TIMEOUT, locked_session
 
 CONFIRM = "Apply these changes? Only 'yes' is accepted: "
 
@@ -35,6 +34,7 @@ def apply(
     poll_seconds: float = 10.0,
     interactive: bool | None = None,
     fmt: Literal["text", "json"] = "text",
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> int:
     """Applies a saved plan (once it is checked against the plan computed now), or plans
     and (after confirmation) applies; with `wait`, then waits for the jobs to end."""
@@ -50,7 +50,7 @@ def apply(
             "or a plan file from `tuneops plan --out FILE`"
         )
     lockfile = project.config.lockfile
-    with apply_lock(project.root / STATE_DIR), RemoteSession(project, parallelism=parallelism) as s:
+    with locked_session(project, "apply", lock_timeout, parallelism=parallelism) as s:
         inputs = gather(project, s, local)
         with names_given_as("the plan file's --target" if saved else "--target"):
             plan = plan_to_apply(inputs, plan_options(project, flags), saved)

@@ -10,6 +10,7 @@ from tuneops.console import Console
 from tuneops.project.file import require_project
 from tuneops.render.importing import ImportReport, render_import
 from tuneops.runtime.importing import import_job as run_import
+from tuneops.runtime.shared_state import DEFAULT_LOCK_TIMEOUT
 
 ASSUMED_TRAINING_DATA = "the Gemini API does not return training data; assumed to match"
 
@@ -20,10 +21,11 @@ def import_job(
     resource: str,
     console: Console,
     fmt: Literal["text", "json"] = "text",
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> int:
     """Records `resource` in the lockfile as the current revision of spec `name`
     (`runtime.importing.import_job`) and shows what was recorded."""
-    done = run_import(require_project(config), name, resource)
+    done = run_import(require_project(config), name, resource, lock_timeout=lock_timeout)
     report = ImportReport(
         done.name,
         done.job,

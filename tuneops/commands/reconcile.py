@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import threading
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -20,6 +21,7 @@ from tuneops.project.file import require_project
 from tuneops.render.reconcile import CycleReport, reconcile_view
 from tuneops.runtime.inputs import PlanFlags
 from tuneops.runtime.reconciling import Cycle, reconcile_cycle
+from tuneops.runtime.shared_state import DEFAULT_LOCK_TIMEOUT
 from tuneops.service.listen import Listen
 from tuneops.service.loop import Clock, run_watched
 
@@ -39,19 +41,20 @@ def reconcile(
     fmt: Literal["text", "json"] = "text",
     metrics: Listen | None = None,
     clock: Clock | None = None,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> int:
     """Runs one cycle, or with `watch` one per `interval` (±10% jitter) until stopped,
     serving metrics and health on `metrics` (docs/running-on-a-schedule.md)."""
     project = require_project(config)
     view = reconcile_view(fmt, console, watch)
+    cycle_once = partial(reconcile_cycle, project, lock_timeout=lock_timeout)
 
     def broken(error: LockfileError) -> None:
         console.note(f"warning: {error}; rebuilding it from the remote labels")
 
     def run(observed: bool = False) -> Cycle:
         with names_given_as("--target"):
-            done = reconcile_cycle(
-                project,
+            done = cycle_once(
                 write_lock=write_lock,
                 apply=apply,
                 flags=flags,

@@ -3,8 +3,10 @@
 Enough for the official `google-cloud-storage` client (through
 `STORAGE_EMULATOR_HOST`) and for tuneops: buckets (create, get), objects (insert
 with `uploadType=media` or `multipart`, get metadata, get media, list, delete),
-generations (`generation=`, `versions=true`), the `ifGenerationMatch`
-precondition, `startOffset`/`endOffset` and partial answers (`fields`) of
+generations (`generation=`, `versions=true`), the generation and
+metageneration preconditions (`ifGenerationMatch`, `ifGenerationNotMatch`,
+`ifMetagenerationMatch`, `ifMetagenerationNotMatch`) on uploads, reads and
+deletes, `startOffset`/`endOffset` and partial answers (`fields`) of
 object reads and listings. Requests are not authenticated: Google's clients send none to an
 emulator host. Resumable uploads are not served (docs/emulator.md).
 """
@@ -25,7 +27,17 @@ from tuneops.emulator.state import EmulatorState
 
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]")
 _PAGE = 1000
-_COMMON = frozenset({"projection", "userProject", "ifMetagenerationMatch", "ifGenerationNotMatch"})
+_COMMON = frozenset({"projection", "userProject"})
+_PRECONDITIONS = frozenset(
+    {
+        "ifGenerationMatch",
+        "ifGenerationNotMatch",
+        "ifMetagenerationMatch",
+        "ifMetagenerationNotMatch",
+    }
+)
+# The emulator never patches object metadata, so every generation keeps its first.
+_METAGENERATION = 1
 
 
 class StorageError(ApiError):
@@ -157,11 +169,37 @@ def get_bucket(state: EmulatorState, call: Call) -> JsonObject:
     return _bucket_resource(bucket, 0)
 
 
-def _check_generation_match(call: Call, current: StoredObject | None) -> None:
-    wanted = _int_query(call, "ifGenerationMatch")
-    if wanted is None:
-        return
-    if (current.generation if current is not None else 0) != wanted:
+class NotModifiedError(Exception):
+    """A read whose `if...NotMatch` precondition failed: GCS answers 304, not 412."""
+
+
+def _check_preconditions(call: Call, current: StoredObject | None, *, read: bool) -> None:
+    """Holds the request to its preconditions, as Cloud Storage does.
+
+    `current` is the generation addressed (the live one unless `generation=`
+    names another), None when there is none. A generation of `0` stands for "no
+    live object": `ifGenerationMatch=0` passes only when there is none, and
+    `ifGenerationNotMatch=0` only when there is one. A `NotMatch` precondition
+    fails when there is no object at all. A failed `Match` is 412 Precondition
+    Failed; a failed `NotMatch` is 304 Not Modified on a read (the HTTP
+    `If-None-Match` rule) and 412 on a write or delete.
+    """
+    generation = current.generation if current is not None else 0
+    metageneration = _METAGENERATION if current is not None else None
+    match = _int_query(call, "ifGenerationMatch")
+    if match is not None and generation != match:
+        raise _condition_failed()
+    meta_match = _int_query(call, "ifMetagenerationMatch")
+    if meta_match is not None and metageneration != meta_match:
+        raise _condition_failed()
+    not_match = _int_query(call, "ifGenerationNotMatch")
+    meta_not_match = _int_query(call, "ifMetagenerationNotMatch")
+    failed_not_match = (not_match is not None and (current is None or generation == not_match)) or (
+        meta_not_match is not None and (current is None or metageneration == meta_not_match)
+    )
+    if failed_not_match:
+        if read and current is not None:
+            raise NotModifiedError
         raise _condition_failed()
 
 
@@ -210,24 +248,27 @@ def insert_object(state: EmulatorState, call: Call) -> JsonObject:
         raise StorageError(400, "required", "Required parameter: name")
     with state.lock:
         objects = state.store.objects
-        _check_generation_match(call, objects.get(bucket, name))
+        _check_preconditions(call, objects.get(bucket, name), read=False)
         stored = objects.put(bucket, name, data, content_type, state.now_us())
     return object_resource(stored, _base_url(call))
 
 
-def _find(state: EmulatorState, call: Call) -> StoredObject:
+def _find(state: EmulatorState, call: Call, *, read: bool = True) -> StoredObject:
     bucket, name = _bucket(call), call.params["object"]
     found = state.store.objects.get(bucket, name, _int_query(call, "generation"))
     if found is None:
         raise _no_object(bucket, name)
-    _check_generation_match(call, found)
+    _check_preconditions(call, found, read=read)
     return found
 
 
 def get_object(state: EmulatorState, call: Call) -> JsonObject | Raw:
     """GET /storage/v1/b/{bucket}/o/{object}: metadata, or the bytes with alt=media."""
     with state.lock:
-        found = _find(state, call)
+        try:
+            found = _find(state, call)
+        except NotModifiedError:
+            return Raw(304, b"")
         if call.query("alt") != "media":
             return _fields(call, object_resource(found, _base_url(call)))
         data = state.store.objects.data(found)
@@ -242,7 +283,10 @@ def get_object(state: EmulatorState, call: Call) -> JsonObject | Raw:
 def download_object(state: EmulatorState, call: Call) -> JsonObject | Raw:
     """GET /download/storage/v1/b/{bucket}/o/{object}: always the bytes."""
     with state.lock:
-        found = _find(state, call)
+        try:
+            found = _find(state, call)
+        except NotModifiedError:
+            return Raw(304, b"")
         data = state.store.objects.data(found)
     headers = {
         "X-Goog-Generation": str(found.generation),
@@ -254,7 +298,7 @@ def download_object(state: EmulatorState, call: Call) -> JsonObject | Raw:
 def delete_object(state: EmulatorState, call: Call) -> Raw:
     """DELETE /storage/v1/b/{bucket}/o/{object}: the generation becomes noncurrent."""
     with state.lock:
-        found = _find(state, call)
+        found = _find(state, call, read=False)
         state.store.objects.delete(found)
     return Raw(204, b"")
 
@@ -292,7 +336,7 @@ def list_objects(state: EmulatorState, call: Call) -> JsonObject:
 
 
 _OBJECT = "/storage/v1/b/{bucket}/o/{object}"
-_READ = _COMMON | {"generation", "ifGenerationMatch"}
+_READ = _COMMON | _PRECONDITIONS | {"generation"}
 ROUTES = [
     Route("POST", "/storage/v1/b", Api.STORAGE, create_bucket, (), _COMMON | {"project"}),
     Route("GET", "/storage/v1/b/{bucket}", Api.STORAGE, get_bucket, (), _COMMON),
@@ -302,7 +346,7 @@ ROUTES = [
         Api.STORAGE,
         insert_object,
         (),
-        _COMMON | {"name", "ifGenerationMatch", "contentEncoding", "predefinedAcl", "kmsKeyName"},
+        _COMMON | _PRECONDITIONS | {"name", "contentEncoding", "predefinedAcl", "kmsKeyName"},
     ),
     Route(
         "GET",

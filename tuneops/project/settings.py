@@ -30,6 +30,18 @@ class StorageSettings(Model):
     endpoint: str | None = None
 
 
+class StateSettings(Model):
+    """`state:`: the shared lock (and optional lockfile copy) in Cloud Storage.
+
+    `bucket` is `gs://bucket[/prefix]`; the lock is `{bucket}/{stack}/lock.json`
+    (docs/shared-state.md). `lease_seconds` is how long a lock holds unrenewed.
+    """
+
+    bucket: str
+    copy_lockfile: bool = False
+    lease_seconds: int = 300
+
+
 class VertexSettings(ServiceSettings):
     """`vertex:`; `staging_bucket` is where local datasets are uploaded (`gs://b[/prefix]`);
     `max_concurrent_jobs` caps the stack's jobs in flight per project and region
@@ -81,6 +93,7 @@ class ProjectConfig(Model):
     vertex: VertexSettings = VertexSettings()
     gemini: ServiceSettings = ServiceSettings()
     storage: StorageSettings = StorageSettings()
+    state: StateSettings | None = None
     guards: Guards = Guards()
     pricing: Pricing = Pricing()
     timeouts: PhaseTimeouts = PhaseTimeouts()

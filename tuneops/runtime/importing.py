@@ -20,10 +20,9 @@ from tuneops.core.transitions import record_found, record_imported
 from tuneops.errors import UsageError
 from tuneops.lockfile.file import Revision, write_lockfile
 from tuneops.project.file import Project
-from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import load_local
 from tuneops.runtime.pinning import DatasetMissingError, pin_online
-from tuneops.runtime.session import STATE_DIR, RemoteSession
+from tuneops.runtime.shared_state import DEFAULT_LOCK_TIMEOUT, locked_session
 from tuneops.specs.kinds import BackendKind, JobState
 
 
@@ -63,7 +62,13 @@ def _revision(state: JobState) -> Literal["active", "pending"]:
     return "active" if state is JobState.SUCCEEDED else "pending"
 
 
-def import_job(project: Project, name: str, resource: str) -> ImportOutcome:
+def import_job(
+    project: Project,
+    name: str,
+    resource: str,
+    *,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+) -> ImportOutcome:
     """Records `resource` in the lockfile as the current revision of spec `name`.
 
     A job that already carries this stack's labels for `name` is recorded as
@@ -82,7 +87,7 @@ def import_job(project: Project, name: str, resource: str) -> ImportOutcome:
         raise UsageError(
             f"{resource} is a {kind.value} job but spec {name!r} is for {spec.backend.value}"
         )
-    with apply_lock(project.root / STATE_DIR), RemoteSession(project) as session:
+    with locked_session(project, "import", lock_timeout) as session:
         with contextlib.suppress(DatasetMissingError):  # compared with the data as it is now
             spec = pin_online(session, [spec], lockfile)[0]
         backend = session.backend(kind)

@@ -22,7 +22,6 @@ from tuneops.core.plan import BOOKKEEPING, CHANGES, Plan
 from tuneops.errors import LockfileError, TuneopsError
 from tuneops.project.file import Project
 from tuneops.runtime.applier import Applier, Outcome
-from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import (
     PlanFlags,
     compute_plan,
@@ -31,7 +30,7 @@ from tuneops.runtime.inputs import (
     observe,
     plan_options,
 )
-from tuneops.runtime.session import STATE_DIR, RemoteSession
+from tuneops.runtime.shared_state import DEFAULT_LOCK_TIMEOUT, locked_session
 from tuneops.specs.models import JobSpec
 
 MAX_BACKOFF_SECONDS = 600.0
@@ -82,15 +81,21 @@ def reconcile_cycle(
     flags: PlanFlags,
     on_broken_lockfile: Callable[[LockfileError], None],
     observed: bool = False,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> Cycle:
     """One cycle: list, plan, record the bookkeeping (or apply), find drift.
 
     A broken lockfile is reported to `on_broken_lockfile` and rebuilt from the
     remote labels. An `observed` cycle lists the jobs again after applying
-    changes, so that what it reports (the metrics) includes them.
+    changes, so that what it reports (the metrics) includes them. A cycle that
+    writes holds the shared lock (`state:`), waiting up to `lock_timeout` seconds
+    (whom it waits for is logged); a read-only cycle blocks nobody.
     """
     outcomes: tuple[Outcome, ...] = ()
-    with apply_lock(project.root / STATE_DIR), RemoteSession(project) as session:
+    operation = "reconcile --apply" if apply else "reconcile --write-lock"
+    # Only a cycle that writes takes the shared lock: a read-only one blocks nobody.
+    shared = write_lock or apply
+    with locked_session(project, operation, lock_timeout, shared=shared) as session:
         local = load_local(project, on_broken_lockfile=on_broken_lockfile)
         inputs = gather(project, session, local)
         plan = compute_plan(inputs, plan_options(project, flags))
