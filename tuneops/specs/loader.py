@@ -17,13 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 from tuneops.datasets.example_format import conversation_jsonl
 from tuneops.datasets.limits import ModelLimits, limits_for
-from tuneops.datasets.scanner import DatasetRole, scan_file, scan_stream
+from tuneops.datasets.methods import TuningMethod
+from tuneops.datasets.scanner import DatasetRole, scan_stream
 from tuneops.diagnostics import Diagnostic, Location, Severity, display_path
 from tuneops.errors import SpecError
 from tuneops.specs import schemas
 from tuneops.specs.checked import CheckedSpec
+from tuneops.specs.dataset_scan import scan_dataset
 from tuneops.specs.hashing import canonical_data, spec_hash
 from tuneops.specs.kinds import BackendKind, LocalDataset, SpecDefaults
+from tuneops.specs.method_checks import method_problems
 from tuneops.specs.model_checks import ModelPolicy, model_problems
 from tuneops.specs.source import MAX_SPEC_BYTES, outside_root, read_text
 from tuneops.specs.training_data import read_examples
@@ -212,6 +215,7 @@ class _DocumentLoader:
         metadata: dict[str, Any] = data["metadata"]
         spec, problems = self._resolve(data["spec"], document)
         problems += model_problems(spec, document, self.models)
+        problems += method_problems(spec, document, self.models)
         examples, data_problems = self._examples(spec, document)
         problems += data_problems
         datasets, data_problems = self._vertex_datasets(spec, document)
@@ -285,6 +289,7 @@ class _DocumentLoader:
             return (), []
         # Continuous tuning names no base model: the current generation's limits apply.
         limits = limits_for(spec.get("baseModel") or "", self.models.catalogue)
+        method = TuningMethod(spec.get("method") or TuningMethod.SUPERVISED.value)
         datasets: list[LocalDataset] = []
         problems: list[Diagnostic] = []
         named = (
@@ -305,7 +310,7 @@ class _DocumentLoader:
                 problems.append(target)
                 continue
             shown = display_path(target)
-            scan = scan_file(target, shown, role, limits)
+            scan = scan_dataset(target, shown, role, limits, method)
             problems += scan.diagnostics
             summary = scan.summary
             datasets.append(
