@@ -92,7 +92,7 @@ def test_a_preference_job_with_evaluation_reports_checkpoints_and_scores_a_test_
     assert all((c.endpoint or "").startswith(f"{PARENT}/endpoints/") for c in checkpoints)
     assert len({c.endpoint for c in checkpoints}) == 3
 
-    runs = {run.checkpoint_id: run for run in done.evaluate_dataset_runs or []}
+    runs = {run.checkpoint_id or "": run for run in done.evaluate_dataset_runs or []}
     assert sorted(runs) == ["1", "2", "3"]
     second = runs["2"].evaluate_dataset_response
     assert second is not None and second.aggregation_output is not None
