@@ -190,3 +190,15 @@ def test_the_hash_of_an_existing_spec_is_unchanged_by_the_new_keys(tmp_path: Pat
     assert beta_1 != _hash(tmp_path, method="preference", hyperParameters={"beta": 0.2})
     # A float field typed alike however it is written.
     assert beta_1 == _hash(tmp_path, method="preference", hyperParameters={"beta": 0.10})
+
+
+def test_evaluation_of_a_preference_job_is_refused_since_vertex_v1_has_none(
+    tmp_path: Path,
+) -> None:
+    policy = ModelPolicy(catalogue=PREFERENCE_35, today=TODAY)
+    errors = _errors(_load(tmp_path, policy, method="preference", evaluation=EVALUATION))
+    assert len(errors) == 1
+    assert errors[0].startswith(
+        "10:5: $.spec.evaluation: Vertex AI v1, which tuneops calls, evaluates supervised "
+        "tuning only: its preference spec has no evaluationConfig (https://googleapis.dev/"
+    )

@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Any
 
 from tuneops.backends import identity as ident
+from tuneops.backends import vertex_results
 from tuneops.backends.clock import Clock
 from tuneops.backends.errors import (
     CreateOutcomeUnknownError,
@@ -407,16 +408,29 @@ class VertexBackend:
             nonce=who.nonce if who else None,
             project=project or named_project,
             location=place["location"] if place else None,
-            example_count=integer(data, *_DATA_STATS, "tuningDatasetExampleCount"),
-            billable_tokens=integer(data, *_DATA_STATS, "totalBillableTokenCount"),
+            example_count=_stat(data, "tuningDatasetExampleCount"),
+            billable_tokens=_stat(data, "totalBillableTokenCount"),
             experiment=_shown(field(data, "experiment")),
+            checkpoints=vertex_results.checkpoints(data),
+            evaluation=vertex_results.evaluation(data),
         )
 
     def __repr__(self) -> str:
         return f"VertexBackend({self.endpoint!r})"
 
 
-_DATA_STATS = ("tuningDataStats", "supervisedTuningDataStats")
+_DATA_STATS = ("supervisedTuningDataStats", "preferenceOptimizationDataStats")
+
+
+def _stat(data: Mapping[str, Any], key: str) -> int | None:
+    """A count from the job's data statistics, of whichever method it tuned by."""
+    for kind in _DATA_STATS:
+        found = integer(data, "tuningDataStats", kind, key)
+        if found is not None:
+            return found
+    return None
+
+
 # A job's hash and nonce labels are its own; interning them would only grow the table.
 _UNIQUE_LABELS = frozenset({ident.HASH_LABEL, ident.NONCE_LABEL})
 

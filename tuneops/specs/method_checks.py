@@ -20,6 +20,17 @@ from tuneops.specs.model_checks import ModelPolicy, cite
 from tuneops.specs.yaml_loader import YamlDocument
 
 _SPEC = ("spec",)
+# tuneops calls Vertex AI v1, whose PreferenceOptimizationSpec has no evaluationConfig
+# (v1beta1's has), read 2026-12-06.
+_V1_PREFERENCE = (
+    "https://googleapis.dev/dotnet/Google.Apis.Aiplatform.v1/latest/api/"
+    "Google.Apis.Aiplatform.v1.Data.GoogleCloudAiplatformV1PreferenceOptimizationSpec.html"
+)
+_PREFERENCE_EVALUATION = (
+    "Vertex AI v1, which tuneops calls, evaluates supervised tuning only: its preference "
+    f"spec has no evaluationConfig ({_V1_PREFERENCE}, read 2026-12-06); remove evaluation, "
+    "or tune by method: supervised"
+)
 
 
 def method_problems(
@@ -41,6 +52,8 @@ def _problems(
     hyper = spec.get("hyperParameters") or {}
     if method is TuningMethod.PREFERENCE:
         yield from _preference(spec, policy)
+        if "evaluation" in spec:
+            yield (("evaluation",), _PREFERENCE_EVALUATION)
     elif "beta" in hyper:
         yield (
             ("hyperParameters", "beta"),
