@@ -106,6 +106,8 @@ def apply(
         result: Result = "failed" if failed else "applied"
         view.finish(result if plan.has_changes else "nothing-to-do", plan, outcomes, lockfile)
         code = EXIT_ERROR if failed else EXIT_OK
+        if failed and all(o.attention for o in outcomes if not o.ok):
+            code = EXIT_BLOCKED  # only promotion gates held revisions back: needs attention
         if wait and not failed:
             with session.unbudgeted():  # the wait is bounded by --timeout instead
                 code = wait_for(

@@ -75,8 +75,10 @@ def reconcile_once(
             chosen, code = plan.only(BOOKKEEPING), EXIT_BLOCKED
         if write_lock or apply:
             outcomes = Applier.for_inputs(session, inputs).run(chosen)
-            if any(not o.ok for o in outcomes):
+            if any(not o.ok and not o.attention for o in outcomes):
                 code = EXIT_ERROR
+            elif any(o.attention for o in outcomes):
+                code = EXIT_BLOCKED  # a promotion gate held a revision back
     shown = plan.only(BOOKKEEPING) if apply else plan
     view.cycle(CycleReport(shown, drift, outcomes, write_lock or apply, blocked))
     report_reconcile(plan.only(CHANGES), drift, write_lock or apply)

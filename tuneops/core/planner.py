@@ -208,6 +208,14 @@ class _SpecPlanner:
         elif job.state is JobState.SUCCEEDED and entry and entry.pending:
             if entry.pending.job != job.name:
                 return
+            gate = entry.pending.gate or {}
+            if gate.get("result") == "failed" and not self.options.retry_failed:
+                self.notes.append(
+                    f"{spec.name}: revision {job.name} did not pass its promotion gate, so the "
+                    "active revision keeps serving; `tuneops promote` promotes it by hand, "
+                    "`tuneops apply --retry-failed` judges it again"
+                )
+                return
             if entry.pending.smoke_test == "failed" and not self.options.retry_failed:
                 self.notes.append(
                     f"{spec.name}: revision {job.name} failed its smoke test, so the active "

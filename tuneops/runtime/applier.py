@@ -25,11 +25,13 @@ from tuneops.backends.errors import FailedPreconditionError, QuotaExceededError
 from tuneops.core.jobs import RemoteJob
 from tuneops.core.plan import Action, ActionKind, Phase, Plan
 from tuneops.core.planner import KEEPABLE, current_job
+from tuneops.core.promotion import gate_record
 from tuneops.core.transitions import (
     record_cancelled,
     record_dequeued,
     record_forgotten,
     record_found,
+    record_judged,
     record_promoted,
     record_queued,
     record_smoke_failed,
@@ -39,10 +41,11 @@ from tuneops.core.transitions import (
 from tuneops.errors import LockfileError, NotOwnedError, PlanStaleError, TuneopsError
 from tuneops.lockfile.file import Lockfile, QueueReason, check_writable, write_lockfile
 from tuneops.lockfile.journal import Journal
+from tuneops.runtime.gate import run_gate
 from tuneops.runtime.inputs import Inputs
 from tuneops.runtime.session import RemoteSession, place_of
 from tuneops.runtime.staging import Stager, StagingError
-from tuneops.specs.models import BackendKind, JobSpec
+from tuneops.specs.models import BackendKind, JobSpec, VertexSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,10 @@ class Outcome:
     detail: str
     job: str | None = None
     queued: bool = False
+    # A promotion gate held the revision back: the apply needs attention (exit 3),
+    # it did not fail; `gate` is the lockfile's record of the verdict.
+    attention: bool = False
+    gate: dict[str, object] | None = None
 
 
 class Applier:
@@ -244,6 +251,8 @@ class Applier:
 
     def _promote(self, action: Action, spec: JobSpec, job: RemoteJob) -> Outcome:
         """Promotes a succeeded revision, after its smoke test when the spec has one."""
+        if isinstance(spec.spec, VertexSpec) and (spec.spec.promote or spec.spec.serve):
+            return self._gated(action, spec, spec.spec, job)
         smoke = spec.spec.smoke_test
         if smoke is None:
             self._record(spec.name, lambda lock: record_promoted(lock, spec, job))
@@ -266,6 +275,32 @@ class Applier:
             )
         self._record(spec.name, lambda lock: record_promoted(lock, spec, job, smoke_test="passed"))
         return Outcome(action, True, f"promoted {job.name} (smoke test passed)", job.name)
+
+    def _gated(self, action: Action, spec: JobSpec, vertex: VertexSpec, job: RemoteJob) -> Outcome:
+        """Promotes a revision through `spec.promote` and `spec.serve` (runtime/gate.py)."""
+        entry = self.lockfile.entries.get(spec.name)
+        active = entry.active if entry is not None else None
+        run = run_gate(self.session.backend(spec.backend), vertex, job, active)
+        verdict = run.verdict
+        result = "passed" if run.passed else "failed"
+        gate = gate_record(verdict, result) if verdict.judged or not run.passed else None
+        if gate is not None and run.smoke_test == "failed":
+            gate["smokeTest"] = "failed"
+        serving = (verdict.serving.checkpoint_id, verdict.serving.endpoint)
+        self._record(
+            spec.name,
+            lambda lock: record_judged(lock, spec, job, serving, gate, run.smoke_test),
+        )
+        if run.passed:
+            return Outcome(action, True, f"promoted {job.name}", job.name, gate=gate)
+        return Outcome(
+            action,
+            False,
+            f"{job.name} held back by its promotion gate; the active revision keeps serving",
+            job.name,
+            attention=True,
+            gate=gate,
+        )
 
     def _attempt(self, action: Action) -> Outcome:
         if self._stopping.is_set():  # interrupted: start nothing new

@@ -1,0 +1,101 @@
+"""The promotion gate end to end: tuneops over HTTP against the emulator, whose
+evaluation scores the test sets (issue 19). One gate passes, one fails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.commands.project import Project, use_credentials
+from tuneops.emulator import EmulatorHandle
+
+VALIDATION = "gs://acme/bot-val.jsonl"
+
+
+@pytest.fixture
+def project(tmp_path: Path, emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> Project:
+    use_credentials(monkeypatch)
+    return Project(tmp_path, emulator)
+
+
+def _gated(epochs: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": "tuneops.dev/v1",
+        "kind": "TuningJob",
+        "metadata": {"name": "bot"},
+        "spec": {
+            "baseModel": "gemini-3.5-flash",
+            "trainingDataset": "gs://acme/bot.jsonl",
+            "validationDataset": VALIDATION,
+            "hyperParameters": {"epochCount": epochs},
+            "evaluation": {"metrics": ["bleu", "rougeL"], "outputUri": "gs://acme/eval/"},
+            "promote": {
+                "conditions": [
+                    {"metric": "bleu", "atLeast": 0.4},
+                    {"metric": "rougeL", "maxDrop": 0.05},
+                ]
+            },
+            **extra,
+        },
+    }
+
+
+def _finish(project: Project, scores: dict[str, dict[str, float]]) -> str:
+    """Lets the pending job succeed with `scores`; returns its name."""
+    job = str(project.lock()["bot"]["pending"]["job"])
+    project.emulator.force(job, "succeed")
+    project.emulator.set_scores(job, scores)
+    return job
+
+
+def test_a_gate_that_passes_promotes_and_records_scores_and_checkpoints(
+    project: Project,
+) -> None:
+    project.write(_gated(2, serve={"checkpoint": "best", "metric": "bleu"}))
+    assert project.run("tuneops apply --auto-approve").code == 0
+    job = _finish(project, {"1": {"bleu": 0.6, "rougeL": 0.5}, "2": {"bleu": 0.45, "rougeL": 0.5}})
+    run = project.run("tuneops apply --auto-approve")
+    assert run.code == 0, run.out + run.err
+    active = project.lock()["bot"]["active"]
+    assert active["job"] == job
+    assert active["gate"] == {"result": "passed"}
+    assert active["checkpoint"] == "1"  # best by bleu
+    assert active["endpoint"] == active["checkpoints"][0]["endpoint"]
+    assert [c["id"] for c in active["checkpoints"]] == ["1", "2"]
+    assert active["evaluation"] == {
+        "1": {"bleu": 0.6, "rougeL": 0.5},
+        "2": {"bleu": 0.45, "rougeL": 0.5},
+    }
+    assert "pending" not in project.lock()["bot"]
+
+
+def test_a_gate_that_fails_keeps_the_active_endpoint_and_exits_3(project: Project) -> None:
+    project.write(_gated(2))
+    project.run("tuneops apply --auto-approve")
+    _finish(project, {"*": {"bleu": 0.5, "rougeL": 0.6}})
+    assert project.run("tuneops apply --auto-approve").code == 0
+    before = project.lock()["bot"]["active"]
+
+    project.write(_gated(3))  # a new revision, which scores worse
+    project.run("tuneops apply --auto-approve")
+    job = _finish(project, {"*": {"bleu": 0.3, "rougeL": 0.5}})
+    run = project.run("tuneops apply --auto-approve")
+    assert run.code == 3, run.out + run.err
+    assert "held back by its promotion gate" in run.out
+    after = project.lock()["bot"]
+    assert after["active"] == before
+    assert after["pending"]["job"] == job
+    assert after["pending"]["gate"] == {
+        "result": "failed",
+        "failures": [
+            {"code": "below-minimum", "metric": "bleu", "value": 0.3, "limit": 0.4},
+            {"code": "dropped", "metric": "rougeL", "value": 0.5, "limit": 0.05, "active": 0.6},
+        ],
+        "baseline": {"bleu": 0.5, "rougeL": 0.6},
+    }
+    # The next plan proposes nothing for it and says why.
+    plan = project.run("tuneops plan")
+    assert plan.code == 0
+    assert "did not pass its promotion gate" in plan.out
