@@ -3,6 +3,7 @@ evaluation scores the test sets (issue 19). One gate passes, one fails."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -99,3 +100,46 @@ def test_a_gate_that_fails_keeps_the_active_endpoint_and_exits_3(project: Projec
     plan = project.run("tuneops plan")
     assert plan.code == 0
     assert "did not pass its promotion gate" in plan.out
+
+
+def test_status_shows_old_and_new_scores_and_why_the_gate_held(project: Project) -> None:
+    project.write(_gated(2))
+    project.run("tuneops apply --auto-approve")
+    _finish(project, {"*": {"bleu": 0.5, "rougeL": 0.6}})
+    project.run("tuneops apply --auto-approve")
+    project.write(_gated(3))
+    project.run("tuneops apply --auto-approve")
+    job = _finish(project, {"*": {"bleu": 0.3, "rougeL": 0.5}})
+    assert project.run("tuneops apply --auto-approve").code == 3
+
+    table = project.run("tuneops status").out.splitlines()
+    assert table[2:5] == [
+        "  pending gate: failed: bleu 0.3 is below 0.4 (atLeast); rougeL 0.5 is more than "
+        "0.05 below the active 0.6 (maxDrop)",
+        "  active gate: passed",
+        "  active -> pending: bleu 0.5 -> 0.3, rougeL 0.6 -> 0.5",
+    ]
+    text = project.run("tuneops status bot")
+    assert text.code == 0
+    row, *details = text.out.splitlines()[1:]
+    assert row.split()[:3] == ["bot", "in", "sync"]
+    assert "degraded" in row
+    details = [line for line in details if line.split(":")[0].split()[0] in ("pending", "active")]
+    assert details[:6] == [
+        "  pending gate: failed: bleu 0.3 is below 0.4 (atLeast); rougeL 0.5 is more than "
+        "0.05 below the active 0.6 (maxDrop)",
+        "  pending scores: bleu=0.3 rougeL=0.5",
+        "  pending checkpoints: 1, 2, 3",
+        "  active gate: passed",
+        "  active scores: bleu=0.5 rougeL=0.6",
+        "  active checkpoints: 1, 2",
+    ]
+    assert "  active -> pending: bleu 0.5 -> 0.3, rougeL 0.6 -> 0.5" in details
+
+    document = json.loads(project.run("tuneops status --format json").out)
+    (spec,) = document["specs"]
+    assert spec["pendingResults"]["job"] == job
+    assert spec["pendingResults"]["scores"] == {"bleu": 0.3, "rougeL": 0.5}
+    assert spec["pendingResults"]["gate"]["result"] == "failed"
+    assert spec["activeResults"]["scores"] == {"bleu": 0.5, "rougeL": 0.6}
+    assert spec["activeResults"]["evaluation"]["2"] == {"bleu": 0.5, "rougeL": 0.6}
