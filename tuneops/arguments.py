@@ -208,6 +208,19 @@ def build_parser() -> argparse.ArgumentParser:
     adopt.add_argument("resource", metavar="RESOURCE", help="the job or tuned model name")
     adopt.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
 
+    promote = commands.add_parser(
+        "promote",
+        help="make a succeeded revision active by hand, past its promotion gate",
+        description="Record revision ID (a tuning job's id or full name) of spec NAME as "
+        "active in the lockfile, serving the endpoint its gate chose, marked as promoted by "
+        "hand. Only the lockfile changes.",
+    )
+    promote.add_argument("name", metavar="NAME", help="the spec")
+    promote.add_argument(
+        "--revision", required=True, metavar="ID", help="the revision's job id or name"
+    )
+    promote.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
+
     init = commands.add_parser(
         "init",
         help="scaffold a project that runs on the emulator",

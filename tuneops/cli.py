@@ -103,6 +103,10 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
         from tuneops.commands.import_job import import_job
 
         return import_job(config, args.name, args.resource, console, args.format)
+    if args.command == "promote":
+        from tuneops.commands.promote import promote
+
+        return promote(config, args.name, args.revision, console, args.format)
     if args.command == "init":
         from tuneops.commands.init import init
 

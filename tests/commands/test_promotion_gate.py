@@ -143,3 +143,33 @@ def test_status_shows_old_and_new_scores_and_why_the_gate_held(project: Project)
     assert spec["pendingResults"]["gate"]["result"] == "failed"
     assert spec["activeResults"]["scores"] == {"bleu": 0.5, "rougeL": 0.6}
     assert spec["activeResults"]["evaluation"]["2"] == {"bleu": 0.5, "rougeL": 0.6}
+
+
+def test_promote_by_hand_overrides_a_failed_gate_and_records_it(project: Project) -> None:
+    project.write(_gated(2))
+    project.run("tuneops apply --auto-approve")
+    _finish(project, {"*": {"bleu": 0.5, "rougeL": 0.6}})
+    project.run("tuneops apply --auto-approve")
+    old = project.lock()["bot"]["active"]["job"]
+    project.write(_gated(3))
+    project.run("tuneops apply --auto-approve")
+    job = _finish(project, {"*": {"bleu": 0.3, "rougeL": 0.6}})
+    assert project.run("tuneops apply --auto-approve").code == 3
+
+    wrong = project.run("tuneops promote bot --revision 42")
+    assert wrong.code == 1
+    assert f"spec 'bot' has no revision '42' in the lockfile (known: {job}, {old})" in wrong.err
+    run = project.run(f"tuneops promote bot --revision {job.rsplit('/', 1)[1]}")
+    assert run.code == 0, run.err
+    endpoint = project.lock()["bot"]["active"]["endpoint"]
+    assert run.out == f"bot: promoted {job} by hand, serving {endpoint}; it replaces {old}\n"
+    entry = project.lock()["bot"]
+    assert "pending" not in entry
+    assert entry["active"]["job"] == job
+    assert entry["active"]["promotedBy"] == "manual"
+    assert entry["active"]["gate"]["result"] == "overridden"
+    again = project.run(f"tuneops promote bot --revision {job} --format json")
+    assert json.loads(again.out)["result"] == "already-active"
+    # The next apply leaves it be: it is the spec's current, active revision.
+    assert project.run("tuneops apply --auto-approve").code == 0
+    assert project.lock()["bot"]["active"]["job"] == job
