@@ -3,6 +3,7 @@ evaluation scores the test sets (issue 19). One gate passes, one fails."""
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,9 @@ def test_a_gate_that_passes_promotes_and_records_scores_and_checkpoints(
     project.write(_gated(2, serve={"checkpoint": "best", "metric": "bleu"}))
     assert project.run("tuneops apply --auto-approve").code == 0
     job = _finish(project, {"1": {"bleu": 0.6, "rougeL": 0.5}, "2": {"bleu": 0.45, "rougeL": 0.5}})
+    # The plan's view of the finished revision shows what it scored.
+    plan = project.run("tuneops plan")
+    assert "pending revision succeeded; scores: bleu=0.45 rougeL=0.5" in plan.out
     run = project.run("tuneops apply --auto-approve")
     assert run.code == 0, run.out + run.err
     active = project.lock()["bot"]["active"]
@@ -99,7 +103,15 @@ def test_a_gate_that_fails_keeps_the_active_endpoint_and_exits_3(project: Projec
     # The next plan proposes nothing for it and says why.
     plan = project.run("tuneops plan")
     assert plan.code == 0
-    assert "did not pass its promotion gate" in plan.out
+    summary = (
+        f"bot: revision {job} did not pass its promotion gate (bleu 0.3 < 0.4; rougeL 0.6 -> "
+        "0.5, more than 0.05 down; active -> pending: bleu 0.5 -> 0.3, rougeL 0.6 -> 0.5), so "
+        "the active revision keeps serving"
+    )
+    assert summary in plan.out
+    # The PR comment is the plan in Markdown: it carries the same comparison.
+    markdown = project.run("tuneops plan --format markdown")
+    assert summary in html.unescape(markdown.out)
 
 
 def test_status_shows_old_and_new_scores_and_why_the_gate_held(project: Project) -> None:

@@ -24,6 +24,7 @@ from tuneops.core.fingerprint import fingerprint as fingerprint
 from tuneops.core.guards import guarded
 from tuneops.core.jobs import Capabilities, JobState, RemoteJob, by_age, short_hash
 from tuneops.core.plan import Action, ActionKind, Plan, PlanOptions
+from tuneops.core.promotion import gate_summary, scores_summary
 from tuneops.core.queue import assign_slots, occupancy, spec_place, stale_queue
 from tuneops.errors import UnknownNamesError
 from tuneops.lockfile.file import LockEntry, Lockfile
@@ -211,8 +212,9 @@ class _SpecPlanner:
             gate = entry.pending.gate or {}
             if gate.get("result") == "failed" and not self.options.retry_failed:
                 self.notes.append(
-                    f"{spec.name}: revision {job.name} did not pass its promotion gate, so the "
-                    "active revision keeps serving; `tuneops promote` promotes it by hand, "
+                    f"{spec.name}: revision {job.name} did not pass its promotion gate "
+                    f"({gate_summary(entry.pending, entry.active)}), so the active revision "
+                    "keeps serving; `tuneops promote` promotes it by hand, "
                     "`tuneops apply --retry-failed` judges it again"
                 )
                 return
@@ -227,7 +229,7 @@ class _SpecPlanner:
                     ActionKind.PROMOTE,
                     spec.name,
                     spec.backend,
-                    "pending revision succeeded",
+                    "pending revision succeeded" + scores_summary(job),
                     spec.spec_hash,
                     job.name,
                 )

@@ -176,3 +176,48 @@ def gate_record(verdict: GateVerdict, result: str) -> dict[str, object]:
     if verdict.baseline:
         record["baseline"] = dict(sorted(verdict.baseline.items()))
     return record
+
+
+def _number(value: object) -> str:
+    return f"{value:g}" if isinstance(value, int | float) else str(value)
+
+
+def scores_summary(job: RemoteJob) -> str:
+    """`; scores: bleu=0.5 ...` of what a finished job would serve by default, or ''."""
+    if not job.evaluation:
+        return ""
+    last = job.checkpoints[-1].checkpoint_id if job.checkpoints else None
+    scores = _scores_of(job.evaluation, last)
+    shown = " ".join(f"{m}={_number(v)}" for m, v in sorted(scores.items()))
+    return f"; scores: {shown}" if shown else ""
+
+
+def gate_summary(pending: Revision, active: Revision | None) -> str:
+    """The failed conditions of `pending`'s gate, and old -> new scores, in short."""
+    parts = []
+    for failure in (pending.gate or {}).get("failures") or ():
+        metric, code = failure.get("metric"), failure.get("code")
+        if code == GateCode.BELOW_MINIMUM.value:
+            parts.append(
+                f"{metric} {_number(failure.get('value'))} < {_number(failure.get('limit'))}"
+            )
+        elif code == GateCode.DROPPED.value:
+            parts.append(
+                f"{metric} {_number(failure.get('active'))} -> {_number(failure.get('value'))}, "
+                f"more than {_number(failure.get('limit'))} down"
+            )
+        elif code == GateCode.MISSING.value:
+            parts.append(f"no {metric} score")
+        else:
+            parts.append("no such checkpoint")
+    if (pending.gate or {}).get("smokeTest") == "failed":
+        parts.append("smoke test failed")
+    if active is not None:
+        old, new = served_scores(active), served_scores(pending)
+        shared = sorted(set(old) & set(new))
+        if shared:
+            parts.append(
+                "active -> pending: "
+                + ", ".join(f"{m} {_number(old[m])} -> {_number(new[m])}" for m in shared)
+            )
+    return "; ".join(parts) or "no detail recorded"
