@@ -23,7 +23,13 @@ MAX_COUNTED_EXAMPLES = 10_000
 
 
 def _examples_as_contents(dataset: LocalDataset) -> Iterator[list[dict[str, Any]]]:
-    """Each valid line's turns, its system instruction first as a user turn."""
+    """Each valid line's turns, its system instruction first as a user turn.
+
+    A preference line (with `completions`) is counted as Google bills it: the
+    prompt's tokens twice, plus the completions' (read 2026-12-06,
+    https://docs.cloud.google.com/vertex-ai/generative-ai/docs/models/gemini-preference-tuning,
+    "Pricing").
+    """
     with dataset.open() as stream:
         for raw in stream:
             try:
@@ -33,9 +39,17 @@ def _examples_as_contents(dataset: LocalDataset) -> Iterator[list[dict[str, Any]
             if not isinstance(value, dict) or not isinstance(value.get("contents"), list):
                 continue
             turns = list(value["contents"])
-            system = value.get("systemInstruction")
+            system = value.get("systemInstruction") or value.get("system_instruction")
             if isinstance(system, dict) and isinstance(system.get("parts"), list):
                 turns.insert(0, {"role": "user", "parts": system["parts"]})
+            completions = value.get("completions")
+            if isinstance(completions, list):
+                answers = [
+                    c["completion"]
+                    for c in completions
+                    if isinstance(c, dict) and isinstance(c.get("completion"), dict)
+                ]
+                turns = [*turns, *turns, *answers]
             yield turns
 
 
