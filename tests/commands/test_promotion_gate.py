@@ -185,3 +185,16 @@ def test_promote_by_hand_overrides_a_failed_gate_and_records_it(project: Project
     # The next apply leaves it be: it is the spec's current, active revision.
     assert project.run("tuneops apply --auto-approve").code == 0
     assert project.lock()["bot"]["active"]["job"] == job
+
+
+def test_reconcile_judges_the_gate_too_and_exits_3_when_it_holds(project: Project) -> None:
+    project.write(_gated(2))
+    project.run("tuneops apply --auto-approve")
+    _finish(project, {"*": {"bleu": 0.1, "rougeL": 0.6}})
+    run = project.run("tuneops reconcile --write-lock")
+    assert run.code == 3, run.out + run.err
+    entry = project.lock()["bot"]
+    assert "active" not in entry
+    assert entry["pending"]["gate"]["failures"] == [
+        {"code": "below-minimum", "metric": "bleu", "value": 0.1, "limit": 0.4}
+    ]
