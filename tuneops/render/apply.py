@@ -84,14 +84,17 @@ class TextApplyView:
         elif result == "declined":
             self.console.note("apply cancelled; nothing was changed")
         elif result in ("applied", "failed"):
-            failed = sum(1 for o in outcomes if not o.ok)
+            failed = sum(1 for o in outcomes if not o.ok and not o.attention)
+            held = sum(1 for o in outcomes if o.attention)
             queued = sum(1 for o in outcomes if o.queued)
             waiting = f"{queued} queued, " if queued else ""
+            gated = f"{held} held back by a promotion gate, " if held else ""
             line = (
-                f"Apply complete: {len(outcomes) - failed - queued} done, {waiting}{failed} "
-                f"failed. Lockfile: {lockfile}"
+                f"Apply complete: {len(outcomes) - failed - held - queued} done, {waiting}"
+                f"{gated}{failed} failed. Lockfile: {lockfile}"
             )
-            self.console.result(self.console.paint(line, "red" if failed else "bold"))
+            colour = "red" if failed else "yellow" if held else "bold"
+            self.console.result(self.console.paint(line, colour))
 
     def close(self) -> None:
         """Nothing more to say."""
