@@ -90,8 +90,7 @@ def test_a_gate_that_fails_keeps_the_active_endpoint_and_exits_3(project: Projec
     assert run.code == 3, run.out + run.err
     assert "held back by its promotion gate" in run.out
     assert run.out.splitlines()[-1] == (
-        "Apply complete: 0 done, 1 held back by a promotion gate, 0 failed. "
-        "Lockfile: tuneops.lock"
+        "Apply complete: 0 done, 1 held back by a promotion gate, 0 failed. Lockfile: tuneops.lock"
     )
     after = project.lock()["bot"]
     assert after["active"] == before
