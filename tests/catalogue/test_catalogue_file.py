@@ -68,6 +68,14 @@ def test_every_fact_cites_a_source_read_on_a_day() -> None:
     assert cited, "the catalogue names no facts"
     assert [entry for entry in cited if entry[3] not in known] == []
     assert {sunset["source"] for sunset in data["sunsets"].values()} <= known
+    preference = [
+        (model["id"], limits["source"])
+        for model in data["models"]
+        for offering in model["backends"].values()
+        if (limits := offering.get("datasets", {}).get("preference"))
+    ]
+    assert preference, "no model has a preference-tuning limit"
+    assert [entry for entry in preference if entry[1] not in known] == []
 
 
 def test_the_recommended_model_was_tunable_on_the_day_the_catalogue_was_read() -> None:

@@ -6,7 +6,9 @@ import hashlib
 import io
 import json
 
+from tuneops.catalogue import shipped_catalogue, with_changes
 from tuneops.datasets.limits import ModelLimits, fallback_limits, limits_for
+from tuneops.datasets.methods import TuningMethod
 from tuneops.datasets.scanner import MAX_REPORTED, DatasetRole, DatasetScan, scan_stream
 
 SMALL = ModelLimits(
@@ -121,3 +123,95 @@ def test_limits_are_found_by_model_family_and_version_suffix() -> None:
     assert limits_for(qualified).family == "gemini-3.5-flash-lite"
     assert limits_for("gemini-9-ultra") == fallback_limits()
     assert limits_for("gemini-3.5-flash").max_tokens_per_example == 131_072
+
+
+PREFERENCE_LIMITS = ModelLimits(
+    "tiny-model",
+    max_tokens_per_example=300,
+    max_validation_examples=2,
+    max_file_bytes=10_000,
+    max_text_examples=3,
+    max_multimodal_examples=2,
+    max_tokens_per_preference_example=100,
+)
+
+
+def preference_line(prompt: str, preferred: str, dispreferred: str) -> bytes:
+    def scored(score: int, text: str) -> dict[str, object]:
+        return {"score": score, "completion": {"role": "model", "parts": [{"text": text}]}}
+
+    example = {
+        "contents": [{"role": "user", "parts": [{"text": prompt}]}],
+        "completions": [scored(1, preferred), scored(0, dispreferred)],
+    }
+    return (json.dumps(example) + "\n").encode()
+
+
+def scan_preference(data: bytes) -> DatasetScan:
+    return scan_stream(
+        io.BytesIO(data),
+        "prefs.jsonl",
+        DatasetRole.TRAINING,
+        PREFERENCE_LIMITS,
+        method=TuningMethod.PREFERENCE,
+    )
+
+
+def test_a_preference_example_is_held_to_input_plus_its_longer_completion() -> None:
+    # 200 + 160 characters (90 tokens) fit in 100; 200 + 240 (110 tokens) do not.
+    fits = preference_line("p" * 200, "a" * 160, "b" * 160)
+    too_long = preference_line("p" * 200, "a" * 160, "b" * 240)
+    result = scan_preference(fits + too_long)
+    assert [d.line() for d in result.diagnostics] == [
+        "prefs.jsonl:2:1: error: $: about 110 tokens of input and the longer completion "
+        "(estimated from 440 characters); tiny-model allows 100 per preference example"
+    ]
+    # The summary counts all the text: both completions are trained on.
+    assert result.summary.examples == 2
+    assert result.summary.characters == 520 + 600
+    assert result.summary.estimated_tokens == 130 + 150
+
+
+def test_preference_lines_are_not_held_to_the_supervised_limit() -> None:
+    # 1,400 characters (350 tokens) is over the supervised 300, under neither
+    # preference figure once split as input plus the longer completion (100).
+    line_ = preference_line("p" * 100, "a" * 200, "b" * 1100)
+    assert "preference example" in scan_preference(line_).diagnostics[0].message
+    within = preference_line("p" * 100, "a" * 100, "b" * 100)
+    assert scan_preference(within * 3).diagnostics == ()
+
+
+def test_function_calls_and_declarations_count_as_text() -> None:
+    tools = [{"functionDeclarations": [{"name": "f"}]}]
+    example = {
+        "tools": tools,
+        "contents": [
+            {"role": "user", "parts": [{"text": "go"}]},
+            {"role": "model", "parts": [{"functionCall": {"name": "f", "args": {"x": 1}}}]},
+        ],
+    }
+    result = scan((json.dumps(example) + "\n").encode())
+    assert result.diagnostics == ()
+    # '{"functionDeclarations":[{"name":"f"}]}' + "go" + "f" + '{"x":1}'
+    assert result.summary.characters == 39 + 2 + 1 + 7
+
+
+def test_the_preference_limit_comes_from_the_catalogue() -> None:
+    assert limits_for("gemini-2.5-flash").max_tokens_per_preference_example == 131_072
+    # A model without a limit of its own is held to the one Google's page gives.
+    assert limits_for("gemini-3.5-flash").max_tokens_per_preference_example == 131_072
+    changed = with_changes(
+        shipped_catalogue(),
+        {
+            "models": [
+                {
+                    "id": "gemini-2.5-flash",
+                    "backends": {
+                        "vertex": {"datasets": {"preference": {"maxTokensPerExample": 5000}}}
+                    },
+                }
+            ]
+        },
+    )
+    assert limits_for("gemini-2.5-flash", changed).max_tokens_per_preference_example == 5000
+    assert limits_for("gemini-2.5-flash", changed).max_tokens_per_example == 131_072

@@ -75,8 +75,15 @@ class Tuning(NamedTuple):
     source: Source
 
 
+class PreferenceLimits(NamedTuple):
+    """What one base model accepts in a preference-tuning dataset, beyond the file limits."""
+
+    max_tokens_per_example: int
+    source: Source
+
+
 class DatasetLimits(NamedTuple):
-    """What one base model accepts in a supervised-tuning dataset."""
+    """What one base model accepts in a tuning dataset; `preference` where it is tuned so."""
 
     max_tokens_per_example: int
     max_validation_examples: int
@@ -85,6 +92,7 @@ class DatasetLimits(NamedTuple):
     max_multimodal_examples: int
     modalities: tuple[str, ...]
     source: Source
+    preference: PreferenceLimits | None = None
 
 
 class Price(NamedTuple):

@@ -24,6 +24,7 @@ from tuneops.catalogue.entries import (
     Lifecycle,
     Method,
     Offering,
+    PreferenceLimits,
     Price,
     Range,
     Source,
@@ -192,7 +193,13 @@ def _datasets(old: DatasetLimits | None, group: _Data, source: Any) -> DatasetLi
         for key, field in _LIMIT_FIELDS.items()
     }
     modalities = tuple(group.get("modalities", old.modalities if old else ("text",)))
-    return DatasetLimits(**values, modalities=modalities, source=source(group))
+    preference = old.preference if old else None
+    if "preference" in group:
+        given = group["preference"]
+        preference = PreferenceLimits(given["maxTokensPerExample"], source(given))
+    return DatasetLimits(
+        **values, modalities=modalities, source=source(group), preference=preference
+    )
 
 
 def _lifecycle(old: Lifecycle | None, group: _Data, source: Any) -> Lifecycle:

@@ -4,6 +4,10 @@ The file is read line by line (a line is cut off at `MAX_LINE_BYTES`), hashed as
 it goes, and every problem becomes a diagnostic at `FILE:LINE:COLUMN` with the
 JSON path inside the line. Only the first `MAX_REPORTED` problems of a file are
 kept, so a file of a million bad lines does not hold a million messages.
+
+Each tuning method has its own line format (`method=`): supervised lines
+(example_format.py, with function calling) or preference lines
+(preference_format.py); the file limits are the same for both.
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from tuneops.datasets.example_format import ExampleProblem, check_example
+from tuneops.datasets.example_format import check_example
 from tuneops.datasets.limits import ModelLimits
+from tuneops.datasets.methods import TuningMethod
+from tuneops.datasets.preference_format import check_preference_example
+from tuneops.datasets.turns import ExampleProblem, LineSize
 from tuneops.diagnostics import Diagnostic, Location, json_path
 
 BOM = b"\xef\xbb\xbf"
@@ -55,12 +62,18 @@ class DatasetScan:
 
 class _Scan:
     def __init__(
-        self, display: str, role: DatasetRole, limits: ModelLimits, max_line_bytes: int
+        self,
+        display: str,
+        role: DatasetRole,
+        limits: ModelLimits,
+        max_line_bytes: int,
+        method: TuningMethod,
     ) -> None:
         self.display = display
         self.max_line_bytes = max_line_bytes
         self.role = role
         self.limits = limits
+        self.method = method
         self.digest = hashlib.sha256()
         self.size = 0
         self.examples = 0
@@ -120,7 +133,12 @@ class _Scan:
         self.example(number, value)
 
     def example(self, number: int, value: object) -> None:
-        problems, size = check_example(value)
+        problems: list[ExampleProblem]
+        size: LineSize
+        if self.method is TuningMethod.PREFERENCE:
+            problems, size = check_preference_example(value)
+        else:
+            problems, size = check_example(value)
         for problem in problems:
             self.report(number, 1, _path(problem), problem.message)
         if problems:
@@ -129,14 +147,24 @@ class _Scan:
         self.multimodal += size.file_parts > 0
         self.characters += size.characters
         self.tokens += size.estimated_tokens
-        if size.estimated_tokens > self.limits.max_tokens_per_example:
+        self.token_limit(number, size)
+
+    def token_limit(self, number: int, size: LineSize) -> None:
+        limits = self.limits
+        if self.method is TuningMethod.PREFERENCE:
+            limit = limits.max_tokens_per_preference_example
+            what = "of input and the longer completion "
+            unit = "preference example"
+        else:
+            limit, what, unit = limits.max_tokens_per_example, "", "example"
+        if limit is not None and size.limited_tokens > limit:
             self.report(
                 number,
                 1,
                 "$",
-                f"about {size.estimated_tokens:,} tokens (estimated from "
-                f"{size.characters:,} characters); {self.limits.family} allows "
-                f"{self.limits.max_tokens_per_example:,} per example",
+                f"about {size.limited_tokens:,} tokens {what}(estimated from "
+                f"{size.limited_characters:,} characters); {limits.family} allows "
+                f"{limit:,} per {unit}",
             )
 
     def finish(self) -> DatasetScan:
@@ -194,18 +222,29 @@ def scan_stream(
     role: DatasetRole,
     limits: ModelLimits,
     max_line_bytes: int = MAX_LINE_BYTES,
+    *,
+    method: TuningMethod = TuningMethod.SUPERVISED,
 ) -> DatasetScan:
-    """Checks a JSONL dataset read from `stream`, named `display` in diagnostics."""
-    scan = _Scan(display, role, limits, max_line_bytes)
+    """Checks a JSONL dataset of `method`'s line format read from `stream`, named
+    `display` in diagnostics."""
+    scan = _Scan(display, role, limits, max_line_bytes, method)
     scan.read(stream)
     return scan.finish()
 
 
-def scan_file(path: Path, display: str, role: DatasetRole, limits: ModelLimits) -> DatasetScan:
-    """Checks the JSONL dataset at `path`; an unreadable file is one diagnostic."""
+def scan_file(
+    path: Path,
+    display: str,
+    role: DatasetRole,
+    limits: ModelLimits,
+    *,
+    method: TuningMethod = TuningMethod.SUPERVISED,
+) -> DatasetScan:
+    """Checks the JSONL dataset at `path` in `method`'s line format; an unreadable
+    file is one diagnostic."""
     try:
         with path.open("rb") as stream:
-            return scan_stream(stream, display, role, limits)
+            return scan_stream(stream, display, role, limits, method=method)
     except OSError as error:
         empty = DatasetSummary(hashlib.sha256().hexdigest(), 0, 0, 0, 0, 0)
         problem = Diagnostic(Location(display), f"cannot read file: {error.strerror or error}")

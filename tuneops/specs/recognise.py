@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tuneops.datasets.limits import fallback_limits
+from tuneops.datasets.methods import TuningMethod
 from tuneops.datasets.scanner import BOM, MAX_LINE_BYTES, DatasetRole, scan_file
 from tuneops.diagnostics import Diagnostic, Location
 from tuneops.specs.source import MAX_SPEC_BYTES, MAX_TRAINING_FILE_BYTES, read_text
@@ -26,7 +27,9 @@ _SPEC_MARK = re.compile(
 )
 # Vertex AI's supervised tuning format (`contents` of a chat, or OpenAI-style
 # `messages`) rather than the Gemini API's `textInput`/`output` examples.
-_VERTEX_KEYS = frozenset({"contents", "messages", "systemInstruction"})
+_VERTEX_KEYS = frozenset({"contents", "messages", "systemInstruction", "system_instruction"})
+# Preference-tuning lines are told apart by their scored pairs (docs/datasets.md).
+_PREFERENCE_KEY = "completions"
 
 
 def is_config_file(path: Path) -> bool:
@@ -73,11 +76,13 @@ def training_file_problems(path: Path, shown: str) -> list[Diagnostic]:
     file. A file whose first record is in Vertex AI's supervised-tuning format
     (`contents`, or the `messages` of another format) gets the full Vertex checks
     (docs/datasets.md), streamed, against the current generation's limits since
-    no base model is named.
+    no base model is named; in the preference format when that record has
+    `completions`, since no spec says the method.
     """
     first = _first_record(path)
     if isinstance(first, dict) and _VERTEX_KEYS & set(first):
-        scan = scan_file(path, shown, DatasetRole.TRAINING, fallback_limits())
+        method = TuningMethod.PREFERENCE if _PREFERENCE_KEY in first else TuningMethod.SUPERVISED
+        scan = scan_file(path, shown, DatasetRole.TRAINING, fallback_limits(), method=method)
         return list(scan.diagnostics)
     text = read_text(path, shown, MAX_TRAINING_FILE_BYTES)
     if isinstance(text, Diagnostic):
