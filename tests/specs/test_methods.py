@@ -3,6 +3,7 @@ errors where keys disagree, and a hash that moves only with what trains."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -202,3 +203,32 @@ def test_evaluation_of_a_preference_job_is_refused_since_vertex_v1_has_none(
         "10:5: $.spec.evaluation: Vertex AI v1, which tuneops calls, evaluates supervised "
         "tuning only: its preference spec has no evaluationConfig (https://googleapis.dev/"
     )
+
+
+def test_a_local_preference_dataset_is_checked_line_by_line_as_preference_data(
+    tmp_path: Path,
+) -> None:
+    good = {
+        "contents": [{"role": "user", "parts": [{"text": "My parcel is late."}]}],
+        "completions": [
+            {"score": 1, "completion": {"role": "model", "parts": [{"text": "Sorry!"}]}},
+            {"score": 0, "completion": {"role": "model", "parts": [{"text": "Wait."}]}},
+        ],
+    }
+    bad = {**good, "completions": good["completions"][:1]}
+    data = tmp_path / "specs" / "prefs.jsonl"
+    data.parent.mkdir(parents=True)
+    data.write_text(f"{json.dumps(good)}\n{json.dumps(bad)}\n", encoding="utf-8")
+    policy = ModelPolicy(catalogue=PREFERENCE_35, today=TODAY)
+    prefs = {"file": "prefs.jsonl"}
+    result = _load(tmp_path, policy, method="preference", trainingData=prefs, trainingDataset=None)
+    errors = _errors(result)
+    assert len(errors) == 1
+    assert errors[0].startswith("2:1: $.completions: ")
+    # The same file as supervised data: every line is wrong for that method.
+    supervised = _errors(_load(tmp_path, trainingData=prefs, trainingDataset=None))
+    assert len(supervised) >= 2
+    data.write_text(f"{json.dumps(good)}\n", encoding="utf-8")
+    fine = _load(tmp_path, policy, method="preference", trainingData=prefs, trainingDataset=None)
+    assert _errors(fine) == []
+    assert fine.specs[0].local_datasets[0].examples == 1
