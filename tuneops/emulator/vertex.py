@@ -66,7 +66,8 @@ def create(state: EmulatorState, call: Call) -> JsonObject:
         seq = state.store.next_seq()
         name = f"{parent}/tuningJobs/{state.ids.number(seq, 'tuning-job')}"
         dataset = tuning_spec(job)["trainingDatasetUri"]
-        reading = read_dataset(state, dataset)
+        method = "preference" if "preferenceOptimizationSpec" in job else "supervised"
+        reading = read_dataset(state, dataset, method)
         fails = state.ids.fraction(seq, "outcome") < config.fail_rate
         fails = fails or reading.failure is not None
         timeline = Timeline.schedule(now, config.queue_seconds, config.job_seconds, fails)
