@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.commands.project import Project, use_credentials
+from tests.commands.test_json_output import document
 from tuneops.emulator import EmulatorHandle
 
 VALIDATION = "gs://acme/bot-val.jsonl"
@@ -151,8 +152,8 @@ def test_status_shows_old_and_new_scores_and_why_the_gate_held(project: Project)
     ]
     assert "  active -> pending: bleu 0.5 -> 0.3, rougeL 0.6 -> 0.5" in details
 
-    document = json.loads(project.run("tuneops status --format json").out)
-    (spec,) = document["specs"]
+    status = document("status", project.run("tuneops status --format json").out)
+    (spec,) = status["specs"]
     assert spec["pendingResults"]["job"] == job
     assert spec["pendingResults"]["scores"] == {"bleu": 0.3, "rougeL": 0.5}
     assert spec["pendingResults"]["gate"]["result"] == "failed"
@@ -184,7 +185,7 @@ def test_promote_by_hand_overrides_a_failed_gate_and_records_it(project: Project
     assert entry["active"]["promotedBy"] == "manual"
     assert entry["active"]["gate"]["result"] == "overridden"
     again = project.run(f"tuneops promote bot --revision {job} --format json")
-    assert json.loads(again.out)["result"] == "already-active"
+    assert document("promote", again.out)["result"] == "already-active"
     # The next apply leaves it be: it is the spec's current, active revision.
     assert project.run("tuneops apply --auto-approve").code == 0
     assert project.lock()["bot"]["active"]["job"] == job
@@ -201,3 +202,18 @@ def test_reconcile_judges_the_gate_too_and_exits_3_when_it_holds(project: Projec
     assert entry["pending"]["gate"]["failures"] == [
         {"code": "below-minimum", "metric": "bleu", "value": 0.1, "limit": 0.4}
     ]
+
+
+def test_apply_json_counts_a_held_revision_apart_and_carries_the_verdict(
+    project: Project,
+) -> None:
+    project.write(_gated(2))
+    project.run("tuneops apply --auto-approve")
+    _finish(project, {"*": {"bleu": 0.2, "rougeL": 0.6}})
+    run = project.run("tuneops apply --auto-approve --format json")
+    assert run.code == 3
+    applied = document("apply", run.out)  # checked against schemas/output/apply.schema.json
+    assert applied["summary"] == {"done": 0, "queued": 0, "heldBack": 1, "failed": 0}
+    (outcome,) = applied["outcomes"]
+    assert outcome["heldBack"] is True and outcome["ok"] is False
+    assert outcome["gate"]["failures"][0]["code"] == "below-minimum"

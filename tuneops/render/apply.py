@@ -40,6 +40,10 @@ def outcome_data(outcome: Outcome) -> dict[str, Any]:
         data["job"] = outcome.job
     if outcome.queued:
         data["queued"] = True
+    if outcome.attention:
+        data["heldBack"] = True
+    if outcome.gate is not None:
+        data["gate"] = outcome.gate
     return data
 
 
@@ -117,13 +121,17 @@ class JsonApplyView:
         self, result: Result, plan: Plan, outcomes: Sequence[Outcome], lockfile: str
     ) -> None:
         """Keeps what the document says (the wait may add to it)."""
-        failed = sum(1 for o in outcomes if not o.ok)
+        failed = sum(1 for o in outcomes if not o.ok and not o.attention)
+        held = sum(1 for o in outcomes if o.attention)
         queued = sum(1 for o in outcomes if o.queued)
+        summary = {"done": len(outcomes) - failed - held - queued, "queued": queued}
+        if held:  # only when a gate held one back: the document is unchanged otherwise
+            summary["heldBack"] = held
         self.body.update(
             result=result,
             plan=plan.to_data(),
             outcomes=[outcome_data(o) for o in outcomes],
-            summary={"done": len(outcomes) - failed - queued, "queued": queued, "failed": failed},
+            summary={**summary, "failed": failed},
             lockfile=lockfile,
         )
 
