@@ -4,7 +4,6 @@ evaluation scores the test sets (issue 19). One gate passes, one fails."""
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 from typing import Any
 
