@@ -14,8 +14,8 @@ import sys
 from typing import NoReturn
 
 from tuneops import __version__
+from tuneops.exit_codes import EXIT_ERROR
 
-EXIT_USAGE = 1
 _INVALID_CHOICE = re.compile(r"argument [^:]+: invalid choice: '([^']*)' \(choose from (.*)\)$")
 
 
@@ -25,7 +25,7 @@ class UsageParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """Prints the usage and the error, with a suggestion for a mistyped choice."""
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}{did_you_mean(message)}\n")
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}{did_you_mean(message)}\n")
 
 
 def did_you_mean(message: str) -> str:

@@ -20,10 +20,8 @@ from pathlib import Path
 from tuneops import __version__
 from tuneops.console import Console
 from tuneops.errors import SpecError, Terminated, TuneopsError
+from tuneops.exit_codes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED
 
-EXIT_ERROR = 1
-EXIT_INTERRUPTED = 130
-EXIT_TERMINATED = 143
 CRASH_LOG = "crash.log"
 STATE_DIR = ".tuneops"
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tuneops.diagnostics import Diagnostic
+from tuneops.exit_codes import EXIT_ERROR
 
 
 class TuneopsError(Exception):
     """An expected failure with a message fit for the user; exit code 1."""
 
-    exit_code = 1
+    exit_code = EXIT_ERROR
 
 
 class UsageError(TuneopsError):

@@ -21,7 +21,7 @@ from tuneops.backends.factory import BackendOptions, build_backend
 from tuneops.backends.http import RetryPolicy, Timeouts, TransportOptions
 from tuneops.backends.ratelimit import RateLimit
 from tuneops.emulator import EmulatorHandle
-from tuneops.specs.models import BackendKind as Kind
+from tuneops.specs.kinds import BackendKind as Kind
 
 # Pacing is tested on its own; elsewhere it would only add fake sleeps to assert around.
 UNLIMITED = RateLimit(per_minute=1e9, burst=1_000_000)

@@ -14,8 +14,8 @@ from tuneops.backends.auth import ApiKey, GoogleCredentials, StaticToken
 from tuneops.backends.errors import CredentialsError
 from tuneops.backends.factory import build_auth, build_backend, resolve_endpoint
 from tuneops.errors import ConfigError
-from tuneops.project import ProjectConfig, ServiceSettings
-from tuneops.specs.models import BackendKind as Kind
+from tuneops.project.settings import ProjectConfig, ServiceSettings
+from tuneops.specs.kinds import BackendKind as Kind
 
 # Not a loopback address (a stopped local emulator has an error of its own), and
 # never connected to: credentials are resolved before any request.

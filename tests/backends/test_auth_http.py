@@ -11,7 +11,7 @@ from tests.backends.support import API_KEY, TOKEN, CountingCredentials, FakeCloc
 from tuneops.backends import errors
 from tuneops.backends.factory import build_backend
 from tuneops.emulator import EmulatorConfig, start_emulator
-from tuneops.specs.models import BackendKind as Kind
+from tuneops.specs.kinds import BackendKind as Kind
 
 LIST = "GET /v1/projects/{project}/locations/{location}/tuningJobs"
 JOBS = r"/tuningJobs$"

@@ -11,7 +11,7 @@ from tuneops.backends import gemini, identity, vertex, vertex_request
 from tuneops.backends.errors import IdentityError, InvalidRequestError, InvalidResponseError
 from tuneops.backends.generation import generate_body, response_text
 from tuneops.backends.wire import parse_timestamp
-from tuneops.core.jobs import JobState
+from tuneops.specs.kinds import JobState
 
 NONCE = "fedcba9876543210"
 

@@ -15,7 +15,7 @@ from tests.backends.support import FakeClock, vertex_job
 from tuneops.backends import errors
 from tuneops.backends.base import Backend
 from tuneops.backends.http import RetryPolicy
-from tuneops.specs.models import BackendKind as Kind
+from tuneops.specs.kinds import BackendKind as Kind
 
 PARENT = "projects/123456789012/locations/us-central1"
 LIST = "GET /v1/projects/{project}/locations/{location}/tuningJobs"

@@ -12,9 +12,9 @@ from tests.backends.support import API_KEY, gemini_job
 from tuneops.backends import errors
 from tuneops.backends.base import Backend
 from tuneops.backends.errors import InvalidRequestError
-from tuneops.core.jobs import JobState
 from tuneops.emulator import EmulatorHandle
-from tuneops.specs.models import BackendKind as Kind
+from tuneops.specs.kinds import BackendKind as Kind
+from tuneops.specs.kinds import JobState
 
 CREATE = "POST /v1beta/tunedModels"
 LIST = "GET /v1beta/tunedModels"

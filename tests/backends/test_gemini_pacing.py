@@ -9,7 +9,7 @@ from tests.backends.support import FakeClock
 from tuneops.backends.factory import BackendOptions
 from tuneops.backends.gemini import GEMINI_REQUESTS
 from tuneops.backends.ratelimit import VERTEX_REQUESTS, RateLimit
-from tuneops.specs.models import BackendKind as Kind
+from tuneops.specs.kinds import BackendKind as Kind
 
 CALLS = 30
 

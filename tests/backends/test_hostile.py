@@ -26,7 +26,7 @@ from tuneops.backends.http import RetryPolicy, Timeouts, TransportOptions
 from tuneops.backends.wire import ListingBounds
 from tuneops.emulator import EmulatorHandle
 from tuneops.errors import ConfigError
-from tuneops.specs.models import BackendKind as Kind
+from tuneops.specs.kinds import BackendKind as Kind
 
 JOBS = r"/v1/projects/[^/]+/locations/us-central1/tuningJobs"
 ONE_JOB = JOBS + r"/\d+"

@@ -9,7 +9,7 @@ import pytest
 from tests.backends.support import TOKEN, FakeClock
 from tuneops.backends.factory import build_backend
 from tuneops.backends.local_endpoint import EmulatorNotRunningError, loopback_address
-from tuneops.specs.models import BackendKind as Kind
+from tuneops.specs.kinds import BackendKind as Kind
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ from tests.backends.support import (
 )
 from tuneops.backends.auth import GoogleCredentials
 from tuneops.backends.errors import CredentialsError
-from tuneops.specs.models import BackendKind as Kind
+from tuneops.specs.kinds import BackendKind as Kind
 
 JOBS = r"/tuningJobs$"
 

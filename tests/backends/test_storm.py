@@ -9,7 +9,7 @@ from tests.backends.support import FakeClock, vertex_job
 from tuneops.backends import errors
 from tuneops.backends.base import Backend
 from tuneops.backends.ratelimit import RateLimit
-from tuneops.specs.models import BackendKind as Kind
+from tuneops.specs.kinds import BackendKind as Kind
 
 LIST = "GET /v1/projects/{project}/locations/{location}/tuningJobs"
 GET = "GET /v1/projects/{project}/locations/{location}/tuningJobs/{tuningJob}"

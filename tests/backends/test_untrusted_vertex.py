@@ -19,8 +19,8 @@ from tuneops.backends.base import Backend
 from tuneops.backends.http import Timeouts
 from tuneops.backends.wire import ListingBounds
 from tuneops.emulator import EmulatorHandle
-from tuneops.project_config import PhaseTimeouts
-from tuneops.specs.models import BackendKind as Kind
+from tuneops.project.settings import PhaseTimeouts
+from tuneops.specs.kinds import BackendKind as Kind
 
 FOREIGN = "projects/123456789012/locations/us-central1/tuningJobs/999999999999"
 

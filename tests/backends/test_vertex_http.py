@@ -19,9 +19,9 @@ from tuneops.backends.errors import (
     NotFoundError,
 )
 from tuneops.backends.factory import build_backend
-from tuneops.core.jobs import JobState
 from tuneops.emulator import EmulatorHandle
-from tuneops.specs.models import BackendKind as Kind
+from tuneops.specs.kinds import BackendKind as Kind
+from tuneops.specs.kinds import JobState
 
 NUMBER = "123456789012"
 PARENT = f"projects/{NUMBER}/locations/us-central1"

@@ -17,8 +17,8 @@ from tuneops.backends.base import Backend
 from tuneops.backends.errors import InvalidArgumentError
 from tuneops.backends.vertex_request import build_body, evaluation_config
 from tuneops.core.evaluation import Checkpoint
-from tuneops.core.jobs import JobState
 from tuneops.emulator import EmulatorHandle
+from tuneops.specs.kinds import JobState
 from tuneops.specs.models import Evaluation, EvaluationMetric
 
 VALIDATION = "gs://acme-tuning/support/val.jsonl"

@@ -173,18 +173,18 @@ def seed_jobs(root: Path, state_path: Path, *, older: bool = True, pinned: bool 
     """
     from tuneops.backends import identity
     from tuneops.backends.vertex_request import build_body
-    from tuneops.core.jobs import JobState, RemoteJob
+    from tuneops.core.jobs import RemoteJob
     from tuneops.core.transitions import record_found
     from tuneops.emulator.config import EmulatorConfig
     from tuneops.emulator.lifecycle import Timeline
     from tuneops.emulator.state import EmulatorState
     from tuneops.emulator.store import JobRecord
     from tuneops.lockfile.file import Lockfile, write_lockfile
-    from tuneops.project import require_project
+    from tuneops.project.file import require_project
     from tuneops.runtime.pinning import pinned_uris
     from tuneops.specs.hashing import with_dataset_pins
+    from tuneops.specs.kinds import BackendKind, JobState
     from tuneops.specs.loader import load_specs
-    from tuneops.specs.models import BackendKind
 
     project = require_project(root / "tuneops.yaml")
     specs = load_specs([project.specs_dir], project.root, project.config.defaults).require_valid()

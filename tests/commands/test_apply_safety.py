@@ -22,7 +22,7 @@ from tests.commands.project import (
 from tuneops.core.plan import Action, ActionKind, Change, Plan
 from tuneops.emulator import EmulatorHandle
 from tuneops.render.plan import MARKDOWN_LIMIT, render_markdown
-from tuneops.specs.models import BackendKind
+from tuneops.specs.kinds import BackendKind
 
 
 @pytest.fixture

@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 
 from tests.commands.project import Project, local_vertex_spec, plan_json, staging_project
+from tuneops.core.cost.estimate import TokenCount
+from tuneops.datasets import shared_examples
 from tuneops.emulator import EmulatorHandle
+from tuneops.project.file import require_project
+from tuneops.runtime.inputs import gather, load_local
+from tuneops.runtime.session import RemoteSession
 
 REPO = Path(__file__).resolve().parents[2]
 # 8 support conversations: 640 tokens by the emulator's count, 516 by characters / 4.
@@ -107,6 +112,32 @@ def test_status_shows_the_billable_tokens_beside_the_estimate(
         f"  training data: 8 examples, {COUNTED} billable tokens (estimated {BY_CHARACTERS})"
         in (details)
     )
+
+
+def test_the_service_counts_the_examples_parsed_when_the_file_was_checked(
+    project: Project,
+) -> None:
+    # The file is parsed once per run: after loading, countTokens works from the
+    # examples the checker kept, so a file emptied in between changes no count.
+    loaded = require_project(project.root / "tuneops.yaml")
+    local = load_local(loaded)
+    (project.root / "data" / "train.jsonl").write_bytes(b"")
+    with RemoteSession(loaded) as session:
+        inputs = gather(loaded, session, local)
+    assert inputs.training_tokens["bot"] == TokenCount(COUNTED, "countTokens")
+
+
+def test_a_file_over_the_sharing_budget_is_read_again_when_counted(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shared_examples, "SHARED_LINE_BYTES", 100)
+    loaded = require_project(project.root / "tuneops.yaml")
+    local = load_local(loaded)
+    (dataset,) = local.specs[0].local_datasets
+    assert dataset.turns is None
+    with RemoteSession(loaded) as session:
+        inputs = gather(loaded, session, local)
+    assert inputs.training_tokens["bot"] == TokenCount(COUNTED, "countTokens")
 
 
 PROMPT: list[dict[str, object]] = [

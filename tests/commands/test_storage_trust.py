@@ -181,17 +181,17 @@ def test_a_dataset_swapped_for_a_symlink_before_it_is_read_again_is_refused(
 ) -> None:
     outside = tmp_path / "outside.jsonl"
     outside.write_bytes(SECRET * 40)
-    # The swap lands while apply lists the jobs: after validation, before counting
-    # tokens and staging read the file again.
+    # The swap lands while apply lists the jobs: after validation, before staging
+    # reads the file again (token counting uses the examples validation parsed).
     hostile.rule("GET", r"/v1/projects/.*/tuningJobs", swap_for_symlink(staged, outside))
     staged.vertex["endpoint"] = hostile.url
     staged.configure(storage={"endpoint": hostile.url})
     run = staged.run("tuneops apply --auto-approve")
     assert run.code == 1
-    assert run.err == (
-        "error: data/train.jsonl is no longer the regular file inside the project that was "
-        "checked (replaced by a symlink or moved?); nothing was read from it\n"
-    )
+    assert (
+        "  ✗ create   bot: data/train.jsonl is no longer the regular file inside the project "
+        "that was checked (replaced by a symlink or moved?); nothing was read from it\n"
+    ) in run.out
     assert all(b"outside-secret" not in seen.body for seen in hostile.seen)
     assert uploads(hostile) == []
     assert staged.remote() == []

@@ -24,11 +24,11 @@ from tests.commands.project import TOKEN, Project, use_credentials, vertex_spec
 from tests.hostile import HostileServer, Reply, Seen
 from tuneops.core.plan import Action, ActionKind, Plan
 from tuneops.emulator import EmulatorHandle
-from tuneops.project import require_project
+from tuneops.project.file import require_project
 from tuneops.runtime.applier import Applier
 from tuneops.runtime.inputs import gather
 from tuneops.runtime.session import RemoteSession
-from tuneops.specs.models import BackendKind
+from tuneops.specs.kinds import BackendKind
 
 JOBS = r"/v1/projects/[^/]+/locations/us-central1/tuningJobs"
 COLLECTION = "/v1/projects/acme-ml/locations/us-central1/tuningJobs"

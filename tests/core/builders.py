@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tuneops.core.jobs import Capabilities, JobState, RemoteJob
+from tuneops.core.jobs import Capabilities, RemoteJob
 from tuneops.diagnostics import Location
 from tuneops.lockfile.file import LockEntry, Lockfile, Revision
 from tuneops.specs.hashing import canonical_spec, spec_hash, spec_snapshot
-from tuneops.specs.models import BackendKind, GeminiSpec, JobSpec, VertexSpec
+from tuneops.specs.kinds import BackendKind, JobState
+from tuneops.specs.models import GeminiSpec, JobSpec, VertexSpec
 
 STACK = "demo"
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
@@ -92,7 +93,7 @@ def revision(remote: RemoteJob, of: JobSpec | None = None) -> Revision:
     return Revision(
         job=remote.name,
         spec_hash=full,
-        state=remote.state.value,
+        state=remote.state,
         model=remote.model,
         endpoint=remote.endpoint,
         spec=spec_snapshot(of.canonical) if of else None,

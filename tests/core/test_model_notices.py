@@ -14,7 +14,7 @@ from tuneops.core.model_notices import (
     spec_notices,
 )
 from tuneops.lockfile.file import LockEntry, Lockfile, Revision
-from tuneops.specs.kinds import BackendKind
+from tuneops.specs.kinds import BackendKind, JobState
 
 CATALOGUE = shipped_catalogue()
 DAY = date(2026, 12, 6)
@@ -65,7 +65,7 @@ def _lockfile(state: str, endpoint: str | None) -> Lockfile:
     revision = Revision(
         job="projects/1/locations/us-central1/tuningJobs/7",
         spec_hash="a" * 64,
-        state=state,
+        state=JobState(state),
         endpoint=endpoint,
         spec={"baseModel": "gemini-3.5-flash"},
     )

@@ -28,11 +28,12 @@ import pytest
 import yaml
 
 from tests.core.builders import CAPS, STACK, T0, gemini_spec, spec
-from tuneops.core.jobs import BackendKind, JobState, RemoteJob, short_hash
+from tuneops.core.jobs import RemoteJob, short_hash
 from tuneops.core.plan import Action, Plan, PlanOptions
 from tuneops.core.planner import make_plan
 from tuneops.lockfile.file import LockEntry, Lockfile, Revision
 from tuneops.specs.hashing import spec_snapshot
+from tuneops.specs.kinds import BackendKind, JobState
 from tuneops.specs.models import JobSpec
 
 CASES = sorted((Path(__file__).resolve().parents[1] / "data" / "plans").glob("*.yaml"))
@@ -91,7 +92,7 @@ def make_revision(
     return Revision(
         job=job_name(data["id"], backend, name),
         spec_hash=of.spec_hash,
-        state=state,
+        state=JobState(state),
         model=f"projects/1/locations/us-central1/models/{data['id']}@1" if done else None,
         endpoint=f"projects/1/locations/us-central1/endpoints/{data['id']}" if done else None,
         spec=spec_snapshot(of.canonical) if snapshot else None,

@@ -12,11 +12,12 @@ import pytest
 
 from tests.core.builders import CAPS, STACK, entry, job, lockfile, revision, spec
 from tuneops.core import fingerprint as fingerprint_module
-from tuneops.core.jobs import BackendKind, JobState, RemoteJob
+from tuneops.core.jobs import RemoteJob
 from tuneops.core.plan import ActionKind, Change, Plan, PlanOptions
 from tuneops.core.planner import make_plan
 from tuneops.errors import UnknownNamesError
 from tuneops.lockfile.file import Lockfile
+from tuneops.specs.kinds import BackendKind, JobState
 from tuneops.specs.models import JobSpec
 
 

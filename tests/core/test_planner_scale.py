@@ -6,9 +6,9 @@ from dataclasses import replace
 from typing import ClassVar
 
 from tests.core.builders import CAPS, STACK, entry, job, lockfile, revision, spec
-from tuneops.core.jobs import JobState
 from tuneops.core.plan import PlanOptions
 from tuneops.core.planner import make_plan
+from tuneops.specs.kinds import JobState
 
 
 class CountedName(str):

@@ -6,10 +6,11 @@ from types import MappingProxyType
 from typing import Any
 
 from tuneops.core.evaluation import Checkpoint, CheckpointScores
-from tuneops.core.jobs import JobState, RemoteJob
+from tuneops.core.jobs import RemoteJob
 from tuneops.core.promotion import GateCode, GateFailure, gate_record, judge
 from tuneops.lockfile.file import Revision
-from tuneops.specs.models import BackendKind, VertexSpec
+from tuneops.specs.kinds import BackendKind, JobState
+from tuneops.specs.models import VertexSpec
 
 EVALUATION = {"metrics": ["bleu", "exactMatch"], "outputUri": "gs://a/eval/"}
 
@@ -39,7 +40,7 @@ def _active(scores: dict[str, float], checkpoint: str | None = None) -> Revision
     return Revision(
         "projects/1/locations/l/tuningJobs/1",
         "1" * 64,
-        "succeeded",
+        JobState.SUCCEEDED,
         checkpoints=({"id": "1"}, {"id": "2"}),
         evaluation={"1": {"bleu": 0.0}, "2": scores},
         checkpoint=checkpoint,

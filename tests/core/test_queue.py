@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 
 from tests.core.builders import CAPS, STACK, entry, gemini_spec, job, lockfile, revision, spec
-from tuneops.core.jobs import JobState, RemoteJob
+from tuneops.core.jobs import RemoteJob
 from tuneops.core.plan import Plan, PlanOptions
 from tuneops.core.planner import make_plan
 from tuneops.lockfile.file import LockEntry, Lockfile, Queued, QueueReason
+from tuneops.specs.kinds import JobState
 from tuneops.specs.models import JobSpec
 
 A, B, C = spec("a"), spec("b"), spec("c")

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from tuneops.core.plan import Action, ActionKind, Plan
 from tuneops.core.review import ReviewedAction, differences, digest, reviewed_actions
-from tuneops.specs.models import BackendKind
+from tuneops.specs.kinds import BackendKind
 
 CREATE = Action(ActionKind.CREATE, "bot", BackendKind.VERTEX, "new spec", "a" * 64)
 CANCEL = Action(ActionKind.CANCEL, "old", BackendKind.VERTEX, "spec removed", job="j/1")

@@ -9,7 +9,7 @@ import pytest
 
 from tests.github.fake_github import TOKEN, FakeGitHub, fake_github
 from tuneops.core.plan import Action, ActionKind, Change, Plan
-from tuneops.specs.models import BackendKind
+from tuneops.specs.kinds import BackendKind
 
 EVENTS = Path(__file__).resolve().parents[1] / "data" / "github"
 HEAD_SHA = "8a1f6e0c2b9d4e7a3c5b1d9f0e2a4c6b8d0f1a3c"

@@ -104,7 +104,7 @@ def test_another_stack_was_never_reviewed(reviewed: FakeGitHub, tmp_path: Path) 
 
 def test_a_plan_that_only_records_needs_no_review(github: FakeGitHub, tmp_path: Path) -> None:
     from tuneops.core.plan import Action, ActionKind, Plan
-    from tuneops.specs.models import BackendKind
+    from tuneops.specs.kinds import BackendKind
 
     promote = Action(ActionKind.PROMOTE, "bot", BackendKind.VERTEX, "succeeded", job="j/1")
     plan = save(Plan("prod", "f" * 64, (promote,), tuneops_version="0.1.0"), tmp_path / "p.json")
@@ -123,7 +123,7 @@ def test_a_plan_too_large_to_embed_is_compared_by_digest(
 
     from tuneops.core.plan import Action, ActionKind, Plan
     from tuneops.github.comment import read_reviewed
-    from tuneops.specs.models import BackendKind
+    from tuneops.specs.kinds import BackendKind
 
     def big(extra: int) -> Plan:
         actions = tuple(

@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 
 from tests.core.builders import BOT_SPEC, entry, job, lockfile, revision
-from tuneops.core.jobs import JobState
 from tuneops.errors import LockfileError
 from tuneops.lockfile.file import HEADER, LockEntry, Lockfile, read_lockfile, write_lockfile
-from tuneops.specs.models import BackendKind
+from tuneops.specs.kinds import BackendKind, JobState
 
 
 def test_round_trip_keeps_every_field(tmp_path: Path) -> None:

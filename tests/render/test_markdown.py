@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from tuneops.core.plan import Action, ActionKind, Change, Plan
 from tuneops.render.markdown import code, escape
 from tuneops.render.plan import MARKDOWN_LIMIT, render_markdown
-from tuneops.specs.models import BackendKind
+from tuneops.specs.kinds import BackendKind
 
 HOSTILE = [
     "a | b | c",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tuneops.core.cost import CostEstimate
+from tuneops.core.cost.estimate import CostEstimate
 
 
 def test_costs_too_small_for_cents_are_shown_as_such() -> None:

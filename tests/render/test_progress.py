@@ -7,8 +7,9 @@ import io
 import re
 
 from tuneops.console import Console
-from tuneops.core.jobs import BackendKind, JobState, RemoteJob
+from tuneops.core.jobs import RemoteJob
 from tuneops.render.progress import TextProgressView, seconds_text
+from tuneops.specs.kinds import BackendKind, JobState
 
 START = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
 MOVE = re.compile(r"\033\[\d+F")

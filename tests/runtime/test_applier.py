@@ -11,7 +11,7 @@ import requests
 from tests.commands.project import API_KEY, Project, gemini_spec, use_credentials, vertex_spec
 from tuneops.core.plan import ActionKind
 from tuneops.emulator import EmulatorHandle
-from tuneops.project import require_project
+from tuneops.project.file import require_project
 from tuneops.runtime.applier import Applier
 from tuneops.runtime.inputs import PlanFlags, compute_plan, gather, plan_options
 from tuneops.runtime.session import RemoteSession

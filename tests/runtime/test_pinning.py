@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tests.core.builders import entry, job, lockfile, revision, spec
-from tuneops.core.jobs import JobState
 from tuneops.runtime.pinning import as_recorded, pin_offline
 from tuneops.specs.hashing import spec_hash, with_dataset_pins
+from tuneops.specs.kinds import JobState
 
 PIN = {"generation": "17", "size": 504, "crc32c": "tCHEKQ==", "exampleCount": 4}
 

@@ -208,7 +208,7 @@ def test_evaluation_of_a_preference_job_is_refused_since_vertex_v1_has_none(
 def test_a_local_preference_dataset_is_checked_line_by_line_as_preference_data(
     tmp_path: Path,
 ) -> None:
-    good = {
+    good: dict[str, list[Any]] = {
         "contents": [{"role": "user", "parts": [{"text": "My parcel is late."}]}],
         "completions": [
             {"score": 1, "completion": {"role": "model", "parts": [{"text": "Sorry!"}]}},

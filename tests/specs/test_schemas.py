@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 from pydantic import BaseModel
 
-from tuneops.project import (
+from tuneops.project.settings import (
     Guards,
     Pricing,
     ProjectConfig,
@@ -114,7 +114,8 @@ def test_every_spec_and_config_field_has_a_description() -> None:
 
 
 def test_enum_values_match_the_model_enums() -> None:
-    from tuneops.specs.models import AdapterSize, BackendKind
+    from tuneops.specs.kinds import BackendKind
+    from tuneops.specs.models import AdapterSize
 
     adapter = VERTEX["properties"]["hyperParameters"]["properties"]["adapterSize"]["enum"]
     assert adapter == [size.value for size in AdapterSize]

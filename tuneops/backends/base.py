@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol, runtime_checkable
 
-from tuneops.core.jobs import BackendKind, Capabilities, RemoteJob
+from tuneops.core.jobs import Capabilities, RemoteJob
+from tuneops.specs.kinds import BackendKind
 from tuneops.specs.models import JobSpec
 
 

@@ -35,9 +35,9 @@ from tuneops.backends.ratelimit import VERTEX_REQUESTS, VERTEX_SUBMISSIONS, Rate
 from tuneops.backends.redact import register_secret
 from tuneops.backends.wire import ListingBounds
 from tuneops.errors import ConfigError
-from tuneops.project import EMBEDDED
-from tuneops.project_config import ProjectConfig
-from tuneops.specs.models import BackendKind
+from tuneops.project.file import EMBEDDED
+from tuneops.project.settings import ProjectConfig
+from tuneops.specs.kinds import BackendKind
 
 log = logging.getLogger("tuneops.backends")
 

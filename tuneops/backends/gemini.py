@@ -33,8 +33,9 @@ from tuneops.backends.wire import (
     pages,
     parse_timestamp,
 )
-from tuneops.core.jobs import Capabilities, JobState, RemoteJob
-from tuneops.specs.models import BackendKind, GeminiSpec, JobSpec
+from tuneops.core.jobs import Capabilities, RemoteJob
+from tuneops.specs.kinds import BackendKind, JobState
+from tuneops.specs.models import GeminiSpec, JobSpec
 
 log = logging.getLogger("tuneops.backends")
 

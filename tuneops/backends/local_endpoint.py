@@ -12,7 +12,7 @@ import socket
 from urllib.parse import urlsplit
 
 from tuneops.backends.errors import ConnectError
-from tuneops.project import loopback_address as loopback_address
+from tuneops.project.file import loopback_address as loopback_address
 
 PROBE_SECONDS = 1.0
 

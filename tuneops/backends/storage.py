@@ -445,7 +445,7 @@ def build_storage_client(
     # metadata types above do not need.
     from tuneops.backends.clock import SystemClock
     from tuneops.backends.factory import build_auth
-    from tuneops.specs.models import BackendKind
+    from tuneops.specs.kinds import BackendKind
 
     clock = clock or SystemClock()
     auth: AuthProvider

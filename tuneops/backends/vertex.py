@@ -43,8 +43,9 @@ from tuneops.backends.wire import (
     pages,
     parse_timestamp,
 )
-from tuneops.core.jobs import Capabilities, JobState, RemoteJob
-from tuneops.specs.models import BackendKind, JobSpec, VertexSpec
+from tuneops.core.jobs import Capabilities, RemoteJob
+from tuneops.specs.kinds import BackendKind, JobState
+from tuneops.specs.models import JobSpec, VertexSpec
 
 log = logging.getLogger("tuneops.backends")
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from tuneops.core.exit_codes import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
 from tuneops.errors import UnknownNamesError, UsageError
+from tuneops.exit_codes import EXIT_BLOCKED, EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_TIMEOUT
 
-EXIT_ERROR = 1
-
-__all__ = ["EXIT_BLOCKED", "EXIT_CHANGES", "EXIT_ERROR", "EXIT_OK", "names_given_as"]
+__all__ = [
+    "EXIT_BLOCKED",
+    "EXIT_CHANGES",
+    "EXIT_ERROR",
+    "EXIT_OK",
+    "EXIT_TIMEOUT",
+    "names_given_as",
+]
 
 
 @contextmanager

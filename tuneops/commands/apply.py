@@ -11,7 +11,7 @@ from tuneops.commands.wait import wait_for
 from tuneops.console import Console
 from tuneops.errors import PlanStaleError, UsageError
 from tuneops.github.reports import report_apply
-from tuneops.project import require_project
+from tuneops.project.file import require_project
 from tuneops.render.apply import ApplyView, JsonApplyView, Result, apply_view
 from tuneops.render.progress import JsonProgressView, ProgressView, TextProgressView
 from tuneops.runtime.applier import Applier

@@ -13,13 +13,13 @@ from tuneops.core.importing import compare, imported_hash
 from tuneops.core.transitions import record_found, record_imported
 from tuneops.errors import UsageError
 from tuneops.lockfile.file import Revision, write_lockfile
-from tuneops.project import require_project
+from tuneops.project.file import require_project
 from tuneops.render.importing import ImportReport, render_import
 from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import load_local
 from tuneops.runtime.pinning import DatasetMissingError, pin_online
 from tuneops.runtime.session import STATE_DIR, RemoteSession
-from tuneops.specs.models import BackendKind
+from tuneops.specs.kinds import BackendKind
 
 _VERTEX_JOB = re.compile(r"projects/[^/]+/locations/[^/]+/tuningJobs/[^/]+")
 _GEMINI_MODEL = re.compile(r"tunedModels/[a-z0-9-]+")
@@ -85,7 +85,7 @@ def import_job(
         revision = Revision(
             job=job.name,
             spec_hash=imported_hash(spec, snapshot, matches=not changes),
-            state=job.state.value,
+            state=job.state,
             model=job.model,
             endpoint=job.endpoint,
             spec=snapshot,

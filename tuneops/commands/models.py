@@ -10,7 +10,7 @@ from tuneops.catalogue import shipped_catalogue
 from tuneops.commands import EXIT_ERROR, EXIT_OK
 from tuneops.console import Console
 from tuneops.errors import UsageError
-from tuneops.project import DEFAULT_CONFIG, require_project
+from tuneops.project.file import DEFAULT_CONFIG, require_project
 from tuneops.render.models import (
     model_rows,
     render_check,

@@ -10,7 +10,7 @@ from tuneops.console import Console
 from tuneops.core.plan import Plan
 from tuneops.errors import UsageError
 from tuneops.github.reports import report_plan
-from tuneops.project import require_project
+from tuneops.project.file import require_project
 from tuneops.render.plan import render_markdown, render_text
 from tuneops.runtime.inputs import PlanFlags, compute_plan, gather, plan_options
 from tuneops.runtime.session import RemoteSession

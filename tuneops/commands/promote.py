@@ -7,7 +7,7 @@ from typing import Literal
 
 from tuneops.commands import EXIT_OK
 from tuneops.console import Console
-from tuneops.project import require_project
+from tuneops.project.file import require_project
 from tuneops.render.promotion import promotion_json, promotion_text
 from tuneops.runtime.manual_promotion import promote_by_hand
 

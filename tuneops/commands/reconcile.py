@@ -24,7 +24,7 @@ from tuneops.core.drift import Drift, find_drift
 from tuneops.core.plan import BOOKKEEPING, CHANGES
 from tuneops.errors import LockfileError, TuneopsError
 from tuneops.github.reports import report_reconcile
-from tuneops.project import Project, require_project
+from tuneops.project.file import Project, require_project
 from tuneops.render.reconcile import CycleReport, ReconcileView, reconcile_view
 from tuneops.runtime.applier import Applier, Outcome
 from tuneops.runtime.checkout_lock import apply_lock

@@ -14,7 +14,7 @@ from tuneops.console import Console
 from tuneops.core.health import spec_statuses
 from tuneops.core.plan import PlanOptions
 from tuneops.core.planner import jobs_from_lockfile
-from tuneops.project import require_project
+from tuneops.project.file import require_project
 from tuneops.render.health import render_json, render_table
 from tuneops.runtime.inputs import compute_plan, gather
 from tuneops.runtime.pinning import DatasetMissingError

@@ -11,11 +11,11 @@ from tuneops.diagnostics import Diagnostic, Severity, display_path
 from tuneops.errors import ConfigError
 from tuneops.github.annotations import for_repository
 from tuneops.github.reports import report_validate
-from tuneops.project import Project, load_project
+from tuneops.project.file import Project, load_project
 from tuneops.render.diagnostics import github_line, render_json, text_line
 from tuneops.render.document import OUTPUT_FORMAT_VERSION
 from tuneops.render.markdown import plural
-from tuneops.runtime.staging_bucket import missing_staging_bucket
+from tuneops.runtime.staging.bucket_check import missing_staging_bucket
 from tuneops.specs.loader import check_specs
 from tuneops.specs.recognise import is_config_file, sort_paths, training_file_problems
 

@@ -7,14 +7,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
-from tuneops.commands import EXIT_ERROR, EXIT_OK
+from tuneops.commands import EXIT_ERROR, EXIT_OK, EXIT_TIMEOUT
 from tuneops.console import Console
-from tuneops.core.jobs import JobState
 from tuneops.core.plan import BOOKKEEPING
 from tuneops.core.planner import current_job
 from tuneops.errors import ApplyLockedError, UsageError
 from tuneops.lockfile.file import read_lockfile
-from tuneops.project import Project, require_project
+from tuneops.project.file import Project, require_project
 from tuneops.render.progress import ProgressView, WaitResult, progress_view
 from tuneops.runtime.applier import Applier
 from tuneops.runtime.checkout_lock import apply_lock
@@ -27,9 +26,9 @@ from tuneops.runtime.inputs import (
     plan_options,
 )
 from tuneops.runtime.session import STATE_DIR, RemoteSession
+from tuneops.specs.kinds import JobState
 from tuneops.specs.models import JobSpec
 
-EXIT_TIMEOUT = 124
 _EXIT = {"succeeded": EXIT_OK, "failed": EXIT_ERROR, "timeout": EXIT_TIMEOUT}
 
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tuneops.core.cost import CostEstimate
+from tuneops.core.cost.estimate import CostEstimate
 from tuneops.lockfile.file import QueueReason
 from tuneops.specs.kinds import BackendKind
 

@@ -90,7 +90,7 @@ def missing_object_notices(
                 pin.uri,
                 pin.pinned_generation,
                 revision.job if revision is not None else None,
-                revision.state if revision is not None else None,
+                revision.state.value if revision is not None else None,
             )
         )
     return tuple(notices)

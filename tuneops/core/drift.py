@@ -6,8 +6,9 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tuneops.core.jobs import JobState, RemoteJob
+from tuneops.core.jobs import RemoteJob
 from tuneops.lockfile.file import Lockfile
+from tuneops.specs.kinds import JobState
 from tuneops.specs.models import JobSpec
 
 
@@ -31,7 +32,7 @@ class Drift:
     message: str
 
 
-_CANCELLED = {JobState.CANCELLED.value, JobState.CANCELLING.value}
+_CANCELLED = {JobState.CANCELLED, JobState.CANCELLING}
 
 
 def find_drift(
@@ -58,7 +59,7 @@ def find_drift(
                 found.append(
                     Drift(name, DriftKind.CANCELLED, job.name, f"job {job.name} was cancelled")
                 )
-            elif job.state is JobState.FAILED and revision.state != JobState.FAILED.value:
+            elif job.state is JobState.FAILED and revision.state is not JobState.FAILED:
                 detail = f": {job.error_message}" if job.error_message else ""
                 found.append(
                     Drift(name, DriftKind.FAILED, job.name, f"job {job.name} failed{detail}")

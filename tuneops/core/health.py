@@ -19,10 +19,11 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tuneops.core.costing import offline_tokens
-from tuneops.core.jobs import JobState, RemoteJob, by_age
+from tuneops.core.cost.pricing import offline_tokens
+from tuneops.core.jobs import RemoteJob, by_age
 from tuneops.core.plan import Action, ActionKind, Plan
 from tuneops.lockfile.file import Lockfile, Queued, QueueReason, Revision
+from tuneops.specs.kinds import JobState
 from tuneops.specs.models import JobSpec
 
 
@@ -144,9 +145,9 @@ def spec_statuses(
                 if queued is not None and newest is None
                 else _health(newest, name in by_spec, smoke_failed),
                 active_state=(active.state.value if active else None)
-                or (entry.active.state if entry and entry.active else None),
+                or (entry.active.state.value if entry and entry.active else None),
                 pending_state=(pending.state.value if pending else None)
-                or (entry.pending.state if entry and entry.pending else None),
+                or (entry.pending.state.value if entry and entry.pending else None),
                 elapsed=_elapsed(newest, now) if newest else None,
                 progress=_progress(newest) if newest else None,
                 endpoint=endpoint,

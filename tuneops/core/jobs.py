@@ -1,21 +1,21 @@
 """The domain's jobs: which service, what state, and a remote job normalized across services.
 
-Pure values the planner reasons about; the backends produce them. `BackendKind` is
-defined with the spec language (a spec names its backend) and re-exported here.
+Pure values the planner reasons about; the backends produce them. `BackendKind` and
+`JobState` are defined in `specs/kinds.py`, the one home of the domain's closed sets
+(a spec names its backend; the lockfile records a revision's state).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from tuneops.core.evaluation import Checkpoint, CheckpointScores
-from tuneops.specs.models import BackendKind
+from tuneops.specs.kinds import BackendKind, JobState
 
-__all__ = ["HASH_PREFIX", "BackendKind", "Capabilities", "JobState", "RemoteJob"]
+__all__ = ["HASH_PREFIX", "Capabilities", "RemoteJob", "by_age", "short_hash"]
 
 # Remote identity records the first 16 hex digits of the spec hash (a label value
 # has at most 64 characters, and 64 bits tell revisions apart).
@@ -25,36 +25,6 @@ HASH_PREFIX = 16
 def short_hash(spec_hash: str | None) -> str:
     """The prefix of a spec hash that remote jobs carry."""
     return (spec_hash or "")[:HASH_PREFIX]
-
-
-class JobState(str, enum.Enum):
-    """The lifecycle of a remote job, the same for every backend."""
-
-    PENDING = "pending"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    CANCELLING = "cancelling"
-    CANCELLED = "cancelled"
-
-    @property
-    def is_live(self) -> bool:
-        """The job still runs, or will (and may still cost money)."""
-        return self in _LIVE
-
-    @property
-    def in_flight(self) -> bool:
-        """Queued or running: the job may still succeed (a cancelling job will not)."""
-        return self in _IN_FLIGHT
-
-    @property
-    def has_ended(self) -> bool:
-        """The job reached a final state."""
-        return not self.is_live
-
-
-_IN_FLIGHT = frozenset({JobState.PENDING, JobState.RUNNING})
-_LIVE = _IN_FLIGHT | {JobState.CANCELLING}
 
 
 @dataclass(frozen=True, slots=True)

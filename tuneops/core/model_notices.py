@@ -168,7 +168,7 @@ def live_notices(lockfile: Lockfile, catalogue: Catalogue, today: date) -> tuple
         backend = entry.backend.value
         for revision in entry.revisions():
             base = (revision.spec or {}).get("baseModel")
-            subject = _subject(revision.state, revision.endpoint)
+            subject = _subject(revision.state.value, revision.endpoint)
             if not isinstance(base, str) or subject is None:
                 continue
             offering = catalogue.offering(base, backend)

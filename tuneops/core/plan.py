@@ -15,13 +15,11 @@ from tuneops.core.action import ActionKind as ActionKind
 from tuneops.core.action import Change as Change
 from tuneops.core.action import Phase as Phase
 from tuneops.core.action import QueueSlot as QueueSlot
-from tuneops.core.cost import CostTotal
+from tuneops.core.cost.estimate import CostTotal
 from tuneops.core.dataset_notices import DatasetNotice
-from tuneops.core.exit_codes import EXIT_BLOCKED as EXIT_BLOCKED
-from tuneops.core.exit_codes import EXIT_CHANGES as EXIT_CHANGES
-from tuneops.core.exit_codes import EXIT_OK as EXIT_OK
 from tuneops.core.model_notices import ModelNotice
 from tuneops.errors import TuneopsError
+from tuneops.exit_codes import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
 
 FORMAT_VERSION = 1
 # A saved plan is read from a file anyone with write access to CI artifacts can

@@ -16,20 +16,21 @@ Guards then block what they must; a blocked action is shown, never applied.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from tuneops.core.diff import diff
 from tuneops.core.fingerprint import fingerprint as fingerprint
 from tuneops.core.guards import guarded
-from tuneops.core.jobs import Capabilities, JobState, RemoteJob, by_age, short_hash
+from tuneops.core.jobs import Capabilities, RemoteJob, by_age, short_hash
 from tuneops.core.plan import Action, ActionKind, Plan, PlanOptions
 from tuneops.core.promotion import gate_summary, scores_summary
 from tuneops.core.queue import assign_slots, occupancy, spec_place, stale_queue
 from tuneops.errors import UnknownNamesError
 from tuneops.lockfile.file import LockEntry, Lockfile
 from tuneops.specs.hashing import spec_snapshot
-from tuneops.specs.models import BackendKind, JobSpec
+from tuneops.specs.kinds import BackendKind, JobState
+from tuneops.specs.models import JobSpec
 
 
 def current_job(spec: JobSpec, jobs: Sequence[RemoteJob]) -> RemoteJob | None:
@@ -44,6 +45,20 @@ def current_job(spec: JobSpec, jobs: Sequence[RemoteJob]) -> RemoteJob | None:
     return max(current, key=by_age) if current else None
 
 
+def racing_duplicates(keep: RemoteJob, jobs: Iterable[RemoteJob]) -> list[RemoteJob]:
+    """The duplicates of `keep`, oldest first: other jobs of the same spec hash still in
+    flight (two applies raced). The one rule both the planner and the applier's
+    converge step cancel by; `keep` is `current_job`, the oldest of them."""
+    return sorted(
+        (
+            j
+            for j in jobs
+            if j.spec_hash == keep.spec_hash and j.name != keep.name and j.state.in_flight
+        ),
+        key=by_age,
+    )
+
+
 def jobs_from_lockfile(lockfile: Lockfile) -> tuple[RemoteJob, ...]:
     """The lockfile's revisions seen as remote jobs, for an offline plan."""
     return tuple(
@@ -54,7 +69,7 @@ def jobs_from_lockfile(lockfile: Lockfile) -> tuple[RemoteJob, ...]:
             spec_hash=short_hash(revision.spec_hash),
             stack=lockfile.stack,
             protect=entry.protect,
-            state=JobState(revision.state),
+            state=revision.state,
             model=revision.model,
             endpoint=revision.endpoint,
             imported=revision.imported,
@@ -157,10 +172,11 @@ class _SpecPlanner:
         elif keep.state not in KEEPABLE:
             self._failed(spec, entry, keep, known)
         else:
+            duplicates = {j.name for j in racing_duplicates(keep, jobs)}
             for job in sorted(jobs, key=by_age):
                 if job is keep or not job.state.in_flight:
                     continue
-                if job.spec_hash == keep.spec_hash:
+                if job.name in duplicates:
                     reason = f"duplicate of {keep.name} for the same spec (a concurrent apply)"
                     self.cancel(spec.name, job, reason, protect=False)
                 else:

@@ -23,7 +23,8 @@ from dataclasses import dataclass, replace
 from tuneops.core.jobs import RemoteJob
 from tuneops.core.plan import Action, ActionKind, QueueSlot
 from tuneops.lockfile.file import Lockfile, QueueReason
-from tuneops.specs.models import BackendKind, JobSpec, VertexSpec
+from tuneops.specs.kinds import BackendKind
+from tuneops.specs.models import JobSpec, VertexSpec
 
 Place = tuple[str, str]  # (project, location)
 

@@ -13,9 +13,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from tuneops.core.evaluation import Checkpoint, CheckpointScores
-from tuneops.core.jobs import JobState, RemoteJob
+from tuneops.core.jobs import RemoteJob
 from tuneops.lockfile.file import LockEntry, Lockfile, Queued, QueueReason, Revision
 from tuneops.specs.hashing import spec_snapshot
+from tuneops.specs.kinds import JobState
 from tuneops.specs.models import JobSpec, VertexSpec
 
 
@@ -30,7 +31,7 @@ def new_revision(spec: JobSpec, job: RemoteJob) -> Revision:
     return Revision(
         job=job.name,
         spec_hash=spec.spec_hash,
-        state=job.state.value,
+        state=job.state,
         model=job.model,
         endpoint=job.endpoint,
         spec=spec_snapshot(spec.canonical),
@@ -90,7 +91,7 @@ def _entry_for(lockfile: Lockfile, spec: JobSpec) -> LockEntry:
 def _refreshed(revision: Revision, job: RemoteJob) -> Revision:
     return replace(
         revision,
-        state=job.state.value,
+        state=job.state,
         model=job.model or revision.model,
         # A revision serving a chosen checkpoint keeps that checkpoint's endpoint.
         endpoint=revision.endpoint
@@ -124,7 +125,7 @@ def record_started(lockfile: Lockfile, spec: JobSpec, job: RemoteJob) -> Lockfil
     """
     entry = _entry_for(lockfile, spec)
     displaced = entry.pending
-    if displaced is not None and displaced.state == JobState.SUCCEEDED.value:
+    if displaced is not None and displaced.state is JobState.SUCCEEDED:
         entry = replace(entry, active=displaced)
     entry = replace(entry, pending=new_revision(spec, job), queued=None)
     return lockfile.with_entry(spec.name, entry)
@@ -161,7 +162,7 @@ def _found_revision(spec: JobSpec, job: RemoteJob) -> Revision:
     return Revision(
         job=job.name,
         spec_hash=job.spec_hash,
-        state=job.state.value,
+        state=job.state,
         model=job.model,
         endpoint=job.endpoint,
     )
@@ -257,9 +258,9 @@ def record_cancelled(lockfile: Lockfile, name: str, job: str) -> Lockfile:
         return lockfile
     active, pending = entry.active, entry.pending
     if pending is not None and pending.job == job:
-        pending = replace(pending, state=JobState.CANCELLING.value)
+        pending = replace(pending, state=JobState.CANCELLING)
     if active is not None and active.job == job:
-        active = replace(active, state=JobState.CANCELLING.value)
+        active = replace(active, state=JobState.CANCELLING)
     return lockfile.with_entry(name, replace(entry, active=active, pending=pending))
 
 
@@ -271,7 +272,7 @@ def record_forgotten(lockfile: Lockfile, name: str) -> Lockfile:
 def record_imported(lockfile: Lockfile, spec: JobSpec, revision: Revision) -> Lockfile:
     """A job adopted by `tuneops import`: active when it succeeded, else pending."""
     entry = _entry_for(lockfile, spec)
-    if revision.state == JobState.SUCCEEDED.value:
+    if revision.state is JobState.SUCCEEDED:
         entry = replace(entry, active=revision)
     else:
         entry = replace(entry, pending=revision)

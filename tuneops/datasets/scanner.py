@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -31,6 +32,9 @@ BOM = b"\xef\xbb\xbf"
 MAX_LINE_BYTES = 16 * 1024 * 1024
 MAX_REPORTED = 100
 _CHUNK = 1024 * 1024
+
+# Given each valid example as parsed and the length of its line (shared_examples).
+ExampleSink = Callable[[object, int], None]
 
 
 class DatasetRole(str, enum.Enum):
@@ -68,8 +72,10 @@ class _Scan:
         limits: ModelLimits,
         max_line_bytes: int,
         method: TuningMethod,
+        sink: ExampleSink | None = None,
     ) -> None:
         self.display = display
+        self.sink = sink
         self.max_line_bytes = max_line_bytes
         self.role = role
         self.limits = limits
@@ -130,9 +136,9 @@ class _Scan:
         except RecursionError:
             self.report(number, 1, "$", "invalid JSON: nested too deeply")
             return
-        self.example(number, value)
+        self.example(number, value, len(raw))
 
-    def example(self, number: int, value: object) -> None:
+    def example(self, number: int, value: object, line_bytes: int) -> None:
         problems: list[ExampleProblem]
         size: LineSize
         if self.method is TuningMethod.PREFERENCE:
@@ -143,6 +149,8 @@ class _Scan:
             self.report(number, 1, _path(problem), problem.message)
         if problems:
             return
+        if self.sink is not None:
+            self.sink(value, line_bytes)
         self.examples += 1
         self.multimodal += size.file_parts > 0
         self.characters += size.characters
@@ -224,10 +232,12 @@ def scan_stream(
     max_line_bytes: int = MAX_LINE_BYTES,
     *,
     method: TuningMethod = TuningMethod.SUPERVISED,
+    sink: ExampleSink | None = None,
 ) -> DatasetScan:
     """Checks a JSONL dataset of `method`'s line format read from `stream`, named
-    `display` in diagnostics."""
-    scan = _Scan(display, role, limits, max_line_bytes, method)
+    `display` in diagnostics; `sink` is given every valid example, so that the
+    file need not be parsed again."""
+    scan = _Scan(display, role, limits, max_line_bytes, method, sink)
     scan.read(stream)
     return scan.finish()
 
@@ -239,12 +249,13 @@ def scan_file(
     limits: ModelLimits,
     *,
     method: TuningMethod = TuningMethod.SUPERVISED,
+    sink: ExampleSink | None = None,
 ) -> DatasetScan:
     """Checks the JSONL dataset at `path` in `method`'s line format; an unreadable
     file is one diagnostic."""
     try:
         with path.open("rb") as stream:
-            return scan_stream(stream, display, role, limits, method=method)
+            return scan_stream(stream, display, role, limits, method=method, sink=sink)
     except OSError as error:
         empty = DatasetSummary(hashlib.sha256().hexdigest(), 0, 0, 0, 0, 0)
         problem = Diagnostic(Location(display), f"cannot read file: {error.strerror or error}")

@@ -22,7 +22,7 @@ import yaml
 from tuneops.errors import LockfileError
 from tuneops.lockfile.journal import discard_journal, fsync_directory, read_journal
 from tuneops.specs import schemas
-from tuneops.specs.models import BackendKind
+from tuneops.specs.kinds import BackendKind, JobState
 from tuneops.specs.plain_yaml import load_plain
 from tuneops.specs.yaml_loader import load_documents
 
@@ -43,7 +43,7 @@ class Revision:
 
     job: str
     spec_hash: str
-    state: str
+    state: JobState
     model: str | None = None
     endpoint: str | None = None
     spec: Mapping[str, Any] | None = None
@@ -59,7 +59,11 @@ class Revision:
 
     def to_data(self) -> dict[str, Any]:
         """The YAML mapping of this revision (None fields left out)."""
-        data: dict[str, Any] = {"job": self.job, "specHash": self.spec_hash, "state": self.state}
+        data: dict[str, Any] = {
+            "job": self.job,
+            "specHash": self.spec_hash,
+            "state": self.state.value,
+        }
         optional = (
             ("model", self.model),
             ("endpoint", self.endpoint),
@@ -88,7 +92,7 @@ class Revision:
         return cls(
             job=data["job"],
             spec_hash=data["specHash"],
-            state=data["state"],
+            state=JobState(data["state"]),
             model=data.get("model"),
             endpoint=data.get("endpoint"),
             spec=data.get("spec"),

@@ -6,12 +6,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from tuneops.core.cost import CostEstimate, CostTotal
+from tuneops.core.cost.estimate import CostEstimate, CostTotal
 from tuneops.core.dataset_notices import DatasetNotice
-from tuneops.core.jobs import JobState, short_hash
+from tuneops.core.jobs import short_hash
 from tuneops.core.plan import Action, ActionKind, Change, Plan, QueueSlot
 from tuneops.render.markdown import code, escape, plural
 from tuneops.render.model_notices import notice_line
+from tuneops.specs.kinds import JobState
 
 MARKDOWN_LIMIT = 60_000
 FULL_PLAN_AT = "the log of the job that made this plan (`tuneops plan` output)"

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TextIO
 
 from tuneops.console import Console, fit_encoding
-from tuneops.core.jobs import JobState, RemoteJob
+from tuneops.core.jobs import RemoteJob
 from tuneops.render.document import json_document
 from tuneops.render.health import duration
+from tuneops.specs.kinds import JobState
 
 BAR_WIDTH = 24
 MIN_BAR_WIDTH = 6

@@ -24,7 +24,7 @@ from tuneops.backends.clock import resume_sleeping, stop_sleeping
 from tuneops.backends.errors import FailedPreconditionError, QuotaExceededError
 from tuneops.core.jobs import RemoteJob
 from tuneops.core.plan import Action, ActionKind, Phase, Plan
-from tuneops.core.planner import KEEPABLE, current_job
+from tuneops.core.planner import KEEPABLE, current_job, racing_duplicates
 from tuneops.core.promotion import gate_record
 from tuneops.core.transitions import (
     record_cancelled,
@@ -44,8 +44,9 @@ from tuneops.lockfile.journal import Journal
 from tuneops.runtime.gate import run_gate
 from tuneops.runtime.inputs import Inputs
 from tuneops.runtime.session import RemoteSession, place_of
-from tuneops.runtime.staging import Stager, StagingError
-from tuneops.specs.models import BackendKind, JobSpec, VertexSpec
+from tuneops.runtime.staging.upload import Stager, StagingError
+from tuneops.specs.kinds import BackendKind
+from tuneops.specs.models import JobSpec, VertexSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,11 +400,7 @@ class Applier:
             keep = current_job(spec, jobs)
             if keep is None or keep.state not in KEEPABLE:
                 continue
-            duplicates = [
-                j
-                for j in jobs
-                if j.spec_hash == keep.spec_hash and j.name != keep.name and j.state.in_flight
-            ]
+            duplicates = racing_duplicates(keep, jobs)
             if not duplicates:
                 continue
             self._record(spec.name, partial(_adopt, spec=spec, job=keep))

@@ -11,19 +11,20 @@ from dataclasses import dataclass, field, replace
 
 from tuneops import __version__
 from tuneops.backends.errors import InvalidResponseError, NotFoundError
-from tuneops.core.costing import TokenCount, plan_costs
+from tuneops.core.cost.estimate import TokenCount
+from tuneops.core.cost.pricing import plan_costs
 from tuneops.core.dataset_notices import MissingPin, missing_object_notices
-from tuneops.core.jobs import JobState, RemoteJob, short_hash
+from tuneops.core.jobs import RemoteJob, short_hash
 from tuneops.core.model_notices import ModelUse, live_notices, spec_notices
 from tuneops.core.plan import Plan, PlanOptions
 from tuneops.core.planner import make_plan
 from tuneops.errors import LockfileError, SpecError
 from tuneops.lockfile.file import Lockfile, read_lockfile
-from tuneops.project import Project
+from tuneops.project.file import Project
+from tuneops.runtime.cost_tokens import count_training_tokens
 from tuneops.runtime.pinning import pin_offline, pin_online_report
 from tuneops.runtime.session import CAPABILITIES, RemoteSession, places
-from tuneops.runtime.staging_bucket import missing_staging_bucket
-from tuneops.runtime.token_counting import count_training_tokens
+from tuneops.runtime.staging.bucket_check import missing_staging_bucket
 from tuneops.specs.loader import load_specs
 from tuneops.specs.models import JobSpec
 
@@ -62,8 +63,13 @@ def load_local(
     With `on_broken_lockfile`, an unreadable lockfile is reported to it and an
     empty one is used instead, to be rebuilt from the remote labels (reconcile).
     """
+    # The training files' parsed examples are kept for countTokens: parsed once per run.
     specs = load_specs(
-        [project.specs_dir], project.root, project.config.defaults, project.model_policy
+        [project.specs_dir],
+        project.root,
+        project.config.defaults,
+        project.model_policy,
+        share_examples=True,
     ).require_valid()
     problems = missing_staging_bucket(project, specs)
     if problems:
@@ -113,9 +119,6 @@ def observe(
     return tuple(sorted((*listed, *imported), key=lambda job: job.name))
 
 
-_LIVE_STATES = frozenset(state.value for state in JobState if state.is_live)
-
-
 def _check_listing(session: RemoteSession, lockfile: Lockfile, seen: set[str]) -> None:
     """Fetches each live job of the lockfile that the listing left out.
 
@@ -126,7 +129,7 @@ def _check_listing(session: RemoteSession, lockfile: Lockfile, seen: set[str]) -
     """
     for name, entry in sorted(lockfile.entries.items()):
         for revision in entry.revisions():
-            if revision.imported or revision.job in seen or revision.state not in _LIVE_STATES:
+            if revision.imported or revision.job in seen or not revision.state.is_live:
                 continue
             try:
                 job = session.backend(entry.backend).get(revision.job)

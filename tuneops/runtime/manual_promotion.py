@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from tuneops.core.transitions import record_promoted_by_hand
 from tuneops.errors import UsageError
 from tuneops.lockfile.file import Revision, read_lockfile, write_lockfile
-from tuneops.project import Project
+from tuneops.project.file import Project
 from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.session import STATE_DIR
+from tuneops.specs.kinds import JobState
 
 
 class PromotionCode(str, enum.Enum):
@@ -57,9 +58,9 @@ def promote_by_hand(project: Project, name: str, given: str) -> ManualPromotion:
             raise UsageError(
                 f"spec {name!r} has no revision {given!r} in the lockfile (known: {known})"
             )
-        if pending.state != "succeeded":
+        if pending.state is not JobState.SUCCEEDED:
             raise UsageError(
-                f"revision {pending.job} is {pending.state}, not succeeded; only a finished "
+                f"revision {pending.job} is {pending.state.value}, not succeeded; only a finished "
                 "revision can serve (`tuneops reconcile --write-lock` records new states)"
             )
         write_lockfile(project.lockfile_path, record_promoted_by_hand(lockfile, name, pending))

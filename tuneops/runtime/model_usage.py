@@ -12,7 +12,7 @@ from datetime import date
 
 from tuneops.core.model_notices import ModelNotice, ModelUse, live_notices, spec_notices
 from tuneops.lockfile.file import read_lockfile
-from tuneops.project import Project
+from tuneops.project.file import Project
 from tuneops.specs.loader import check_specs
 
 

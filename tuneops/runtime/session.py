@@ -23,12 +23,13 @@ from tuneops.backends.gemini import GeminiBackend
 from tuneops.backends.phase import NetworkBudget, network_budget, phase_deadline
 from tuneops.backends.storage import STORAGE_EMULATOR_ENV, StorageClient, build_storage_client
 from tuneops.backends.vertex import VertexBackend
-from tuneops.core.jobs import Capabilities, JobState, RemoteJob
+from tuneops.core.jobs import Capabilities, RemoteJob
 from tuneops.errors import ConfigError, PhaseTimeoutError, UsageError
 from tuneops.lockfile.file import Lockfile
-from tuneops.project import EMBEDDED, Project
+from tuneops.project.file import EMBEDDED, Project
 from tuneops.runtime.malloc_arenas import limit_malloc_arenas
-from tuneops.specs.models import BackendKind, JobSpec, VertexSpec
+from tuneops.specs.kinds import BackendKind, JobState
+from tuneops.specs.models import JobSpec, VertexSpec
 
 STATE_DIR = ".tuneops"
 EMBEDDED_STATE = "emulator.sqlite"

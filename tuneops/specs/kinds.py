@@ -1,4 +1,6 @@
-"""The parts of a spec that need no model: backends, local datasets, defaults.
+"""The domain's closed sets (backends, job states) and the parts of a spec that need
+no model: local datasets, defaults. Every layer from the lockfile up names
+`BackendKind` and `JobState` from here, their one home.
 
 Kept apart from `models` so that `tuneops validate` can check and hash specs
 without importing pydantic or building the model classes (issue 12: start-up).
@@ -10,10 +12,11 @@ import enum
 import io
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from tuneops.datasets.shared_examples import Turns
 from tuneops.errors import TuneopsError
 
 
@@ -26,6 +29,36 @@ class BackendKind(str, enum.Enum):
 
     VERTEX = "vertex"
     GEMINI = "gemini"
+
+
+class JobState(str, enum.Enum):
+    """The lifecycle of a remote job, the same for every backend."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLING = "cancelling"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_live(self) -> bool:
+        """The job still runs, or will (and may still cost money)."""
+        return self in _LIVE
+
+    @property
+    def in_flight(self) -> bool:
+        """Queued or running: the job may still succeed (a cancelling job will not)."""
+        return self in _IN_FLIGHT
+
+    @property
+    def has_ended(self) -> bool:
+        """The job reached a final state."""
+        return not self.is_live
+
+
+_IN_FLIGHT = frozenset({JobState.PENDING, JobState.RUNNING})
+_LIVE = _IN_FLIGHT | {JobState.CANCELLING}
 
 
 class SpecDefaults(Protocol):
@@ -68,6 +101,9 @@ class LocalDataset:
     # Inline `examples` converted to JSONL: staged from these bytes, and `path`
     # is then the spec file that holds them (never read for the data).
     content: bytes | None = None
+    # The training examples as the checker parsed them, kept for countTokens when
+    # they fit the run's budget (datasets/shared_examples.py); None: read again.
+    turns: tuple[Turns, ...] | None = field(default=None, compare=False, repr=False)
 
     def open(self) -> BinaryIO:
         """The dataset's bytes as a binary stream: its content, or its file.

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 from tuneops.datasets.example_format import conversation_jsonl
 from tuneops.datasets.limits import ModelLimits, limits_for
 from tuneops.datasets.methods import TuningMethod
-from tuneops.datasets.scanner import DatasetRole, scan_stream
+from tuneops.datasets.scanner import DatasetRole, scan_file, scan_stream
+from tuneops.datasets.shared_examples import LineBudget, TurnKeeper
 from tuneops.diagnostics import Diagnostic, Location, Severity, display_path
 from tuneops.errors import SpecError
 from tuneops.specs import schemas
 from tuneops.specs.checked import CheckedSpec
-from tuneops.specs.dataset_scan import scan_dataset
 from tuneops.specs.hashing import canonical_data, spec_hash
 from tuneops.specs.kinds import BackendKind, LocalDataset, SpecDefaults
 from tuneops.specs.method_checks import method_problems
@@ -192,11 +192,19 @@ class _DocumentLoader:
         project_root: Path,
         defaults: SpecDefaults | None,
         models: ModelPolicy,
+        shared: LineBudget | None = None,
     ) -> None:
         self.path = path
         self.project_root = project_root  # already resolved by the caller
         self.defaults = defaults
         self.models = models
+        self.shared = shared
+
+    def _keeper(self, role: DatasetRole) -> TurnKeeper | None:
+        """Where a training file's parsed examples go for countTokens, when shared."""
+        if self.shared is None or role is not DatasetRole.TRAINING:
+            return None
+        return TurnKeeper(self.shared)
 
     def load(self, document: YamlDocument) -> tuple[CheckedSpec | None, list[Diagnostic]]:
         if document.data is None:
@@ -310,7 +318,8 @@ class _DocumentLoader:
                 problems.append(target)
                 continue
             shown = display_path(target)
-            scan = scan_dataset(target, shown, role, limits, method)
+            keeper = self._keeper(role)
+            scan = scan_file(target, shown, role, limits, method=method, sink=keeper)
             problems += scan.diagnostics
             summary = scan.summary
             datasets.append(
@@ -322,6 +331,7 @@ class _DocumentLoader:
                     size_bytes=summary.size_bytes,
                     examples=summary.examples,
                     estimated_tokens=summary.estimated_tokens,
+                    turns=keeper.turns() if keeper else None,
                 )
             )
         return tuple(datasets), problems
@@ -333,7 +343,8 @@ class _DocumentLoader:
         each problem points at its example (line N of the JSONL is examples[N-1])."""
         content = conversation_jsonl(examples)
         shown = f"{document.file}#trainingData.examples"
-        scan = scan_stream(io.BytesIO(content), shown, DatasetRole.TRAINING, limits)
+        keeper = self._keeper(DatasetRole.TRAINING)
+        scan = scan_stream(io.BytesIO(content), shown, DatasetRole.TRAINING, limits, sink=keeper)
         field = ("spec", "trainingData", "examples")
         problems = [
             Diagnostic(
@@ -353,6 +364,7 @@ class _DocumentLoader:
             examples=summary.examples,
             estimated_tokens=summary.estimated_tokens,
             content=content,
+            turns=keeper.turns() if keeper else None,
         )
         return dataset, problems
 
@@ -381,13 +393,17 @@ def check_specs(
     project_root: Path,
     defaults: SpecDefaults | None,
     models: ModelPolicy | None = None,
+    share_examples: bool = False,
 ) -> CheckResult:
     """Checks and hashes every spec under `paths` together, without building models.
 
     With `defaults` None (the configuration itself is broken) each file is
     still checked on its own, but nothing that needs the defaults is. `models`
     holds base models to the catalogue (the shipped one, today, by default).
+    With `share_examples`, local training files keep their parsed examples for
+    countTokens (`LocalDataset.turns`) within one budget for the whole load.
     """
+    shared = LineBudget() if share_examples else None
     models = models or ModelPolicy()
     files, diagnostics = discover(paths)
     specs: list[CheckedSpec] = []
@@ -404,7 +420,7 @@ def check_specs(
         diagnostics += problems
         if not documents and not problems:
             diagnostics.append(Diagnostic(Location(shown, 1, 1), "file holds no documents"))
-        loader = _DocumentLoader(path, root, defaults, models)
+        loader = _DocumentLoader(path, root, defaults, models, shared)
         for document in documents:
             checked, problems = loader.load(document)
             diagnostics += problems
@@ -424,11 +440,12 @@ def load_specs(
     project_root: Path,
     defaults: SpecDefaults | None,
     models: ModelPolicy | None = None,
+    share_examples: bool = False,
 ) -> LoadResult:
     """Loads every spec under `paths` and checks them together: `check_specs`, then models."""
     from tuneops.specs.building import job_spec  # here: validate needs no pydantic
 
-    checked = check_specs(paths, project_root, defaults, models)
+    checked = check_specs(paths, project_root, defaults, models, share_examples)
     specs: list[JobSpec] = []
     diagnostics = list(checked.diagnostics)
     for spec in checked.specs:

@@ -17,8 +17,7 @@ from pydantic.alias_generators import to_camel
 
 from tuneops.datasets.methods import TuningMethod
 from tuneops.diagnostics import Location
-from tuneops.specs.kinds import BackendKind as BackendKind
-from tuneops.specs.kinds import LocalDataset as LocalDataset
+from tuneops.specs.kinds import BackendKind, LocalDataset
 
 
 class AdapterSize(str, enum.Enum):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from tuneops.diagnostics import Diagnostic
-from tuneops.specs.schema_check import Check, compile_schema
+from tuneops.specs.compiled_schema import Check, compile_schema
 from tuneops.specs.yaml_loader import YamlDocument
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """Whether the specs that upload local datasets have somewhere to upload them.
 
-Apart from `staging` so that `validate` can check it without importing the
+Apart from `upload` so that `validate` can check it without importing the
 Cloud Storage client (requests, google-auth): issue 12, start-up.
 """
 
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from tuneops.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
-    from tuneops.project import Project
+    from tuneops.project.file import Project
     from tuneops.specs.checked import CheckedSpec
     from tuneops.specs.models import JobSpec
 

@@ -1,6 +1,6 @@
 """The model of `tuneops.yaml`, built only where a command needs more than `validate` does.
 
-`tuneops.project` checks the file against its schema without these models (so
+`tuneops.project.file` checks the file against its schema without these models (so
 that `validate` need not import pydantic) and builds them on first use.
 """
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tuneops.specs.schema_check import compile_schema, json_equal
+from tuneops.specs.compiled_schema import compile_schema, json_equal
 from tuneops.specs.schemas import SchemaName, load_schema
 from tuneops.specs.yaml_loader import load_documents
 

@@ -29,7 +29,8 @@ from tuneops.backends.checksums import Digests, Hasher
 from tuneops.backends.errors import RemoteError
 from tuneops.backends.storage import GcsUri, ObjectMetadata, StorageClient
 from tuneops.errors import TuneopsError
-from tuneops.specs.models import JobSpec, LocalDataset, VertexSpec
+from tuneops.specs.kinds import LocalDataset
+from tuneops.specs.models import JobSpec, VertexSpec
 
 CONTENT_TYPE = "application/jsonl"
 log = logging.getLogger("tuneops.runtime")

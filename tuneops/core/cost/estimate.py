@@ -1,10 +1,19 @@
-"""Cost estimates: values a plan carries for the jobs it would create."""
+"""Cost estimates: values a plan carries for the jobs it would create, and the token
+counts they are made from."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class TokenCount:
+    """Tokens in one pass over a spec's training data, and how they were counted."""
+
+    tokens: int
+    method: str
 
 
 @dataclass(frozen=True, slots=True)

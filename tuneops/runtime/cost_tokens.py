@@ -3,7 +3,9 @@
 Only for local Vertex datasets of specs that no remote job has the hash of yet
 (those a plan may create), in batches of examples per call. Above
 `MAX_COUNTED_EXAMPLES` the offline estimate is used instead: the plan should not
-spend minutes counting a million examples to the last token.
+spend minutes counting a million examples to the last token. The examples come
+from the parse that checked the file (`LocalDataset.turns`); only a file over
+the run's sharing budget is read again (datasets/shared_examples.py).
 """
 
 from __future__ import annotations
@@ -13,44 +15,30 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from tuneops.backends.vertex import VertexBackend
-from tuneops.core.costing import TokenCount
+from tuneops.core.cost.estimate import TokenCount
 from tuneops.core.jobs import RemoteJob, short_hash
+from tuneops.datasets.shared_examples import MAX_COUNTED_EXAMPLES, Turns, counted_turns
 from tuneops.runtime.session import RemoteSession
-from tuneops.specs.models import BackendKind, JobSpec, LocalDataset, VertexSpec
+from tuneops.specs.kinds import BackendKind, LocalDataset
+from tuneops.specs.models import JobSpec, VertexSpec
 
 BATCH_EXAMPLES = 100
-MAX_COUNTED_EXAMPLES = 10_000
 
 
-def _examples_as_contents(dataset: LocalDataset) -> Iterator[list[dict[str, Any]]]:
-    """Each valid line's turns, its system instruction first as a user turn.
-
-    A preference line (with `completions`) is counted as Google bills it: the
-    prompt's tokens twice, plus the completions' (read 2026-12-06,
-    https://docs.cloud.google.com/vertex-ai/generative-ai/docs/models/gemini-preference-tuning,
-    "Pricing").
-    """
+def _examples_as_contents(dataset: LocalDataset) -> Iterator[Turns]:
+    """Each valid example's turns: as parsed when the file was checked, else read again."""
+    if dataset.turns is not None:
+        yield from dataset.turns
+        return
     with dataset.open() as stream:
         for raw in stream:
             try:
                 value = json.loads(raw.decode("utf-8-sig"))
             except ValueError:
                 continue  # validation already reported it; count what trains
-            if not isinstance(value, dict) or not isinstance(value.get("contents"), list):
-                continue
-            turns = list(value["contents"])
-            system = value.get("systemInstruction") or value.get("system_instruction")
-            if isinstance(system, dict) and isinstance(system.get("parts"), list):
-                turns.insert(0, {"role": "user", "parts": system["parts"]})
-            completions = value.get("completions")
-            if isinstance(completions, list):
-                answers = [
-                    c["completion"]
-                    for c in completions
-                    if isinstance(c, dict) and isinstance(c.get("completion"), dict)
-                ]
-                turns = [*turns, *turns, *answers]
-            yield turns
+            turns = counted_turns(value)
+            if turns is not None:
+                yield turns
 
 
 def _count(backend: VertexBackend, spec: VertexSpec, model: str, dataset: LocalDataset) -> int:

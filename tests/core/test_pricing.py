@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from tests.core.builders import spec
 from tuneops.catalogue import shipped_catalogue, with_changes
-from tuneops.core.cost import CostEstimate
-from tuneops.core.costing import (
+from tuneops.core.cost.estimate import CostEstimate, TokenCount
+from tuneops.core.cost.pricing import (
     ASSUMED_EPOCHS,
-    TokenCount,
     estimate,
     price_for,
     with_costs,
 )
 from tuneops.core.plan import Action, ActionKind, Plan, PlanOptions
-from tuneops.specs.models import BackendKind
+from tuneops.specs.kinds import BackendKind
 
 
 def test_prices_come_from_the_catalogue_with_tuneops_yaml_first() -> None:

@@ -18,13 +18,8 @@ from tuneops.specs.source import outside_root, read_text
 from tuneops.specs.yaml_loader import load_documents
 
 if TYPE_CHECKING:
-    from tuneops.project_config import (
-        Guards,
-        Pricing,
+    from tuneops.project.settings import (
         ProjectConfig,
-        ServiceSettings,
-        StorageSettings,
-        VertexSettings,
     )
 
 DEFAULT_CONFIG = Path("tuneops.yaml")
@@ -72,7 +67,7 @@ class Project:
     def config(self) -> ProjectConfig:
         """The typed configuration, built on first use (`validate` never needs it)."""
         if self._config is None:
-            from tuneops.project_config import ProjectConfig  # here, not at the top: start-up
+            from tuneops.project.settings import ProjectConfig  # here, not at the top: start-up
 
             # The schema passed: a model that refuses the data is a bug, not a user error.
             object.__setattr__(self, "_config", ProjectConfig.model_validate(self.data))
@@ -188,31 +183,11 @@ def require_project(explicit: Path | None) -> Project:
     return project
 
 
-_CONFIG_MODELS = frozenset(
-    {"Guards", "Pricing", "ProjectConfig", "ServiceSettings", "StorageSettings", "VertexSettings"}
-)
-
-
-def __getattr__(name: str) -> Any:
-    """The configuration models, still importable from here, imported only when asked for."""
-    if name in _CONFIG_MODELS:
-        from tuneops import project_config  # here, not at the top: start-up
-
-        return getattr(project_config, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 __all__ = [
     "DEFAULT_CONFIG",
     "EMBEDDED",
     "MAX_CONFIG_BYTES",
-    "Guards",
-    "Pricing",
     "Project",
-    "ProjectConfig",
-    "ServiceSettings",
-    "StorageSettings",
-    "VertexSettings",
     "load_project",
     "require_project",
 ]

@@ -9,11 +9,11 @@ tokens) are gathered in runtime/ and passed in as data.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from tuneops.catalogue import Catalogue, shipped_catalogue
-from tuneops.core.cost import CostEstimate
+from tuneops.core.cost.estimate import CostEstimate, TokenCount
 from tuneops.core.plan import Plan
 from tuneops.datasets.example_format import CHARACTERS_PER_TOKEN
 from tuneops.specs.models import GeminiSpec, JobSpec, VertexSpec
@@ -43,14 +43,6 @@ def price_for(
     offering = (catalogue or shipped_catalogue()).offering(base_model, backend)
     price = offering.price if offering else None
     return price.training_per_million_tokens if price else None
-
-
-@dataclass(frozen=True, slots=True)
-class TokenCount:
-    """Tokens in one pass over a spec's training data, and how they were counted."""
-
-    tokens: int
-    method: str
 
 
 def offline_tokens(spec: JobSpec) -> TokenCount | None:
