@@ -216,3 +216,40 @@ def test_apply_json_counts_a_held_revision_apart_and_carries_the_verdict(
     (outcome,) = applied["outcomes"]
     assert outcome["heldBack"] is True and outcome["ok"] is False
     assert outcome["gate"]["failures"][0]["code"] == "below-minimum"
+
+
+def test_the_smoke_test_asks_the_served_checkpoint_and_is_part_of_the_gate(
+    project: Project,
+) -> None:
+    smoke = {"prompt": "Where is my order?", "expect": {"contains": "tuned answer"}}
+    project.write(_gated(2, serve={"checkpoint": "1"}, smokeTest=smoke))
+    project.run("tuneops apply --auto-approve")
+    _finish(project, {"*": {"bleu": 0.5, "rougeL": 0.6}})
+    project.emulator.clear_request_counts()
+    assert project.run("tuneops apply --auto-approve").code == 0
+    active = project.lock()["bot"]["active"]
+    assert active["smokeTest"] == "passed"
+    endpoint_id = active["endpoint"].rsplit("/", 1)[1]
+    assert active["endpoint"] == active["checkpoints"][0]["endpoint"]
+    generated = [r for r in project.emulator.request_counts() if "generateContent" in r]
+    assert generated == [
+        "POST /v1/projects/{project}/locations/{location}/endpoints/{endpoint}:generateContent"
+    ]
+    assert endpoint_id.endswith("01")  # the emulator's endpoint of checkpoint 1
+
+    failing = {"prompt": "Where is my order?", "expect": {"equals": "never"}}
+    project.write(_gated(3, serve={"checkpoint": "1"}, smokeTest=failing))
+    project.run("tuneops apply --auto-approve")
+    _finish(project, {"*": {"bleu": 0.5, "rougeL": 0.6}})
+    assert project.run("tuneops apply --auto-approve").code == 3
+    pending = project.lock()["bot"]["pending"]
+    assert pending["smokeTest"] == "failed"
+    assert pending["gate"] == {
+        "result": "failed",
+        "smokeTest": "failed",
+        "baseline": {"bleu": 0.5, "rougeL": 0.6},
+    }
+    assert project.lock()["bot"]["active"] == active
+    status = project.run("tuneops status")  # the lockfile reads back as valid
+    assert status.code == 0, status.err
+    assert "  pending gate: failed: its smoke test failed" in status.out

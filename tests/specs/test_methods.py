@@ -232,3 +232,19 @@ def test_a_local_preference_dataset_is_checked_line_by_line_as_preference_data(
     fine = _load(tmp_path, policy, method="preference", trainingData=prefs, trainingDataset=None)
     assert _errors(fine) == []
     assert fine.specs[0].local_datasets[0].examples == 1
+
+
+def test_a_gemini_spec_has_none_of_the_new_keys(tmp_path: Path) -> None:
+    errors = _errors(
+        _load(
+            tmp_path,
+            backend="gemini",
+            baseModel="models/gemini-1.5-flash-001-tuning",
+            trainingDataset=None,
+            trainingData={"examples": [{"textInput": "I", "output": "II"}]},
+            method="preference",
+        )
+    )
+    assert [e.split(": ", 1)[1] for e in errors] == [
+        "$.spec.method: 'method' is a vertex field; this spec's backend is gemini"
+    ]
