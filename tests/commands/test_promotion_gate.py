@@ -74,6 +74,8 @@ def test_a_gate_that_passes_promotes_and_records_scores_and_checkpoints(
         "2": {"bleu": 0.45, "rougeL": 0.5},
     }
     assert "pending" not in project.lock()["bot"]
+    status = document("status", project.run("tuneops status --format json").out)
+    assert status["specs"][0]["endpoint"] == active["endpoint"]  # the served checkpoint's
 
 
 def test_a_gate_that_fails_keeps_the_active_endpoint_and_exits_3(project: Project) -> None:

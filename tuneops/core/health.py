@@ -134,6 +134,8 @@ def spec_statuses(
         endpoint = (active.endpoint if active else None) or (
             entry.active.endpoint if entry and entry.active else None
         )
+        if entry and entry.active and entry.active.checkpoint is not None:
+            endpoint = entry.active.endpoint  # spec.serve chose a checkpoint's endpoint
         model = (active.model if active else None) or (
             entry.active.model if entry and entry.active else None
         )
