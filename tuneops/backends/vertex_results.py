@@ -18,6 +18,7 @@ believed, and a score must be a finite number.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
@@ -43,21 +44,34 @@ _MAX_ENTRIES = 1000
 
 
 def checkpoints(data: Mapping[str, Any]) -> tuple[Checkpoint, ...]:
-    """The checkpoints of a job's tuned model, in the order the service lists them."""
+    """The checkpoints of a job's tuned model, in the order the service lists them.
+
+    A plan lists every job of the stack (20,000 in the benchmark), each with a
+    checkpoint per epoch: ids repeat across jobs and are shared, and a
+    checkpoint deployed to the model's own endpoint shares that string
+    (tests/benchmarks/bench_plan.py, peak memory).
+    """
     tuned = data.get("tunedModel")
     listed = tuned.get("checkpoints") if isinstance(tuned, Mapping) else None
+    if not listed:
+        return ()
+    own = tuned.get("endpoint") if isinstance(tuned, Mapping) else None
     found: list[Checkpoint] = []
     for entry in _entries(listed):
         checkpoint_id = entry.get("checkpointId")
         if not isinstance(checkpoint_id, str) or not checkpoint_id:
             continue
         endpoint = entry.get("endpoint")
+        if not isinstance(endpoint, str) or not endpoint:
+            endpoint = None
+        elif endpoint == own:
+            endpoint = own
         found.append(
             Checkpoint(
-                checkpoint_id=checkpoint_id,
+                checkpoint_id=sys.intern(checkpoint_id),
                 epoch=_count(entry.get("epoch")),
                 step=_count(entry.get("step")),
-                endpoint=endpoint if isinstance(endpoint, str) and endpoint else None,
+                endpoint=endpoint,
             )
         )
     return tuple(found)
