@@ -7,7 +7,7 @@ from typing import Any
 
 from tuneops.core.evaluation import Checkpoint, CheckpointScores
 from tuneops.core.jobs import RemoteJob
-from tuneops.core.promotion import GateCode, GateFailure, gate_record, judge
+from tuneops.core.promotion import GateCode, GateFailure, gate_record, judge, served_scores
 from tuneops.lockfile.file import Revision
 from tuneops.specs.kinds import BackendKind, JobState
 from tuneops.specs.models import VertexSpec
@@ -98,3 +98,14 @@ def test_a_gate_that_cannot_be_judged_fails() -> None:
     )
     assert [f.code for f in gone.failures] == [GateCode.MISSING_CHECKPOINT, GateCode.MISSING]
     assert not gone.passed
+
+
+def test_served_scores_read_from_the_lockfile_order_checkpoints_by_number() -> None:
+    # Read back from YAML, the keys come sorted as text: "10" before "9".
+    revision = Revision(
+        "projects/1/locations/l/tuningJobs/1",
+        "1" * 64,
+        JobState.SUCCEEDED,
+        evaluation={"10": {"bleu": 0.9}, "9": {"bleu": 0.1}},
+    )
+    assert dict(served_scores(revision)) == {"bleu": 0.9}

@@ -137,8 +137,13 @@ def served_scores(revision: Revision) -> Mapping[str, float]:
     if key is None and revision.checkpoints:
         key = str(revision.checkpoints[-1].get("id"))
     if key is None or key not in evaluation:
-        key = list(evaluation)[-1]
+        key = max(evaluation, key=_checkpoint_order)  # the lockfile sorts keys as text
     return MappingProxyType(dict(evaluation[key]))
+
+
+def _checkpoint_order(checkpoint: str) -> tuple[int, str]:
+    """Numeric ids in number order ("10" after "9"), others after them."""
+    return (int(checkpoint), "") if checkpoint.isdigit() else (1 << 62, checkpoint)
 
 
 def _find(checkpoints: tuple[Checkpoint, ...], checkpoint_id: str) -> Checkpoint | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tuneops.core.promotion import served_scores
 from tuneops.lockfile.file import Revision
 
 
@@ -15,17 +16,6 @@ def _number(value: Any) -> str:
 
 def _scores(scores: Mapping[str, float]) -> str:
     return " ".join(f"{metric}={_number(value)}" for metric, value in sorted(scores.items()))
-
-
-def served_scores(revision: Revision) -> Mapping[str, float]:
-    """The scores of the checkpoint `revision` serves (or of its last one)."""
-    evaluation = revision.evaluation or {}
-    if not evaluation:
-        return {}
-    key = revision.checkpoint
-    if key is None and revision.checkpoints:
-        key = str(revision.checkpoints[-1].get("id"))
-    return dict(evaluation.get(key or "", list(evaluation.values())[-1]))
 
 
 def failure_text(failure: Mapping[str, Any]) -> str:
