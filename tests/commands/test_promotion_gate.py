@@ -255,3 +255,20 @@ def test_the_smoke_test_asks_the_served_checkpoint_and_is_part_of_the_gate(
     status = project.run("tuneops status")  # the lockfile reads back as valid
     assert status.code == 0, status.err
     assert "  pending gate: failed: its smoke test failed" in status.out
+
+
+def test_a_loosened_gate_and_retry_failed_judge_a_held_revision_again(project: Project) -> None:
+    project.write(_gated(2))
+    project.run("tuneops apply --auto-approve")
+    job = _finish(project, {"*": {"bleu": 0.3, "rougeL": 0.6}})
+    assert project.run("tuneops apply --auto-approve").code == 3
+    loosened = _gated(2)
+    loosened["spec"]["promote"]["conditions"][0]["atLeast"] = 0.25
+    project.write(loosened)  # the gate is not in the hash: the same revision, no new job
+    assert project.run("tuneops apply --auto-approve").code == 0  # still held: nothing to do
+    assert project.lock()["bot"]["pending"]["job"] == job
+    run = project.run("tuneops apply --auto-approve --retry-failed")
+    assert run.code == 0, run.out + run.err
+    entry = project.lock()["bot"]
+    assert entry["active"]["job"] == job and entry["active"]["gate"] == {"result": "passed"}
+    assert "pending" not in entry
