@@ -60,7 +60,10 @@ def test_a_gate_that_passes_promotes_and_records_scores_and_checkpoints(
     job = _finish(project, {"1": {"bleu": 0.6, "rougeL": 0.5}, "2": {"bleu": 0.45, "rougeL": 0.5}})
     # The plan's view of the finished revision shows what it scored.
     plan = project.run("tuneops plan")
-    assert "pending revision succeeded; scores: bleu=0.45 rougeL=0.5" in plan.out
+    assert "pending revision succeeded; scores (checkpoint 1): bleu=0.6 rougeL=0.5" in plan.out
+    planned = document("plan", project.run("tuneops plan --format json").out)
+    (promote,) = planned["actions"]
+    assert (promote["scores"], promote["checkpoint"]) == ({"bleu": 0.6, "rougeL": 0.5}, "1")
     run = project.run("tuneops apply --auto-approve")
     assert run.code == 0, run.out + run.err
     active = project.lock()["bot"]["active"]

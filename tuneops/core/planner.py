@@ -24,13 +24,13 @@ from tuneops.core.fingerprint import fingerprint as fingerprint
 from tuneops.core.guards import guarded
 from tuneops.core.jobs import Capabilities, RemoteJob, by_age, short_hash
 from tuneops.core.plan import Action, ActionKind, Plan, PlanOptions
-from tuneops.core.promotion import gate_summary, scores_summary
+from tuneops.core.promotion import choose_serving, gate_summary, scores_summary
 from tuneops.core.queue import assign_slots, occupancy, spec_place, stale_queue
 from tuneops.errors import UnknownNamesError
 from tuneops.lockfile.file import LockEntry, Lockfile
 from tuneops.specs.hashing import spec_snapshot
 from tuneops.specs.kinds import BackendKind, JobState
-from tuneops.specs.models import JobSpec
+from tuneops.specs.models import JobSpec, VertexSpec
 
 
 def current_job(spec: JobSpec, jobs: Sequence[RemoteJob]) -> RemoteJob | None:
@@ -240,14 +240,18 @@ class _SpecPlanner:
                     "revision keeps serving; `tuneops apply --retry-failed` tests it again"
                 )
                 return
+            serve = spec.spec.serve if isinstance(spec.spec, VertexSpec) else None
+            serving, _ = choose_serving(serve, job)
             self.actions.append(
                 Action(
                     ActionKind.PROMOTE,
                     spec.name,
                     spec.backend,
-                    "pending revision succeeded" + scores_summary(job),
+                    "pending revision succeeded" + scores_summary(serving),
                     spec.spec_hash,
                     job.name,
+                    scores=tuple(sorted(serving.scores.items())),
+                    checkpoint=serving.checkpoint_id,
                 )
             )
 

@@ -187,14 +187,13 @@ def _number(value: object) -> str:
     return f"{value:g}" if isinstance(value, int | float) else str(value)
 
 
-def scores_summary(job: RemoteJob) -> str:
-    """`; scores: bleu=0.5 ...` of what a finished job would serve by default, or ''."""
-    if not job.evaluation:
+def scores_summary(serving: Serving) -> str:
+    """`; scores: bleu=0.5 ...` of what a finished revision would serve, or ''."""
+    if not serving.scores:
         return ""
-    last = job.checkpoints[-1].checkpoint_id if job.checkpoints else None
-    scores = _scores_of(job.evaluation, last)
-    shown = " ".join(f"{m}={_number(v)}" for m, v in sorted(scores.items()))
-    return f"; scores: {shown}" if shown else ""
+    shown = " ".join(f"{m}={_number(v)}" for m, v in sorted(serving.scores.items()))
+    where = f" (checkpoint {serving.checkpoint_id})" if serving.checkpoint_id else ""
+    return f"; scores{where}: {shown}"
 
 
 def gate_summary(pending: Revision, active: Revision | None) -> str:
