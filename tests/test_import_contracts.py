@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import tuneops
+import tuneops.backends
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -30,7 +31,8 @@ def _top_level_modules() -> set[str]:
 
 
 def _layered() -> set[str]:
-    (layers,) = [c for c in _contracts() if c["type"] == "layers"]
+    # The tree's layers; the rooms of tuneops.backends have a layers contract of their own.
+    (layers,) = [c for c in _contracts() if c["type"] == "layers" and "containers" not in c]
     return {name.strip() for layer in layers["layers"] for name in layer.split("|")}
 
 
@@ -46,3 +48,19 @@ def test_only_the_declared_places_may_import_the_emulator() -> None:
         "tuneops.commands.emulator -> tuneops.emulator",
         "tuneops.runtime.session -> tuneops.emulator",
     ]
+
+
+def test_nothing_but_the_transport_may_reach_requests() -> None:
+    # A new module, or a new room of tuneops.backends, must not escape the contract.
+    (contract,) = [
+        c
+        for c in _contracts()
+        if "requests" in c.get("forbidden_modules", ())
+        and "tuneops.backends.transport.** -> requests" in c.get("ignore_imports", ())
+    ]
+    rooms = {
+        f"tuneops.backends.{info.name}" for info in pkgutil.iter_modules(tuneops.backends.__path__)
+    }
+    outside = _top_level_modules() - {"tuneops.backends", "tuneops.watchdog"}
+    assert set(contract["source_modules"]) == outside | (rooms - {"tuneops.backends.transport"})
+    assert contract["allow_indirect_imports"] is False

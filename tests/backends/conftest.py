@@ -16,10 +16,10 @@ import pytest
 import requests
 
 from tests.backends.support import API_KEY, TOKEN, FakeClock
-from tuneops.backends.base import Backend
-from tuneops.backends.factory import BackendOptions, build_backend
-from tuneops.backends.http import RetryPolicy, Timeouts, TransportOptions
-from tuneops.backends.ratelimit import RateLimit
+from tuneops.backends.construction import BackendOptions, build_backend
+from tuneops.backends.shared.protocol import Backend
+from tuneops.backends.transport.http import RetryPolicy, Timeouts, TransportOptions
+from tuneops.backends.transport.pacing import RateLimit
 from tuneops.emulator import EmulatorHandle
 from tuneops.specs.kinds import BackendKind as Kind
 

@@ -7,10 +7,18 @@ import datetime as dt
 import pytest
 
 from tests.backends.support import gemini_job, vertex_job
-from tuneops.backends import gemini, identity, vertex, vertex_request
-from tuneops.backends.errors import IdentityError, InvalidRequestError, InvalidResponseError
-from tuneops.backends.generation import generate_body, response_text
-from tuneops.backends.wire import parse_timestamp
+from tuneops.backends.gemini import client as gemini
+from tuneops.backends.gemini import request as gemini_request
+from tuneops.backends.shared import identity
+from tuneops.backends.shared.generation import generate_body, response_text
+from tuneops.backends.shared.wire import parse_timestamp
+from tuneops.backends.transport.errors import (
+    IdentityError,
+    InvalidRequestError,
+    InvalidResponseError,
+)
+from tuneops.backends.vertex import mapping as vertex_mapping
+from tuneops.backends.vertex import request as vertex_request
 from tuneops.specs.kinds import JobState
 
 NONCE = "fedcba9876543210"
@@ -94,7 +102,7 @@ def test_gemini_body_from_a_full_spec() -> None:
         protect=True,
     )
     who = identity.identity_for(job, "prod")
-    assert gemini.build_body(job, who) == {
+    assert gemini_request.build_body(job, who) == {
         "displayName": "roman numerals",
         "description": (
             f"Counts. [tuneops stack=prod name=roman-numerals hash={job.spec_hash[:16]} "
@@ -120,7 +128,7 @@ def test_gemini_body_from_a_full_spec() -> None:
 
 def test_gemini_body_minimal_spec() -> None:
     job = gemini_job(count=1)
-    body = gemini.build_body(job, identity.identity_for(job, "prod"))
+    body = gemini_request.build_body(job, identity.identity_for(job, "prod"))
     assert body == {
         "displayName": "roman-numerals",
         "description": f"[tuneops stack=prod name=roman-numerals hash={job.spec_hash[:16]}]",
@@ -161,7 +169,7 @@ def test_bad_timestamp_is_an_invalid_response() -> None:
 
 
 def test_every_vertex_and_gemini_state_is_mapped() -> None:
-    assert {k: v.value for k, v in vertex.STATES.items()} == {
+    assert {k: v.value for k, v in vertex_mapping.STATES.items()} == {
         "JOB_STATE_QUEUED": "pending",
         "JOB_STATE_PENDING": "pending",
         "JOB_STATE_RUNNING": "running",

@@ -8,8 +8,8 @@ import requests
 
 from tests.backends.conftest import Control
 from tests.backends.support import FakeClock, vertex_job
-from tuneops.backends.base import Backend
-from tuneops.backends.errors import QuotaExceededError
+from tuneops.backends.shared.protocol import Backend
+from tuneops.backends.transport.errors import QuotaExceededError
 from tuneops.emulator import EmulatorHandle
 
 CREATE = "POST /v1/projects/{project}/locations/{location}/tuningJobs"

@@ -19,11 +19,11 @@ import requests
 from tests.backends.conftest import BackendFactory, options
 from tests.backends.support import TOKEN, gemini_job, vertex_job
 from tests.hostile import HostileServer, Reply, Seen
-from tuneops.backends import errors
-from tuneops.backends.base import Backend
-from tuneops.backends.factory import BackendOptions, build_backend
-from tuneops.backends.http import RetryPolicy, Timeouts, TransportOptions
-from tuneops.backends.wire import ListingBounds
+from tuneops.backends.construction import BackendOptions, build_backend
+from tuneops.backends.shared.protocol import Backend
+from tuneops.backends.shared.wire import ListingBounds
+from tuneops.backends.transport import errors
+from tuneops.backends.transport.http import RetryPolicy, Timeouts, TransportOptions
 from tuneops.emulator import EmulatorHandle
 from tuneops.errors import ConfigError
 from tuneops.specs.kinds import BackendKind as Kind
@@ -80,7 +80,7 @@ def test_an_endless_stream_of_fresh_page_tokens_fails_the_listing(
 def _fresh_page(number: int) -> Reply:
     """A page with one job not seen before (foreign: no labels) and a fresh token:
     a listing that progresses, only never ends. (A page without a new job stops
-    the listing at once: tests/backends/test_untrusted_vertex.py.)"""
+    the listing at once: tests/backends/vertex/test_untrusted_vertex.py.)"""
     job = {"name": f"projects/acme-ml/locations/us-central1/tuningJobs/{number + 1}"}
     return Reply.of(200, {"tuningJobs": [job], "nextPageToken": f"t{number}"})
 

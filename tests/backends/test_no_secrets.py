@@ -24,8 +24,8 @@ from tests.backends.support import (
     gemini_job,
     vertex_job,
 )
-from tuneops.backends.auth import GoogleCredentials
-from tuneops.backends.errors import CredentialsError
+from tuneops.backends.transport.auth import GoogleCredentials
+from tuneops.backends.transport.errors import CredentialsError
 from tuneops.specs.kinds import BackendKind as Kind
 
 JOBS = r"/tuningJobs$"

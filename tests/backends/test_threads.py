@@ -9,7 +9,7 @@ import pytest
 
 from tests.backends.conftest import Control
 from tests.backends.support import gemini_job, vertex_job
-from tuneops.backends.base import Backend
+from tuneops.backends.shared.protocol import Backend
 from tuneops.core.jobs import RemoteJob
 
 CREATE = "POST /v1/projects/{project}/locations/{location}/tuningJobs"

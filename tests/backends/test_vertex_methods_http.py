@@ -12,10 +12,10 @@ from google.genai import types
 from tests.backends.conftest import Control
 from tests.backends.support import TOKEN, vertex_job
 from tests.emulator.support import SDK_WARNINGS, vertex_client
-from tuneops.backends import identity as ident
-from tuneops.backends.base import Backend
-from tuneops.backends.errors import InvalidArgumentError
-from tuneops.backends.vertex_request import build_body, evaluation_config
+from tuneops.backends.shared import identity as ident
+from tuneops.backends.shared.protocol import Backend
+from tuneops.backends.transport.errors import InvalidArgumentError
+from tuneops.backends.vertex.request import build_body, evaluation_config
 from tuneops.core.evaluation import Checkpoint
 from tuneops.emulator import EmulatorHandle
 from tuneops.specs.kinds import JobState

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tuneops.backends.vertex_results import checkpoints, evaluation
+from tuneops.backends.vertex.results import checkpoints, evaluation
 
 
 def _job(runs: Any, metrics: Any = None, tuned: Any = None) -> dict[str, Any]:

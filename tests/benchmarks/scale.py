@@ -171,8 +171,8 @@ def seed_jobs(root: Path, state_path: Path, *, older: bool = True, pinned: bool 
 
     Returns the number of jobs stored.
     """
-    from tuneops.backends import identity
-    from tuneops.backends.vertex_request import build_body
+    from tuneops.backends.shared import identity
+    from tuneops.backends.vertex.request import build_body
     from tuneops.core.jobs import RemoteJob
     from tuneops.core.transitions import record_found
     from tuneops.emulator.config import EmulatorConfig

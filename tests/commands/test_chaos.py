@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.commands.project import Project, local_vertex_spec, staging_project, vertex_spec
-from tuneops.backends.clock import SystemClock
+from tuneops.backends.transport.clock import SystemClock
 from tuneops.emulator import EmulatorHandle
 
 LINE = (

@@ -12,7 +12,7 @@ import pytest
 from google.cloud import storage
 
 from tests.commands.project import Project, local_vertex_spec, staging_project
-from tuneops.backends.clock import SystemClock
+from tuneops.backends.transport.clock import SystemClock
 from tuneops.emulator import EmulatorHandle
 
 EXAMPLE = {

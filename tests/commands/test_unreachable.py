@@ -12,7 +12,7 @@ import yaml
 
 from tests.commands.project import use_credentials, vertex_spec
 from tests.helpers import tuneops
-from tuneops.backends.clock import SystemClock
+from tuneops.backends.transport.clock import SystemClock
 from tuneops.emulator import EmulatorHandle
 
 

@@ -13,8 +13,8 @@ from google.genai import types
 
 from tests.backends.support import vertex_job
 from tests.emulator.support import SDK_WARNINGS, TOKEN, TRAIN, ReplayServer, vertex_client
-from tuneops.backends import identity as ident
-from tuneops.backends.vertex_request import build_body
+from tuneops.backends.shared import identity as ident
+from tuneops.backends.vertex.request import build_body
 from tuneops.emulator import EmulatorHandle
 
 pytestmark = pytest.mark.filterwarnings(SDK_WARNINGS)

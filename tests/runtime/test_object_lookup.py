@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.backends.support import FakeClock
-from tuneops.backends.storage import GcsUri, StorageClient, build_storage_client
+from tuneops.backends.construction import build_storage_client
+from tuneops.backends.storage.client import GcsUri, StorageClient
 from tuneops.emulator import EmulatorHandle
 from tuneops.runtime.object_lookup import look_up
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
-from tuneops.backends.errors import CredentialsError, RemoteError
+from tuneops.backends.transport.errors import CredentialsError, RemoteError
 from tuneops.commands import EXIT_OK, names_given_as
 from tuneops.console import Console
 from tuneops.core.health import spec_statuses

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from tuneops.backends.clock import resume_sleeping, stop_sleeping
-from tuneops.backends.errors import FailedPreconditionError, QuotaExceededError
+from tuneops.backends.transport.clock import resume_sleeping, stop_sleeping
+from tuneops.backends.transport.errors import FailedPreconditionError, QuotaExceededError
 from tuneops.core.jobs import RemoteJob
 from tuneops.core.plan import Action, ActionKind, Phase, Plan
 from tuneops.core.planner import KEEPABLE, current_job, racing_duplicates

@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from tuneops.backends.vertex import VertexBackend
+from tuneops.backends.vertex.client import VertexBackend
 from tuneops.core.cost.estimate import TokenCount
 from tuneops.core.jobs import RemoteJob, short_hash
 from tuneops.datasets.shared_examples import MAX_COUNTED_EXAMPLES, Turns, counted_turns

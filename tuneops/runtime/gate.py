@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tuneops.backends.base import Backend
+from tuneops.backends.shared.protocol import Backend
 from tuneops.core.jobs import RemoteJob
 from tuneops.core.promotion import GateVerdict, judge
 from tuneops.lockfile.file import Revision

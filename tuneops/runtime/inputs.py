@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from tuneops import __version__
-from tuneops.backends.errors import InvalidResponseError, NotFoundError
+from tuneops.backends.transport.errors import InvalidResponseError, NotFoundError
 from tuneops.core.cost.estimate import TokenCount
 from tuneops.core.cost.pricing import plan_costs
 from tuneops.core.dataset_notices import MissingPin, missing_object_notices

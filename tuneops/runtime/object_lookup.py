@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from tuneops.backends.storage import LIST_PAGE_SIZE, GcsUri, ObjectMetadata, StorageClient
+from tuneops.backends.storage.client import LIST_PAGE_SIZE, GcsUri, ObjectMetadata, StorageClient
 
 # Fewer wanted objects than this in a bucket: GETs, since a page costs more than one.
 MIN_LISTED = 3

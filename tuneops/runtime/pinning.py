@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
-from tuneops.backends.storage import GcsUri, ObjectMetadata, StorageClient
+from tuneops.backends.storage.client import GcsUri, ObjectMetadata, StorageClient
 from tuneops.core.dataset_notices import MissingPin
 from tuneops.datasets.limits import limits_for
 from tuneops.datasets.methods import TuningMethod

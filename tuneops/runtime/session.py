@@ -16,17 +16,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from tuneops.backends.base import Backend
-from tuneops.backends.errors import PhaseDeadlineError, RemoteError
-from tuneops.backends.factory import ENDPOINT_ENVS, build_backend
-from tuneops.backends.gemini import GeminiBackend
-from tuneops.backends.phase import NetworkBudget, network_budget, phase_deadline
-from tuneops.backends.storage import STORAGE_EMULATOR_ENV, StorageClient, build_storage_client
-from tuneops.backends.vertex import VertexBackend
+from tuneops.backends.construction import (
+    ENDPOINT_ENVS,
+    STORAGE_EMULATOR_ENV,
+    ClientSettings,
+    build_backend,
+    build_storage_client,
+)
+from tuneops.backends.gemini.client import GeminiBackend
+from tuneops.backends.shared.protocol import Backend
+from tuneops.backends.storage.client import StorageClient
+from tuneops.backends.transport.deadlines import NetworkBudget, network_budget, phase_deadline
+from tuneops.backends.transport.errors import PhaseDeadlineError, RemoteError
+from tuneops.backends.vertex.client import VertexBackend
 from tuneops.core.jobs import Capabilities, RemoteJob
 from tuneops.errors import ConfigError, PhaseTimeoutError, UsageError
 from tuneops.lockfile.file import Lockfile
 from tuneops.project.file import EMBEDDED, Project
+from tuneops.project.settings import ProjectConfig
 from tuneops.runtime.malloc_arenas import limit_malloc_arenas
 from tuneops.specs.kinds import BackendKind, JobState
 from tuneops.specs.models import JobSpec, VertexSpec
@@ -78,6 +85,41 @@ def places(specs: Iterable[JobSpec], lockfile: Lockfile) -> list[Place]:
     return sorted(found)
 
 
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """How the session reaches one service: the settings its client is built from,
+    or the embedded emulator."""
+
+    settings: ClientSettings
+    embedded: bool
+
+
+def reaches(
+    config: ProjectConfig, env: Mapping[str, str]
+) -> tuple[Mapping[BackendKind, Reach], Reach]:
+    """How each tuning service, and Cloud Storage, is reached: the one place where
+    tuneops.yaml's service settings (and the environment's overrides) are read.
+
+    A service is embedded when its endpoint (the environment's first) is
+    `embedded`; storage is when `storage.endpoint` is, or when it is unset while
+    Vertex AI is embedded, unless `STORAGE_EMULATOR_HOST` names another.
+    """
+    services: dict[BackendKind, Reach] = {}
+    for kind, settings in (
+        (BackendKind.VERTEX, config.vertex),
+        (BackendKind.GEMINI, config.gemini),
+    ):
+        endpoint = env.get(ENDPOINT_ENVS[kind]) or settings.endpoint
+        services[kind] = Reach(
+            ClientSettings(settings.endpoint, settings.quota_project), endpoint == EMBEDDED
+        )
+    storage = config.storage.endpoint
+    storage_embedded = (
+        storage == EMBEDDED or (storage is None and services[BackendKind.VERTEX].embedded)
+    ) and not env.get(STORAGE_EMULATOR_ENV)
+    return services, Reach(ClientSettings(storage), storage_embedded)
+
+
 class RemoteSession:
     """The backends of one project for one command; a context manager.
 
@@ -100,6 +142,7 @@ class RemoteSession:
         self._storage: StorageClient | None = None
         self._stack = contextlib.ExitStack()
         self._embedded_url: str | None = None
+        self._services, self._storage_reach = reaches(project.config, self.env)
         # `timeouts.network` for the whole command; a wait polls under its --timeout.
         self._budget = NetworkBudget(project.config.timeouts.network) if budgeted else None
 
@@ -128,12 +171,6 @@ class RemoteSession:
             self._storage.close()
             self._storage = None
         self._stack.close()
-
-    def _is_embedded(self, kind: BackendKind) -> bool:
-        config = self.project.config
-        configured = config.vertex if kind is BackendKind.VERTEX else config.gemini
-        override = self.env.get(ENDPOINT_ENVS[kind])
-        return (override or configured.endpoint) == EMBEDDED
 
     def _embedded(self) -> str:
         if self._embedded_url is None:
@@ -167,36 +204,30 @@ class RemoteSession:
     def backend(self, kind: BackendKind) -> Backend:
         """The backend of `kind`, built on first use."""
         if kind not in self._backends:
-            if self._is_embedded(kind):
+            reach = self._services[kind]
+            if reach.embedded:
                 self._backends[kind] = build_backend(
                     kind,
-                    self.project.config,
+                    reach.settings,
                     env=self.env,
                     endpoint=self._embedded(),
                     access_token=EMBEDDED_TOKEN,
                     api_key=EMBEDDED_TOKEN,
                 )
             else:
-                self._backends[kind] = build_backend(kind, self.project.config, env=self.env)
+                self._backends[kind] = build_backend(kind, reach.settings, env=self.env)
         return self._backends[kind]
 
     def storage(self) -> StorageClient:
-        """The Cloud Storage client, built on first use.
-
-        `storage.endpoint: embedded`, or no storage endpoint while Vertex AI is
-        embedded, means the embedded emulator; `STORAGE_EMULATOR_HOST` wins.
-        """
+        """The Cloud Storage client, built on first use (see `reaches`)."""
         if self._storage is None:
-            configured = self.project.config.storage.endpoint
-            embedded = configured == EMBEDDED or (
-                configured is None and self._is_embedded(BackendKind.VERTEX)
-            )
-            if embedded and not self.env.get(STORAGE_EMULATOR_ENV):
+            reach = self._storage_reach
+            if reach.embedded:
                 self._storage = build_storage_client(
                     None, self.env, endpoint=self._embedded(), access_token=EMBEDDED_TOKEN
                 )
             else:
-                self._storage = build_storage_client(configured, self.env)
+                self._storage = build_storage_client(reach.settings, self.env)
         return self._storage
 
     def list_jobs(self, where: Iterable[Place]) -> tuple[RemoteJob, ...]:

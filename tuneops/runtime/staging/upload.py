@@ -25,9 +25,9 @@ import threading
 from dataclasses import replace
 from typing import BinaryIO
 
-from tuneops.backends.checksums import Digests, Hasher
-from tuneops.backends.errors import RemoteError
-from tuneops.backends.storage import GcsUri, ObjectMetadata, StorageClient
+from tuneops.backends.storage.checksums import Digests, Hasher
+from tuneops.backends.storage.client import GcsUri, ObjectMetadata, StorageClient
+from tuneops.backends.transport.errors import RemoteError
 from tuneops.errors import TuneopsError
 from tuneops.specs.kinds import LocalDataset
 from tuneops.specs.models import JobSpec, VertexSpec

@@ -1,0 +1,1 @@
+"""The Gemini API `tunedModels`, REST v1beta: requests, answer shapes, views."""
