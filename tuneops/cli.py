@@ -100,7 +100,7 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
             fmt=args.format,
         )
     if args.command == "import":
-        from tuneops.commands.import_job import import_job
+        from tuneops.commands.importing import import_job
 
         return import_job(config, args.name, args.resource, console, args.format)
     if args.command == "promote":

@@ -85,6 +85,14 @@ class Console:
         """Writes a line of diagnostics or progress (stderr)."""
         self._write(self.err, text)
 
+    def ask(self, question: str) -> str | None:
+        """Asks on stderr and reads one answer from stdin, stripped; None at end of input."""
+        self.note(question)
+        try:
+            return input().strip()
+        except EOFError:
+            return None
+
     def document(self, text: str) -> None:
         """Writes a whole document (JSON, Markdown) to stdout as it is, or fitted to
         the stream's encoding: JSON with `\\u` escapes, so its data stays exact."""

@@ -39,6 +39,7 @@ from tuneops.core.transitions import (
     refresh,
 )
 from tuneops.errors import LockfileError, NotOwnedError, PlanStaleError, TuneopsError
+from tuneops.exit_codes import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK
 from tuneops.lockfile.file import Lockfile, QueueReason, check_writable, write_lockfile
 from tuneops.lockfile.journal import Journal
 from tuneops.runtime.gate import run_gate
@@ -65,6 +66,15 @@ class Outcome:
     # it did not fail; `gate` is the lockfile's record of the verdict.
     attention: bool = False
     gate: dict[str, object] | None = None
+
+
+def outcomes_exit_code(outcomes: Sequence[Outcome]) -> int:
+    """0 when every action succeeded; 3 (needs attention) when the only ones that did
+    not are revisions a promotion gate held back; 1 when any failed."""
+    missed = [o for o in outcomes if not o.ok]
+    if not missed:
+        return EXIT_OK
+    return EXIT_BLOCKED if all(o.attention for o in missed) else EXIT_ERROR
 
 
 class Applier:

@@ -1,34 +1,57 @@
-"""`tuneops import NAME RESOURCE`: adopt a job made outside tuneops under a spec."""
+"""Importing a job made outside tuneops (`tuneops import NAME RESOURCE`).
+
+Neither service lets tuneops mark a job as its own (Vertex AI jobs cannot be
+relabelled; a Gemini model's id cannot change), so the adoption lives in the
+lockfile (`imported: true`) and the job is fetched by name on each run. How the
+job compares with the spec is `core.importing`; how it is shown, `render.importing`.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import re
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Literal
 
-from tuneops.commands import EXIT_OK
-from tuneops.console import Console
+from tuneops.backends.gemini.shapes import GEMINI_MODEL_NAME
+from tuneops.backends.vertex.shapes import VERTEX_JOB_NAME
 from tuneops.core.importing import compare, imported_hash
+from tuneops.core.plan import Change
 from tuneops.core.transitions import record_found, record_imported
 from tuneops.errors import UsageError
 from tuneops.lockfile.file import Revision, write_lockfile
-from tuneops.project.file import require_project
-from tuneops.render.importing import ImportReport, render_import
+from tuneops.project.file import Project
 from tuneops.runtime.checkout_lock import apply_lock
 from tuneops.runtime.inputs import load_local
 from tuneops.runtime.pinning import DatasetMissingError, pin_online
 from tuneops.runtime.session import STATE_DIR, RemoteSession
-from tuneops.specs.kinds import BackendKind
-
-_VERTEX_JOB = re.compile(r"projects/[^/]+/locations/[^/]+/tuningJobs/[^/]+")
-_GEMINI_MODEL = re.compile(r"tunedModels/[a-z0-9-]+")
+from tuneops.specs.kinds import BackendKind, JobState
 
 
-def _backend_of(resource: str) -> BackendKind:
-    if _VERTEX_JOB.fullmatch(resource):
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    """What one import recorded.
+
+    `labelled`: the job already carried this stack's labels, so it was simply
+    recorded; `changes`: how the job's settings differ from the spec (a replace
+    follows on the next apply); `training_data_assumed`: a Gemini job matched on
+    everything but its training data, which the Gemini API never returns.
+    """
+
+    name: str
+    job: str
+    state: str
+    revision: Literal["active", "pending"]
+    backend: BackendKind
+    labelled: bool = False
+    changes: tuple[Change, ...] = ()
+    training_data_assumed: bool = False
+
+
+def backend_of(resource: str) -> BackendKind:
+    """Which service `resource` names, by its resource-name pattern; else a UsageError."""
+    if VERTEX_JOB_NAME.fullmatch(resource):
         return BackendKind.VERTEX
-    if _GEMINI_MODEL.fullmatch(resource):
+    if GEMINI_MODEL_NAME.fullmatch(resource):
         return BackendKind.GEMINI
     raise UsageError(
         f"{resource!r} is neither a Vertex AI tuning job (projects/P/locations/L/tuningJobs/ID) "
@@ -36,20 +59,17 @@ def _backend_of(resource: str) -> BackendKind:
     )
 
 
-def import_job(
-    config: Path | None,
-    name: str,
-    resource: str,
-    console: Console,
-    fmt: Literal["text", "json"] = "text",
-) -> int:
+def _revision(state: JobState) -> Literal["active", "pending"]:
+    return "active" if state is JobState.SUCCEEDED else "pending"
+
+
+def import_job(project: Project, name: str, resource: str) -> ImportOutcome:
     """Records `resource` in the lockfile as the current revision of spec `name`.
 
-    Neither service lets tuneops mark the job as its own (Vertex AI jobs cannot
-    be relabelled; a Gemini model's id cannot change), so the adoption lives in
-    the lockfile (`imported: true`) and the job is fetched by name on each run.
+    A job that already carries this stack's labels for `name` is recorded as
+    found; one of another spec or stack is refused; a foreign job is compared
+    with the spec and recorded as imported, with the hash of what it ran.
     """
-    project = require_project(config)
     local = load_local(project)
     specs, lockfile = local.specs, local.lockfile
     spec = next((s for s in specs if s.name == name), None)
@@ -57,7 +77,7 @@ def import_job(
         raise UsageError(
             f"no spec named {name!r}: write the spec first, then import under its name"
         )
-    kind = _backend_of(resource)
+    kind = backend_of(resource)
     if kind is not spec.backend:
         raise UsageError(
             f"{resource} is a {kind.value} job but spec {name!r} is for {spec.backend.value}"
@@ -74,13 +94,8 @@ def import_job(
                     "tuneops never takes a job over from another spec or stack"
                 )
             write_lockfile(project.lockfile_path, record_found(lockfile, spec, job))
-            where: Literal["active", "pending"] = (
-                "active" if job.state.value == "succeeded" else "pending"
-            )
-            render_import(
-                ImportReport(name, job.name, job.state.value, where, labelled=True), fmt, console
-            )
-            return EXIT_OK
+            where = _revision(job.state)
+            return ImportOutcome(name, job.name, job.state.value, where, kind, labelled=True)
         snapshot, changes = compare(spec, backend.describe(resource))
         revision = Revision(
             job=job.name,
@@ -92,16 +107,12 @@ def import_job(
             imported=True,
         )
         write_lockfile(project.lockfile_path, record_imported(lockfile, spec, revision))
-    unverified = None
-    if kind is BackendKind.GEMINI and not changes:
-        unverified = "the Gemini API does not return training data; assumed to match"
-    report = ImportReport(
+    return ImportOutcome(
         name,
         job.name,
         job.state.value,
-        "active" if revision.state == "succeeded" else "pending",
+        _revision(revision.state),
+        kind,
         changes=changes,
-        unverified=unverified,
+        training_data_assumed=kind is BackendKind.GEMINI and not changes,
     )
-    render_import(report, fmt, console)
-    return EXIT_OK
