@@ -107,7 +107,10 @@ def error_handler(console: Console, start: Path) -> Iterator[Outcome]:
         console.note(f"error: {error}")
         outcome.code = error.exit_code
     except TuneopsError as error:
-        console.note(f"error: {error}")
+        # The views' words load only when an error is shown: start-up stays light.
+        from tuneops.render.wording import error_text
+
+        console.note(f"error: {error_text(error)}")
         outcome.code = error.exit_code
     except Terminated:
         console.note("terminated")

@@ -10,12 +10,18 @@ from collections.abc import Sequence
 
 from tuneops.diagnostics import Diagnostic
 from tuneops.exit_codes import EXIT_ERROR
+from tuneops.notes import Note
 
 
 class TuneopsError(Exception):
-    """An expected failure with a message fit for the user; exit code 1."""
+    """An expected failure with a message fit for the user; exit code 1.
+
+    `notes` are the structured details the message stands for (the views word
+    them after it: `render.wording.error_text`, which the error funnel prints).
+    """
 
     exit_code = EXIT_ERROR
+    notes: tuple[Note, ...] = ()
 
 
 class UsageError(TuneopsError):
@@ -51,7 +57,12 @@ class LockfileError(TuneopsError):
 
 
 class PlanStaleError(TuneopsError):
-    """A saved plan no longer matches the specs, lockfile or remote jobs."""
+    """A saved plan no longer matches the specs, lockfile or remote jobs; `notes` say
+    how its actions differ from the plan computed now, when that is why."""
+
+    def __init__(self, message: str, notes: Sequence[Note] = ()) -> None:
+        super().__init__(message)
+        self.notes = tuple(notes)
 
 
 class NotOwnedError(TuneopsError):

@@ -21,6 +21,7 @@ from tests.commands.project import (
 )
 from tuneops.core.plan import Action, ActionKind, Change, Plan
 from tuneops.emulator import EmulatorHandle
+from tuneops.notes import Note, NoteCode
 from tuneops.render.plan import MARKDOWN_LIMIT, render_markdown
 from tuneops.specs.kinds import BackendKind
 
@@ -192,7 +193,7 @@ def test_markdown_for_500_specs_stays_under_the_limit() -> None:
             ActionKind.REPLACE,
             f"spec-{i:03d}",
             BackendKind.VERTEX,
-            "spec changed",
+            Note.of(NoteCode.SPEC_CHANGED),
             "a" * 64,
             f"projects/1/locations/us-central1/tuningJobs/{i}",
             changes=(Change("description", "x" * 100, "y" * 100),),

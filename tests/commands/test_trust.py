@@ -24,7 +24,9 @@ from tests.commands.project import TOKEN, Project, use_credentials, vertex_spec
 from tests.hostile import HostileServer, Reply, Seen
 from tuneops.core.plan import Action, ActionKind, Plan
 from tuneops.emulator import EmulatorHandle
+from tuneops.notes import Note, NoteCode
 from tuneops.project.file import require_project
+from tuneops.render.wording import word
 from tuneops.runtime.applier import Applier
 from tuneops.runtime.inputs import gather
 from tuneops.runtime.session import RemoteSession
@@ -143,11 +145,15 @@ def test_the_applier_reads_each_job_before_cancelling_it(
     forged = Plan(
         stack="e2e",
         fingerprint="forged",
-        actions=(Action(kind, "bot", BackendKind.VERTEX, "forged", job=foreign),),
+        actions=(
+            Action(
+                kind, "bot", BackendKind.VERTEX, Note.of(NoteCode.SAVED, text="forged"), job=foreign
+            ),
+        ),
     )
     with RemoteSession(loaded) as session:
         outcomes = Applier.for_inputs(session, gather(loaded, session)).run(forged)
-    assert [(o.ok, o.detail) for o in outcomes] == [
+    assert [(o.ok, word(o.detail)) for o in outcomes] == [
         (
             False,
             f"refusing to {verb} {foreign}: it does not carry the labels of spec 'bot' in "

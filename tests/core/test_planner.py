@@ -17,6 +17,7 @@ from tuneops.core.plan import ActionKind, Change, Plan, PlanOptions
 from tuneops.core.planner import make_plan
 from tuneops.errors import UnknownNamesError
 from tuneops.lockfile.file import Lockfile
+from tuneops.render.wording import word, words
 from tuneops.specs.kinds import BackendKind, JobState
 from tuneops.specs.models import JobSpec
 
@@ -102,7 +103,7 @@ def test_a_failed_job_is_only_noted_unless_retry_is_allowed() -> None:
     lock = lockfile(bot=entry(BOT, pending=revision(failed, BOT)))
     quiet = plan([BOT], lock, [failed])
     assert quiet.actions == ()
-    assert quiet.notes == (
+    assert tuple(words(quiet.notes)) == (
         f"bot: job {failed.name} failed; `tuneops apply --retry-failed` starts it again",
     )
     assert summary(plan([BOT], lock, [failed], retry_failed=True)) == [
@@ -115,7 +116,7 @@ def test_racing_duplicates_are_reduced_to_the_oldest() -> None:
     lock = lockfile(bot=entry(BOT, pending=revision(second, BOT)))
     result = plan([BOT], lock, [second, first])
     assert summary(result) == [("adopt", "bot", first.name), ("cancel", "bot", second.name)]
-    assert "duplicate of" in result.actions[1].reason
+    assert "duplicate of" in word(result.actions[1].reason)
 
 
 def test_jobs_of_other_stacks_are_never_touched() -> None:
@@ -128,14 +129,19 @@ def test_cancelling_a_protected_job_is_blocked() -> None:
     lock = lockfile(bot=entry(BOT, pending=revision(running, BOT), protect=True))
     (action,) = plan([], lock, [running], allow_empty=True).actions
     assert action.kind is ActionKind.CANCEL
-    assert action.blocked == "the job is protected (protect: true); unprotect it in the spec first"
+    assert action.blocked is not None
+    assert (
+        word(action.blocked)
+        == "the job is protected (protect: true); unprotect it in the spec first"
+    )
 
 
 def test_an_empty_spec_set_with_live_jobs_is_blocked_unless_allowed() -> None:
     running = job(BOT, 1)
     lock = lockfile(bot=entry(BOT, pending=revision(running, BOT)))
     (blocked,) = plan([], lock, [running]).blocked
-    assert blocked.blocked == (
+    assert blocked.blocked is not None
+    assert word(blocked.blocked) == (
         "no specs were found but the stack has live jobs; pass --allow-empty to cancel them all"
     )
     assert plan([], lock, [running], allow_empty=True).blocked == ()
@@ -144,7 +150,7 @@ def test_an_empty_spec_set_with_live_jobs_is_blocked_unless_allowed() -> None:
 def test_more_creates_than_max_create_are_all_blocked() -> None:
     specs = [spec(f"s{i}") for i in range(3)]
     result = plan(specs, max_create=2)
-    assert [a.blocked for a in result.actions] == [
+    assert [a.blocked and word(a.blocked) for a in result.actions] == [
         "3 new jobs exceed guards.maxCreate (2); pass --max-create 3 to allow them"
     ] * 3
     assert plan(specs, max_create=3).blocked == ()
@@ -154,9 +160,9 @@ def test_more_cancels_than_max_cancel_are_all_blocked() -> None:
     running = [job(f"gone-{i}", i) for i in range(3)]
     lock = lockfile(keep=entry(spec("keep")))
     result = plan([spec("keep")], lock, running, max_cancel=2)
-    assert {a.blocked for a in result.actions if a.kind is ActionKind.CANCEL} == {
-        "3 cancels exceed guards.maxCancel (2); pass --max-cancel 3 to allow them"
-    }
+    assert {
+        word(a.blocked) for a in result.actions if a.kind is ActionKind.CANCEL if a.blocked
+    } == {"3 cancels exceed guards.maxCancel (2); pass --max-cancel 3 to allow them"}
 
 
 def test_targets_limit_the_plan_and_unknown_targets_are_errors() -> None:
@@ -219,7 +225,7 @@ def test_an_imported_job_of_a_removed_spec_is_forgotten_never_cancelled() -> Non
     assert ("forget", "bot", None) in summary(result)
     assert not any(a.kind is ActionKind.CANCEL for a in result.actions)
     forget = next(a for a in result.actions if a.kind is ActionKind.FORGET)
-    assert forget.reason == (
+    assert word(forget.reason) == (
         f"spec removed; imported job {imported.name} carries no tuneops labels, so it is only "
         "forgotten, never cancelled, and keeps running"
     )
@@ -231,7 +237,7 @@ def test_a_replace_leaves_an_imported_job_in_flight_running_and_says_so() -> Non
     result = plan([BOT_V2], lock, [imported])
     [replace_action] = result.actions
     assert (replace_action.kind, replace_action.cancels) == (ActionKind.REPLACE, ())
-    assert result.notes == (
+    assert tuple(words(result.notes)) == (
         f"bot: {imported.name} was imported and carries no tuneops labels, so the replace "
         "leaves it running; stop it yourself if it should not run",
     )

@@ -12,6 +12,8 @@ from tuneops.core.cost.pricing import (
     with_costs,
 )
 from tuneops.core.plan import Action, ActionKind, Plan, PlanOptions
+from tuneops.notes import Note, NoteCode
+from tuneops.render.wording import word
 from tuneops.specs.kinds import BackendKind
 
 
@@ -63,7 +65,7 @@ def test_epochs_left_to_the_service_are_assumed_and_marked() -> None:
 
 def _plan(max_cost: float | None, *costs: CostEstimate | None) -> Plan:
     actions = tuple(
-        Action(ActionKind.CREATE, f"job-{i}", BackendKind.VERTEX, "new spec")
+        Action(ActionKind.CREATE, f"job-{i}", BackendKind.VERTEX, Note.of(NoteCode.NEW_SPEC))
         for i, _ in enumerate(costs)
     )
     plan = Plan("s", "f", actions, options=PlanOptions(max_cost=max_cost))
@@ -76,7 +78,7 @@ COST = CostEstimate(1_000_000, 2, 5.0, "USD", "countTokens")  # 10.00 USD
 def test_max_cost_blocks_every_new_job_when_the_total_is_over() -> None:
     plan = _plan(15.0, COST, COST)
     assert plan.total_cost is not None and plan.total_cost.amount == 20.0
-    assert [a.blocked for a in plan.actions] == [
+    assert [a.blocked and word(a.blocked) for a in plan.actions] == [
         "the estimated cost 20.00 USD exceeds guards.maxCost (15.00 USD)"
     ] * 2
     assert plan.exit_code(detailed_exitcode=False) == 3
@@ -92,7 +94,9 @@ def test_a_job_without_a_price_cannot_be_held_to_a_limit() -> None:
     plan = _plan(100.0, COST, unpriced)
     assert len(plan.blocked) == 2
     assert plan.blocked[0].blocked is not None
-    assert plan.blocked[0].blocked.startswith("1 new jobs have no price in the model catalogue")
+    assert word(plan.blocked[0].blocked).startswith(
+        "1 new jobs have no price in the model catalogue"
+    )
 
 
 def test_costs_survive_the_json_round_trip_of_a_saved_plan() -> None:

@@ -15,6 +15,7 @@ from tuneops.core.jobs import RemoteJob
 from tuneops.core.plan import Plan, PlanOptions
 from tuneops.core.planner import make_plan
 from tuneops.lockfile.file import LockEntry, Lockfile, Queued, QueueReason
+from tuneops.render.wording import word
 from tuneops.specs.kinds import JobState
 from tuneops.specs.models import JobSpec
 
@@ -183,7 +184,7 @@ def test_queued_work_is_a_pending_change() -> None:
 def test_a_start_refused_by_the_service_before_is_tried_again_without_a_limit() -> None:
     result = plan([A], lockfile(a=queued(A, 3, QUOTA)))
     assert shown(result) == [("create", "a", None)]
-    assert result.actions[0].reason == (
+    assert word(result.actions[0].reason) == (
         "new spec; queued after the service refused it for quota; tried again"
     )
 

@@ -6,11 +6,21 @@ from dataclasses import replace
 
 from tuneops.core.plan import Action, ActionKind, Plan
 from tuneops.core.review import ReviewedAction, differences, digest, reviewed_actions
+from tuneops.notes import Note, NoteCode
+from tuneops.render.wording import words
 from tuneops.specs.kinds import BackendKind
 
-CREATE = Action(ActionKind.CREATE, "bot", BackendKind.VERTEX, "new spec", "a" * 64)
-CANCEL = Action(ActionKind.CANCEL, "old", BackendKind.VERTEX, "spec removed", job="j/1")
-PROMOTE = Action(ActionKind.PROMOTE, "cat", BackendKind.GEMINI, "succeeded", job="t/2")
+CREATE = Action(ActionKind.CREATE, "bot", BackendKind.VERTEX, Note.of(NoteCode.NEW_SPEC), "a" * 64)
+CANCEL = Action(
+    ActionKind.CANCEL,
+    "old",
+    BackendKind.VERTEX,
+    Note.of(NoteCode.SAVED, text="spec removed"),
+    job="j/1",
+)
+PROMOTE = Action(
+    ActionKind.PROMOTE, "cat", BackendKind.GEMINI, Note.of(NoteCode.PROMOTE_SUCCEEDED), job="t/2"
+)
 
 
 def _plan(*actions: Action, fingerprint: str = "f" * 64) -> Plan:
@@ -29,7 +39,7 @@ def test_a_new_hash_or_a_new_cancel_is_a_difference() -> None:
     reviewed = reviewed_actions(_plan(CREATE))
     changed = reviewed_actions(_plan(replace(CREATE, spec_hash="b" * 64), CANCEL))
     assert digest(reviewed) != digest(changed)
-    assert differences(reviewed, changed) == (
+    assert tuple(words(differences(reviewed, changed))) == (
         "+ cancel old (job j/1): not in the reviewed plan",
         f"+ create bot (spec {'b' * 16}): not in the reviewed plan",
         f"- create bot (spec {'a' * 16}): reviewed, but no longer planned",
@@ -42,7 +52,9 @@ def test_the_compact_form_round_trips() -> None:
 
 
 PINNED = replace(CREATE, spec_hash="c" * 64, written_hash="a" * 64)  # online: pins in the hash
-REPLACE = Action(ActionKind.REPLACE, "cat", BackendKind.VERTEX, "spec changed", "d" * 64, "t/1")
+REPLACE = Action(
+    ActionKind.REPLACE, "cat", BackendKind.VERTEX, Note.of(NoteCode.SPEC_CHANGED), "d" * 64, "t/1"
+)
 
 
 def test_an_offline_review_compares_job_starts_by_the_hash_as_written() -> None:
@@ -55,7 +67,7 @@ def test_an_offline_review_compares_job_starts_by_the_hash_as_written() -> None:
 def test_an_online_review_compares_the_full_hash_with_the_pins() -> None:
     reviewed = reviewed_actions(_plan(PINNED))
     overwritten = reviewed_actions(_plan(replace(PINNED, spec_hash="e" * 64)))
-    assert differences(reviewed, overwritten) == (
+    assert tuple(words(differences(reviewed, overwritten))) == (
         f"+ create bot (spec {'e' * 16}): not in the reviewed plan",
         f"- create bot (spec {'c' * 16}): reviewed, but no longer planned",
     )
@@ -64,7 +76,9 @@ def test_an_online_review_compares_the_full_hash_with_the_pins() -> None:
 def test_the_hash_as_written_still_tells_an_edited_spec_apart() -> None:
     reviewed = reviewed_actions(_plan(REPLACE, CREATE), as_written=True)
     edited = replace(REPLACE, spec_hash="f" * 64, written_hash="9" * 64)
-    assert differences(reviewed, reviewed_actions(_plan(edited, PINNED), as_written=True)) == (
+    assert tuple(
+        words(differences(reviewed, reviewed_actions(_plan(edited, PINNED), as_written=True)))
+    ) == (
         f"+ replace cat (spec {'9' * 16}; job t/1): not in the reviewed plan",
         f"- replace cat (spec {'d' * 16}; job t/1): reviewed, but no longer planned",
     )

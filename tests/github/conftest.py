@@ -9,6 +9,8 @@ import pytest
 
 from tests.github.fake_github import TOKEN, FakeGitHub, fake_github
 from tuneops.core.plan import Action, ActionKind, Change, Plan
+from tuneops.notes import Note, NoteCode
+from tuneops.render.plan import plan_json
 from tuneops.specs.kinds import BackendKind
 
 EVENTS = Path(__file__).resolve().parents[1] / "data" / "github"
@@ -57,17 +59,23 @@ def a_plan(stack: str = "prod", epochs: int = 6, fingerprint: str = "f" * 64) ->
             ActionKind.REPLACE,
             "support-bot",
             BackendKind.VERTEX,
-            "spec changed",
+            Note.of(NoteCode.SPEC_CHANGED),
             spec_hash=f"{epochs:x}" * 64,
             job="projects/1/locations/us-central1/tuningJobs/11",
             changes=(Change("hyperParameters.epochCount", 5, epochs),),
         ),
-        Action(ActionKind.CREATE, "summarizer", BackendKind.VERTEX, "new spec", "b" * 64),
+        Action(
+            ActionKind.CREATE,
+            "summarizer",
+            BackendKind.VERTEX,
+            Note.of(NoteCode.NEW_SPEC),
+            "b" * 64,
+        ),
     ]
     return Plan(stack, fingerprint, tuple(actions), tuneops_version="0.1.0")
 
 
 def save(plan: Plan, path: Path) -> Path:
     """Writes the plan where `tuneops plan --out` would."""
-    path.write_text(plan.to_json(), encoding="utf-8")
+    path.write_text(plan_json(plan), encoding="utf-8")
     return path

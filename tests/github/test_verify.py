@@ -11,6 +11,7 @@ from tests.github.conftest import HEAD_SHA, a_plan, save
 from tests.github.fake_github import FakeGitHub
 from tests.helpers import tuneops
 from tuneops.core.plan import Plan
+from tuneops.notes import Note, NoteCode
 
 MERGE_SHA = "e5bd3914e2e596debea16f433f57875b5b90bcd6"
 
@@ -106,7 +107,13 @@ def test_a_plan_that_only_records_needs_no_review(github: FakeGitHub, tmp_path: 
     from tuneops.core.plan import Action, ActionKind, Plan
     from tuneops.specs.kinds import BackendKind
 
-    promote = Action(ActionKind.PROMOTE, "bot", BackendKind.VERTEX, "succeeded", job="j/1")
+    promote = Action(
+        ActionKind.PROMOTE,
+        "bot",
+        BackendKind.VERTEX,
+        Note.of(NoteCode.PROMOTE_SUCCEEDED),
+        job="j/1",
+    )
     plan = save(Plan("prod", "f" * 64, (promote,), tuneops_version="0.1.0"), tmp_path / "p.json")
     run = tuneops(f"tuneops github verify {plan} --sha abc123")
     assert (run.code, run.err) == (
@@ -131,7 +138,7 @@ def test_a_plan_too_large_to_embed_is_compared_by_digest(
                 ActionKind.CREATE,
                 f"spec-{n:04d}",
                 BackendKind.VERTEX,
-                "new spec",
+                Note.of(NoteCode.NEW_SPEC),
                 hashlib.sha256(str(n).encode()).hexdigest(),
             )
             for n in range(400 + extra)

@@ -13,6 +13,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from tuneops.core.plan import Action, ActionKind, Change, Plan
+from tuneops.notes import Note, NoteCode
 from tuneops.render.markdown import code, escape
 from tuneops.render.plan import MARKDOWN_LIMIT, render_markdown
 from tuneops.specs.kinds import BackendKind
@@ -37,7 +38,7 @@ def _replace(name: str, text: str) -> Action:
         ActionKind.REPLACE,
         name,
         BackendKind.VERTEX,
-        f"spec changed: {text}",
+        Note.of(NoteCode.SAVED, text=f"spec changed: {text}"),
         "a" * 64,
         f"projects/1/locations/us-central1/tuningJobs/{text}",
         cancels=(f"tunedModels/{text}",),
@@ -45,7 +46,7 @@ def _replace(name: str, text: str) -> Action:
             Change("description", text, text + "!"),
             Change(f"labels.{text}", None, {"team": text}),
         ),
-        blocked=f"guard says {text} for {name}",
+        blocked=Note.of(NoteCode.SAVED, text=f"guard says {text} for {name}"),
     )
 
 
@@ -60,7 +61,7 @@ def test_escape_and_code_render_as_the_text_itself(text: str) -> None:
 
 def test_hostile_values_in_a_plan_render_as_text() -> None:
     actions = tuple(_replace(f"spec-{i}", text) for i, text in enumerate(HOSTILE))
-    plan = Plan("prod", "f" * 64, actions, notes=(HOSTILE[2],))
+    plan = Plan("prod", "f" * 64, actions, notes=(Note.of(NoteCode.SAVED, text=HOSTILE[2]),))
     markdown = render_markdown(plan)
     rendered = _html(markdown)
     assert "<img" not in rendered
@@ -76,13 +77,35 @@ def test_hostile_values_in_a_plan_render_as_text() -> None:
 
 
 def test_plural_forms() -> None:
-    one = Action(ActionKind.CANCEL, "bot", BackendKind.VERTEX, "spec removed", job="j/1")
+    one = Action(
+        ActionKind.CANCEL,
+        "bot",
+        BackendKind.VERTEX,
+        Note.of(NoteCode.SAVED, text="spec removed"),
+        job="j/1",
+    )
     assert "⚠️ **Destructive**: 1 action stops a job: <code>bot</code>" in render_markdown(
         Plan("s", "f" * 64, (one,))
     )
-    two = (one, Action(ActionKind.CANCEL, "cat", BackendKind.VERTEX, "spec removed", job="j/2"))
+    two = (
+        one,
+        Action(
+            ActionKind.CANCEL,
+            "cat",
+            BackendKind.VERTEX,
+            Note.of(NoteCode.SAVED, text="spec removed"),
+            job="j/2",
+        ),
+    )
     assert "2 actions stop jobs" in render_markdown(Plan("s", "f" * 64, two))
-    blocked = Action(ActionKind.CANCEL, "b", BackendKind.VERTEX, "r", job="j", blocked="x")
+    blocked = Action(
+        ActionKind.CANCEL,
+        "b",
+        BackendKind.VERTEX,
+        Note.of(NoteCode.SAVED, text="r"),
+        job="j",
+        blocked=Note.of(NoteCode.SAVED, text="x"),
+    )
     assert "(1 action):" in render_markdown(Plan("s", "f" * 64, (blocked,)))
 
 

@@ -12,6 +12,7 @@ from tests.commands.project import API_KEY, Project, gemini_spec, use_credential
 from tuneops.core.plan import ActionKind
 from tuneops.emulator import EmulatorHandle
 from tuneops.project.file import require_project
+from tuneops.render.wording import word
 from tuneops.runtime.applier import Applier
 from tuneops.runtime.inputs import PlanFlags, compute_plan, gather, plan_options
 from tuneops.runtime.session import RemoteSession
@@ -90,7 +91,7 @@ def test_actions_of_a_stale_plan_fail_one_by_one_and_touch_nothing(project: Proj
         )
         stale = replace(plan, actions=(replace_bot, gone))
         outcomes = Applier.for_inputs(session, inputs).run(stale)
-    details = sorted((o.action.kind.value, o.ok, o.detail) for o in outcomes)
+    details = sorted((o.action.kind.value, o.ok, word(o.detail)) for o in outcomes)
     assert details == [
         ("adopt", False, "the spec 'bot' changed since the plan was made; plan again"),
         ("replace", False, "the spec 'bot' changed since the plan was made; plan again"),

@@ -10,6 +10,7 @@ from tuneops.commands import EXIT_ERROR, EXIT_OK
 from tuneops.console import Console
 from tuneops.github.pull_requests import comment_plan, needs_review, verify_plan
 from tuneops.github.target import target_of
+from tuneops.render.wording import words
 from tuneops.runtime.plan_file import read_applicable_plan, read_plan_file
 from tuneops.server_text import clean
 
@@ -55,7 +56,9 @@ def verify(
     found = verify_plan(plan, target, sha=sha, branch=branch, environ=environ)
     number = found.number
     if found.differences:
-        for line in found.differences:  # names read back from a comment: one line each, no `::`
+        for line in words(
+            found.differences
+        ):  # names read back from a comment: one line each, no `::`
             console.note(f"  {clean(line, limit=1000)}")
         console.note(
             f"error: the plan differs from the plan reviewed on pull request #{number}; "

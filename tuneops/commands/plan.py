@@ -11,7 +11,8 @@ from tuneops.core.plan import Plan
 from tuneops.errors import UsageError
 from tuneops.github.reports import report_plan
 from tuneops.project.file import require_project
-from tuneops.render.plan import render_markdown, render_text
+from tuneops.render.plan import plan_json
+from tuneops.render.plan_view import plan_view
 from tuneops.runtime.inputs import PlanFlags, compute_plan, gather, plan_options
 from tuneops.runtime.session import RemoteSession
 
@@ -20,12 +21,7 @@ Format = Literal["text", "json", "markdown"]
 
 def show(plan: Plan, fmt: Format, console: Console) -> None:
     """Writes the plan to stdout in `fmt`."""
-    if fmt == "json":
-        console.document(plan.to_json())
-    elif fmt == "markdown":
-        console.document(render_markdown(plan))
-    else:
-        console.result(render_text(plan, console.paint))
+    plan_view(fmt, console).show(plan)
 
 
 def plan(
@@ -50,7 +46,7 @@ def plan(
     show(result, fmt, console)
     if out is not None:
         try:
-            out.write_text(result.to_json(), encoding="utf-8")
+            out.write_text(plan_json(result), encoding="utf-8")
         except OSError as error:
             raise UsageError(f"cannot write the plan to {out}: {error.strerror or error}") from None
         console.note(f"saved the plan to {out}; apply exactly this plan with `tuneops apply {out}`")

@@ -13,6 +13,7 @@ from typing import Any
 
 from tuneops.core.cost.estimate import CostEstimate
 from tuneops.lockfile.file import QueueReason
+from tuneops.notes import Note
 from tuneops.specs.kinds import BackendKind
 
 
@@ -160,12 +161,12 @@ class Action:
     kind: ActionKind
     name: str
     backend: BackendKind
-    reason: str
+    reason: Note  # why it is planned (tuneops.notes; the views word it)
     spec_hash: str | None = None
     job: str | None = None
     cancels: tuple[str, ...] = ()
     changes: tuple[Change, ...] = ()
-    blocked: str | None = None
+    blocked: Note | None = None
     cost: CostEstimate | None = None
     written_hash: str | None = None
     queued: QueueSlot | None = None
@@ -188,12 +189,13 @@ class Action:
         return (self.kind.order, self.name, self.job or "")
 
     def to_data(self) -> dict[str, Any]:
-        """JSON form (empty optional fields left out)."""
+        """Structured JSON form (empty optional fields left out); the views word
+        `reason` and `blocked` (`render.plan.action_data`)."""
         data: dict[str, Any] = {
             "action": self.kind.value,
             "name": self.name,
             "backend": self.backend.value,
-            "reason": self.reason,
+            "reason": self.reason.to_data(),
         }
         if self.spec_hash:
             data["specHash"] = self.spec_hash
@@ -206,7 +208,7 @@ class Action:
         if self.changes:
             data["changes"] = [c.to_data() for c in self.changes]
         if self.blocked:
-            data["blocked"] = self.blocked
+            data["blocked"] = self.blocked.to_data()
         if self.cost is not None:
             data["cost"] = self.cost.to_data()
         if self.queued is not None:
@@ -224,12 +226,12 @@ class Action:
             kind=ActionKind(data["action"]),
             name=_text(data["name"]),
             backend=BackendKind(data["backend"]),
-            reason=_text(data["reason"]),
+            reason=Note.from_data(data["reason"]),
             spec_hash=_optional_text(data.get("specHash")),
             job=_optional_text(data.get("job")),
             cancels=tuple(_text(c) for c in data.get("cancels", ())),
             changes=tuple(Change(c["path"], c["old"], c["new"]) for c in data.get("changes", ())),
-            blocked=data.get("blocked"),
+            blocked=None if data.get("blocked") is None else Note.from_data(data["blocked"]),
             cost=CostEstimate.from_data(data["cost"]) if "cost" in data else None,
             written_hash=_optional_text(data.get("writtenHash")),  # absent in older plans
             queued=QueueSlot.from_data(data["queued"]) if "queued" in data else None,

@@ -13,23 +13,26 @@ from tuneops.specs.models import JobSpec
 
 
 class DriftKind(str, enum.Enum):
-    """The kinds of drift `tuneops reconcile` reports."""
+    """The kinds of drift `tuneops reconcile` reports (stable codes: its JSON `kind`)."""
 
-    CANCELLED = "cancelled outside tuneops"
+    CANCELLED = "cancelled"
     FAILED = "failed"
-    DELETED = "deleted outside tuneops"
-    UNEXPLAINED = "no spec explains it"
-    GONE = "job gone"
+    DELETED = "deleted"
+    UNEXPLAINED = "unexplained"
+    GONE = "gone"
 
 
 @dataclass(frozen=True, slots=True)
 class Drift:
-    """One difference between what tuneops recorded and what the service shows."""
+    """One difference between what tuneops recorded and what the service shows.
+
+    Data only: the views word it (`render.wording.drift_message`).
+    """
 
     name: str
     kind: DriftKind
     job: str | None
-    message: str
+    error: str | None = None  # what the service said, for a failed job
 
 
 _CANCELLED = {JobState.CANCELLED, JobState.CANCELLING}
@@ -47,37 +50,15 @@ def find_drift(
         for revision in revisions:
             job = remote.get(revision.job)
             if job is None:
-                found.append(
-                    Drift(
-                        name,
-                        DriftKind.DELETED,
-                        revision.job,
-                        f"job {revision.job} no longer exists",
-                    )
-                )
+                found.append(Drift(name, DriftKind.DELETED, revision.job))
             elif job.state is JobState.CANCELLED and revision.state not in _CANCELLED:
-                found.append(
-                    Drift(name, DriftKind.CANCELLED, job.name, f"job {job.name} was cancelled")
-                )
+                found.append(Drift(name, DriftKind.CANCELLED, job.name))
             elif job.state is JobState.FAILED and revision.state is not JobState.FAILED:
-                detail = f": {job.error_message}" if job.error_message else ""
-                found.append(
-                    Drift(name, DriftKind.FAILED, job.name, f"job {job.name} failed{detail}")
-                )
+                found.append(Drift(name, DriftKind.FAILED, job.name, job.error_message))
         if name in spec_names and revisions and all(r.job not in remote for r in revisions):
-            found.append(
-                Drift(name, DriftKind.GONE, None, "the spec's jobs are all gone; apply creates one")
-            )
+            found.append(Drift(name, DriftKind.GONE, None))
     for job in sorted(jobs, key=lambda j: j.name):
         unexplained = job.spec_name not in spec_names and job.spec_name not in lockfile.entries
         if unexplained and job.state.is_live:
-            found.append(
-                Drift(
-                    job.spec_name or "?",
-                    DriftKind.UNEXPLAINED,
-                    job.name,
-                    f"job {job.name} carries this stack's labels but no spec or lockfile "
-                    "entry explains it",
-                )
-            )
+            found.append(Drift(job.spec_name or "?", DriftKind.UNEXPLAINED, job.name))
     return tuple(found)

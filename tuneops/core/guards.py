@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from tuneops.core.plan import Action, ActionKind, PlanOptions
+from tuneops.notes import Note, NoteCode, Severity
 from tuneops.specs.models import JobSpec
 
 
@@ -22,7 +23,7 @@ def guarded(
     by an earlier apply, whose guards counted them already.
     """
 
-    def block(action: Action, reason: str) -> Action:
+    def block(action: Action, reason: Note) -> Action:
         return action if action.blocked else replace(action, blocked=reason)
 
     stopping = (ActionKind.CANCEL, ActionKind.DELETE)
@@ -31,22 +32,18 @@ def guarded(
     guarded: list[Action] = []
     for action in actions:
         if action.destructive and not specs and not options.allow_empty and not options.targets:
-            action = block(
-                action,
-                "no specs were found but the stack has live jobs; "
-                "pass --allow-empty to cancel them all",
-            )
+            action = block(action, Note.of(NoteCode.BLOCKED_EMPTY_SPECS, Severity.ERROR))
         if action.destructive and cancels > options.max_cancel:
-            action = block(
-                action,
-                f"{cancels} cancels exceed guards.maxCancel ({options.max_cancel}); "
-                f"pass --max-cancel {cancels} to allow them",
+            limit = options.max_cancel
+            too_many = Note.of(
+                NoteCode.BLOCKED_MAX_CANCEL, Severity.ERROR, count=cancels, limit=limit
             )
+            action = block(action, too_many)
         if action.kind.creates_job and action.name not in approved and creates > options.max_create:
-            action = block(
-                action,
-                f"{creates} new jobs exceed guards.maxCreate ({options.max_create}); "
-                f"pass --max-create {creates} to allow them",
+            limit = options.max_create
+            too_many = Note.of(
+                NoteCode.BLOCKED_MAX_CREATE, Severity.ERROR, count=creates, limit=limit
             )
+            action = block(action, too_many)
         guarded.append(action)
     return guarded

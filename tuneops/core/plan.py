@@ -20,6 +20,7 @@ from tuneops.core.dataset_notices import DatasetNotice
 from tuneops.core.model_notices import ModelNotice
 from tuneops.errors import TuneopsError
 from tuneops.exit_codes import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
+from tuneops.notes import Note, NoteCode, Severity
 
 FORMAT_VERSION = 1
 # A saved plan is read from a file anyone with write access to CI artifacts can
@@ -80,7 +81,8 @@ class Plan:
     fingerprint: str
     actions: tuple[Action, ...]
     offline: bool = False
-    notes: tuple[str, ...] = ()
+    # What the planner has to say beyond the actions (tuneops.notes; the views word them).
+    notes: tuple[Note, ...] = ()
     tuneops_version: str = ""
     # News about pinned datasets that changes nothing apply does (core.dataset_notices).
     dataset_notices: tuple[DatasetNotice, ...] = ()
@@ -140,7 +142,7 @@ class Plan:
         return replace(self, actions=tuple(a for a in self.actions if a.kind in kinds))
 
     def to_data(self) -> dict[str, Any]:
-        """JSON form, the format of `plan --out` and `plan --format json`."""
+        """The structured JSON form; the views word its notes (`render.plan.plan_data`)."""
         return {
             "formatVersion": self.format_version,
             "tuneopsVersion": self.tuneops_version,
@@ -157,29 +159,33 @@ class Plan:
                 **({"estimatedCost": total.to_data()} if (total := self.total_cost) else {}),
             },
             "actions": [a.to_data() for a in self.actions],
-            "notes": list(self.notes),
+            "notes": [note.to_data() for note in self.notes],
             "datasetNotices": [n.to_data() for n in self.dataset_notices],
             "modelNotices": [n.to_data() for n in self.model_notices],
         }
 
-    def to_json(self) -> str:
-        """Pretty JSON text."""
-        return json.dumps(self.to_data(), indent=2, ensure_ascii=False) + "\n"
+    def differences(self, other: Plan) -> tuple[Note, ...]:
+        """How this plan's actions differ from `other`'s, one note per action; () if equal.
 
-    def differences(self, other: Plan) -> tuple[str, ...]:
-        """How this plan's actions differ from `other`'s, one line per action; () if equal."""
+        An action's reason and the words of its guard are left out: they say why,
+        not what apply does (a saved plan holds them as words, this one as codes).
+        """
         mine = {_action_key(a): a for a in self.actions}
         theirs = {_action_key(a): a for a in other.actions}
-        lines: list[str] = []
+        found: list[Note] = []
         for key in sorted(mine.keys() | theirs.keys()):
             here, there = mine.get(key), theirs.get(key)
+            kind, name, job = key
             if there is None:
-                lines.append(f"{_describe(key)} is not in the plan computed now")
+                code = NoteCode.SAVED_ACTION_NOT_PLANNED
             elif here is None:
-                lines.append(f"{_describe(key)} is missing from the plan file")
-            elif here.to_data() != there.to_data():
-                lines.append(f"{_describe(key)} differs")
-        return tuple(lines)
+                code = NoteCode.PLANNED_ACTION_NOT_SAVED
+            elif _essence(here) != _essence(there):
+                code = NoteCode.SAVED_ACTION_DIFFERS
+            else:
+                continue
+            found.append(Note.of(code, Severity.ERROR, kind=kind, name=name, job=job))
+        return tuple(found)
 
     @classmethod
     def from_json(cls, text: str) -> Plan:
@@ -215,7 +221,7 @@ class Plan:
             fingerprint=data["fingerprint"],
             actions=tuple(Action.from_data(a) for a in data["actions"]),
             offline=data["offline"],
-            notes=tuple(data.get("notes", ())),
+            notes=tuple(Note.from_data(n) for n in data.get("notes", ())),
             tuneops_version=data["tuneopsVersion"],
             # Plans saved before dataset notices existed have none.
             dataset_notices=tuple(
@@ -226,13 +232,16 @@ class Plan:
         )
 
 
+def _essence(action: Action) -> dict[str, Any]:
+    """What apply does for an action: its JSON form without the reason's words."""
+    data = action.to_data()
+    del data["reason"]
+    data["blocked"] = action.blocked is not None
+    return data
+
+
 def _action_key(action: Action) -> tuple[str, str, str]:
     return (action.kind.value, action.name, action.job or "")
-
-
-def _describe(key: tuple[str, str, str]) -> str:
-    kind, name, job = key
-    return f"{kind} {name}" + (f" ({job})" if job else "")
 
 
 def _depth(data: Any) -> int:

@@ -24,10 +24,11 @@ from tuneops.core.fingerprint import fingerprint as fingerprint
 from tuneops.core.guards import guarded
 from tuneops.core.jobs import Capabilities, RemoteJob, by_age, short_hash
 from tuneops.core.plan import Action, ActionKind, Plan, PlanOptions
-from tuneops.core.promotion import choose_serving, gate_summary, scores_summary
+from tuneops.core.promotion import choose_serving, comparison, gate_failures, scores_fields
 from tuneops.core.queue import assign_slots, occupancy, spec_place, stale_queue
 from tuneops.errors import UnknownNamesError
 from tuneops.lockfile.file import LockEntry, Lockfile
+from tuneops.notes import Note, NoteCode, Severity
 from tuneops.specs.hashing import spec_snapshot
 from tuneops.specs.kinds import BackendKind, JobState
 from tuneops.specs.models import JobSpec, VertexSpec
@@ -88,24 +89,24 @@ class _SpecPlanner:
         self.options = options
         self.capabilities = capabilities
         self.actions: list[Action] = []
-        self.notes: list[str] = []
+        self.notes: list[Note] = []
 
-    def cancel(self, name: str, job: RemoteJob, reason: str, protect: bool) -> None:
+    def cancel(self, name: str, job: RemoteJob, reason: Note, protect: bool) -> None:
         if job.imported:
             # Not ours to stop: an imported job carries no tuneops labels.
             self.notes.append(
-                f"{name}: {job.name} was imported and carries no tuneops labels, so tuneops "
-                f"never cancels it ({reason}); stop it yourself if it should not run"
+                Note.of(NoteCode.IMPORTED_NOT_CANCELLED, spec=name, job=job.name, reason=reason)
             )
             return
         blocked = None
         caps = self.capabilities.get(job.backend)
         if protect:
-            blocked = "the job is protected (protect: true); unprotect it in the spec first"
+            blocked = Note.of(NoteCode.BLOCKED_PROTECTED, Severity.ERROR)
         elif caps is not None and not (caps.cancel or caps.delete):
-            blocked = f"the {job.backend.value} backend can neither cancel nor delete jobs"
+            cannot = NoteCode.BLOCKED_CANNOT_STOP
+            blocked = Note.of(cannot, Severity.ERROR, backend=job.backend.value)
         elif caps is not None and not caps.cancel:
-            reason += f"; the {job.backend.value} backend cannot cancel, so the model is deleted"
+            reason = reason.with_fields(deletedBy=job.backend.value)
         self.actions.append(
             Action(
                 ActionKind.CANCEL,
@@ -123,7 +124,8 @@ class _SpecPlanner:
         owned = [j for j in jobs if not j.imported]
         live = [j for j in owned if j.state.in_flight]
         for job in sorted(live, key=by_age):
-            self.cancel(name, job, f"spec removed; job is {job.state.value}", protect)
+            removed = Note.of(NoteCode.SPEC_REMOVED_JOB_LIVE, state=job.state.value)
+            self.cancel(name, job, removed, protect)
         if entry is not None and not any(j.state.is_live for j in owned):
             self.forget(name, entry, jobs)
         if self.options.prune:
@@ -133,12 +135,10 @@ class _SpecPlanner:
     def forget(self, name: str, entry: LockEntry, jobs: Sequence[RemoteJob]) -> None:
         """Drops a removed spec; an imported job still running is said to keep running."""
         imported_live = sorted(j.name for j in jobs if j.imported and j.state.is_live)
-        reason = "spec removed and its jobs ended"
+        reason = Note.of(NoteCode.SPEC_REMOVED_JOBS_ENDED)
         if imported_live:
-            reason = (
-                f"spec removed; imported job {', '.join(imported_live)} carries no tuneops "
-                "labels, so it is only forgotten, never cancelled, and keeps running"
-            )
+            live = tuple(imported_live)
+            reason = Note.of(NoteCode.SPEC_REMOVED_IMPORTED_LIVE, jobs=live)
         self.actions.append(Action(ActionKind.FORGET, name, entry.backend, reason))
 
     def prune(self, name: str, ended: Sequence[RemoteJob], protect: bool) -> None:
@@ -146,8 +146,7 @@ class _SpecPlanner:
         deletable = [j for j in ended if (c := self.capabilities.get(j.backend)) and c.delete]
         if deletable and protect:
             self.notes.append(
-                f"{name}: spec removed; its {len(deletable)} finished model(s) are protected "
-                "(protect: true), so prune keeps them"
+                Note.of(NoteCode.PRUNE_KEEPS_PROTECTED, spec=name, models=len(deletable))
             )
             return
         for job in sorted(deletable, key=by_age):
@@ -156,7 +155,7 @@ class _SpecPlanner:
                     ActionKind.DELETE,
                     name,
                     job.backend,
-                    f"spec removed and its job {job.state.value}; prune: true deletes the model",
+                    Note.of(NoteCode.PRUNE_MODEL, state=job.state.value),
                     spec_hash=job.spec_hash,
                     job=job.name,
                 )
@@ -177,10 +176,11 @@ class _SpecPlanner:
                 if job is keep or not job.state.in_flight:
                     continue
                 if job.name in duplicates:
-                    reason = f"duplicate of {keep.name} for the same spec (a concurrent apply)"
+                    reason = Note.of(NoteCode.DUPLICATE_JOB, keep=keep.name)
                     self.cancel(spec.name, job, reason, protect=False)
                 else:
-                    self.cancel(spec.name, job, "superseded by the current spec", spec.protect)
+                    superseded = Note.of(NoteCode.SUPERSEDED)
+                    self.cancel(spec.name, job, superseded, spec.protect)
             self._keep(spec, entry, keep, known)
 
     def _serving(
@@ -200,10 +200,7 @@ class _SpecPlanner:
         serving = max(earlier, key=by_age)
         if serving.name in known:
             return
-        reason = (
-            f"found succeeded job {serving.name} of an earlier spec that the lockfile does "
-            "not record; it serves until the current revision succeeds"
-        )
+        reason = Note.of(NoteCode.ADOPT_EARLIER_SERVING, job=serving.name)
         self.actions.append(
             Action(ActionKind.ADOPT, spec.name, spec.backend, reason, spec.spec_hash, serving.name)
         )
@@ -212,13 +209,13 @@ class _SpecPlanner:
         self, spec: JobSpec, entry: LockEntry | None, job: RemoteJob, known: set[str]
     ) -> None:
         if job.name not in known:
-            reason = f"found {job.state.value} job {job.name} that the lockfile does not record"
+            reason = _unrecorded(job)
             self.actions.append(
                 Action(ActionKind.ADOPT, spec.name, spec.backend, reason, spec.spec_hash, job.name)
             )
         elif job.state is JobState.SUCCEEDED and entry and _reverted(spec, entry, job):
-            stale = f"; {entry.pending.job} is no longer pending" if entry.pending else ""
-            reason = f"the spec is back to the revision of {job.name}, which serves{stale}"
+            stale = entry.pending.job if entry.pending else None
+            reason = Note.of(NoteCode.ADOPT_REVERTED, job=job.name, pending=stale)
             self.actions.append(
                 Action(ActionKind.ADOPT, spec.name, spec.backend, reason, spec.spec_hash, job.name)
             )
@@ -228,16 +225,24 @@ class _SpecPlanner:
             gate = entry.pending.gate or {}
             if gate.get("result") == "failed" and not self.options.retry_failed:
                 self.notes.append(
-                    f"{spec.name}: revision {job.name} did not pass its promotion gate "
-                    f"({gate_summary(entry.pending, entry.active)}), so the active revision "
-                    "keeps serving; `tuneops promote` promotes it by hand, "
-                    "`tuneops apply --retry-failed` judges it again"
+                    Note.of(
+                        NoteCode.GATE_FAILED_KEPT,
+                        Severity.WARNING,
+                        spec=spec.name,
+                        job=job.name,
+                        failures=gate_failures(entry.pending),
+                        comparison=comparison(entry.pending, entry.active),
+                    )
                 )
                 return
             if entry.pending.smoke_test == "failed" and not self.options.retry_failed:
                 self.notes.append(
-                    f"{spec.name}: revision {job.name} failed its smoke test, so the active "
-                    "revision keeps serving; `tuneops apply --retry-failed` tests it again"
+                    Note.of(
+                        NoteCode.SMOKE_TEST_FAILED_KEPT,
+                        Severity.WARNING,
+                        spec=spec.name,
+                        job=job.name,
+                    )
                 )
                 return
             serve = spec.spec.serve if isinstance(spec.spec, VertexSpec) else None
@@ -247,7 +252,11 @@ class _SpecPlanner:
                     ActionKind.PROMOTE,
                     spec.name,
                     spec.backend,
-                    "pending revision succeeded" + scores_summary(serving),
+                    Note.of(
+                        NoteCode.PROMOTE_SUCCEEDED,
+                        scores=scores_fields(serving),
+                        checkpoint=serving.checkpoint_id,
+                    ),
                     spec.spec_hash,
                     job.name,
                     scores=tuple(sorted(serving.scores.items())),
@@ -258,17 +267,26 @@ class _SpecPlanner:
     def _failed(
         self, spec: JobSpec, entry: LockEntry | None, job: RemoteJob, known: set[str]
     ) -> None:
-        what = f"job {job.name} {job.state.value}"
-        if job.error_message:
-            what += f": {job.error_message}"
+        what = Note.of(
+            NoteCode.RETRY_ENDED, job=job.name, state=job.state.value, error=job.error_message
+        )
         if self.options.retry_failed:
             self.actions.append(
                 Action(ActionKind.RETRY, spec.name, spec.backend, what, spec.spec_hash, job.name)
             )
             return
-        self.notes.append(f"{spec.name}: {what}; `tuneops apply --retry-failed` starts it again")
+        self.notes.append(
+            Note.of(
+                NoteCode.JOB_ENDED_RETRY,
+                Severity.WARNING,
+                spec=spec.name,
+                job=job.name,
+                state=job.state.value,
+                error=job.error_message,
+            )
+        )
         if job.name not in known:
-            reason = f"found {job.state.value} job {job.name} that the lockfile does not record"
+            reason = _unrecorded(job)
             self.actions.append(
                 Action(ActionKind.ADOPT, spec.name, spec.backend, reason, spec.spec_hash, job.name)
             )
@@ -278,30 +296,35 @@ class _SpecPlanner:
         previous = entry.active or entry.pending if entry else None
         if previous is None and not others:
             self.actions.append(
-                Action(ActionKind.CREATE, spec.name, spec.backend, "new spec", spec.spec_hash)
+                Action(
+                    ActionKind.CREATE,
+                    spec.name,
+                    spec.backend,
+                    Note.of(NoteCode.NEW_SPEC),
+                    spec.spec_hash,
+                )
             )
             return
         in_flight = sorted((j for j in others if j.state.in_flight and not j.imported), key=by_age)
         for job in others:
             if job.imported and job.state.in_flight:
                 self.notes.append(
-                    f"{spec.name}: {job.name} was imported and carries no tuneops labels, so "
-                    "the replace leaves it running; stop it yourself if it should not run"
+                    Note.of(NoteCode.IMPORTED_KEEPS_RUNNING, spec=spec.name, job=job.name)
                 )
         replaced = previous.job if previous else max(others, key=by_age).name
         changes = diff(previous.spec if previous else None, snapshot)
-        reason = "spec changed" if changes or previous is None else "spec changed (hash differs)"
+        code = NoteCode.SPEC_CHANGED if changes or previous is None else NoteCode.SPEC_CHANGED_HASH
         if previous is not None and previous.spec is None:
-            reason = "spec changed (the previous spec is not recorded, so fields are not shown)"
+            code = NoteCode.SPEC_CHANGED_UNRECORDED
         blocked = None
         if in_flight and spec.protect:
-            blocked = "replacing would cancel a protected job in flight; unprotect it first"
+            blocked = Note.of(NoteCode.BLOCKED_REPLACE_PROTECTED, Severity.ERROR)
         self.actions.append(
             Action(
                 ActionKind.REPLACE,
                 spec.name,
                 spec.backend,
-                reason,
+                Note.of(code),
                 spec.spec_hash,
                 job=replaced,
                 cancels=tuple(j.name for j in in_flight),
@@ -309,6 +332,10 @@ class _SpecPlanner:
                 blocked=blocked,
             )
         )
+
+
+def _unrecorded(job: RemoteJob) -> Note:
+    return Note.of(NoteCode.ADOPT_UNRECORDED, job=job.name, state=job.state.value)
 
 
 def _reverted(spec: JobSpec, entry: LockEntry, job: RemoteJob) -> bool:

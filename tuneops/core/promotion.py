@@ -187,41 +187,28 @@ def _number(value: object) -> str:
     return f"{value:g}" if isinstance(value, int | float) else str(value)
 
 
-def scores_summary(serving: Serving) -> str:
-    """`; scores: bleu=0.5 ...` of what a finished revision would serve, or ''."""
-    if not serving.scores:
-        return ""
-    shown = " ".join(f"{m}={_number(v)}" for m, v in sorted(serving.scores.items()))
-    where = f" (checkpoint {serving.checkpoint_id})" if serving.checkpoint_id else ""
-    return f"; scores{where}: {shown}"
+def scores_fields(serving: Serving) -> tuple[str, ...]:
+    """`metric=value` of what a finished revision would serve, for a note's fields."""
+    return tuple(f"{m}={_number(v)}" for m, v in sorted(serving.scores.items()))
 
 
-def gate_summary(pending: Revision, active: Revision | None) -> str:
-    """The failed conditions of `pending`'s gate, and old -> new scores, in short."""
-    parts = []
-    for failure in (pending.gate or {}).get("failures") or ():
-        metric, code = failure.get("metric"), failure.get("code")
-        if code == GateCode.BELOW_MINIMUM.value:
-            parts.append(
-                f"{metric} {_number(failure.get('value'))} < {_number(failure.get('limit'))}"
-            )
-        elif code == GateCode.DROPPED.value:
-            parts.append(
-                f"{metric} {_number(failure.get('active'))} -> {_number(failure.get('value'))}, "
-                f"more than {_number(failure.get('limit'))} down"
-            )
-        elif code == GateCode.MISSING.value:
-            parts.append(f"no {metric} score")
-        else:
-            parts.append("no such checkpoint")
-    if (pending.gate or {}).get("smokeTest") == "failed":
-        parts.append("smoke test failed")
-    if active is not None:
-        old, new = served_scores(active), served_scores(pending)
-        shared = sorted(set(old) & set(new))
-        if shared:
-            parts.append(
-                "active -> pending: "
-                + ", ".join(f"{m} {_number(old[m])} -> {_number(new[m])}" for m in shared)
-            )
-    return "; ".join(parts) or "no detail recorded"
+def gate_failures(pending: Revision) -> tuple[str, ...]:
+    """The failed conditions of `pending`'s gate as note fields: `code metric value
+    limit active` (as many as the code has), then `smoke-test-failed` if it failed."""
+    found = []
+    gate = pending.gate or {}
+    for failure in gate.get("failures") or ():
+        parts = [failure.get("code"), failure.get("metric")]
+        parts += [_number(failure[k]) for k in ("value", "limit", "active") if k in failure]
+        found.append(" ".join(str(p) for p in parts if p is not None))
+    if gate.get("smokeTest") == "failed":
+        found.append("smoke-test-failed")
+    return tuple(found)
+
+
+def comparison(pending: Revision, active: Revision | None) -> tuple[str, ...]:
+    """`metric old new` for every metric both revisions' served scores have."""
+    if active is None:
+        return ()
+    old, new = served_scores(active), served_scores(pending)
+    return tuple(f"{m} {_number(old[m])} {_number(new[m])}" for m in sorted(set(old) & set(new)))

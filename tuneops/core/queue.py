@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from tuneops.core.jobs import RemoteJob
 from tuneops.core.plan import Action, ActionKind, QueueSlot
 from tuneops.lockfile.file import Lockfile, QueueReason
+from tuneops.notes import Note, NoteCode
 from tuneops.specs.kinds import BackendKind
 from tuneops.specs.models import JobSpec, VertexSpec
 
@@ -116,11 +117,8 @@ def _retried(action: Action, lockfile: Lockfile) -> Action:
     entry = lockfile.entries.get(action.name)
     if not action.kind.creates_job or entry is None or entry.queued is None:
         return action
-    if entry.queued.reason is QueueReason.QUOTA:
-        why = "queued after the service refused it for quota; tried again"
-    else:
-        why = "queued; a slot is free now"
-    return replace(action, reason=f"{action.reason}; {why}")
+    # The views add "queued before" to the reason's words, from this field.
+    return replace(action, reason=action.reason.with_fields(queuedFor=entry.queued.reason.value))
 
 
 def stale_queue(
@@ -141,7 +139,7 @@ def stale_queue(
                 ActionKind.DEQUEUE,
                 name,
                 entry.backend,
-                "was queued, but no job needs to start for the spec any more",
+                Note.of(NoteCode.DEQUEUE_STALE),
             )
         )
     return extra

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tuneops.core.plan import CHANGES, Action, Plan
+from tuneops.notes import Note, NoteCode, Severity
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -44,12 +45,17 @@ class ReviewedAction:
         kind, name, spec_hash, job, cancels = data
         return cls(str(kind), str(name), str(spec_hash), str(job), tuple(map(str, cancels)))
 
-    def describe(self) -> str:
-        """`replace support-bot (spec 1a2b3c4d5e6f7a8b)` for messages."""
-        detail = [f"spec {self.spec_hash[:16]}"] if self.spec_hash else []
-        detail += [f"job {self.job}"] if self.job else []
-        detail += [f"cancels {', '.join(self.cancels)}"] if self.cancels else []
-        return f"{self.kind} {self.name}" + (f" ({'; '.join(detail)})" if detail else "")
+    def note(self, code: NoteCode) -> Note:
+        """A note about this action (the views word it: `render.wording.reviewed_action`)."""
+        return Note.of(
+            code,
+            Severity.ERROR,
+            kind=self.kind,
+            name=self.name,
+            specHash=self.spec_hash,
+            job=self.job,
+            cancels=self.cancels,
+        )
 
 
 def reviewed_actions(plan: Plan, as_written: bool = False) -> tuple[ReviewedAction, ...]:
@@ -80,9 +86,9 @@ def digest(actions: Iterable[ReviewedAction]) -> str:
 
 def differences(
     reviewed: Sequence[ReviewedAction], current: Sequence[ReviewedAction]
-) -> tuple[str, ...]:
-    """One line per action that was reviewed but is no longer planned, or the reverse."""
+) -> tuple[Note, ...]:
+    """One note per action that was reviewed but is no longer planned, or the reverse."""
     before, after = set(reviewed), set(current)
-    lines = [f"+ {a.describe()}: not in the reviewed plan" for a in sorted(after - before)]
-    lines += [f"- {a.describe()}: reviewed, but no longer planned" for a in sorted(before - after)]
-    return tuple(lines)
+    found = [a.note(NoteCode.REVIEW_ACTION_ADDED) for a in sorted(after - before)]
+    found += [a.note(NoteCode.REVIEW_ACTION_DROPPED) for a in sorted(before - after)]
+    return tuple(found)

@@ -18,14 +18,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tuneops import __version__
 from tuneops.core.plan import Plan
 from tuneops.core.review import ReviewedAction, differences, digest, reviewed_actions
 from tuneops.errors import UsageError
 from tuneops.github import answers
 from tuneops.github.rest import Endpoint, GitHubApiError, GitHubClient, MalformedAnswerError
-from tuneops.render.markdown import code, escape
-from tuneops.render.plan import render_markdown
+from tuneops.notes import Note, NoteCode, Severity
+from tuneops.render.comment import comment_markdown
 from tuneops.server_text import clean
 
 # GitHub's limit on a comment is 65,536 characters; the plan gets 60,000 of it.
@@ -65,22 +64,9 @@ def _review_line(plan: Plan, sha: str) -> str:
 
 
 def comment_body(plan: Plan, sha: str, full_plan_at: str, run_url: str | None = None) -> str:
-    """The comment: markers, the Markdown plan, and which commit and tuneops made it."""
-    made = f"commit {code(sha[:12])}" if sha else "an unknown commit"
-    run = f" · [workflow run]({escape(run_url)})" if run_url else ""
-    how = "offline " if plan.offline else ""
-    datasets = (
-        " The <code>gs://</code> datasets were not looked up: their versions are "
-        "pinned on merge, and are not part of this review."
-        if plan.offline
-        else ""
-    )
-    return (
-        f"{marker(plan.stack)}\n{_review_line(plan, sha)}\n"
-        f"{render_markdown(plan, full_plan_at=full_plan_at)}\n"
-        f"<sub>Planned {how}at {made} by tuneops {escape(__version__)}{run}.{datasets} "
-        "This comment is updated on every push.</sub>\n"
-    )
+    """The comment: the hidden markers, then what the view shows (`render.comment`)."""
+    shown = comment_markdown(plan, sha, full_plan_at, run_url)
+    return f"{marker(plan.stack)}\n{_review_line(plan, sha)}\n{shown}"
 
 
 def read_reviewed(body: str) -> Reviewed | None:
@@ -105,8 +91,8 @@ def read_reviewed(body: str) -> Reviewed | None:
         return None
 
 
-def review_differences(reviewed: Reviewed, head_sha: str, plan: Plan) -> tuple[str, ...]:
-    """Why `plan` is not what the comment showed (one line each), or () when it is.
+def review_differences(reviewed: Reviewed, head_sha: str, plan: Plan) -> tuple[Note, ...]:
+    """Why `plan` is not what the comment showed (one note each), or () when it is.
 
     A comment made at another commit than the pull request's last one shows a
     plan nobody saw for the code that merged, whatever its actions. An offline
@@ -115,13 +101,14 @@ def review_differences(reviewed: Reviewed, head_sha: str, plan: Plan) -> tuple[s
     current = reviewed_actions(plan, as_written=reviewed.offline)
     if head_sha and reviewed.sha and head_sha != reviewed.sha:
         return (
-            f"the plan comment shows commit {reviewed.sha[:12]}, but the pull request "
-            f"ended at {head_sha[:12]}: its last plan was never shown",
+            Note.of(
+                NoteCode.REVIEW_COMMIT_UNSEEN, Severity.ERROR, reviewed=reviewed.sha, head=head_sha
+            ),
         )
     if reviewed.actions is not None:
         return differences(reviewed.actions, current)
     if reviewed.digest != digest(current):
-        return ("the plan's actions differ (too many to list here; see the job log)",)
+        return (Note.of(NoteCode.REVIEW_ACTIONS_DIFFER, Severity.ERROR),)
     return ()
 
 
@@ -306,16 +293,3 @@ def merged_pull_request(
             f"{NOTHING_APPLIED}"
         )
     return MergedPull(pull.number, pull.head_sha)
-
-
-def mismatch_body(stack: str, sha: str, lines: Sequence[str]) -> str:
-    """The comment that says why apply stopped."""
-    shown = "\n".join(escape(line) for line in lines)
-    return (
-        f"### ⛔ tuneops did not apply {code(stack)}\n\n"
-        f"At commit {code(sha[:12])} the plan differs from the plan reviewed on this "
-        "pull request, so nothing was applied:\n\n"
-        f"<pre>{shown}</pre>\n\n"
-        "Open a new pull request (or push to this one's branch) to review the plan "
-        "as it is now."
-    )

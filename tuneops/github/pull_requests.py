@@ -19,7 +19,6 @@ from tuneops.github.comment import (
     comment_body,
     find_comment,
     merged_pull_request,
-    mismatch_body,
     post_comment,
     read_reviewed,
     review_differences,
@@ -28,6 +27,8 @@ from tuneops.github.comment import (
 from tuneops.github.environment import pull_request_of, read_event
 from tuneops.github.rest import GitHubApiError, GitHubClient
 from tuneops.github.target import Target, applied_branch, run_url
+from tuneops.notes import Note
+from tuneops.render.comment import mismatch_body
 from tuneops.render.markdown import code
 
 FORK_HINT = (
@@ -86,7 +87,7 @@ class Verification:
     """
 
     number: int
-    differences: tuple[str, ...]
+    differences: tuple[Note, ...]  # worded by the view (render.wording)
     reviewed_offline: bool
 
 

@@ -95,8 +95,11 @@ def report_reconcile(
 
 def report_exit_code(command: str, code: int, environ: Mapping[str, str] | None = None) -> None:
     """The `exit-code` output, and a summary line when the command failed outright."""
-    failed = code not in (0, 2, 3)
-    summary = (
-        f"❌ `tuneops {command}` failed (exit {code}); the job log says why." if failed else None
-    )
+    if not on_actions(environ):
+        return
+    summary = None
+    if code not in (0, 2, 3):
+        from tuneops.render.summary import failure_summary
+
+        summary = failure_summary(command, code)
     publish(summary, {"exit-code": code}, environ)

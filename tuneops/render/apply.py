@@ -13,7 +13,8 @@ from typing import Any, Literal, Protocol
 from tuneops.console import Console
 from tuneops.core.plan import Plan
 from tuneops.render.document import json_document
-from tuneops.render.plan import render_text
+from tuneops.render.plan import plan_data, render_text
+from tuneops.render.wording import word
 from tuneops.runtime.applier import Outcome
 
 Result = Literal["applied", "failed", "blocked", "declined", "nothing-to-do"]
@@ -25,7 +26,7 @@ def outcome_line(outcome: Outcome, console: Console) -> str:
     mark = console.paint("✓", "green") if outcome.ok else console.paint("✗", "red")
     if outcome.queued:
         mark = console.paint("⏸", "yellow")
-    return f"  {mark} {action.kind.value:<8} {action.name}: {outcome.detail}"
+    return f"  {mark} {action.kind.value:<8} {action.name}: {word(outcome.detail)}"
 
 
 def outcome_data(outcome: Outcome) -> dict[str, Any]:
@@ -34,7 +35,7 @@ def outcome_data(outcome: Outcome) -> dict[str, Any]:
         "action": outcome.action.kind.value,
         "name": outcome.action.name,
         "ok": outcome.ok,
-        "detail": outcome.detail,
+        "detail": word(outcome.detail),
     }
     if outcome.job:
         data["job"] = outcome.job
@@ -129,7 +130,7 @@ class JsonApplyView:
             summary["heldBack"] = held
         self.body.update(
             result=result,
-            plan=plan.to_data(),
+            plan=plan_data(plan),
             outcomes=[outcome_data(o) for o in outcomes],
             summary={**summary, "failed": failed},
             lockfile=lockfile,

@@ -12,6 +12,7 @@ from tuneops.core.jobs import short_hash
 from tuneops.core.plan import Action, ActionKind, Change, Plan, QueueSlot
 from tuneops.render.markdown import code, escape, plural
 from tuneops.render.model_notices import notice_line
+from tuneops.render.wording import word, words
 from tuneops.specs.kinds import JobState
 
 MARKDOWN_LIMIT = 60_000
@@ -180,7 +181,7 @@ def render_text(plan: Plan, paint: Paint = _plain) -> str:
     for action in plan.actions:
         sign = paint(f"{action.kind.symbol} {action.kind.value:<8}", _STYLE[action.kind])
         target = f" ({action.job})" if action.job else ""
-        lines.append(f"  {sign} {action.name:<{width}}  {action.reason}{target}")
+        lines.append(f"  {sign} {action.name:<{width}}  {word(action.reason)}{target}")
         for summary in dataset_changes(action.changes):
             lines.append(f"        {paint('!', 'yellow')} {summary}")
         for change in action.changes:
@@ -192,7 +193,7 @@ def render_text(plan: Plan, paint: Paint = _plain) -> str:
         if action.queued is not None:
             lines.append(f"        {paint('⏸', 'yellow')} {queued_line(action.queued)}")
         if action.blocked:
-            lines.append(f"        {paint('! blocked:', 'red')} {action.blocked}")
+            lines.append(f"        {paint('! blocked:', 'red')} {word(action.blocked)}")
     for missing in plan.dataset_notices:
         head, details = dataset_notice_lines(missing)
         sign = paint("! dataset missing", "yellow")
@@ -202,7 +203,7 @@ def render_text(plan: Plan, paint: Paint = _plain) -> str:
         lines.append("")
     if (total := plan.total_cost) is not None:
         lines.append(total_cost_line(total))
-    for note in plan.notes:
+    for note in words(plan.notes):
         lines.append(f"{paint('note:', 'yellow')} {note}")
     for notice in plan.model_notices:
         lines.append(f"{paint('warning:', 'yellow')} {notice_line(notice)}")
@@ -212,7 +213,7 @@ def render_text(plan: Plan, paint: Paint = _plain) -> str:
 
 def _details(action: Action) -> str:
     title = f"<code>{action.kind.symbol} {action.kind.value}</code> <b>{escape(action.name)}</b>"
-    body = [f"- {escape(action.reason)}"]
+    body = [f"- {escape(word(action.reason))}"]
     if action.job:
         body.append(f"- job: {code(action.job)}")
     if action.spec_hash:
@@ -223,7 +224,7 @@ def _details(action: Action) -> str:
     if action.queued is not None:
         body.append(f"- ⏸ **{escape(queued_line(action.queued))}**")
     if action.blocked:
-        body.append(f"- ⛔ **blocked**: {escape(action.blocked)}")
+        body.append(f"- ⛔ **blocked**: {escape(word(action.blocked))}")
     if action.changes:
         body += ["", "| field | old | new |", "|---|---|---|"]
         body += [
@@ -280,7 +281,7 @@ def markdown_head(plan: Plan) -> list[str]:
             "later apply starts them when slots free, oldest first",
         ]
     if plan.blocked:
-        reasons = sorted({escape(a.blocked or "") for a in plan.blocked})
+        reasons = sorted({escape(word(a.blocked)) for a in plan.blocked if a.blocked})
         head += ["", f"⛔ **Blocked by guards** ({plural(len(plan.blocked), 'action')}):"]
         head += _listed(reasons, 10)
     if plan.dataset_notices:
@@ -291,7 +292,7 @@ def markdown_head(plan: Plan) -> list[str]:
             missing.append(text)
         head += ["", "⚠️ **Pinned datasets that no longer exist**:", *_listed(missing, 10)]
     if plan.notes:
-        head += ["", *_listed([f"note: {escape(note)}" for note in plan.notes], 10)]
+        head += ["", *_listed([f"note: {escape(note)}" for note in words(plan.notes)], 10)]
     if plan.model_notices:
         warnings = [f"⚠️ {escape(notice_line(n))}" for n in plan.model_notices]
         head += ["", "**Model catalogue**:", *_listed(warnings, 10)]
@@ -320,3 +321,25 @@ def render_markdown(
             )
         text += block
     return text
+
+
+def plan_data(plan: Plan) -> dict[str, Any]:
+    """The plan's JSON document (`plan --format json`, `plan --out`), its notes worded."""
+    data = plan.to_data()
+    data["actions"] = [action_data(action) for action in plan.actions]
+    data["notes"] = words(plan.notes)
+    return data
+
+
+def action_data(action: Action) -> dict[str, Any]:
+    """An action's JSON object, its reason and guard worded."""
+    data = action.to_data()
+    data["reason"] = word(action.reason)
+    if action.blocked:
+        data["blocked"] = word(action.blocked)
+    return data
+
+
+def plan_json(plan: Plan) -> str:
+    """`plan_data` as pretty JSON text."""
+    return json.dumps(plan_data(plan), indent=2, ensure_ascii=False) + "\n"

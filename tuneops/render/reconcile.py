@@ -10,7 +10,8 @@ from tuneops.core.drift import Drift
 from tuneops.core.plan import BOOKKEEPING, CHANGES, Plan
 from tuneops.render.apply import outcome_data, outcome_line
 from tuneops.render.document import json_document
-from tuneops.render.plan import render_text
+from tuneops.render.plan import action_data, render_text
+from tuneops.render.wording import DRIFT_LABELS, drift_message
 from tuneops.runtime.applier import Outcome
 
 
@@ -59,7 +60,7 @@ class TextReconcileView:
         if report.drift:
             out(paint("Drift:", "yellow"))
             for item in report.drift:
-                out(f"  ! {item.name}: {item.kind.value}: {item.message}")
+                out(f"  ! {item.name}: {DRIFT_LABELS[item.kind]}: {drift_message(item)}")
         else:
             out("Drift: none.")
 
@@ -78,10 +79,12 @@ class JsonReconcileView:
             "lockfileWritten": report.written,
             "blocked": report.blocked,
             "outcomes": [outcome_data(o) for o in report.outcomes],
-            "lockfileUpdates": [] if report.written else bookkeeping.to_data()["actions"],
-            "changes": changes.to_data()["actions"],
+            "lockfileUpdates": []
+            if report.written
+            else [action_data(a) for a in bookkeeping.actions],
+            "changes": [action_data(a) for a in changes.actions],
             "drift": [
-                {"name": d.name, "kind": d.kind.name.lower(), "job": d.job, "message": d.message}
+                {"name": d.name, "kind": d.kind.value, "job": d.job, "message": drift_message(d)}
                 for d in report.drift
             ],
         }

@@ -13,6 +13,7 @@ from tuneops.core.plan import Plan
 from tuneops.diagnostics import Diagnostic, Severity
 from tuneops.render.markdown import code, escape, plural
 from tuneops.render.plan import markdown_head
+from tuneops.render.wording import DRIFT_LABELS, drift_message
 
 MAX_ROWS = 50
 
@@ -89,7 +90,8 @@ def reconcile_summary(plan: Plan, drift: Sequence[Drift], wrote_lock: bool) -> s
         lines += [f"⚠️ **Drift**: {plural(len(drift), 'spec')} changed outside tuneops", ""]
         lines += ["| spec | drift | detail |", "|---|---|---|"]
         lines += [
-            f"| {code(item.name)} | {escape(item.kind.value)} | {escape(item.message)} |"
+            f"| {code(item.name)} | {escape(DRIFT_LABELS[item.kind])} | "
+            f"{escape(drift_message(item))} |"
             for item in drift[:MAX_ROWS]
         ]
         if len(drift) > MAX_ROWS:
@@ -100,3 +102,8 @@ def reconcile_summary(plan: Plan, drift: Sequence[Drift], wrote_lock: bool) -> s
     if wrote_lock:
         lines += ["", "The lockfile was brought up to date."]
     return "\n".join(lines)
+
+
+def failure_summary(command: str, code: int) -> str:
+    """The one line a command that failed outright leaves in the step summary."""
+    return f"❌ `tuneops {command}` failed (exit {code}); the job log says why."

@@ -42,6 +42,7 @@ from tuneops.errors import LockfileError, NotOwnedError, PlanStaleError, Tuneops
 from tuneops.exit_codes import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK
 from tuneops.lockfile.file import Lockfile, QueueReason, check_writable, write_lockfile
 from tuneops.lockfile.journal import Journal
+from tuneops.notes import Note, NoteCode, Severity
 from tuneops.runtime.gate import run_gate
 from tuneops.runtime.inputs import Inputs
 from tuneops.runtime.session import RemoteSession, place_of
@@ -59,7 +60,7 @@ class Outcome:
 
     action: Action
     ok: bool
-    detail: str
+    detail: Note  # what happened (tuneops.notes; the views word it)
     job: str | None = None
     queued: bool = False
     # A promotion gate held the revision back: the apply needs attention (exit 3),
@@ -193,31 +194,31 @@ class Applier:
         kind = action.kind
         if kind is ActionKind.FORGET:
             self._record(action.name, lambda lock: record_forgotten(lock, action.name))
-            return Outcome(action, True, "forgotten")
+            return Outcome(action, True, Note.of(NoteCode.FORGOTTEN))
         if kind is ActionKind.DEQUEUE:
             self._record(action.name, lambda lock: record_dequeued(lock, action.name))
-            return Outcome(action, True, "no longer queued")
+            return Outcome(action, True, Note.of(NoteCode.DEQUEUED))
         if kind is ActionKind.ADOPT:
             spec, job = self._spec(action), self._known(action.job)
             self._record(spec.name, lambda lock: record_found(lock, spec, job))
-            return Outcome(action, True, f"adopted {job.name}", job.name)
+            return Outcome(action, True, _done(NoteCode.ADOPTED, job.name), job.name)
         if kind is ActionKind.PROMOTE:
             return self._promote(action, self._spec(action), self._known(action.job))
         if kind is ActionKind.DELETE:
             assert action.job is not None
             self._owned(action, action.job, "delete")
             self.session.backend(action.backend).delete(action.job)
-            return Outcome(action, True, f"deleted {action.job}", action.job)
+            return Outcome(action, True, _done(NoteCode.DELETED, action.job), action.job)
         if kind is ActionKind.CANCEL:
             assert action.job is not None
             self._cancel(action, action.job)
-            return Outcome(action, True, f"cancelled {action.job}", action.job)
+            return Outcome(action, True, _done(NoteCode.CANCELLED, action.job), action.job)
         spec = self._spec(action)
         if action.queued is not None:
             # No free slot: nothing starts (nor do the cancels it would make room with).
             reason = action.queued.reason
             self._record(spec.name, lambda lock: record_queued(lock, spec, reason))
-            return Outcome(action, True, _queued_detail(self.lockfile, spec.name), queued=True)
+            return Outcome(action, True, _queued_note(self.lockfile, spec.name), queued=True)
         # The job names the staged copy of a local dataset; the lockfile keeps the spec.
         staged = self._stager().stage(spec) if spec.local_datasets else spec
         # The new revision first: a create the service refuses (a model it does not
@@ -239,13 +240,13 @@ class Applier:
             # for seconds of back-off. The next apply tries again, oldest first.
             quota = QueueReason.QUOTA
             self._record(spec.name, lambda lock: record_queued(lock, spec, quota))
-            detail = f"{_queued_detail(self.lockfile, spec.name)}; the service said: {error}"
+            detail = _queued_note(self.lockfile, spec.name, said=str(error))
             return Outcome(action, True, detail, queued=True)
         self._record(spec.name, lambda lock: record_started(lock, spec, created))
         if not cancelled:
             for older in action.cancels:
                 self._cancel(action, older)
-        return Outcome(action, True, f"created {created.name}", created.name)
+        return Outcome(action, True, _done(NoteCode.CREATED, created.name), created.name)
 
     def _create(self, spec: JobSpec) -> RemoteJob:
         return self.session.backend(spec.backend).create(spec, self.session.project.config.stack)
@@ -267,25 +268,22 @@ class Applier:
         smoke = spec.spec.smoke_test
         if smoke is None:
             self._record(spec.name, lambda lock: record_promoted(lock, spec, job))
-            return Outcome(action, True, f"promoted {job.name}", job.name)
+            return Outcome(action, True, _done(NoteCode.PROMOTED, job.name), job.name)
         target = job.endpoint if spec.backend is BackendKind.VERTEX and job.endpoint else job.name
         answer = self.session.backend(spec.backend).generate(target, smoke.prompt)
         if not smoke.expect.met_by(answer):
             self._record(spec.name, lambda lock: record_smoke_failed(lock, spec, job))
-            wanted = (
-                f"contain {smoke.expect.contains!r}"
-                if smoke.expect.contains is not None
-                else (f"equal {smoke.expect.equals!r}")
+            contains = smoke.expect.contains is not None
+            failed = Note.of(
+                NoteCode.SMOKE_TEST_FAILED,
+                Severity.ERROR,
+                answer=answer[:200],
+                expect="contains" if contains else "equals",
+                value=smoke.expect.contains if contains else smoke.expect.equals,
             )
-            return Outcome(
-                action,
-                False,
-                f"smoke test failed: the answer {answer[:200]!r} does not {wanted}; "
-                "the active revision keeps serving",
-                job.name,
-            )
+            return Outcome(action, False, failed, job.name)
         self._record(spec.name, lambda lock: record_promoted(lock, spec, job, smoke_test="passed"))
-        return Outcome(action, True, f"promoted {job.name} (smoke test passed)", job.name)
+        return Outcome(action, True, _done(NoteCode.PROMOTED_SMOKE_PASSED, job.name), job.name)
 
     def _gated(self, action: Action, spec: JobSpec, vertex: VertexSpec, job: RemoteJob) -> Outcome:
         """Promotes a revision through `spec.promote` and `spec.serve` (runtime/gate.py)."""
@@ -303,11 +301,11 @@ class Applier:
             lambda lock: record_judged(lock, spec, job, serving, gate, run.smoke_test),
         )
         if run.passed:
-            return Outcome(action, True, f"promoted {job.name}", job.name, gate=gate)
+            return Outcome(action, True, _done(NoteCode.PROMOTED, job.name), job.name, gate=gate)
         return Outcome(
             action,
             False,
-            f"{job.name} held back by its promotion gate; the active revision keeps serving",
+            Note.of(NoteCode.GATE_HELD_BACK, Severity.WARNING, job=job.name),
             job.name,
             attention=True,
             gate=gate,
@@ -315,20 +313,17 @@ class Applier:
 
     def _attempt(self, action: Action) -> Outcome:
         if self._stopping.is_set():  # interrupted: start nothing new
-            return Outcome(action, False, "not started: the apply was interrupted")
+            return Outcome(action, False, Note.of(NoteCode.NOT_STARTED_INTERRUPTED, Severity.ERROR))
         if self._past_deadline():
             seconds = self.session.project.config.timeouts.apply_phase
-            outcome = Outcome(
-                action,
-                False,
-                f"not started: the apply passed its phase deadline of {seconds:g} s "
-                "(timeouts.applyPhase in tuneops.yaml); the next plan shows what is left",
-            )
+            late = Note.of(NoteCode.NOT_STARTED_DEADLINE, Severity.ERROR, seconds=seconds)
+            outcome = Outcome(action, False, late)
         else:
             try:
                 outcome = self._execute(action)
             except TuneopsError as error:
-                outcome = Outcome(action, False, str(error))
+                failed = Note.of(NoteCode.ACTION_FAILED, Severity.ERROR, message=str(error))
+                outcome = Outcome(action, False, failed)
         if self.on_outcome is not None:
             self.on_outcome(outcome)
         return outcome
@@ -419,7 +414,7 @@ class Applier:
                     ActionKind.CANCEL,
                     spec.name,
                     spec.backend,
-                    f"duplicate of {keep.name} (a concurrent apply)",
+                    Note.of(NoteCode.DUPLICATE_JOB_CONVERGED, keep=keep.name),
                     spec.spec_hash,
                     duplicate.name,
                 )
@@ -427,11 +422,18 @@ class Applier:
         return tuple(extra)
 
 
-def _queued_detail(lockfile: Lockfile, name: str) -> str:
+def _done(code: NoteCode, job: str | None) -> Note:
+    return Note.of(code, job=job)
+
+
+def _queued_note(lockfile: Lockfile, name: str, said: str | None = None) -> Note:
+    """The start waits for a slot: the queue's reason and ticket (and what the service said)."""
     entry = lockfile.entries.get(name)
     ticket = entry.queued.ticket if entry is not None and entry.queued is not None else None
     reason = entry.queued.reason.value if entry is not None and entry.queued is not None else ""
-    return f"queued ({reason}, ticket {ticket}); the next apply starts it when a slot frees"
+    if said is None:
+        return Note.of(NoteCode.QUEUED, reason=reason, ticket=ticket)
+    return Note.of(NoteCode.QUEUED_AFTER_REFUSAL, reason=reason, ticket=ticket, said=said)
 
 
 def _adopt(lockfile: Lockfile, *, spec: JobSpec, job: RemoteJob) -> Lockfile:

@@ -25,9 +25,9 @@ def apply_lock(state_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = path.read_text(encoding="utf-8").strip() or "another process"
+            holder = path.read_text(encoding="utf-8").strip()
             raise ApplyLockedError(
-                f"another apply is running in this checkout ({holder}); "
+                f"another apply is running in this checkout ({holder or 'another process'}); "
                 "wait for it to finish and try again"
             ) from None
         os.ftruncate(fd, 0)

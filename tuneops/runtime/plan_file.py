@@ -59,9 +59,8 @@ def check_saved_plan(saved: SavedPlan, current: Plan) -> None:
     differences = saved.plan.differences(current)
     if differences:
         raise PlanStaleError(
-            f"the plan in {saved.path} does not match the plan computed now, so it is "
-            f"not applied: {'; '.join(differences[:5])}"
-            + (f"; and {len(differences) - 5} more" if len(differences) > 5 else "")
+            f"the plan in {saved.path} does not match the plan computed now, so it is not applied",
+            differences,
         )
 
 

@@ -16,6 +16,7 @@ from tuneops.catalogue import Catalogue, shipped_catalogue
 from tuneops.core.cost.estimate import CostEstimate, TokenCount
 from tuneops.core.plan import Plan
 from tuneops.datasets.example_format import CHARACTERS_PER_TOKEN
+from tuneops.notes import Note, NoteCode, Severity
 from tuneops.specs.models import GeminiSpec, JobSpec, VertexSpec
 
 DEFAULT_CURRENCY = "USD"
@@ -129,15 +130,20 @@ def with_costs(plan: Plan, estimates: Mapping[str, CostEstimate]) -> Plan:
     if limit is None or total is None:
         return priced
     if total.unpriced:
-        reason = (
-            f"{total.unpriced} new jobs have no price in the model catalogue, so the cost "
-            f"cannot be held to guards.maxCost ({limit:,.2f} {total.currency}); give their base "
-            "models a price under pricing.trainingPerMillionTokens in tuneops.yaml"
+        reason = Note.of(
+            NoteCode.BLOCKED_COST_UNPRICED,
+            Severity.ERROR,
+            unpriced=total.unpriced,
+            limit=limit,
+            currency=total.currency,
         )
     elif total.amount > limit:
-        reason = (
-            f"the estimated cost {total.amount:,.2f} {total.currency} exceeds "
-            f"guards.maxCost ({limit:,.2f} {total.currency})"
+        reason = Note.of(
+            NoteCode.BLOCKED_MAX_COST,
+            Severity.ERROR,
+            amount=total.amount,
+            limit=limit,
+            currency=total.currency,
         )
     else:
         return priced
