@@ -132,6 +132,10 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
         from tuneops.commands.force_unlock import force_unlock
 
         return force_unlock(config, args.lock_id, force=args.force, console=console)
+    if args.command == "promote":
+        from tuneops.commands.promote import promote
+
+        return promote(config, args.name, args.revision, console, args.format, _lock_timeout(args))
     if args.command == "init":
         from tuneops.commands.init import init
 

@@ -13,6 +13,8 @@ EXIT_OK: Final = 0
 EXIT_ERROR: Final = 1
 # Changes are pending: only with --detailed-exitcode, never anything else.
 EXIT_CHANGES: Final = 2
+# Needs attention: a guard blocked the plan, or a promotion gate held a finished
+# revision back (the active one keeps serving; docs/tuning-methods.md).
 EXIT_BLOCKED: Final = 3
 # `wait` gave up (the `timeout` command's code).
 EXIT_TIMEOUT: Final = 124

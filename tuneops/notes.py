@@ -24,6 +24,7 @@ class NoteCode(str, enum.Enum):
     IMPORTED_KEEPS_RUNNING = "imported-job-keeps-running"
     PRUNE_KEEPS_PROTECTED = "prune-keeps-protected-models"
     SMOKE_TEST_FAILED_KEPT = "smoke-test-failed-active-kept"
+    GATE_FAILED_KEPT = "promotion-gate-failed-active-kept"
     JOB_ENDED_RETRY = "job-ended-retry-available"
     # A plan read back from a file: the note as it was saved (worded then).
     SAVED = "saved-note"
@@ -75,6 +76,7 @@ class NoteCode(str, enum.Enum):
     PROMOTED = "promoted"
     PROMOTED_SMOKE_PASSED = "promoted-smoke-test-passed"
     SMOKE_TEST_FAILED = "smoke-test-failed"
+    GATE_HELD_BACK = "promotion-gate-held-back"
     NOT_STARTED_INTERRUPTED = "not-started-interrupted"
     NOT_STARTED_DEADLINE = "not-started-phase-deadline"
     ACTION_FAILED = "action-failed"

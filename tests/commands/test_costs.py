@@ -138,3 +138,57 @@ def test_a_file_over_the_sharing_budget_is_read_again_when_counted(
     with RemoteSession(loaded) as session:
         inputs = gather(loaded, session, local)
     assert inputs.training_tokens["bot"] == TokenCount(COUNTED, "countTokens")
+
+
+PROMPT: list[dict[str, object]] = [
+    {"role": "user", "parts": [{"text": "My parcel is late, what now?"}]}
+]
+ANSWERS: list[dict[str, object]] = [
+    {"role": "model", "parts": [{"text": "Sorry! The number?"}]},
+    {"role": "model", "parts": [{"text": "Wait."}]},
+]
+PREFERENCE_LINE = {
+    "contents": PROMPT,
+    "completions": [{"score": 1, "completion": ANSWERS[0]}, {"score": 0, "completion": ANSWERS[1]}],
+}
+
+
+def _count(emulator: EmulatorHandle, contents: list[dict[str, object]]) -> int:
+    import requests
+
+    from tests.commands.project import TOKEN
+
+    url = (
+        f"{emulator.url}/v1/projects/acme-ml/locations/us-central1/publishers/google/models/"
+        "gemini-3.5-flash:countTokens"
+    )
+    answer = requests.post(
+        url, json={"contents": contents}, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
+    )
+    answer.raise_for_status()
+    return int(answer.json()["totalTokens"])
+
+
+def test_a_preference_dataset_costs_its_prompt_twice_plus_its_completions(
+    project: Project, emulator: EmulatorHandle
+) -> None:
+    (project.root / "data" / "prefs.jsonl").write_text(json.dumps(PREFERENCE_LINE) + "\n")
+    project.configure(
+        vertex=project.vertex,
+        catalogue={
+            "models": [
+                {
+                    "id": "gemini-3.5-flash",
+                    "backends": {"vertex": {"tuning": {"methods": ["supervised", "preference"]}}},
+                }
+            ]
+        },
+    )
+    spec = local_vertex_spec("prefs", epochs=1, method="preference")
+    spec["spec"]["trainingData"] = {"file": "../data/prefs.jsonl"}
+    project.remove("bot")
+    project.write(spec)
+    plan = plan_json(project)
+    prompt, answers = _count(emulator, PROMPT), _count(emulator, ANSWERS)
+    assert plan["actions"][0]["cost"]["tokensPerEpoch"] == 2 * prompt + answers
+    assert plan["actions"][0]["cost"]["method"] == "countTokens"

@@ -124,12 +124,16 @@ class ReplayServer:
 
     def __init__(self, status: int, body: Any) -> None:
         payload = json.dumps(body).encode()
+        # (method, path, body) of each request, so a test can record what a client sent.
+        self.requests: list[tuple[str, str, bytes]] = []
+        received = self.requests
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
             def answer(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                sent = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                received.append((self.command, self.path, sent))
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))

@@ -28,6 +28,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("wait", "wait", "block until the specs' jobs end"),
     ("import", "importing", "adopt a job made outside tuneops under a spec"),
     ("force-unlock", "force_unlock", "remove the stack's shared lock left by a run that is gone"),
+    ("promote", "promote", "make a succeeded revision active by hand, past its promotion gate"),
     ("init", "init", "scaffold a project that runs on the emulator"),
     (
         "models",

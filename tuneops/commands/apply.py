@@ -6,14 +6,14 @@ import sys
 from pathlib import Path
 from typing import Literal
 
-from tuneops.commands import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK, names_given_as
+from tuneops.commands import EXIT_BLOCKED, EXIT_ERROR, names_given_as
 from tuneops.commands.wait import wait_after_apply
 from tuneops.console import Console
 from tuneops.errors import UsageError
 from tuneops.github.reports import report_apply
 from tuneops.project.file import require_project
 from tuneops.render.apply import Result, apply_view
-from tuneops.runtime.applier import Applier
+from tuneops.runtime.applier import Applier, outcomes_exit_code
 from tuneops.runtime.inputs import PlanFlags, gather, load_local, plan_options
 from tuneops.runtime.plan_file import plan_to_apply, read_applicable_plan
 from tuneops.runtime.shared_state import DEFAULT_LOCK_TIMEOUT, locked_session
@@ -69,7 +69,7 @@ def apply(
         report_apply(plan, len(outcomes) - len(failed), failed, lockfile)
         result: Result = "failed" if failed else "applied"
         view.finish(result if plan.has_changes else "nothing-to-do", plan, outcomes, lockfile)
-        code = EXIT_ERROR if failed else EXIT_OK
+        code = outcomes_exit_code(outcomes)
         if wait and not failed:
             names = sorted({a.name for a in plan.actions if a.name in applier.specs})
             code = wait_after_apply(

@@ -67,7 +67,7 @@ def reconcile(
 
     if not watch:
         done = run()
-        code = EXIT_ERROR if done.failed else EXIT_BLOCKED if done.blocked else EXIT_OK
+        code = EXIT_ERROR if done.failed else EXIT_BLOCKED if done.blocked or done.held else EXIT_OK
         return EXIT_CHANGES if code == EXIT_OK and detailed_exitcode and done.drift else code
 
     timeouts = project.config.timeouts

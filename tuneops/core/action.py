@@ -153,7 +153,9 @@ class Action:
     applied at all. `written_hash` is the spec's hash without its `gs://` dataset
     pins, set when they differ: what a review of an offline plan compares.
     `queued` marks a create, replace or retry that waits for a free slot: apply
-    records it as queued in the lockfile instead of starting it.
+    records it as queued in the lockfile instead of starting it. A promote of a
+    revision that reported evaluation scores carries them (`scores`, metric and
+    value pairs) and the checkpoint it would serve (`checkpoint`; issue 19).
     """
 
     kind: ActionKind
@@ -168,6 +170,8 @@ class Action:
     cost: CostEstimate | None = None
     written_hash: str | None = None
     queued: QueueSlot | None = None
+    scores: tuple[tuple[str, float], ...] = ()
+    checkpoint: str | None = None
 
     @property
     def starts_now(self) -> bool:
@@ -209,6 +213,10 @@ class Action:
             data["cost"] = self.cost.to_data()
         if self.queued is not None:
             data["queued"] = self.queued.to_data()
+        if self.scores:
+            data["scores"] = dict(self.scores)
+        if self.checkpoint is not None:
+            data["checkpoint"] = self.checkpoint
         return data
 
     @classmethod
@@ -227,6 +235,8 @@ class Action:
             cost=CostEstimate.from_data(data["cost"]) if "cost" in data else None,
             written_hash=_optional_text(data.get("writtenHash")),  # absent in older plans
             queued=QueueSlot.from_data(data["queued"]) if "queued" in data else None,
+            scores=tuple((str(k), float(v)) for k, v in (data.get("scores") or {}).items()),
+            checkpoint=_optional_text(data.get("checkpoint")),
         )
 
 

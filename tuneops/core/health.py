@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from tuneops.core.cost.pricing import offline_tokens
 from tuneops.core.jobs import RemoteJob, by_age
 from tuneops.core.plan import Action, ActionKind, Plan
-from tuneops.lockfile.file import Lockfile, Queued, QueueReason
+from tuneops.lockfile.file import Lockfile, Queued, QueueReason, Revision
 from tuneops.specs.kinds import JobState
 from tuneops.specs.models import JobSpec
 
@@ -62,6 +62,9 @@ class SpecStatus:
     newest: RemoteJob | None = None
     estimated_tokens: int | None = None
     queued: Queued | None = None
+    # The lockfile's records of the revisions: checkpoints, scores, gate (issue 19).
+    active_revision: Revision | None = None
+    pending_revision: Revision | None = None
 
     @property
     def error_code(self) -> int | None:
@@ -120,7 +123,10 @@ def spec_statuses(
             sync = Sync.MISSING
         else:
             sync = Sync.OUT_OF_SYNC
-        smoke_failed = bool(entry and entry.pending and entry.pending.smoke_test == "failed")
+        held = entry.pending if entry else None
+        smoke_failed = bool(
+            held and (held.smoke_test == "failed" or (held.gate or {}).get("result") == "failed")
+        )
         queued = _queued(entry.queued if entry else None, action, by_spec.get(name))
         by_name = {j.name: j for j in own}
         active = by_name.get(entry.active.job) if entry and entry.active else None
@@ -128,6 +134,8 @@ def spec_statuses(
         endpoint = (active.endpoint if active else None) or (
             entry.active.endpoint if entry and entry.active else None
         )
+        if entry and entry.active and entry.active.checkpoint is not None:
+            endpoint = entry.active.endpoint  # spec.serve chose a checkpoint's endpoint
         model = (active.model if active else None) or (
             entry.active.model if entry and entry.active else None
         )
@@ -153,6 +161,8 @@ def spec_statuses(
                 newest=newest,
                 estimated_tokens=_estimated_tokens(by_spec.get(name)),
                 queued=queued,
+                active_revision=entry.active if entry else None,
+                pending_revision=entry.pending if entry else None,
             )
         )
     return tuple(rows)

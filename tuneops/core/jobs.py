@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from tuneops.core.evaluation import Checkpoint, CheckpointScores
 from tuneops.specs.kinds import BackendKind, JobState
 
 __all__ = ["HASH_PREFIX", "Capabilities", "RemoteJob", "by_age", "short_hash"]
@@ -38,7 +39,8 @@ class RemoteJob:
     `example_count`, `billable_tokens` and `experiment` are what the service
     reports of the training run once it started (Vertex only). `imported` marks
     a job adopted by `tuneops import`: it carries no tuneops identity of its own
-    (the lockfile lends it one), so it is never cancelled.
+    (the lockfile lends it one), so it is never cancelled. `checkpoints` and
+    `evaluation` are what a succeeded Vertex job reports (issue 19).
     """
 
     backend: BackendKind
@@ -65,6 +67,8 @@ class RemoteJob:
     billable_tokens: int | None = None
     experiment: str | None = None
     imported: bool = False
+    checkpoints: tuple[Checkpoint, ...] = ()
+    evaluation: tuple[CheckpointScores, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,13 +24,14 @@ from tuneops.core.fingerprint import fingerprint as fingerprint
 from tuneops.core.guards import guarded
 from tuneops.core.jobs import Capabilities, RemoteJob, by_age, short_hash
 from tuneops.core.plan import Action, ActionKind, Plan, PlanOptions
+from tuneops.core.promotion import choose_serving, comparison, gate_failures, scores_fields
 from tuneops.core.queue import assign_slots, occupancy, spec_place, stale_queue
 from tuneops.errors import UnknownNamesError
 from tuneops.lockfile.file import LockEntry, Lockfile
 from tuneops.notes import Note, NoteCode, Severity
 from tuneops.specs.hashing import spec_snapshot
 from tuneops.specs.kinds import BackendKind, JobState
-from tuneops.specs.models import JobSpec
+from tuneops.specs.models import JobSpec, VertexSpec
 
 
 def current_job(spec: JobSpec, jobs: Sequence[RemoteJob]) -> RemoteJob | None:
@@ -221,6 +222,19 @@ class _SpecPlanner:
         elif job.state is JobState.SUCCEEDED and entry and entry.pending:
             if entry.pending.job != job.name:
                 return
+            gate = entry.pending.gate or {}
+            if gate.get("result") == "failed" and not self.options.retry_failed:
+                self.notes.append(
+                    Note.of(
+                        NoteCode.GATE_FAILED_KEPT,
+                        Severity.WARNING,
+                        spec=spec.name,
+                        job=job.name,
+                        failures=gate_failures(entry.pending),
+                        comparison=comparison(entry.pending, entry.active),
+                    )
+                )
+                return
             if entry.pending.smoke_test == "failed" and not self.options.retry_failed:
                 self.notes.append(
                     Note.of(
@@ -231,14 +245,22 @@ class _SpecPlanner:
                     )
                 )
                 return
+            serve = spec.spec.serve if isinstance(spec.spec, VertexSpec) else None
+            serving, _ = choose_serving(serve, job)
             self.actions.append(
                 Action(
                     ActionKind.PROMOTE,
                     spec.name,
                     spec.backend,
-                    Note.of(NoteCode.PROMOTE_SUCCEEDED),
+                    Note.of(
+                        NoteCode.PROMOTE_SUCCEEDED,
+                        scores=scores_fields(serving),
+                        checkpoint=serving.checkpoint_id,
+                    ),
                     spec.spec_hash,
                     job.name,
+                    scores=tuple(sorted(serving.scores.items())),
+                    checkpoint=serving.checkpoint_id,
                 )
             )
 

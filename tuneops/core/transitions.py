@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from tuneops.core.evaluation import Checkpoint, CheckpointScores
 from tuneops.core.jobs import RemoteJob
 from tuneops.lockfile.file import LockEntry, Lockfile, Queued, QueueReason, Revision
 from tuneops.specs.hashing import spec_snapshot
@@ -34,7 +35,41 @@ def new_revision(spec: JobSpec, job: RemoteJob) -> Revision:
         model=job.model,
         endpoint=job.endpoint,
         spec=spec_snapshot(spec.canonical),
+        checkpoints=checkpoint_records(job.checkpoints),
+        evaluation=evaluation_record(job.evaluation),
     )
+
+
+# The key of scores the service reported without naming a checkpoint.
+NO_CHECKPOINT = "-"
+
+
+def checkpoint_records(checkpoints: tuple[Checkpoint, ...]) -> tuple[dict[str, object], ...]:
+    """The lockfile's record of a job's checkpoints."""
+    records = []
+    for checkpoint in checkpoints:
+        record: dict[str, object] = {"id": checkpoint.checkpoint_id}
+        for key, value in (
+            ("epoch", checkpoint.epoch),
+            ("step", checkpoint.step),
+            ("endpoint", checkpoint.endpoint),
+        ):
+            if value is not None:
+                record[key] = value
+        records.append(record)
+    return tuple(records)
+
+
+def evaluation_record(
+    evaluation: tuple[CheckpointScores, ...],
+) -> dict[str, dict[str, float]] | None:
+    """The lockfile's record of a job's evaluation scores (None when it has none)."""
+    if not evaluation:
+        return None
+    return {
+        scores.checkpoint_id or NO_CHECKPOINT: dict(sorted(scores.scores.items()))
+        for scores in evaluation
+    }
 
 
 def _entry_for(lockfile: Lockfile, spec: JobSpec) -> LockEntry:
@@ -58,7 +93,12 @@ def _refreshed(revision: Revision, job: RemoteJob) -> Revision:
         revision,
         state=job.state,
         model=job.model or revision.model,
-        endpoint=job.endpoint or revision.endpoint,
+        # A revision serving a chosen checkpoint keeps that checkpoint's endpoint.
+        endpoint=revision.endpoint
+        if revision.checkpoint is not None
+        else job.endpoint or revision.endpoint,
+        checkpoints=checkpoint_records(job.checkpoints) or revision.checkpoints,
+        evaluation=evaluation_record(job.evaluation) or revision.evaluation,
     )
 
 
@@ -157,6 +197,48 @@ def record_promoted(
     revision = _refreshed(pending, job) if pending else new_revision(spec, job)
     revision = replace(revision, smoke_test=smoke_test)
     return lockfile.with_entry(spec.name, replace(entry, active=revision, pending=None))
+
+
+def record_judged(
+    lockfile: Lockfile,
+    spec: JobSpec,
+    job: RemoteJob,
+    serving: tuple[str | None, str | None],
+    gate: dict[str, object] | None,
+    smoke_test: str | None = None,
+) -> Lockfile:
+    """The promotion gate judged the pending revision (issue 19).
+
+    `serving` is (checkpoint, endpoint) as `spec.serve` chose; `gate` the gate's
+    record. A passed gate (or none) makes the revision active, serving that
+    endpoint; a failed one leaves it pending with the record of why, and the
+    active revision keeps serving.
+    """
+    entry = _entry_for(lockfile, spec)
+    pending = entry.pending if entry.pending and entry.pending.job == job.name else None
+    revision = _refreshed(pending, job) if pending else new_revision(spec, job)
+    checkpoint, endpoint = serving
+    revision = replace(
+        revision,
+        checkpoint=checkpoint,
+        endpoint=endpoint if checkpoint is not None else revision.endpoint,
+        gate=gate,
+        smoke_test=smoke_test,
+    )
+    if gate is not None and gate.get("result") == "failed":
+        return lockfile.with_entry(spec.name, replace(entry, pending=revision))
+    return lockfile.with_entry(spec.name, replace(entry, active=revision, pending=None))
+
+
+def record_promoted_by_hand(lockfile: Lockfile, name: str, revision: Revision) -> Lockfile:
+    """`tuneops promote`: `revision` of spec `name` becomes active, recorded as manual;
+    the revision it displaces is dropped from the record (its job is untouched)."""
+    entry = lockfile.entries[name]
+    promoted = replace(revision, promoted_by="manual")
+    if promoted.gate is not None and promoted.gate.get("result") != "passed":
+        promoted = replace(promoted, gate={**promoted.gate, "result": "overridden"})
+    pending = None if entry.pending is None or entry.pending.job == revision.job else entry.pending
+    return lockfile.with_entry(name, replace(entry, active=promoted, pending=pending))
 
 
 def record_smoke_failed(lockfile: Lockfile, spec: JobSpec, job: RemoteJob) -> Lockfile:

@@ -26,13 +26,27 @@ Turns = list[dict[str, Any]]
 
 def counted_turns(value: object) -> Turns | None:
     """The turns `countTokens` counts for one example: its `contents`, with its system
-    instruction first as a user turn; None for a line that is not an example."""
+    instruction first as a user turn; None for a line that is not an example.
+
+    A preference line (with `completions`) is counted as Google bills it: the
+    prompt's turns twice, then the completions (read 2026-12-06,
+    https://docs.cloud.google.com/vertex-ai/generative-ai/docs/models/gemini-preference-tuning,
+    "Pricing": the prompt's tokens times two plus the completions').
+    """
     if not isinstance(value, dict) or not isinstance(value.get("contents"), list):
         return None
     turns = list(value["contents"])
-    system = value.get("systemInstruction")
+    system = value.get("systemInstruction") or value.get("system_instruction")
     if isinstance(system, dict) and isinstance(system.get("parts"), list):
         turns.insert(0, {"role": "user", "parts": system["parts"]})
+    completions = value.get("completions")
+    if isinstance(completions, list):
+        answers = [
+            c["completion"]
+            for c in completions
+            if isinstance(c, dict) and isinstance(c.get("completion"), dict)
+        ]
+        turns = [*turns, *turns, *answers]
     return turns
 
 

@@ -124,6 +124,57 @@ def retire_model(state: EmulatorState, body: JsonObject) -> JsonObject:
     return result
 
 
+_METHODS = ("supervised", "preference")
+
+
+def offer_method(state: EmulatorState, body: JsonObject) -> JsonObject:
+    """Lets Vertex jobs tune a catalogue model by another method, as Google may
+    before the catalogue says (the packaged catalogue lists preference tuning on
+    no model Vertex AI still tunes, read 2026-12-06). Reset forgets it."""
+    name, method = body.get("model"), body.get("method")
+    if not isinstance(name, str) or not name:
+        raise invalid('models:offer needs the model\'s id in "model".')
+    if method not in _METHODS:
+        raise invalid(f"method must be one of {', '.join(_METHODS)}; got {method!r}.")
+    model = state.models.find(name)
+    if model is None or model.tuned_by("vertex") is None:
+        raise not_found(f"Model {name} is not tuned on Vertex AI in the emulator's catalogue.")
+    state.offer(model.id, str(method))
+    return {"model": model.id, "methods": sorted(state.offered()[model.id])}
+
+
+def set_evaluation(state: EmulatorState, body: JsonObject) -> JsonObject:
+    """Sets the evaluation scores a Vertex job reports, per checkpoint ("*": every
+    checkpoint), e.g. {"name": JOB, "scores": {"*": {"bleu": 0.4}, "2": {"bleu": 0.6}}};
+    scores set earlier for other checkpoints or metrics are kept. Returns the job."""
+    name, given = body.get("name"), body.get("scores")
+    vertex = _VERTEX_JOB.fullmatch(name) if isinstance(name, str) else None
+    if vertex is None:
+        raise invalid('jobs:evaluate needs a tuning job\'s resource name in "name".')
+    if not isinstance(given, dict) or not all(
+        isinstance(values, dict)
+        and all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            for v in values.values()
+        )
+        for values in given.values()
+    ):
+        raise invalid('scores must map checkpoint ids (or "*") to {metric: number}.')
+    project, location, job_id = vertex.groups()
+    number = state.project_number(project)
+    name = f"projects/{number}/locations/{location}/tuningJobs/{job_id}"
+    with state.lock:
+        record = state.store.get(name)
+        if record is None:
+            raise not_found(f"No tuning job named {name}.")
+        chosen = dict(record.extra.get("evaluation") or {})
+        for checkpoint, values in given.items():
+            chosen[str(checkpoint)] = {**chosen.get(str(checkpoint), {}), **values}
+        record = dataclasses.replace(record, extra={**record.extra, "evaluation": chosen})
+        state.store.update(record)
+        return render_job(record, state.now_us(), "v1beta1")
+
+
 def _base_model(record: JobRecord) -> str:
     # A Gemini model tuned from another carries the base model in its source.
     resource = record.resource
@@ -209,6 +260,8 @@ ROUTES = (
     ("POST", "/_emulator/clock:advance", _with_body(advance_clock)),
     ("POST", "/_emulator/jobs:force", _with_body(force_job)),
     ("POST", "/_emulator/models:retire", _with_body(retire_model)),
+    ("POST", "/_emulator/models:offer", _with_body(offer_method)),
+    ("POST", "/_emulator/jobs:evaluate", _with_body(set_evaluation)),
     ("GET", "/_emulator/faults", _without_body(faults)),
     ("POST", "/_emulator/faults", _with_body(add_fault)),
     ("DELETE", "/_emulator/faults", _without_body(clear_faults)),

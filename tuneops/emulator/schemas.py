@@ -81,6 +81,30 @@ SUPERVISED_TUNING_SPEC = Message(
     },
 )
 
+PREFERENCE_HYPER_PARAMETERS = Message(
+    f"{_AIP}.PreferenceOptimizationHyperParameters",
+    {
+        "epochCount": Field(Kind.INT64),
+        "learningRateMultiplier": Field(Kind.DOUBLE),
+        "adapterSize": Field(ADAPTER_SIZE),
+        "beta": Field(Kind.DOUBLE),
+    },
+)
+
+# v1 has no evaluationConfig here, v1beta1 has (read 2026-12-06:
+# https://googleapis.dev/dotnet/Google.Apis.Aiplatform.v1/latest/api/Google.Apis.Aiplatform.v1.Data.GoogleCloudAiplatformV1PreferenceOptimizationSpec.html
+# and its v1beta1 twin).
+PREFERENCE_OPTIMIZATION_SPEC = Message(
+    f"{_AIP}.PreferenceOptimizationSpec",
+    {
+        "trainingDatasetUri": Field(Kind.STRING),
+        "validationDatasetUri": Field(Kind.STRING),
+        "hyperParameters": Field(PREFERENCE_HYPER_PARAMETERS),
+        "exportLastCheckpointOnly": Field(Kind.BOOL),
+        "evaluationConfig": Field(Kind.ANY, beta_only=True),
+    },
+)
+
 PRE_TUNED_MODEL = Message(
     f"{_AIP}.PreTunedModel",
     {
@@ -96,7 +120,6 @@ ENCRYPTION_SPEC = Message(f"{_AIP}.EncryptionSpec", {"kmsKeyName": Field(Kind.ST
 OTHER_TUNING_SPECS = (
     "distillationSpec",
     "partnerModelTuningSpec",
-    "preferenceOptimizationSpec",
     "reinforcementTuningSpec",
     "veoTuningSpec",
     "veoLoraTuningSpec",
@@ -112,6 +135,7 @@ TUNING_JOB = Message(
         "baseModel": Field(Kind.STRING),
         "preTunedModel": Field(PRE_TUNED_MODEL),
         "supervisedTuningSpec": Field(SUPERVISED_TUNING_SPEC),
+        "preferenceOptimizationSpec": Field(PREFERENCE_OPTIMIZATION_SPEC),
         **{name: Field(Kind.ANY, beta_only=True) for name in OTHER_TUNING_SPECS},
         "state": Field(JOB_STATE, output_only=True),
         "createTime": Field(Kind.TIMESTAMP, output_only=True),

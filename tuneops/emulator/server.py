@@ -333,6 +333,14 @@ class EmulatorHandle:
         running jobs fail; answers the model, the day and the jobs that failed."""
         return control.retire_model(self._emulator.state, {"model": model})
 
+    def offer(self, model: str, method: str) -> JsonObject:
+        """Lets Vertex jobs tune `model` by `method` (POST /_emulator/models:offer)."""
+        return control.offer_method(self._emulator.state, {"model": model, "method": method})
+
+    def set_scores(self, name: str, scores: dict[str, dict[str, float]]) -> JsonObject:
+        """Sets a job's evaluation scores per checkpoint (POST /_emulator/jobs:evaluate)."""
+        return control.set_evaluation(self._emulator.state, {"name": name, "scores": scores})
+
     def add_fault(self, **fault: Any) -> None:
         """Queues a fault; keywords as in the control API (kind, method, path, count...)."""
         control.add_fault(self._emulator.state, fault)

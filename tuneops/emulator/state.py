@@ -16,6 +16,7 @@ from tuneops.emulator.store import Store
 
 _OFFSET_KEY = "clock_offset_us"
 _RETIRED_KEY = "retired_models"
+_OFFERED_KEY = "offered_methods"
 
 
 class RequestCounts:
@@ -83,6 +84,19 @@ class EmulatorState:
             stored.setdefault(model_id, day.isoformat())
             self.store.set_meta(_RETIRED_KEY, json.dumps(stored, sort_keys=True))
 
+    def offered(self) -> dict[str, frozenset[str]]:
+        """Tuning methods added to models through the control API, by catalogue id."""
+        with self.lock:
+            stored = json.loads(self.store.get_meta(_OFFERED_KEY) or "{}")
+        return {model: frozenset(methods) for model, methods in stored.items()}
+
+    def offer(self, model_id: str, method: str) -> None:
+        """Lets Vertex jobs tune `model_id` by `method`; kept in the state, forgotten by reset."""
+        with self.lock:
+            stored = json.loads(self.store.get_meta(_OFFERED_KEY) or "{}")
+            stored[model_id] = sorted({*stored.get(model_id, ()), method})
+            self.store.set_meta(_OFFERED_KEY, json.dumps(stored, sort_keys=True))
+
     def advance(self, seconds: float) -> int:
         """Moves the virtual clock forward and remembers it across restarts."""
         with self.lock:
@@ -113,7 +127,8 @@ class EmulatorState:
             return self.store.projects()
 
     def reset(self) -> None:
-        """Forgets jobs, projects, faults, counts, clock advances and retired models."""
+        """Forgets jobs, projects, faults, counts, clock advances, retired models and
+        offered methods."""
         with self.lock:
             self.store.clear()
             self.clock.reset()

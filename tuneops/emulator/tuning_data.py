@@ -76,8 +76,45 @@ def _line_problem(value: Any) -> str | None:
     return None
 
 
-def read_dataset(state: EmulatorState, uri: str) -> DatasetReading:
-    """Reads `uri` from the emulated bucket (the caller holds the state lock)."""
+def _preference_problem(value: Any) -> str | None:
+    """A preference line: a prompt ending with a user turn, and exactly two
+    completions scored 1 and 0 (read 2026-12-06,
+    https://docs.cloud.google.com/gemini-enterprise-agent-platform/models/tuning/preference-tuning/prepare-data)."""
+    if not isinstance(value, dict):
+        return "the line is not a JSON object"
+    contents = value.get("contents")
+    if not isinstance(contents, list) or not contents:
+        return "'contents' is missing or empty"
+    if not all(isinstance(c, dict) and isinstance(c.get("parts"), list) for c in contents):
+        return "every content needs parts"
+    if contents[-1].get("role") != "user":
+        return "the last content must have role 'user'"
+    completions = value.get("completions")
+    if not isinstance(completions, list) or len(completions) != 2:
+        return "'completions' must hold exactly two completions"
+    scores = sorted(str(c.get("score")) if isinstance(c, dict) else "" for c in completions)
+    if scores != ["0", "1"]:
+        return "the completions must be scored 1 and 0"
+    for completion in completions:
+        turn = completion.get("completion")
+        if not isinstance(turn, dict) or turn.get("role") != "model":
+            return "every completion needs a 'completion' turn with role 'model'"
+    return None
+
+
+def _preference_tokens(value: dict[str, Any]) -> tuple[int, int, int]:
+    """(prompt tokens, completion tokens, characters) of a valid preference line."""
+    system = value.get("system_instruction") or value.get("systemInstruction")
+    prompt = [*([system] if isinstance(system, dict) else []), *value["contents"]]
+    user_tokens, user_chars = count_content_tokens(prompt)
+    answers = [c["completion"] for c in value["completions"]]
+    model_tokens, model_chars = count_content_tokens(answers)
+    return user_tokens, model_tokens, user_chars + model_chars
+
+
+def read_dataset(state: EmulatorState, uri: str, method: str = "supervised") -> DatasetReading:
+    """Reads `uri` from the emulated bucket (the caller holds the state lock); its
+    lines must be in `method`'s format (supervised or preference)."""
     found = _GS.fullmatch(uri)
     objects = state.store.objects
     if found is None or not objects.bucket_exists(found["bucket"]):
@@ -98,11 +135,20 @@ def read_dataset(state: EmulatorState, uri: str) -> DatasetReading:
             return DatasetReading(
                 failure=f"Invalid training dataset {uri}: line {number} is not valid JSON."
             )
-        problem = _line_problem(value)
+        problem = _preference_problem(value) if method == "preference" else _line_problem(value)
         if problem is not None:
             return DatasetReading(
                 failure=f"Invalid training dataset {uri}: line {number}: {problem}."
             )
+        if method == "preference":
+            # Billed as the prompt twice plus the completions (the pricing note above).
+            user_tokens, model_tokens, chars = _preference_tokens(value)
+            examples += 1
+            tokens += 2 * user_tokens + model_tokens
+            characters += chars
+            inputs.append(user_tokens)
+            outputs.append(model_tokens)
+            continue
         contents = value["contents"]
         system = value.get("systemInstruction")
         prompt = [*([system] if isinstance(system, dict) else []), *contents[:-1]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from tuneops.emulator.checkpoints import checkpoint_endpoint, checkpoint_ids, tuning_spec
 from tuneops.emulator.clock import format_time
 from tuneops.emulator.errors import ApiError, JsonObject, failed_precondition, invalid, not_found
 from tuneops.emulator.filters import JobFacts, compile_filter
@@ -56,7 +57,7 @@ def create(state: EmulatorState, call: Call) -> JsonObject:
     """POST .../tuningJobs: validates the job and stores it as PENDING."""
     body = parse_json_body(call.request.body)
     job = parse_message(body, TUNING_JOB, "tuning_job", ParseContext(call.version))
-    validate_tuning_job(job, state.models, state.today(), state.retired())
+    validate_tuning_job(job, state.models, state.today(), state.retired(), state.offered())
     parent = _parent(state, call)
     config = state.config
     with state.lock:
@@ -64,8 +65,9 @@ def create(state: EmulatorState, call: Call) -> JsonObject:
         _check_concurrency(state, parent, call.params["location"], now)
         seq = state.store.next_seq()
         name = f"{parent}/tuningJobs/{state.ids.number(seq, 'tuning-job')}"
-        dataset = job["supervisedTuningSpec"]["trainingDatasetUri"]
-        reading = read_dataset(state, dataset)
+        dataset = tuning_spec(job)["trainingDatasetUri"]
+        method = "preference" if "preferenceOptimizationSpec" in job else "supervised"
+        reading = read_dataset(state, dataset, method)
         fails = state.ids.fraction(seq, "outcome") < config.fail_rate
         fails = fails or reading.failure is not None
         timeline = Timeline.schedule(now, config.queue_seconds, config.job_seconds, fails)
@@ -195,12 +197,23 @@ def generate_content(state: EmulatorState, call: Call) -> JsonObject:
     endpoint += call.params["endpoint"]
     with state.lock:
         now = state.now_us()
-        record = state.store.by_endpoint(endpoint)
+        record = state.store.by_endpoint(endpoint) or _by_checkpoint_endpoint(state, endpoint)
         if record is None or observe(record.timeline, now).phase is not Phase.SUCCEEDED:
             raise not_found(f"Endpoint {endpoint} not found.")
         model = record.extra["model"]
     text = f"tuned answer from {model} to: {prompt}"
     return vertex_response(text, prompt, model, format_time(now))
+
+
+def _by_checkpoint_endpoint(state: EmulatorState, endpoint: str) -> JobRecord | None:
+    """The job one of whose earlier checkpoints is deployed to `endpoint` (a scan:
+    only a miss on the jobs' own endpoints comes here)."""
+    for record in state.store.every_job():
+        if record.api != API or not record.endpoint or not endpoint.startswith(record.endpoint):
+            continue
+        if any(checkpoint_endpoint(record, c) == endpoint for c in checkpoint_ids(record)):
+            return record
+    return None
 
 
 def count_tokens(state: EmulatorState, call: Call) -> JsonObject:

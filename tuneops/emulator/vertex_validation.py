@@ -30,30 +30,50 @@ _TUNED_MODEL = re.compile(r"projects/[^/]+/locations/[^/]+/models/[^/@]+(@[^/]+)
 _KMS_KEY = re.compile(r"projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+")
 
 
+# The tuning spec of each method the emulator emulates, and the method's name.
+METHODS = {"supervisedTuningSpec": "supervised", "preferenceOptimizationSpec": "preference"}
+
+
 def validate_tuning_job(
-    job: JsonObject, models: ModelTable, today: date, retired: Mapping[str, date]
+    job: JsonObject,
+    models: ModelTable,
+    today: date,
+    retired: Mapping[str, date],
+    offered: Mapping[str, frozenset[str]] | None = None,
 ) -> None:
     """Raises a 400 for the first problem found in a parsed TuningJob.
 
-    `today` is the emulator's day and `retired` the models retired through the
-    control API, by catalogue id.
+    `today` is the emulator's day, `retired` the models retired through the
+    control API, by catalogue id, and `offered` the methods the control API
+    added to a model beyond what the catalogue lists.
     """
     _check_source(job)
     other = [name for name in OTHER_TUNING_SPECS if name in job]
     if other:
         raise ApiError(
             "UNIMPLEMENTED",
-            f"The tuneops emulator emulates supervisedTuningSpec only, not {other[0]}.",
+            "The tuneops emulator emulates supervisedTuningSpec and "
+            f"preferenceOptimizationSpec only, not {other[0]}.",
         )
+    given = [key for key in METHODS if key in job]
+    if len(given) > 1:
+        raise invalid("Only one of supervisedTuningSpec and preferenceOptimizationSpec may be set.")
+    if not given:
+        raise invalid("supervisedTuningSpec is required.")
+    key = given[0]
     base = job.get("baseModel")
     # Continuous tuning names a tuned model, whose base the emulator does not track.
-    offer = check_base_model(base, models, today, retired) if base else None
-    spec = job.get("supervisedTuningSpec")
-    if spec is None:
-        raise invalid("supervisedTuningSpec is required.")
-    _check_dataset(spec, "trainingDatasetUri", required=True)
-    _check_dataset(spec, "validationDatasetUri", required=False)
-    _check_hyper_parameters(spec.get("hyperParameters", {}), base or "", offer)
+    offer = (
+        check_base_model(base, models, today, retired, METHODS[key], offered or {})
+        if base
+        else None
+    )
+    spec = job[key]
+    _check_dataset(spec, key, "trainingDatasetUri", required=True)
+    _check_dataset(spec, key, "validationDatasetUri", required=False)
+    _check_hyper_parameters(spec.get("hyperParameters", {}), base or "", offer, key)
+    if "evaluationConfig" in spec:
+        _check_evaluation(spec["evaluationConfig"], key)
     _check_labels(job.get("labels", {}))
     name = job.get("tunedModelDisplayName", "")
     if len(name) > MAX_DISPLAY_NAME:
@@ -87,13 +107,22 @@ def _check_source(job: JsonObject) -> None:
 
 
 def check_base_model(
-    base_model: str, models: ModelTable, today: date, retired: Mapping[str, date]
+    base_model: str,
+    models: ModelTable,
+    today: date,
+    retired: Mapping[str, date],
+    method: str = "supervised",
+    offered: Mapping[str, frozenset[str]] | None = None,
 ) -> Offer:
-    """What Vertex accepts for `base_model`; a 400 if it does not tune it (any more)."""
+    """What Vertex accepts for `base_model` tuned by `method`; a 400 if it does not
+    tune it that way (any more)."""
     model = models.find(base_model)
     offer = model.tuned_by(BACKEND) if model is not None else None
     if model is None or offer is None:
         raise invalid(f"Base model {base_model} is not supported for tuning.")
+    if method not in offer.methods and method not in (offered or {}).get(model.id, ()):
+        # The emulator's wording: the service's text for this refusal is not on record.
+        raise invalid(f"Base model {base_model} is not supported for {method} tuning.")
     since = model.retired_since(offer, today, retired)
     if since is not None:
         raise invalid(
@@ -103,21 +132,52 @@ def check_base_model(
     return offer
 
 
-def _check_dataset(spec: JsonObject, key: str, *, required: bool) -> None:
+def _check_dataset(spec: JsonObject, method: str, key: str, *, required: bool) -> None:
     uri = spec.get(key, "")
     if not uri:
         if required:
-            raise invalid(f"supervisedTuningSpec.{key} is required.")
+            raise invalid(f"{method}.{key} is required.")
         return
     if not (_GCS_URI.fullmatch(uri) or _DATASET.fullmatch(uri)):
         raise invalid(
-            f"supervisedTuningSpec.{key} {uri!r} must be a gs:// URI of a JSONL file or a "
+            f"{method}.{key} {uri!r} must be a gs:// URI of a JSONL file or a "
             "dataset resource name projects/{project}/locations/{location}/datasets/{id}."
         )
 
 
-def _check_hyper_parameters(params: JsonObject, base_model: str, offer: Offer | None) -> None:
-    where = "supervisedTuningSpec.hyperParameters"
+# The metric specs the emulator can compute, in camelCase and as the SDK sends them.
+_METRIC_SPECS = frozenset(
+    {"bleuSpec", "exactMatchSpec", "rougeSpec", "bleu_spec", "exact_match_spec", "rouge_spec"}
+)
+
+
+def _check_evaluation(config: Any, method: str) -> None:
+    where = f"{method}.evaluationConfig"
+    if not isinstance(config, dict):
+        raise invalid(f"{where} must be an object.")
+    metrics = config.get("metrics")
+    if not isinstance(metrics, list) or not metrics:
+        raise invalid(f"{where}.metrics must name at least one metric.")
+    for index, metric in enumerate(metrics):
+        if not isinstance(metric, dict) or not _METRIC_SPECS & set(metric):
+            raise invalid(
+                f"{where}.metrics[{index}] is not a metric the tuneops emulator computes "
+                "(bleuSpec, exactMatchSpec, rougeSpec)."
+            )
+    output = config.get("outputConfig") or config.get("output_config") or {}
+    destination = output.get("gcsDestination") or output.get("gcs_destination") or {}
+    prefix = destination.get("outputUriPrefix") or destination.get("output_uri_prefix") or ""
+    if not isinstance(prefix, str) or not prefix.startswith("gs://"):
+        raise invalid(f"{where}.outputConfig.gcsDestination.outputUriPrefix must be a gs:// URI.")
+
+
+def _check_hyper_parameters(
+    params: JsonObject, base_model: str, offer: Offer | None, method: str
+) -> None:
+    where = f"{method}.hyperParameters"
+    beta = params.get("beta")
+    if beta is not None and not beta >= 0:
+        raise invalid(f"{where}.beta must be at least 0, got {beta}.")
     epochs = params.get("epochCount")
     if epochs is not None and epochs < 1:
         raise invalid(f"{where}.epochCount must be at least 1, got {epochs}.")

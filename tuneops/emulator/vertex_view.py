@@ -6,6 +6,7 @@ import random
 from datetime import datetime, timezone
 from typing import Any
 
+from tuneops.emulator.checkpoints import render_checkpoints, render_evaluation
 from tuneops.emulator.clock import MICROS, format_time
 from tuneops.emulator.errors import JsonObject
 from tuneops.emulator.lifecycle import Phase, observe
@@ -50,12 +51,40 @@ def render_job(record: JobRecord, now_us: int, version: str) -> JsonObject:
     if seen.started:
         job["experiment"] = record.extra["experiment"]
     if seen.phase is Phase.SUCCEEDED:
-        job["tunedModel"] = {"model": record.extra["model"], "endpoint": record.endpoint}
+        job["tunedModel"] = {
+            "model": record.extra["model"],
+            "endpoint": record.endpoint,
+            "checkpoints": render_checkpoints(record),
+        }
+        runs = render_evaluation(record)
+        if runs:
+            job["evaluateDatasetRuns"] = runs
     elif seen.phase is Phase.FAILED and not failure and not stopped:
         job["tunedModel"] = {"model": record.extra["model"]}
     if seen.started and not failure:
-        job["tuningDataStats"] = {"supervisedTuningDataStats": record.extra["dataStats"]}
+        kind = (
+            "preferenceOptimizationDataStats"
+            if "preferenceOptimizationSpec" in record.resource
+            else "supervisedTuningDataStats"
+        )
+        job["tuningDataStats"] = {kind: _stats_for(kind, record.extra["dataStats"])}
     return job
+
+
+# The fields a preference job's statistics share with a supervised job's (the SDK's
+# PreferenceOptimizationDataStats, read 2026-12-06); its example lines differ in shape.
+_PREFERENCE_STATS = (
+    "tuningDatasetExampleCount",
+    "totalBillableTokenCount",
+    "userInputTokenDistribution",
+    "userOutputTokenDistribution",
+)
+
+
+def _stats_for(kind: str, stats: JsonObject) -> JsonObject:
+    if kind == "supervisedTuningDataStats":
+        return stats
+    return {key: stats[key] for key in _PREFERENCE_STATS if key in stats}
 
 
 def experiment_name(parent: str, create_us: int) -> str:

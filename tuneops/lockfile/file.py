@@ -49,6 +49,13 @@ class Revision:
     spec: Mapping[str, Any] | None = None
     smoke_test: str | None = None
     imported: bool = False
+    # Issue 19: what a finished job reported, and what the promotion gate made of it.
+    # Plain data (see schemas/lockfile.schema.json), so this layer stays below core.
+    checkpoints: tuple[Mapping[str, Any], ...] = ()
+    evaluation: Mapping[str, Mapping[str, float]] | None = None
+    checkpoint: str | None = None
+    gate: Mapping[str, Any] | None = None
+    promoted_by: str | None = None
 
     def to_data(self) -> dict[str, Any]:
         """The YAML mapping of this revision (None fields left out)."""
@@ -61,6 +68,8 @@ class Revision:
             ("model", self.model),
             ("endpoint", self.endpoint),
             ("smokeTest", self.smoke_test),
+            ("checkpoint", self.checkpoint),
+            ("promotedBy", self.promoted_by),
         )
         for key, value in optional:
             if value is not None:
@@ -69,6 +78,12 @@ class Revision:
             data["spec"] = dict(self.spec)
         if self.imported:
             data["imported"] = True
+        if self.checkpoints:
+            data["checkpoints"] = [dict(c) for c in self.checkpoints]
+        if self.evaluation:
+            data["evaluation"] = {k: dict(v) for k, v in self.evaluation.items()}
+        if self.gate is not None:
+            data["gate"] = _plain(self.gate)
         return data
 
     @classmethod
@@ -83,7 +98,21 @@ class Revision:
             spec=data.get("spec"),
             smoke_test=data.get("smokeTest"),
             imported=data.get("imported", False),
+            checkpoints=tuple(data.get("checkpoints") or ()),
+            evaluation=data.get("evaluation"),
+            checkpoint=data.get("checkpoint"),
+            gate=data.get("gate"),
+            promoted_by=data.get("promotedBy"),
         )
+
+
+def _plain(value: Any) -> Any:
+    """`value` with its mappings and sequences as dicts and lists, for YAML."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 class QueueReason(str, enum.Enum):

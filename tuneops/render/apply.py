@@ -41,6 +41,10 @@ def outcome_data(outcome: Outcome) -> dict[str, Any]:
         data["job"] = outcome.job
     if outcome.queued:
         data["queued"] = True
+    if outcome.attention:
+        data["heldBack"] = True
+    if outcome.gate is not None:
+        data["gate"] = outcome.gate
     return data
 
 
@@ -85,14 +89,17 @@ class TextApplyView:
         elif result == "declined":
             self.console.note("apply cancelled; nothing was changed")
         elif result in ("applied", "failed"):
-            failed = sum(1 for o in outcomes if not o.ok)
+            failed = sum(1 for o in outcomes if not o.ok and not o.attention)
+            held = sum(1 for o in outcomes if o.attention)
             queued = sum(1 for o in outcomes if o.queued)
             waiting = f"{queued} queued, " if queued else ""
+            gated = f"{held} held back by a promotion gate, " if held else ""
             line = (
-                f"Apply complete: {len(outcomes) - failed - queued} done, {waiting}{failed} "
-                f"failed. Lockfile: {lockfile}"
+                f"Apply complete: {len(outcomes) - failed - held - queued} done, {waiting}"
+                f"{gated}{failed} failed. Lockfile: {lockfile}"
             )
-            self.console.result(self.console.paint(line, "red" if failed else "bold"))
+            colour = "red" if failed else "yellow" if held else "bold"
+            self.console.result(self.console.paint(line, colour))
 
     def close(self) -> None:
         """Nothing more to say."""
@@ -115,13 +122,17 @@ class JsonApplyView:
         self, result: Result, plan: Plan, outcomes: Sequence[Outcome], lockfile: str
     ) -> None:
         """Keeps what the document says (the wait may add to it)."""
-        failed = sum(1 for o in outcomes if not o.ok)
+        failed = sum(1 for o in outcomes if not o.ok and not o.attention)
+        held = sum(1 for o in outcomes if o.attention)
         queued = sum(1 for o in outcomes if o.queued)
+        summary = {"done": len(outcomes) - failed - held - queued, "queued": queued}
+        if held:  # only when a gate held one back: the document is unchanged otherwise
+            summary["heldBack"] = held
         self.body.update(
             result=result,
             plan=plan_data(plan),
             outcomes=[outcome_data(o) for o in outcomes],
-            summary={"done": len(outcomes) - failed - queued, "queued": queued, "failed": failed},
+            summary={**summary, "failed": failed},
             lockfile=lockfile,
         )
 

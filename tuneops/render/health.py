@@ -11,6 +11,7 @@ from tuneops.core.health import Health, SpecStatus, Sync
 from tuneops.core.model_notices import ModelNotice
 from tuneops.lockfile.file import Queued, QueueReason
 from tuneops.render.document import OUTPUT_FORMAT_VERSION
+from tuneops.render.evaluation import comparison_line, results_data, revision_lines
 from tuneops.render.model_notices import notice_line
 
 _HEALTH_STYLE = {
@@ -71,6 +72,27 @@ def detail_lines(row: SpecStatus) -> list[str]:
     return lines
 
 
+def results_lines(row: SpecStatus, details: bool) -> list[str]:
+    """Gate, scores and checkpoints of the row's revisions, old beside new.
+
+    The table shows only what needs attention (a gate that held a revision back,
+    with old and new scores); `status NAME` shows every result.
+    """
+    pending, active = row.pending_revision, row.active_revision
+    held = pending is not None and (pending.gate or {}).get("result") == "failed"
+    if not details and not held:
+        return []
+    lines = []
+    for label, revision in (("pending", pending), ("active", active)):
+        if revision is not None:
+            found = revision_lines(label, revision)
+            lines += found if details else [line for line in found if " gate: " in line]
+    comparison = comparison_line(row.active_revision, row.pending_revision)
+    if comparison is not None:
+        lines.append(comparison)
+    return lines
+
+
 def queued_text(queued: Queued) -> str:
     """Why and where a spec waits, for the line beneath its row."""
     why = (
@@ -109,6 +131,7 @@ def render_table(
             lines.append(f"  {paint('queued:', 'yellow')} {queued_text(row.queued)}")
         if details:
             lines.extend(f"  {line}" for line in detail_lines(row))
+        lines.extend(f"  {line}" for line in results_lines(row, details))
     if not rows:
         lines.append("(no specs)")
     lines += [f"{paint('warning:', 'yellow')} {notice_line(notice)}" for notice in notices]
@@ -174,6 +197,8 @@ def status_data(
                 "model": r.model,
                 "estimatedTokens": r.estimated_tokens,
                 "queued": _queued_data(r.queued),
+                "activeResults": results_data(r.active_revision),
+                "pendingResults": results_data(r.pending_revision),
                 **_job_data(r),
             }
             for r in rows

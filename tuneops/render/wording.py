@@ -52,6 +52,45 @@ def _smoke_failed(note: Note) -> str:
     )
 
 
+def _promote_succeeded(note: Note) -> str:
+    scores = note["scores"]
+    if not scores:
+        return "pending revision succeeded"
+    where = f" (checkpoint {note['checkpoint']})" if note["checkpoint"] else ""
+    return f"pending revision succeeded; scores{where}: {' '.join(scores)}"
+
+
+def _gate_failure(text: str) -> str:
+    """One failed condition (`code metric value limit active`) in words."""
+    code, *rest = text.split(" ")
+    if code == "below-minimum":
+        return f"{rest[0]} {rest[1]} < {rest[2]}"
+    if code == "dropped":
+        return f"{rest[0]} {rest[3]} -> {rest[1]}, more than {rest[2]} down"
+    if code == "missing":
+        return f"no {rest[0]} score"
+    if code == "smoke-test-failed":
+        return "smoke test failed"
+    return "no such checkpoint"
+
+
+def _gate_failed_kept(note: Note) -> str:
+    parts = [_gate_failure(f) for f in note["failures"] or ()]
+    compared = [" -> ".join(c.split(" ", 1)[1].split(" ")) for c in note["comparison"] or ()]
+    if compared:
+        names = [c.split(" ", 1)[0] for c in note["comparison"]]
+        parts.append(
+            "active -> pending: "
+            + ", ".join(f"{n} {c}" for n, c in zip(names, compared, strict=True))
+        )
+    summary = "; ".join(parts) or "no detail recorded"
+    return (
+        f"{note['spec']}: revision {note['job']} did not pass its promotion gate ({summary}), "
+        f"so the active revision keeps serving; `tuneops promote` promotes it by hand, "
+        f"{_RETRY} judges it again"
+    )
+
+
 def _retry_ended(note: Note) -> str:
     error = f": {note['error']}" if note["error"] else ""
     return f"job {note['job']} {note['state']}{error}"
@@ -79,7 +118,7 @@ _WORDS: dict[NoteCode, Callable[[Note], str]] = {
         "spec changed (the previous spec is not recorded, so fields are not shown)"
     ),
     NoteCode.RETRY_ENDED: _retry_ended,
-    NoteCode.PROMOTE_SUCCEEDED: lambda n: "pending revision succeeded",
+    NoteCode.PROMOTE_SUCCEEDED: _promote_succeeded,
     NoteCode.ADOPT_UNRECORDED: lambda n: (
         f"found {n['state']} job {n['job']} that the lockfile does not record"
     ),
@@ -145,6 +184,7 @@ _WORDS: dict[NoteCode, Callable[[Note], str]] = {
         f"{n['spec']}: revision {n['job']} failed its smoke test, so the active revision "
         f"keeps serving; {_RETRY} tests it again"
     ),
+    NoteCode.GATE_FAILED_KEPT: _gate_failed_kept,
     NoteCode.JOB_ENDED_RETRY: _ended,
     NoteCode.SAVED: lambda n: str(n["text"]),
     NoteCode.SAVED_ACTION_NOT_PLANNED: lambda n: f"{_action(n)} is not in the plan computed now",
@@ -172,6 +212,9 @@ _WORDS: dict[NoteCode, Callable[[Note], str]] = {
     NoteCode.PROMOTED: lambda n: f"promoted {n['job']}",
     NoteCode.PROMOTED_SMOKE_PASSED: lambda n: f"promoted {n['job']} (smoke test passed)",
     NoteCode.SMOKE_TEST_FAILED: _smoke_failed,
+    NoteCode.GATE_HELD_BACK: lambda n: (
+        f"{n['job']} held back by its promotion gate; the active revision keeps serving"
+    ),
     NoteCode.NOT_STARTED_INTERRUPTED: lambda n: "not started: the apply was interrupted",
     NoteCode.NOT_STARTED_DEADLINE: lambda n: (
         f"not started: the apply passed its phase deadline of {n['seconds']:g} s "

@@ -26,11 +26,13 @@ from tuneops.backends.transport.errors import FailedPreconditionError, QuotaExce
 from tuneops.core.jobs import RemoteJob
 from tuneops.core.plan import Action, ActionKind, Phase, Plan
 from tuneops.core.planner import KEEPABLE, current_job, racing_duplicates
+from tuneops.core.promotion import gate_record
 from tuneops.core.transitions import (
     record_cancelled,
     record_dequeued,
     record_forgotten,
     record_found,
+    record_judged,
     record_promoted,
     record_queued,
     record_smoke_failed,
@@ -38,14 +40,16 @@ from tuneops.core.transitions import (
     refresh,
 )
 from tuneops.errors import LockfileError, NotOwnedError, PlanStaleError, TuneopsError
+from tuneops.exit_codes import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK
 from tuneops.lockfile.file import Lockfile, QueueReason, check_writable, write_lockfile
 from tuneops.lockfile.journal import Journal
 from tuneops.notes import Note, NoteCode, Severity
+from tuneops.runtime.gate import run_gate
 from tuneops.runtime.inputs import Inputs
 from tuneops.runtime.session import RemoteSession, place_of
 from tuneops.runtime.staging.upload import Stager, StagingError
 from tuneops.specs.kinds import BackendKind
-from tuneops.specs.models import JobSpec
+from tuneops.specs.models import JobSpec, VertexSpec
 
 log = logging.getLogger("tuneops.apply")
 
@@ -62,6 +66,19 @@ class Outcome:
     detail: Note  # what happened (tuneops.notes; the views word it)
     job: str | None = None
     queued: bool = False
+    # A promotion gate held the revision back: the apply needs attention (exit 3),
+    # it did not fail; `gate` is the lockfile's record of the verdict.
+    attention: bool = False
+    gate: dict[str, object] | None = None
+
+
+def outcomes_exit_code(outcomes: Sequence[Outcome]) -> int:
+    """0 when every action succeeded; 3 (needs attention) when the only ones that did
+    not are revisions a promotion gate held back; 1 when any failed."""
+    missed = [o for o in outcomes if not o.ok]
+    if not missed:
+        return EXIT_OK
+    return EXIT_BLOCKED if all(o.attention for o in missed) else EXIT_ERROR
 
 
 class Applier:
@@ -249,6 +266,8 @@ class Applier:
 
     def _promote(self, action: Action, spec: JobSpec, job: RemoteJob) -> Outcome:
         """Promotes a succeeded revision, after its smoke test when the spec has one."""
+        if isinstance(spec.spec, VertexSpec) and (spec.spec.promote or spec.spec.serve):
+            return self._gated(action, spec, spec.spec, job)
         smoke = spec.spec.smoke_test
         if smoke is None:
             self._record(spec.name, lambda lock: record_promoted(lock, spec, job))
@@ -268,6 +287,32 @@ class Applier:
             return Outcome(action, False, failed, job.name)
         self._record(spec.name, lambda lock: record_promoted(lock, spec, job, smoke_test="passed"))
         return Outcome(action, True, _done(NoteCode.PROMOTED_SMOKE_PASSED, job.name), job.name)
+
+    def _gated(self, action: Action, spec: JobSpec, vertex: VertexSpec, job: RemoteJob) -> Outcome:
+        """Promotes a revision through `spec.promote` and `spec.serve` (runtime/gate.py)."""
+        entry = self.lockfile.entries.get(spec.name)
+        active = entry.active if entry is not None else None
+        run = run_gate(self.session.backend(spec.backend), vertex, job, active)
+        verdict = run.verdict
+        result = "passed" if run.passed else "failed"
+        gate = gate_record(verdict, result) if verdict.judged or not run.passed else None
+        if gate is not None and run.smoke_test == "failed":
+            gate["smokeTest"] = "failed"
+        serving = (verdict.serving.checkpoint_id, verdict.serving.endpoint)
+        self._record(
+            spec.name,
+            lambda lock: record_judged(lock, spec, job, serving, gate, run.smoke_test),
+        )
+        if run.passed:
+            return Outcome(action, True, _done(NoteCode.PROMOTED, job.name), job.name, gate=gate)
+        return Outcome(
+            action,
+            False,
+            Note.of(NoteCode.GATE_HELD_BACK, Severity.WARNING, job=job.name),
+            job.name,
+            attention=True,
+            gate=gate,
+        )
 
     def _attempt(self, action: Action) -> Outcome:
         if self._stopping.is_set():  # interrupted: start nothing new

@@ -30,6 +30,7 @@ from typing import Any, cast
 from tuneops.backends.storage.client import GcsUri, ObjectMetadata, StorageClient
 from tuneops.core.dataset_notices import MissingPin
 from tuneops.datasets.limits import limits_for
+from tuneops.datasets.methods import TuningMethod
 from tuneops.datasets.scanner import DatasetRole, DatasetScan, scan_stream
 from tuneops.errors import SpecError, TuneopsError
 from tuneops.lockfile.file import LockEntry, Lockfile
@@ -98,13 +99,18 @@ def _known_contents(
 
 
 def _check_contents(
-    storage: StorageClient, found: ObjectMetadata, role: DatasetRole, base_model: str
+    storage: StorageClient,
+    found: ObjectMetadata,
+    role: DatasetRole,
+    base_model: str,
+    method: TuningMethod,
 ) -> DatasetScan:
-    """Streams one object generation through the dataset checks (bounded memory);
-    a read cut short is retried from the start, with a fresh scan."""
+    """Streams one object generation through the dataset checks of its spec's
+    method (bounded memory); a read cut short is retried from the start, with a
+    fresh scan."""
     limits = limits_for(base_model)
     return storage.read_media(
-        found, lambda stream: scan_stream(stream, str(found.uri), role, limits)
+        found, lambda stream: scan_stream(stream, str(found.uri), role, limits, method=method)
     )
 
 
@@ -120,7 +126,7 @@ def _read_new_generations(
     any create."""
     known = _known_contents(specs, lockfile)
     counts: dict[str, dict[str, int]] = {}
-    wanted: dict[str, tuple[DatasetRole, str]] = {}
+    wanted: dict[str, tuple[DatasetRole, str, TuningMethod]] = {}
     for spec in specs:
         if not _is_pinned(spec) or not isinstance(spec.spec, VertexSpec):
             continue
@@ -135,7 +141,7 @@ def _read_new_generations(
                 role = (
                     DatasetRole.VALIDATION if field == "validationDataset" else DatasetRole.TRAINING
                 )
-                wanted[uri] = (role, spec.spec.base_model or "")
+                wanted[uri] = (role, spec.spec.base_model or "", spec.spec.tuning_method)
     if not wanted:
         return counts
     targets = sorted(wanted)

@@ -59,8 +59,13 @@ class Cycle:
 
     @property
     def failed(self) -> bool:
-        """Some action that ran failed."""
-        return any(not o.ok for o in self.outcomes)
+        """Some action that ran failed (a revision a promotion gate held back did not)."""
+        return any(not o.ok and not o.attention for o in self.outcomes)
+
+    @property
+    def held(self) -> bool:
+        """A promotion gate held a finished revision back: the cycle needs attention."""
+        return any(o.attention for o in self.outcomes)
 
     @property
     def shown(self) -> Plan:

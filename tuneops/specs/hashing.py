@@ -12,8 +12,11 @@ whitespace, UTF-8) of the spec as the user wrote it, typed by the models (so
 - a Vertex spec's local `trainingData`/`validationData` file replaced by the
   sha256 and example count of its content, so editing the file is a new job and
   moving or renaming it is not;
-- `protect`, `smokeTest` and `datasetPolicy` left out: none changes what a job
-  trains;
+- `protect`, `smokeTest`, `datasetPolicy`, `promote` and `serve` left out: none
+  changes what a job trains (a gate or the served checkpoint applies at the next
+  promotion, without a new job; docs/tuning-methods.md);
+- `method: supervised` left out: it is the default, so writing it out is not a
+  new job, while `method: preference`, its `beta` and `evaluation` are in;
 - `datasetPins` added once the `gs://` datasets have been looked at (see
   `with_dataset_pins`): the generation, size and CRC32C of each object.
 
@@ -34,7 +37,9 @@ from tuneops.specs.kinds import BackendKind, LocalDataset
 if TYPE_CHECKING:
     from tuneops.specs.models import Example, JobSpec, Spec
 
-EXCLUDED_FIELDS = frozenset({"protect", "smokeTest", "datasetPolicy"})
+EXCLUDED_FIELDS = frozenset({"protect", "smokeTest", "datasetPolicy", "promote", "serve"})
+# A field left out when it holds its default, so that writing the default is no change.
+_DEFAULTS = {"method": "supervised"}
 
 
 _DATASET_FIELDS = {"training": "trainingData", "validation": "validationData"}
@@ -45,8 +50,7 @@ def canonical_spec(
 ) -> dict[str, Any]:
     """The canonical form of a resolved spec, as hashed and as kept for diffs."""
     data: dict[str, Any] = spec.model_dump(mode="json", by_alias=True, exclude_none=True)
-    for field in EXCLUDED_FIELDS:
-        data.pop(field, None)
+    _drop_unhashed(data)
     if spec.backend == BackendKind.GEMINI:
         data["trainingData"] = {
             "examples": [e.model_dump(mode="json", by_alias=True) for e in examples]
@@ -59,12 +63,21 @@ def canonical_spec(
     return data
 
 
+def _drop_unhashed(data: dict[str, Any]) -> None:
+    for field in EXCLUDED_FIELDS:
+        data.pop(field, None)
+    for field, default in _DEFAULTS.items():
+        if data.get(field) == default:
+            del data[field]
+
+
 # The numeric fields, by JSON path: a model types them (`1` for a float field is
 # `1.0`, `2.0` for an integer field is `2`), so the plain data must be typed alike.
 _FLOAT_FIELDS = frozenset(
     {
         ("hyperParameters", "learningRateMultiplier"),
         ("hyperParameters", "learningRate"),
+        ("hyperParameters", "beta"),
         ("temperature",),
         ("topP",),
     }
@@ -101,8 +114,7 @@ def canonical_data(
     and `plan` hash thousands of specs, and the models cost start-up and memory.
     """
     data: dict[str, Any] = _typed(spec, ())
-    for field in EXCLUDED_FIELDS:
-        data.pop(field, None)
+    _drop_unhashed(data)
     if data.get("backend") == BackendKind.GEMINI.value:
         data["trainingData"] = {
             "examples": [{"textInput": e["textInput"], "output": e["output"]} for e in examples]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from tuneops.datasets.example_format import conversation_jsonl
 from tuneops.datasets.limits import ModelLimits, limits_for
+from tuneops.datasets.methods import TuningMethod
 from tuneops.datasets.scanner import DatasetRole, scan_file, scan_stream
 from tuneops.datasets.shared_examples import LineBudget, TurnKeeper
 from tuneops.diagnostics import Diagnostic, Location, Severity, display_path
@@ -25,6 +26,7 @@ from tuneops.specs import schemas
 from tuneops.specs.checked import CheckedSpec
 from tuneops.specs.hashing import canonical_data, spec_hash
 from tuneops.specs.kinds import BackendKind, LocalDataset, SpecDefaults
+from tuneops.specs.method_checks import method_problems
 from tuneops.specs.model_checks import ModelPolicy, model_problems
 from tuneops.specs.source import MAX_SPEC_BYTES, outside_root, read_text
 from tuneops.specs.training_data import read_examples
@@ -221,6 +223,7 @@ class _DocumentLoader:
         metadata: dict[str, Any] = data["metadata"]
         spec, problems = self._resolve(data["spec"], document)
         problems += model_problems(spec, document, self.models)
+        problems += method_problems(spec, document, self.models)
         examples, data_problems = self._examples(spec, document)
         problems += data_problems
         datasets, data_problems = self._vertex_datasets(spec, document)
@@ -294,6 +297,7 @@ class _DocumentLoader:
             return (), []
         # Continuous tuning names no base model: the current generation's limits apply.
         limits = limits_for(spec.get("baseModel") or "", self.models.catalogue)
+        method = TuningMethod(spec.get("method") or TuningMethod.SUPERVISED.value)
         datasets: list[LocalDataset] = []
         problems: list[Diagnostic] = []
         named = (
@@ -315,7 +319,7 @@ class _DocumentLoader:
                 continue
             shown = display_path(target)
             keeper = self._keeper(role)
-            scan = scan_file(target, shown, role, limits, sink=keeper)
+            scan = scan_file(target, shown, role, limits, method=method, sink=keeper)
             problems += scan.diagnostics
             summary = scan.summary
             datasets.append(

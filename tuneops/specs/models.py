@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
+from tuneops.datasets.methods import TuningMethod
 from tuneops.diagnostics import Location
 from tuneops.specs.kinds import BackendKind, LocalDataset
 
@@ -52,6 +53,46 @@ class VertexHyperParameters(Model):
     epoch_count: int | None = None
     learning_rate_multiplier: float | None = None
     adapter_size: AdapterSize | None = None
+    beta: float | None = None
+
+
+class EvaluationMetric(str, enum.Enum):
+    """The computation-based metrics `spec.evaluation` can ask a tuning job for."""
+
+    BLEU = "bleu"
+    EXACT_MATCH = "exactMatch"
+    ROUGE_1 = "rouge1"
+    ROUGE_2 = "rouge2"
+    ROUGE_L = "rougeL"
+    ROUGE_L_SUM = "rougeLsum"
+
+
+class Evaluation(Model):
+    """`spec.evaluation`: metrics computed on the validation data for each checkpoint."""
+
+    metrics: tuple[EvaluationMetric, ...]
+    output_uri: str
+
+
+class PromoteCondition(Model):
+    """One condition of `spec.promote`: a floor, a largest drop from the active one, or both."""
+
+    metric: EvaluationMetric
+    at_least: float | None = None
+    max_drop: float | None = None
+
+
+class Promote(Model):
+    """`spec.promote`: what a finished revision must meet before it becomes active."""
+
+    conditions: tuple[PromoteCondition, ...]
+
+
+class Serve(Model):
+    """`spec.serve`: which checkpoint's endpoint becomes `active.endpoint`."""
+
+    checkpoint: str
+    metric: EvaluationMetric | None = None
 
 
 class SmokeExpectation(Model):
@@ -116,7 +157,7 @@ class EncryptionSpec(Model):
 
 
 class VertexSpec(Model):
-    """`spec` of a Vertex AI supervised tuning job.
+    """`spec` of a Vertex AI tuning job (supervised, or preference with `method`).
 
     Exactly one of `base_model` and `pre_tuned_model` is set, and exactly one of
     `training_dataset` (a `gs://` URI or dataset name) and `training_data` (a
@@ -126,6 +167,7 @@ class VertexSpec(Model):
     backend: Literal[BackendKind.VERTEX] = BackendKind.VERTEX
     project: str | None = None
     location: str | None = None
+    method: TuningMethod | None = None
     base_model: str | None = None
     pre_tuned_model: PreTunedModel | None = None
     training_dataset: str | None = None
@@ -137,11 +179,19 @@ class VertexSpec(Model):
     description: str | None = None
     hyper_parameters: VertexHyperParameters | None = None
     export_last_checkpoint_only: bool | None = None
+    evaluation: Evaluation | None = None
     encryption_spec: EncryptionSpec | None = None
     service_account: str | None = None
     labels: dict[str, str] | None = None
     smoke_test: SmokeTest | None = None
+    promote: Promote | None = None
+    serve: Serve | None = None
     protect: bool = False
+
+    @property
+    def tuning_method(self) -> TuningMethod:
+        """How the job tunes; supervised when the spec does not say."""
+        return self.method or TuningMethod.SUPERVISED
 
 
 class TrainingData(Model):

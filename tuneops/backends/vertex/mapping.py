@@ -11,6 +11,7 @@ from typing import Any
 from tuneops.backends.shared import identity as ident
 from tuneops.backends.shared.wire import field, integer, parse_timestamp
 from tuneops.backends.transport.untrusted import one_line
+from tuneops.backends.vertex import results
 from tuneops.core.jobs import RemoteJob
 from tuneops.specs.kinds import BackendKind, JobState
 
@@ -71,13 +72,26 @@ def remote_job(data: Mapping[str, Any], project: str | None, location: str | Non
         nonce=who.nonce if who else None,
         project=project,
         location=location,
-        example_count=integer(data, *_DATA_STATS, "tuningDatasetExampleCount"),
-        billable_tokens=integer(data, *_DATA_STATS, "totalBillableTokenCount"),
+        example_count=_stat(data, "tuningDatasetExampleCount"),
+        billable_tokens=_stat(data, "totalBillableTokenCount"),
         experiment=_shown(field(data, "experiment")),
+        checkpoints=results.checkpoints(data),
+        evaluation=results.evaluation(data),
     )
 
 
-_DATA_STATS = ("tuningDataStats", "supervisedTuningDataStats")
+_DATA_STATS = ("supervisedTuningDataStats", "preferenceOptimizationDataStats")
+
+
+def _stat(data: Mapping[str, Any], key: str) -> int | None:
+    """A count from the job's data statistics, of whichever method it tuned by."""
+    for kind in _DATA_STATS:
+        found = integer(data, "tuningDataStats", kind, key)
+        if found is not None:
+            return found
+    return None
+
+
 # A job's hash and nonce labels are its own; interning them would only grow the table.
 _UNIQUE_LABELS = frozenset({ident.HASH_LABEL, ident.NONCE_LABEL})
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 from tuneops.backends.shared import identity as ident
 from tuneops.backends.transport.errors import IdentityError, InvalidRequestError
 from tuneops.backends.transport.http import JsonObject
-from tuneops.specs.models import JobSpec, VertexSpec
+from tuneops.datasets.methods import TuningMethod
+from tuneops.specs.models import Evaluation, EvaluationMetric, JobSpec, VertexSpec
+
+# The tuning spec each method sends (read 2026-12-06: the google-genai SDK 3.x
+# `tunings.py`, which sends `preferenceOptimizationSpec` for PREFERENCE_TUNING).
+TUNING_SPEC_KEYS = {
+    TuningMethod.SUPERVISED: "supervisedTuningSpec",
+    TuningMethod.PREFERENCE: "preferenceOptimizationSpec",
+}
 
 
 def build_body(job: JobSpec, identity: ident.Identity) -> JsonObject:
@@ -30,13 +38,15 @@ def build_body(job: JobSpec, identity: ident.Identity) -> JsonObject:
             tuning["hyperParameters"] = hyper
     if spec.export_last_checkpoint_only is not None:
         tuning["exportLastCheckpointOnly"] = spec.export_last_checkpoint_only
+    if spec.evaluation is not None:
+        tuning["evaluationConfig"] = evaluation_config(spec.evaluation)
     labels = dict(spec.labels or {})
     marks = ident.vertex_labels(identity)
     clash = sorted(set(labels) & set(marks))
     if clash:  # the schema reserves the prefix; this guards specs built in code
         raise IdentityError(f"spec {job.name!r} sets reserved labels {', '.join(clash)}")
     labels.update(marks)
-    body: JsonObject = {"supervisedTuningSpec": tuning}
+    body: JsonObject = {TUNING_SPEC_KEYS[spec.tuning_method]: tuning}
     if spec.pre_tuned_model is not None:
         body["preTunedModel"] = spec.pre_tuned_model.model_dump(by_alias=True, exclude_none=True)
     else:
@@ -54,3 +64,27 @@ def build_body(job: JobSpec, identity: ident.Identity) -> JsonObject:
     if spec.service_account:
         body["serviceAccount"] = spec.service_account
     return body
+
+
+# One metric spec per metric: its `*Spec` message inside an `evaluationConfig.metrics`
+# entry, averaged (read 2026-12-06: the SDK's `t_metrics`, which adds
+# AVERAGE and STANDARD_DEVIATION; tuneops reads the average only).
+_METRIC_SPECS: dict[EvaluationMetric, JsonObject] = {
+    EvaluationMetric.BLEU: {"bleuSpec": {}},
+    EvaluationMetric.EXACT_MATCH: {"exactMatchSpec": {}},
+    EvaluationMetric.ROUGE_1: {"rougeSpec": {"rougeType": "rouge1"}},
+    EvaluationMetric.ROUGE_2: {"rougeSpec": {"rougeType": "rouge2"}},
+    EvaluationMetric.ROUGE_L: {"rougeSpec": {"rougeType": "rougeL"}},
+    EvaluationMetric.ROUGE_L_SUM: {"rougeSpec": {"rougeType": "rougeLsum"}},
+}
+
+
+def evaluation_config(evaluation: Evaluation) -> JsonObject:
+    """The `evaluationConfig` of `spec.evaluation`."""
+    return {
+        "metrics": [
+            {"aggregationMetrics": ["AVERAGE"], **_METRIC_SPECS[metric]}
+            for metric in evaluation.metrics
+        ],
+        "outputConfig": {"gcsDestination": {"outputUriPrefix": evaluation.output_uri}},
+    }

@@ -15,7 +15,8 @@ from tuneops.backends.shared.readback import as_float, as_int, pruned
 
 def vertex_view(data: Mapping[str, Any], location: str) -> dict[str, Any]:
     """A Vertex `TuningJob` as the spec fields it corresponds to."""
-    tuning = data.get("supervisedTuningSpec") or {}
+    preference = data.get("preferenceOptimizationSpec")
+    tuning = preference or data.get("supervisedTuningSpec") or {}
     hyper = tuning.get("hyperParameters") or {}
     labels = {k: v for k, v in (data.get("labels") or {}).items() if not k.startswith(LABEL_PREFIX)}
     pre_tuned = data.get("preTunedModel") or {}
@@ -23,6 +24,7 @@ def vertex_view(data: Mapping[str, Any], location: str) -> dict[str, Any]:
         {
             "backend": "vertex",
             "location": location,
+            "method": "preference" if preference else None,
             # The service may fill baseModel in from the tuned model it continues.
             "baseModel": None if pre_tuned else data.get("baseModel"),
             "preTunedModel": {
@@ -37,6 +39,7 @@ def vertex_view(data: Mapping[str, Any], location: str) -> dict[str, Any]:
                 "epochCount": as_int(hyper.get("epochCount")),
                 "learningRateMultiplier": as_float(hyper.get("learningRateMultiplier")),
                 "adapterSize": hyper.get("adapterSize"),
+                "beta": as_float(hyper.get("beta")),
             },
             "exportLastCheckpointOnly": tuning.get("exportLastCheckpointOnly"),
             "encryptionSpec": {"kmsKeyName": (data.get("encryptionSpec") or {}).get("kmsKeyName")},
