@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tuneops.specs.plain_yaml import load_plain
@@ -34,6 +34,9 @@ def test_plain_documents_read_the_same_as_with_the_full_loader(
     data: dict[str, Any], flow: bool
 ) -> None:
     text = yaml.safe_dump(data, allow_unicode=True, default_flow_style=flow, width=120)
+    # PyYAML folds some keys it dumps (`'\x85'` reads back as `' '`), so compare
+    # only documents that PyYAML itself reads back as the data it dumped.
+    assume(yaml.safe_load(text) == data)
     (document,), problems = load_documents(text, "x.yaml")
     assert problems == []
     assert load_plain(text) == document.data
