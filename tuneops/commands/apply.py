@@ -13,12 +13,11 @@ from tuneops.errors import UsageError
 from tuneops.github.reports import report_apply
 from tuneops.project.file import require_project
 from tuneops.render.apply import Result, apply_view
+from tuneops.render.lines import CONFIRM_APPLY, SAVED_TARGET_FLAG, TARGET_FLAG
 from tuneops.runtime.applier import Applier, outcomes_exit_code
 from tuneops.runtime.inputs import PlanFlags, gather, load_local, plan_options
 from tuneops.runtime.plan_file import plan_to_apply, read_applicable_plan
 from tuneops.runtime.shared_state import DEFAULT_LOCK_TIMEOUT, locked_session
-
-CONFIRM = "Apply these changes? Only 'yes' is accepted: "
 
 
 def apply(
@@ -52,11 +51,11 @@ def apply(
     lockfile = project.config.lockfile
     with locked_session(project, "apply", lock_timeout, parallelism=parallelism) as s:
         inputs = gather(project, s, local)
-        with names_given_as("the plan file's --target" if saved else "--target"):
+        with names_given_as(SAVED_TARGET_FLAG if saved else TARGET_FLAG):
             plan = plan_to_apply(inputs, plan_options(project, flags), saved)
         if saved is None:
             view.plan(plan)
-        if plan.blocked or (plan.has_changes and ask and console.ask(CONFIRM) != "yes"):
+        if plan.blocked or (plan.has_changes and ask and console.ask(CONFIRM_APPLY) != "yes"):
             if plan.blocked:
                 report_apply(plan, 0, [], lockfile)
             view.finish("blocked" if plan.blocked else "declined", plan, (), lockfile)

@@ -10,6 +10,7 @@ from types import FrameType
 from tuneops.console import Console
 from tuneops.emulator import EmulatorConfig, StoreError, start_emulator
 from tuneops.errors import UsageError
+from tuneops.render.lines import EMULATOR_STOPPED, emulator_listening, emulator_settings
 
 
 def emulator(
@@ -57,13 +58,8 @@ def emulator(
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with start_emulator(config, request_log=console.note) as handle:
-            console.result(f"listening on {handle.url}")
-            where = state if state is not None else "memory"
-            console.note(
-                f"state in {where}; project number {project_number}; "
-                f"auth {'on' if auth else 'off'}; Gemini API tuning {gemini_tuning}; "
-                f"control API at {handle.url}/_emulator/"
-            )
+            console.result(emulator_listening(handle.url))
+            console.note(emulator_settings(state, project_number, auth, gemini_tuning, handle.url))
             # A timed wait keeps the main thread responsive to signals on every platform.
             while not stop.wait(0.5):
                 pass
@@ -74,5 +70,5 @@ def emulator(
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    console.note("emulator stopped")
+    console.note(EMULATOR_STOPPED)
     return 0

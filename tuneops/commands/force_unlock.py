@@ -9,6 +9,7 @@ from tuneops.commands import EXIT_ERROR, EXIT_OK
 from tuneops.console import Console
 from tuneops.errors import UsageError
 from tuneops.project.file import require_project
+from tuneops.render.lines import NOTHING_UNLOCKED
 from tuneops.render.unlock import unlock_question, unlocked
 from tuneops.runtime.session import RemoteSession
 from tuneops.runtime.shared_state import force_unlock as remove_lock
@@ -28,7 +29,7 @@ def force_unlock(
         if not (sys.stdin.isatty() if interactive is None else interactive):
             raise UsageError("force-unlock needs --force when it cannot ask for confirmation")
         if console.ask(unlock_question(lock_id)) != "yes":
-            console.note("Nothing was removed.")
+            console.note(NOTHING_UNLOCKED)
             return EXIT_ERROR
     with RemoteSession(project) as session:
         removed = remove_lock(project, session, lock_id)

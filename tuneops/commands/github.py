@@ -10,6 +10,12 @@ from tuneops.commands import EXIT_ERROR, EXIT_OK
 from tuneops.console import Console
 from tuneops.github.pull_requests import comment_plan, needs_review, verify_plan
 from tuneops.github.target import target_of
+from tuneops.render.lines import (
+    NOTHING_TO_REVIEW,
+    comment_made,
+    verify_differs,
+    verify_matches,
+)
 from tuneops.render.wording import words
 from tuneops.runtime.plan_file import read_applicable_plan, read_plan_file
 from tuneops.server_text import clean
@@ -30,7 +36,7 @@ def comment(
     plan = read_plan_file(plan_file)
     target = target_of(repository, api_url, environ)
     verb, made = comment_plan(plan, plan_file.name, target, number=number, sha=sha, environ=environ)
-    console.result(f"{verb} the plan comment for stack {plan.stack}: {made.url or made.id}")
+    console.result(comment_made(verb, plan.stack, str(made.url or made.id)))
     return EXIT_OK
 
 
@@ -50,7 +56,7 @@ def verify(
     environ = environ if environ is not None else os.environ
     plan = read_applicable_plan(plan_file).plan
     if not needs_review(plan):
-        console.note("the plan starts and stops no job, so there was nothing to review")
+        console.note(NOTHING_TO_REVIEW)
         return EXIT_OK
     target = target_of(repository, api_url, environ)
     found = verify_plan(plan, target, sha=sha, branch=branch, environ=environ)
@@ -60,17 +66,8 @@ def verify(
             found.differences
         ):  # names read back from a comment: one line each, no `::`
             console.note(f"  {clean(line, limit=1000)}")
-        console.note(
-            f"error: the plan differs from the plan reviewed on pull request #{number}; "
-            "nothing was applied (the pull request has a comment saying what changed)"
-        )
+        console.note(verify_differs(number))
         return EXIT_ERROR
-    # An offline review never saw the datasets: say that what it vouched for is less.
-    offline = (
-        " (an offline plan: the specs as written were reviewed; their gs:// datasets are "
-        "pinned as they are now)"
-        if found.reviewed_offline
-        else ""
-    )
-    console.note(f"the plan matches the plan reviewed on pull request #{number}{offline}")
+    # An offline review never saw the datasets: the view says that it vouched for less.
+    console.note(verify_matches(number, found.reviewed_offline))
     return EXIT_OK

@@ -9,10 +9,9 @@ from tuneops.commands import EXIT_OK
 from tuneops.console import Console
 from tuneops.project.file import require_project
 from tuneops.render.importing import ImportReport, render_import
+from tuneops.render.lines import ASSUMED_TRAINING_DATA
 from tuneops.runtime.importing import import_job as run_import
 from tuneops.runtime.shared_state import DEFAULT_LOCK_TIMEOUT
-
-ASSUMED_TRAINING_DATA = "the Gemini API does not return training data; assumed to match"
 
 
 def import_job(

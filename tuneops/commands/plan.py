@@ -11,6 +11,7 @@ from tuneops.core.plan import Plan
 from tuneops.errors import UsageError
 from tuneops.github.reports import report_plan
 from tuneops.project.file import require_project
+from tuneops.render.lines import TARGET_FLAG, saved_plan
 from tuneops.render.plan import plan_json
 from tuneops.render.plan_view import plan_view
 from tuneops.runtime.inputs import PlanFlags, compute_plan, gather, plan_options
@@ -37,7 +38,7 @@ def plan(
     """Computes the plan, prints it, and saves it to `out` when asked."""
     project = require_project(config)
     options = plan_options(project, flags)
-    with names_given_as("--target"):
+    with names_given_as(TARGET_FLAG):
         if offline:
             result = compute_plan(gather(project, None), options)
         else:
@@ -49,6 +50,6 @@ def plan(
             out.write_text(plan_json(result), encoding="utf-8")
         except OSError as error:
             raise UsageError(f"cannot write the plan to {out}: {error.strerror or error}") from None
-        console.note(f"saved the plan to {out}; apply exactly this plan with `tuneops apply {out}`")
+        console.note(saved_plan(out))
     report_plan(result, str(out) if out is not None else None)
     return result.exit_code(detailed_exitcode)

@@ -18,6 +18,7 @@ from tuneops.core.plan import CHANGES
 from tuneops.errors import LockfileError
 from tuneops.github.reports import report_reconcile
 from tuneops.project.file import require_project
+from tuneops.render.lines import TARGET_FLAG, lockfile_rebuilt, watch_stopped
 from tuneops.render.reconcile import CycleReport, reconcile_view
 from tuneops.runtime.inputs import PlanFlags
 from tuneops.runtime.reconciling import Cycle, reconcile_cycle
@@ -50,10 +51,10 @@ def reconcile(
     cycle_once = partial(reconcile_cycle, project, lock_timeout=lock_timeout)
 
     def broken(error: LockfileError) -> None:
-        console.note(f"warning: {error}; rebuilding it from the remote labels")
+        console.note(lockfile_rebuilt(str(error)))
 
     def run(observed: bool = False) -> Cycle:
-        with names_given_as("--target"):
+        with names_given_as(TARGET_FLAG):
             done = cycle_once(
                 write_lock=write_lock,
                 apply=apply,
@@ -72,5 +73,5 @@ def reconcile(
 
     timeouts = project.config.timeouts
     cycles = run_watched(run, interval, timeouts, apply, console, metrics, clock, stop, rng)
-    console.note(f"reconcile stopped after {cycles} cycles")
+    console.note(watch_stopped(cycles))
     return EXIT_OK

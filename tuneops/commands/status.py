@@ -16,6 +16,7 @@ from tuneops.core.plan import PlanOptions
 from tuneops.core.planner import jobs_from_lockfile
 from tuneops.project.file import require_project
 from tuneops.render.health import render_json, render_table
+from tuneops.render.lines import STATUS_NAMES, status_source, status_unreadable
 from tuneops.runtime.inputs import compute_plan, gather
 from tuneops.runtime.pinning import DatasetMissingError
 from tuneops.runtime.session import RemoteSession
@@ -47,20 +48,17 @@ def status(
                 inputs = dataclasses.replace(inputs, remote=detailed)
         except (RemoteError, CredentialsError, DatasetMissingError) as error:
             problem = str(error)
-            console.note(f"warning: {problem}; showing what the lockfile records")
+            console.note(status_unreadable(problem))
     if inputs is None:
         inputs = gather(project, None)
-    with names_given_as("status NAME"):
+    with names_given_as(STATUS_NAMES):
         plan = compute_plan(inputs, PlanOptions(targets=tuple(names)))
     jobs = inputs.remote if inputs.remote is not None else jobs_from_lockfile(inputs.lockfile)
     rows = spec_statuses(inputs.specs, inputs.lockfile, jobs, plan, now())
     if names:
         rows = tuple(r for r in rows if r.name in names)
-    if inputs.remote is None:
-        why = "the remote services could not be read" if problem else "offline"
-        source = f"from the lockfile only ({why}): remote states may have moved on"
-    else:
-        source = f"from the remote services: {len(jobs)} job(s) of stack {project.config.stack}"
+    listed = len(jobs) if inputs.remote is not None else None
+    source = status_source(listed, project.config.stack, unreadable=problem is not None)
     notices = [n for n in plan.model_notices if not names or n.spec in names]
     if fmt == "json":
         console.result(render_json(rows, source, notices))

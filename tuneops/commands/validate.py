@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
+from tuneops.commands import EXIT_ERROR, EXIT_OK
 from tuneops.console import Console
 from tuneops.github.annotations import for_repository
 from tuneops.github.reports import report_validate
 from tuneops.render.diagnostics import github_line, render_json, text_line
 from tuneops.render.document import OUTPUT_FORMAT_VERSION
-from tuneops.render.markdown import plural
+from tuneops.render.lines import validate_skipped, validate_summary
 from tuneops.runtime.validation import validate as check
 
 Format = Literal["text", "json", "github"]
@@ -43,17 +44,8 @@ def validate(paths: Sequence[Path], config: Path | None, fmt: Format, console: C
         for diagnostic in diagnostics:
             console.result(line(diagnostic))
     if found.skipped:
-        console.note(f"skipped {plural(len(found.skipped), 'YAML file')} without a tuneops spec")
-    warned = (
-        f", {plural(len(diagnostics) - len(errors), 'warning')}"
-        if len(errors) < len(diagnostics)
-        else ""
-    )
-    if errors:
-        bad_files = len({d.location.file for d in errors})
-        console.note(f"{plural(len(errors), 'error')} in {plural(bad_files, 'file')}{warned}")
-        return 1
-    console.note(
-        f"ok: {plural(len(specs), 'spec')} in {plural(len(files), 'file')}, all valid{warned}"
-    )
-    return 0
+        console.note(validate_skipped(len(found.skipped)))
+    bad_files = len({d.location.file for d in errors})
+    warnings = len(diagnostics) - len(errors)
+    console.note(validate_summary(len(specs), len(files), len(errors), bad_files, warnings))
+    return EXIT_ERROR if errors else EXIT_OK
