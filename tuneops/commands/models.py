@@ -11,17 +11,10 @@ from tuneops.commands import EXIT_ERROR, EXIT_OK
 from tuneops.console import Console
 from tuneops.errors import UsageError
 from tuneops.project.file import DEFAULT_CONFIG, require_project
-from tuneops.render.models import (
-    model_rows,
-    render_check,
-    render_json,
-    render_markdown,
-    render_table,
-)
+from tuneops.render.models import model_rows, render_check, show_catalogue
 from tuneops.specs.model_checks import today_utc
 
 Format = Literal["text", "json", "markdown"]
-_VIEWS = {"text": render_table, "json": render_json, "markdown": render_markdown}
 
 
 def models(
@@ -49,5 +42,5 @@ def models(
     catalogue = (
         require_project(config).model_policy.catalogue if in_project else shipped_catalogue()
     )
-    console.result(_VIEWS[fmt](model_rows(catalogue, day), catalogue, day))
+    show_catalogue(model_rows(catalogue, day), catalogue, day, fmt, console)
     return EXIT_OK

@@ -8,7 +8,7 @@ from typing import Literal
 from tuneops.commands import EXIT_OK
 from tuneops.console import Console
 from tuneops.project.file import require_project
-from tuneops.render.promotion import promotion_json, promotion_text
+from tuneops.render.promotion import show_promotion
 from tuneops.runtime.manual_promotion import promote_by_hand
 from tuneops.runtime.shared_state import DEFAULT_LOCK_TIMEOUT
 
@@ -23,5 +23,5 @@ def promote(
 ) -> int:
     """Records revision `revision` of spec `name` as active, promoted by hand."""
     result = promote_by_hand(require_project(config), name, revision, lock_timeout)
-    console.result(promotion_json(result) if fmt == "json" else promotion_text(result))
+    show_promotion(result, fmt, console)
     return EXIT_OK

@@ -15,7 +15,7 @@ from tuneops.core.health import spec_statuses
 from tuneops.core.plan import PlanOptions
 from tuneops.core.planner import jobs_from_lockfile
 from tuneops.project.file import require_project
-from tuneops.render.health import render_json, render_table
+from tuneops.render.health import show_status
 from tuneops.render.lines import STATUS_NAMES, status_source, status_unreadable
 from tuneops.runtime.inputs import compute_plan, gather
 from tuneops.runtime.pinning import DatasetMissingError
@@ -60,9 +60,5 @@ def status(
     listed = len(jobs) if inputs.remote is not None else None
     source = status_source(listed, project.config.stack, unreadable=problem is not None)
     notices = [n for n in plan.model_notices if not names or n.spec in names]
-    if fmt == "json":
-        console.result(render_json(rows, source, notices))
-    else:
-        table = render_table(rows, console.paint, source, details=bool(names), notices=notices)
-        console.result(table)
+    show_status(rows, source, notices, fmt=fmt, details=bool(names), console=console)
     return EXIT_OK

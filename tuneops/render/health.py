@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
+from tuneops.console import Console
 from tuneops.core.health import Health, SpecStatus, Sync
 from tuneops.core.model_notices import ModelNotice
 from tuneops.lockfile.file import Queued, QueueReason
@@ -229,3 +230,19 @@ def render_json(
 ) -> str:
     """Pretty JSON text."""
     return json.dumps(status_data(rows, source, notices), indent=2, ensure_ascii=False)
+
+
+def show_status(
+    rows: Sequence[SpecStatus],
+    source: str,
+    notices: Sequence[ModelNotice],
+    *,
+    fmt: Literal["text", "json"],
+    details: bool,
+    console: Console,
+) -> None:
+    """`tuneops status`'s view, chosen once from `--format`."""
+    if fmt == "json":
+        console.result(render_json(rows, source, notices))
+    else:
+        console.result(render_table(rows, console.paint, source, details, notices))

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from tuneops.catalogue import Catalogue, CatalogueModel, ModelStatus, Offering, Source
+from tuneops.console import Console
 from tuneops.core.model_notices import ModelNotice
 from tuneops.render.document import json_document
 from tuneops.render.model_notices import notice_line
@@ -157,3 +158,13 @@ def render_check(findings: Sequence[ModelNotice], catalogue: Catalogue, fmt: str
             f"(catalogue read on {catalogue.read_on})"
         )
     return "\n".join(f"{'error' if f.past else 'warning'}: {notice_line(f)}" for f in findings)
+
+
+_CATALOGUE_VIEWS = {"text": render_table, "json": render_json, "markdown": render_markdown}
+
+
+def show_catalogue(
+    rows: Sequence[ModelRow], catalogue: Catalogue, day: date, fmt: str, console: Console
+) -> None:
+    """`tuneops models`' view of the catalogue, chosen once from `--format`."""
+    console.result(_CATALOGUE_VIEWS[fmt](rows, catalogue, day))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from tuneops.console import Console
 from tuneops.render.document import OUTPUT_FORMAT_VERSION
 from tuneops.render.evaluation import results_data
 from tuneops.runtime.manual_promotion import ManualPromotion, PromotionCode
@@ -32,3 +33,8 @@ def promotion_json(result: ManualPromotion) -> str:
         "displaced": result.displaced.job if result.displaced else None,
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def show_promotion(result: ManualPromotion, fmt: str, console: Console) -> None:
+    """`tuneops promote`'s view, chosen once from `--format`."""
+    console.result(promotion_json(result) if fmt == "json" else promotion_text(result))
