@@ -15,6 +15,7 @@ from tests.backends.support import FakeClock, vertex_job
 from tuneops.backends.shared.protocol import Backend
 from tuneops.backends.transport import errors
 from tuneops.backends.transport.http import RetryPolicy
+from tuneops.backends.vertex import client as vertex_client
 from tuneops.specs.kinds import BackendKind as Kind
 
 PARENT = "projects/123456789012/locations/us-central1"
@@ -116,7 +117,8 @@ def test_a_dropped_connection_that_persists_is_a_transport_error(
         listing(vertex)
     assert caught.value.http_status is None
     assert caught.value.method == "GET"
-    assert caught.value.url is not None and "/tuningJobs?pageSize=1000&filter=" in caught.value.url
+    first_page = f"/tuningJobs?pageSize={vertex_client.PAGE_SIZE}&filter="
+    assert caught.value.url is not None and first_page in caught.value.url
     assert control.counts() == {LIST: 5}
 
 

@@ -42,8 +42,10 @@ log = logging.getLogger("tuneops.backends")
 DEFAULT_ENDPOINT = "https://{location}-aiplatform.googleapis.com"
 API_VERSION = "v1"
 # The largest page the service is asked for; it may answer with fewer, the
-# listing follows nextPageToken either way.
-PAGE_SIZE = 1000
+# listing follows nextPageToken either way. 500, not 1000: a finished job's page
+# entry carries its checkpoints and evaluation runs, and a parsed page of 1000
+# took the plan of 20,000 jobs past its 200 MiB peak (docs/performance.md).
+PAGE_SIZE = 500
 # More tokens than any batch of examples can hold (and few enough that a cost
 # computed from them stays a finite float).
 MAX_COUNTED_TOKENS = 10**12
