@@ -205,3 +205,41 @@ def test_reconcile_drift_is_an_output_and_a_table(project: Project, runner: Runn
     summary = runner.summary_text()
     assert "⚠️ **Drift**: 1 spec changed outside tuneops" in summary
     assert "| <code>bot</code> | cancelled outside tuneops | job " in summary
+
+
+def test_a_revision_held_back_by_its_gate_is_counted_apart_not_as_failed(
+    project: Project, runner: Runner
+) -> None:
+    gated = vertex_spec("bot", epochs=2)
+    gated["spec"] |= {
+        "validationDataset": "gs://acme/bot-val.jsonl",
+        "evaluation": {"metrics": ["bleu"], "outputUri": "gs://acme/eval/"},
+        "promote": {"conditions": [{"metric": "bleu", "atLeast": 0.4}]},
+    }
+    project.write(gated, vertex_spec("summarizer"))
+    assert project.run("tuneops apply --auto-approve").code == 0
+    for name, bleu in (("bot", 0.3), ("summarizer", None)):
+        job = str(project.lock()[name]["pending"]["job"])
+        project.emulator.force(job, "succeed")
+        if bleu is not None:
+            project.emulator.set_scores(job, {"*": {"bleu": bleu}})
+    runner.outputs()
+    runner.summary_text()
+
+    run = project.run("tuneops apply --auto-approve")
+    assert run.code == 3, run.out + run.err
+    assert runner.outputs() == {
+        "has-changes": "true",
+        "destructive": "false",
+        "blocked": "false",
+        "applied": "1",
+        "failed": "0",
+        "held-back": "1",
+        "exit-code": "3",
+    }
+    summary = runner.summary_text()
+    assert (
+        "⚠️ 1 done, 1 held back by a promotion gate: <code>bot</code>. The active revisions "
+        "keep serving. Lockfile: <code>tuneops.lock</code>."
+    ) in summary
+    assert "failed" not in summary

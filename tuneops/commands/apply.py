@@ -65,7 +65,11 @@ def apply(
         applier = Applier.for_inputs(s, inputs, parallelism=parallelism, on_outcome=view.outcome)
         outcomes = applier.run(plan)
         failed = [o.action.name for o in outcomes if not o.ok]
-        report_apply(plan, len(outcomes) - len(failed), failed, lockfile)
+        # The step summary counts a revision a promotion gate held back apart, as the
+        # text and JSON summaries do; `result` stays "failed" for it, as it always was.
+        held = [o.action.name for o in outcomes if o.attention]
+        broke = [o.action.name for o in outcomes if not o.ok and not o.attention]
+        report_apply(plan, len(outcomes) - len(failed), broke, lockfile, held=held)
         result: Result = "failed" if failed else "applied"
         view.finish(result if plan.has_changes else "nothing-to-do", plan, outcomes, lockfile)
         code = outcomes_exit_code(outcomes)

@@ -68,14 +68,18 @@ def report_apply(
     failed: Sequence[str],
     lockfile: str,
     environ: Mapping[str, str] | None = None,
+    held: Sequence[str] = (),
 ) -> None:
-    """`tuneops apply`: summary, the plan's outputs, and applied / failed counts."""
+    """`tuneops apply`: summary, the plan's outputs, and applied / failed counts, with
+    `held-back` (revisions a promotion gate held back, not failures) when there are some."""
     if not on_actions(environ):
         return
     from tuneops.render.summary import apply_summary
 
     outputs = {**_plan_outputs(plan), "applied": done, "failed": len(failed)}
-    publish(apply_summary(plan, done, failed, lockfile), outputs, environ)
+    if held:  # only then: the outputs of every other apply are unchanged
+        outputs["held-back"] = len(held)
+    publish(apply_summary(plan, done, failed, lockfile, held), outputs, environ)
 
 
 def report_reconcile(

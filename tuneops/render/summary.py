@@ -65,22 +65,33 @@ def validate_summary(diagnostics: Sequence[Diagnostic], specs: int, files: int) 
     return "\n".join(lines)
 
 
-def apply_summary(plan: Plan, done: int, failed: Sequence[str], lockfile: str) -> str:
-    """`tuneops apply`: what the plan was and how each part went."""
+def apply_summary(
+    plan: Plan, done: int, failed: Sequence[str], lockfile: str, held: Sequence[str] = ()
+) -> str:
+    """`tuneops apply`: what the plan was and how each part went; a revision a
+    promotion gate held back is counted apart, as the text and JSON summaries do."""
     lines = [f"### tuneops apply for {code(plan.stack)}", "", *markdown_head(plan), ""]
+    gated = f"{len(held)} held back by a promotion gate: {_names(held)}. " if held else ""
     if plan.blocked:
         lines.append("⛔ Nothing was applied: guards block the plan.")
     elif not plan.has_changes:
         lines.append("✅ Nothing to apply.")
     elif failed:
-        names = ", ".join(code(name) for name in failed[:20])
         lines.append(
-            f"❌ {done} done, {len(failed)} failed: {names}. "
+            f"❌ {done} done, {gated}{len(failed)} failed: {_names(failed)}. "
             f"The lockfile {code(lockfile)} records what was done."
+        )
+    elif held:
+        lines.append(
+            f"⚠️ {done} done, {gated}The active revisions keep serving. Lockfile: {code(lockfile)}."
         )
     else:
         lines.append(f"✅ {done} done. Lockfile: {code(lockfile)}.")
     return "\n".join(lines)
+
+
+def _names(names: Sequence[str]) -> str:
+    return ", ".join(code(name) for name in names[:20])
 
 
 def reconcile_summary(plan: Plan, drift: Sequence[Drift], wrote_lock: bool) -> str:
