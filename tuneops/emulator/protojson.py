@@ -64,6 +64,7 @@ class Field:
     beta_only: bool = False  # unknown to v1, known to v1beta1
     output_only: bool = False  # accepted on input, ignored
     input_only: bool = False  # never printed
+    presence: bool = False  # proto3 `optional`: printed once set, even to its default
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +255,8 @@ def render_message(data: Mapping[str, Any], message: Message, version: str) -> J
         if name not in data or spec.input_only or (spec.beta_only and version == "v1"):
             continue
         value = _render_value(data[name], spec.type, version)
+        if value is None and spec.presence and isinstance(spec.type, Kind):
+            value = data[name]  # an int32 or bool set to 0 or false
         if value is not None:
             result[name] = value
     return result

@@ -69,6 +69,36 @@ SUPERVISED_HYPER_PARAMETERS = Message(
     },
 )
 
+# Read 2026-12-06: the REST reference of AutoraterConfig
+# (https://docs.cloud.google.com/gemini-enterprise-agent-platform/reference/rest/v1beta1/AutoraterConfig)
+# and of v1's EvaluationConfig
+# (https://googleapis.dev/dotnet/Google.Apis.Aiplatform.v1/latest/api/Google.Apis.Aiplatform.v1.Data.GoogleCloudAiplatformV1EvaluationConfig.html).
+# The autorater is parsed field by field, so a misspelt or mistyped field gets the
+# front end's own error; the metrics and the rest are kept as sent. samplingCount and
+# flipEnabled are proto3 `optional` (the generated clients type them int? and bool?,
+# https://pub.dev/documentation/google_cloud_aiplatform_v1beta1/latest/aiplatform/AutoraterConfig-class.html,
+# read 2026-12-06): flipEnabled false is kept, since its default is true.
+AUTORATER_CONFIG = Message(
+    f"{_AIP}.AutoraterConfig",
+    {
+        "autoraterModel": Field(Kind.STRING),
+        "samplingCount": Field(Kind.INT32, presence=True),
+        "flipEnabled": Field(Kind.BOOL, presence=True),
+        "generationConfig": Field(Kind.ANY),
+    },
+)
+
+EVALUATION_CONFIG = Message(
+    f"{_AIP}.EvaluationConfig",
+    {
+        "metrics": Field(Kind.ANY),
+        "outputConfig": Field(Kind.ANY),
+        "autoraterConfig": Field(AUTORATER_CONFIG),
+        "inferenceGenerationConfig": Field(Kind.ANY),
+        "datasetCustomMetrics": Field(Kind.ANY),
+    },
+)
+
 SUPERVISED_TUNING_SPEC = Message(
     f"{_AIP}.SupervisedTuningSpec",
     {
@@ -76,7 +106,7 @@ SUPERVISED_TUNING_SPEC = Message(
         "validationDatasetUri": Field(Kind.STRING),
         "hyperParameters": Field(SUPERVISED_HYPER_PARAMETERS),
         "exportLastCheckpointOnly": Field(Kind.BOOL),
-        "evaluationConfig": Field(Kind.ANY),
+        "evaluationConfig": Field(EVALUATION_CONFIG),
         "tuningMode": Field(TUNING_MODE, beta_only=True),
     },
 )
@@ -101,7 +131,7 @@ PREFERENCE_OPTIMIZATION_SPEC = Message(
         "validationDatasetUri": Field(Kind.STRING),
         "hyperParameters": Field(PREFERENCE_HYPER_PARAMETERS),
         "exportLastCheckpointOnly": Field(Kind.BOOL),
-        "evaluationConfig": Field(Kind.ANY, beta_only=True),
+        "evaluationConfig": Field(EVALUATION_CONFIG, beta_only=True),
     },
 )
 

@@ -169,6 +169,34 @@ def _check_evaluation(config: Any, method: str) -> None:
     prefix = destination.get("outputUriPrefix") or destination.get("output_uri_prefix") or ""
     if not isinstance(prefix, str) or not prefix.startswith("gs://"):
         raise invalid(f"{where}.outputConfig.gcsDestination.outputUriPrefix must be a gs:// URI.")
+    if "autoraterConfig" in config:
+        _check_autorater(config["autoraterConfig"], f"{where}.autoraterConfig")
+
+
+# Read 2026-12-06, the REST reference of AutoraterConfig
+# (https://docs.cloud.google.com/gemini-enterprise-agent-platform/reference/rest/v1beta1/AutoraterConfig):
+# samplingCount is 1 to 32; autoraterModel names a publisher model or a tuned
+# autorater's endpoint. The wording is the emulator's: the service's is not on record.
+MIN_SAMPLING_COUNT, MAX_SAMPLING_COUNT = 1, 32
+_AUTORATER_MODEL = re.compile(
+    r"projects/[^/]+/locations/[^/]+/(publishers/[^/]+/models/[^/]+|endpoints/[^/]+)"
+)
+
+
+def _check_autorater(autorater: JsonObject, where: str) -> None:
+    count = autorater.get("samplingCount")
+    if count is not None and not MIN_SAMPLING_COUNT <= count <= MAX_SAMPLING_COUNT:
+        raise invalid(
+            f"{where}.samplingCount must be between {MIN_SAMPLING_COUNT} and "
+            f"{MAX_SAMPLING_COUNT}, got {count}."
+        )
+    model = autorater.get("autoraterModel")
+    if model and not _AUTORATER_MODEL.fullmatch(model):
+        raise invalid(
+            f"{where}.autoraterModel {model!r} is not of the form "
+            "projects/{project}/locations/{location}/publishers/{publisher}/models/{model} "
+            "or projects/{project}/locations/{location}/endpoints/{endpoint}."
+        )
 
 
 def _check_hyper_parameters(
