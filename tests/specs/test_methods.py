@@ -146,6 +146,31 @@ def test_a_catalogue_override_lets_a_preference_spec_validate(tmp_path: Path) ->
             {"method": "dpo"},
             "$.spec.method: 'dpo' is not one of: supervised, preference",
         ),
+        (
+            {"evaluation": {**EVALUATION, "autorater": {"model": "gemini-3.5-pro"}}},
+            "$.spec.evaluation.autorater.model: 'gemini-3.5-pro' is not a publisher model "
+            "(projects/{project}/locations/{location}/publishers/{publisher}/models/{model}) "
+            "or a tuned autorater endpoint "
+            "(projects/{project}/locations/{location}/endpoints/{endpoint})",
+        ),
+        (
+            {"evaluation": {**EVALUATION, "autorater": {"samplingCount": 0}}},
+            "$.spec.evaluation.autorater.samplingCount: must be 1 to 32 (Vertex AI's range "
+            "for samplingCount)",
+        ),
+        (
+            {"evaluation": {**EVALUATION, "autorater": {"samplingCount": 33}}},
+            "$.spec.evaluation.autorater.samplingCount: must be 1 to 32 (Vertex AI's range "
+            "for samplingCount)",
+        ),
+        (
+            {"evaluation": {**EVALUATION, "autorater": {"flipEnabled": "yes"}}},
+            "$.spec.evaluation.autorater.flipEnabled: 'yes' is not of type 'boolean'",
+        ),
+        (
+            {"evaluation": {**EVALUATION, "autorater": {"judge": "x"}}},
+            "$.spec.evaluation.autorater.judge: unknown field 'judge'",
+        ),
     ],
 )
 def test_keys_that_disagree_get_an_error_at_the_key_to_change(
@@ -185,6 +210,17 @@ def test_the_hash_of_an_existing_spec_is_unchanged_by_the_new_keys(tmp_path: Pat
     )
     evaluated = _hash(tmp_path, hyperParameters={"epochCount": 3}, evaluation=EVALUATION)
     assert gated == evaluated  # the gate and the served checkpoint train nothing
+    # An evaluated spec keeps the hash it had before tuneops knew of the autorater
+    # (computed with the code of commit 50e2ae8), and one that adds it is a new job.
+    assert evaluated == "cb3494bb017b1e7c017f3b5f5fc54c4310339ca3be9b19998078d8e9e465ba2d"
+    judged = {**EVALUATION, "autorater": {"samplingCount": 8}}
+    eight = _hash(tmp_path, hyperParameters={"epochCount": 3}, evaluation=judged)
+    assert eight != evaluated
+    assert eight == _hash(
+        tmp_path,
+        hyperParameters={"epochCount": 3},
+        evaluation={**EVALUATION, "autorater": {"samplingCount": 8.0}},
+    )
     assert evaluated != plain
     assert _hash(tmp_path, method="preference", hyperParameters={"epochCount": 3}) != plain
     beta_1 = _hash(tmp_path, method="preference", hyperParameters={"beta": 0.1})

@@ -16,7 +16,8 @@ whitespace, UTF-8) of the spec as the user wrote it, typed by the models (so
   changes what a job trains (a gate or the served checkpoint applies at the next
   promotion, without a new job; docs/tuning-methods.md);
 - `method: supervised` left out: it is the default, so writing it out is not a
-  new job, while `method: preference`, its `beta` and `evaluation` are in;
+  new job, while `method: preference`, its `beta` and `evaluation` are in
+  (`evaluation.autorater` only when written, so specs without it keep their hash);
 - `datasetPins` added once the `gs://` datasets have been looked at (see
   `with_dataset_pins`): the generation, size and CRC32C of each object.
 
@@ -83,7 +84,12 @@ _FLOAT_FIELDS = frozenset(
     }
 )
 _INT_FIELDS = frozenset(
-    {("hyperParameters", "epochCount"), ("hyperParameters", "batchSize"), ("topK",)}
+    {
+        ("hyperParameters", "epochCount"),
+        ("hyperParameters", "batchSize"),
+        ("topK",),
+        ("evaluation", "autorater", "samplingCount"),
+    }
 )
 
 

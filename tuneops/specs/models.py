@@ -67,11 +67,23 @@ class EvaluationMetric(str, enum.Enum):
     ROUGE_L_SUM = "rougeLsum"
 
 
+class Autorater(Model):
+    """`spec.evaluation.autorater`: the judge model of an evaluation (Vertex AI
+    `AutoraterConfig`, read 2026-12-06: https://docs.cloud.google.com/gemini-enterprise-
+    agent-platform/reference/rest/v1beta1/AutoraterConfig). Unset fields take the
+    service's defaults (its own judge, 4 samples, flipping on)."""
+
+    model: str | None = None
+    sampling_count: int | None = None
+    flip_enabled: bool | None = None
+
+
 class Evaluation(Model):
     """`spec.evaluation`: metrics computed on the validation data for each checkpoint."""
 
     metrics: tuple[EvaluationMetric, ...]
     output_uri: str
+    autorater: Autorater | None = None
 
 
 class PromoteCondition(Model):

@@ -6,7 +6,7 @@ from tuneops.backends.shared import identity as ident
 from tuneops.backends.transport.errors import IdentityError, InvalidRequestError
 from tuneops.backends.transport.http import JsonObject
 from tuneops.datasets.methods import TuningMethod
-from tuneops.specs.models import Evaluation, EvaluationMetric, JobSpec, VertexSpec
+from tuneops.specs.models import Autorater, Evaluation, EvaluationMetric, JobSpec, VertexSpec
 
 # The tuning spec each method sends (read 2026-12-06: the google-genai SDK 3.x
 # `tunings.py`, which sends `preferenceOptimizationSpec` for PREFERENCE_TUNING).
@@ -81,10 +81,27 @@ _METRIC_SPECS: dict[EvaluationMetric, JsonObject] = {
 
 def evaluation_config(evaluation: Evaluation) -> JsonObject:
     """The `evaluationConfig` of `spec.evaluation`."""
-    return {
+    config: JsonObject = {
         "metrics": [
             {"aggregationMetrics": ["AVERAGE"], **_METRIC_SPECS[metric]}
             for metric in evaluation.metrics
         ],
         "outputConfig": {"gcsDestination": {"outputUriPrefix": evaluation.output_uri}},
     }
+    if evaluation.autorater is not None:
+        config["autoraterConfig"] = autorater_config(evaluation.autorater)
+    return config
+
+
+def autorater_config(autorater: Autorater) -> JsonObject:
+    """The `autoraterConfig` of `spec.evaluation.autorater`: only the fields the spec
+    sets, so the service's defaults apply to the rest (read 2026-12-06: the REST
+    reference of AutoraterConfig, https://docs.cloud.google.com/gemini-enterprise-agent-
+    platform/reference/rest/v1beta1/AutoraterConfig, and the google-genai SDK 3.6's
+    `_AutoraterConfig_to_vertex`, which sends the same three names)."""
+    fields = {
+        "autoraterModel": autorater.model,
+        "samplingCount": autorater.sampling_count,
+        "flipEnabled": autorater.flip_enabled,
+    }
+    return {key: value for key, value in fields.items() if value is not None}
