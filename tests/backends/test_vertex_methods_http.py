@@ -195,7 +195,7 @@ def _camel(value: Any) -> Any:
     return value
 
 
-JUDGE = "projects/acme-ml/locations/us-central1/publishers/google/models/gemini-3.5-pro"
+JUDGE = "projects/acme-ml/locations/us-central1/publishers/google/models/gemini-3.5-flash"
 
 
 @pytest.mark.filterwarnings(SDK_WARNINGS)

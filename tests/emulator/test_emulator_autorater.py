@@ -21,7 +21,7 @@ from tests.emulator.support import (
 from tuneops.emulator import EmulatorHandle
 
 JOBS = f"/v1/projects/{PROJECT}/locations/us-central1/tuningJobs"
-JUDGE = f"projects/{PROJECT}/locations/us-central1/publishers/google/models/gemini-3.5-pro"
+JUDGE = f"projects/{PROJECT}/locations/us-central1/publishers/google/models/gemini-3.5-flash"
 TUNED_JUDGE = f"projects/{PROJECT}/locations/us-central1/endpoints/4242"
 WHERE = "supervisedTuningSpec.evaluationConfig.autoraterConfig"
 
@@ -74,8 +74,8 @@ def test_a_valid_autorater_is_accepted_and_echoed(api: Http, autorater: dict[str
         ({"samplingCount": 0}, f"{WHERE}.samplingCount must be between 1 and 32, got 0."),
         ({"samplingCount": 33}, f"{WHERE}.samplingCount must be between 1 and 32, got 33."),
         (
-            {"autoraterModel": "gemini-3.5-pro"},
-            f"{WHERE}.autoraterModel 'gemini-3.5-pro' is not of the form "
+            {"autoraterModel": "gemini-3.5-flash"},
+            f"{WHERE}.autoraterModel 'gemini-3.5-flash' is not of the form "
             "projects/{project}/locations/{location}/publishers/{publisher}/models/{model} "
             "or projects/{project}/locations/{location}/endpoints/{endpoint}.",
         ),

@@ -147,8 +147,8 @@ def test_a_catalogue_override_lets_a_preference_spec_validate(tmp_path: Path) ->
             "$.spec.method: 'dpo' is not one of: supervised, preference",
         ),
         (
-            {"evaluation": {**EVALUATION, "autorater": {"model": "gemini-3.5-pro"}}},
-            "$.spec.evaluation.autorater.model: 'gemini-3.5-pro' is not a publisher model "
+            {"evaluation": {**EVALUATION, "autorater": {"model": "gemini-3.5-flash"}}},
+            "$.spec.evaluation.autorater.model: 'gemini-3.5-flash' is not a publisher model "
             "(projects/{project}/locations/{location}/publishers/{publisher}/models/{model}) "
             "or a tuned autorater endpoint "
             "(projects/{project}/locations/{location}/endpoints/{endpoint})",
