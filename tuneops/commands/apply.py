@@ -57,7 +57,7 @@ def apply(
             view.plan(plan)
         if plan.blocked or (plan.has_changes and ask and console.ask(CONFIRM_APPLY) != "yes"):
             if plan.blocked:
-                report_apply(plan, 0, [], lockfile)
+                report_apply(plan, (), lockfile)
             view.finish("blocked" if plan.blocked else "declined", plan, (), lockfile)
             view.close()
             return EXIT_BLOCKED if plan.blocked else EXIT_ERROR
@@ -65,11 +65,7 @@ def apply(
         applier = Applier.for_inputs(s, inputs, parallelism=parallelism, on_outcome=view.outcome)
         outcomes = applier.run(plan)
         failed = [o.action.name for o in outcomes if not o.ok]
-        # The step summary counts a revision a promotion gate held back apart, as the
-        # text and JSON summaries do; `result` stays "failed" for it, as it always was.
-        held = [o.action.name for o in outcomes if o.attention]
-        broke = [o.action.name for o in outcomes if not o.ok and not o.attention]
-        report_apply(plan, len(outcomes) - len(failed), broke, lockfile, held=held)
+        report_apply(plan, outcomes, lockfile)
         result: Result = "failed" if failed else "applied"
         view.finish(result if plan.has_changes else "nothing-to-do", plan, outcomes, lockfile)
         code = outcomes_exit_code(outcomes)

@@ -8,7 +8,7 @@ only it knows the final code (errors included).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from tuneops.diagnostics import Severity
 from tuneops.github.environment import on_actions
@@ -18,6 +18,25 @@ if TYPE_CHECKING:  # the views are imported on a runner only: start-up stays qui
     from tuneops.core.drift import Drift
     from tuneops.core.plan import Plan
     from tuneops.diagnostics import Diagnostic
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class Finished(Protocol):
+    """What a report reads of an applied action's outcome (`runtime.applier.Outcome`,
+    which github/ may not import: runtime reaches Google's credentials)."""
+
+    @property
+    def action(self) -> _Named: ...
+
+    @property
+    def ok(self) -> bool: ...
+
+    @property
+    def attention(self) -> bool: ...
 
 
 def _plan_outputs(plan: Plan) -> dict[str, str | int | bool]:
@@ -64,18 +83,20 @@ def report_validate(
 
 def report_apply(
     plan: Plan,
-    done: int,
-    failed: Sequence[str],
+    outcomes: Sequence[Finished],
     lockfile: str,
     environ: Mapping[str, str] | None = None,
-    held: Sequence[str] = (),
 ) -> None:
-    """`tuneops apply`: summary, the plan's outputs, and applied / failed counts, with
-    `held-back` (revisions a promotion gate held back, not failures) when there are some."""
+    """`tuneops apply`: summary, the plan's outputs, and applied / failed counts. A
+    revision a promotion gate held back is counted apart, as the text and JSON
+    summaries do: `held-back`, only when there are some."""
     if not on_actions(environ):
         return
     from tuneops.render.summary import apply_summary
 
+    failed = [o.action.name for o in outcomes if not o.ok and not o.attention]
+    held = [o.action.name for o in outcomes if o.attention]
+    done = sum(1 for o in outcomes if o.ok)
     outputs = {**_plan_outputs(plan), "applied": done, "failed": len(failed)}
     if held:  # only then: the outputs of every other apply are unchanged
         outputs["held-back"] = len(held)
