@@ -13,6 +13,7 @@ from referencing import Registry, Resource
 from tests.commands.project import Project, use_credentials, vertex_spec
 from tests.emulator.support import SDK_WARNINGS, vertex_client
 from tuneops.emulator import EmulatorHandle
+from tuneops.notes import NoteCode
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas" / "output"
 JOB_SECONDS = 40.0
@@ -52,6 +53,9 @@ def test_apply_prints_the_plan_and_every_outcome(project: Project) -> None:
         ("create", "b", True),
     ]
     assert data["summary"] == {"done": 2, "queued": 0, "failed": 0}
+    # Scripts match codes, not words: each worded note carries its code beside it.
+    assert {a["reasonCode"] for a in data["plan"]["actions"]} == {NoteCode.NEW_SPEC.value}
+    assert {o["detailCode"] for o in data["outcomes"]} == {NoteCode.CREATED.value}
     assert {o["job"] for o in data["outcomes"]} == {
         project.lock()[n]["pending"]["job"] for n in "ab"
     }
@@ -64,6 +68,9 @@ def test_a_blocked_apply_is_still_one_document(project: Project) -> None:
     data = document("apply", run.out)
     assert (data["result"], data["outcomes"]) == ("blocked", [])
     assert all("guards.maxCreate" in a["blocked"] for a in data["plan"]["actions"])
+    assert {a["blockedCode"] for a in data["plan"]["actions"]} == {
+        NoteCode.BLOCKED_MAX_CREATE.value
+    }
     assert project.creates() == 0
 
 

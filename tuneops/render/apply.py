@@ -36,6 +36,7 @@ def outcome_data(outcome: Outcome) -> dict[str, Any]:
         "name": outcome.action.name,
         "ok": outcome.ok,
         "detail": word(outcome.detail),
+        "detailCode": outcome.detail.code.value,
     }
     if outcome.job:
         data["job"] = outcome.job

@@ -328,6 +328,7 @@ def plan_data(plan: Plan) -> dict[str, Any]:
     data = plan.to_data()
     data["actions"] = [action_data(action) for action in plan.actions]
     data["notes"] = words(plan.notes)
+    data["noteCodes"] = [note.code.value for note in plan.notes]
     return data
 
 
@@ -335,8 +336,10 @@ def action_data(action: Action) -> dict[str, Any]:
     """An action's JSON object, its reason and guard worded."""
     data = action.to_data()
     data["reason"] = word(action.reason)
+    data["reasonCode"] = action.reason.code.value
     if action.blocked:
         data["blocked"] = word(action.blocked)
+        data["blockedCode"] = action.blocked.code.value
     return data
 
 
