@@ -7,10 +7,13 @@ code. Anything that is not a `TuneopsError` is a bug and is reported as one.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from tuneops.diagnostics import Diagnostic
 from tuneops.exit_codes import EXIT_ERROR
-from tuneops.notes import Note
+
+if TYPE_CHECKING:  # only annotations: validate's start-up does not load the notes table
+    from tuneops.notes import Note
 
 
 class TuneopsError(Exception):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 ROLES = ("user", "model")
 # Gemini counts an image as 258 tokens; other media vary, so this is a floor.
@@ -33,8 +33,9 @@ SYSTEM_INSTRUCTION_KEYS = ("systemInstruction", "system_instruction")
 Path = tuple[str | int, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class ExampleProblem:
+# The two immutable values are named tuples, not dataclasses: `validate` of one
+# file imports this module, and a named tuple costs start-up a fraction of one.
+class ExampleProblem(NamedTuple):
     """A problem inside one example, at a JSON path within the line."""
 
     path: Path
@@ -92,8 +93,7 @@ class ExampleSize:
         return self.characters
 
 
-@dataclass(frozen=True, slots=True)
-class FunctionUse:
+class FunctionUse(NamedTuple):
     """A functionCall or functionResponse part: the name it gives, where it is."""
 
     name: str
