@@ -9,6 +9,7 @@ shows the target's path or contents.
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from pathlib import Path
@@ -31,7 +32,14 @@ def outside_root(path: Path, root: Path) -> bool:
     parts = resolved.parts
     if len(parts) > 1 and parts[1] in _SYSTEM_TREES:
         return True
-    return not resolved.is_relative_to(root.resolve())
+    return not resolved.is_relative_to(_resolved_root(os.getcwd(), str(root)))  # noqa: PTH109
+
+
+@functools.lru_cache(maxsize=16)
+def _resolved_root(cwd: str, root: str) -> Path:
+    """The project root resolved once per run (and working directory), not once per
+    file: each file itself is still resolved anew, symlinks followed."""
+    return (Path(cwd) / root).resolve()
 
 
 def read_text(
