@@ -163,3 +163,21 @@ class ReplayServer:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def parse_error(message: str, field: str) -> dict[str, Any]:
+    """The body Google's proto-JSON parser answers a malformed request with: 400
+    INVALID_ARGUMENT, and a BadRequest detail naming the field."""
+    return {
+        "error": {
+            "code": 400,
+            "message": message,
+            "status": "INVALID_ARGUMENT",
+            "details": [
+                {
+                    "@type": "type.googleapis.com/google.rpc.BadRequest",
+                    "fieldViolations": [{"field": field, "description": message}],
+                }
+            ],
+        }
+    }

@@ -15,6 +15,7 @@ from tests.emulator.support import (
     TRAIN,
     Http,
     job_body,
+    parse_error,
     vertex_client,
     vertex_http,
 )
@@ -117,19 +118,7 @@ def test_a_malformed_autorater_gets_the_parse_error_envelope(
 ) -> None:
     response = api.call("POST", JOBS, json=_evaluated(autorater))
     assert response.status_code == 400
-    assert response.json() == {
-        "error": {
-            "code": 400,
-            "message": message,
-            "status": "INVALID_ARGUMENT",
-            "details": [
-                {
-                    "@type": "type.googleapis.com/google.rpc.BadRequest",
-                    "fieldViolations": [{"field": field, "description": message}],
-                }
-            ],
-        }
-    }
+    assert response.json() == parse_error(message, field)
 
 
 def _sdk_tune(emulator: EmulatorHandle, autorater: types.AutoraterConfig) -> types.TuningJob:

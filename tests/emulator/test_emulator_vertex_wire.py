@@ -8,7 +8,16 @@ from typing import Any
 
 import pytest
 
-from tests.emulator.support import NUMBER, PARENT, PROJECT, TRAIN, Http, job_body, vertex_http
+from tests.emulator.support import (
+    NUMBER,
+    PARENT,
+    PROJECT,
+    TRAIN,
+    Http,
+    job_body,
+    parse_error,
+    vertex_http,
+)
 from tuneops.emulator import EmulatorHandle
 
 JOBS = f"/v1/projects/{PROJECT}/locations/us-central1/tuningJobs"
@@ -115,19 +124,7 @@ def error_of(response: Any) -> dict[str, Any]:
 def test_proto_json_parse_errors(api: Http, body: Any, message: str, field: str) -> None:
     response = api.call("POST", JOBS, json=body)
     assert response.status_code == 400
-    assert response.json() == {
-        "error": {
-            "code": 400,
-            "message": message,
-            "status": "INVALID_ARGUMENT",
-            "details": [
-                {
-                    "@type": "type.googleapis.com/google.rpc.BadRequest",
-                    "fieldViolations": [{"field": field, "description": message}],
-                }
-            ],
-        }
-    }
+    assert response.json() == parse_error(message, field)
 
 
 def test_v1beta1_knows_fields_v1_does_not(api: Http) -> None:
